@@ -1,0 +1,1 @@
+"""Safety evaluation of the recognizer and classifier on labeled sets (never uses pipeline/)."""

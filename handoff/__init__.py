@@ -1,0 +1,4 @@
+"""Escalation: practice configuration, handoff policy, acknowledgment tracking, channels.
+
+Imports only classifier types.
+"""

@@ -1,0 +1,1 @@
+"""Model provisioning from installed packages (never a hub) and trained artifacts with cards."""

@@ -1,0 +1,1 @@
+"""Wires everything: settings, CLI, FastAPI service, dashboard, pipecat voice agent."""

@@ -1,0 +1,59 @@
+"""The ``permanence`` command. Each package contributes its commands from its own ``cli``
+module; this file only assembles them, so packages stay independent."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+# Nothing in a call may reach the network: set before any model library is imported.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+app = typer.Typer(
+    name="permanence",
+    help="On-premise AI-assisted voice triage line for medical practices.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+bench_app = typer.Typer(help="Benchmarks: each prints JSON (never a timed test).", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+def _register() -> None:
+    import importlib
+
+    # Each entry: module exposing `register(app, bench_app)`. Missing modules are skipped so the CLI works
+    # while packages are being built.
+    for module_name in (
+        "models.cli",
+        "asr.cli",
+        "classifier.cli",
+        "eval.cli",
+        "handoff.cli",
+        "pipeline.service_cli",
+        "pipeline.agent_cli",
+        "pipeline.bench_cli",
+    ):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register(app, bench_app)
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The one settings object. Read from the environment (prefix ``PERMANENCE_``) once, at the edge,
+and passed in; engines get their own typed config, never this object.
+
+Nested engine settings use ``__``: ``PERMANENCE_ASR__COMPUTE_TYPE=int8``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "permanence"
+
+
+def _default_model_cache() -> Path:
+    # Outside the repository so a fresh clone reuses assembled weights and nothing large is
+    # ever committed.
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "permanence" / "models"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PERMANENCE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    """Home of the embedded default: SQLite file, stored audio, generated caches."""
+    model_cache_dir: Path = Field(default_factory=_default_model_cache)
+    """Where provisioned model folders are assembled (never inside the repository)."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default ``sqlite:///{data_dir}/permanence.db``."""
+
+    language: Literal["fr", "en", "auto"] = "fr"
+    """Practice language; ``auto`` restricts detection to ``languages``."""
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en"])
+
+    whisper_model: str = "base"
+    """``base`` (assembled from packages), ``tiny.en``, or a path to a CTranslate2 Whisper folder
+    (a practice with a larger model points this at it)."""
+    whisper_compute_type: str = "int8"
+    asr_threads: int = 2
+
+    practice_file: Path | None = None
+    """YAML practice configuration (hours, roster, queue); the embedded demo practice if unset."""
+    protocol_file: Path | None = None
+    """YAML red-flag protocol overriding the shipped default."""
+
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'permanence.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    return Settings()
