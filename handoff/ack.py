@@ -1,0 +1,128 @@
+"""Acknowledgment tracking: a handoff not acknowledged before its deadline escalates to the next
+target (backup physician), finally emergency-services advice. Synchronous and clock-free: the
+caller passes `now`, so the same code runs in tests with a fake clock and live with a timer.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from handoff.policy import HandoffAction, HandoffDecision, TargetKind
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """One timed step of a call's escalation: what was decided, when, and why."""
+
+    call_id: str
+    decision: HandoffDecision
+    started_at: datetime
+    reason: str
+    """"initial", "ack timeout after 60s: escalated to ...", or "overdue: nobody acknowledged"."""
+    final: bool = False
+    """No further target: the dashboard keeps alerting until a human acknowledges."""
+
+
+@dataclass(frozen=True)
+class Acknowledgment:
+    call_id: str
+    by: str
+    at: datetime
+    waited_s: float
+    """Seconds from the first step to this acknowledgment."""
+    step: int
+
+
+@dataclass
+class _Open:
+    first: EscalationStep
+    current: EscalationStep
+    timeout: timedelta
+    overdue: bool = False
+
+
+class AckTracker:
+    """Tracks open handoffs per call. Thread-safe; every method takes the current time."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, _Open] = {}
+        self._lock = threading.Lock()
+
+    def start(self, call_id: str, decision: HandoffDecision,
+              now: datetime) -> EscalationStep | None:
+        """Open (or upgrade) tracking for a decision that needs acknowledgment."""
+        if decision.ack_deadline is None:
+            return None
+        with self._lock:
+            existing = self._open.get(call_id)
+            if existing and existing.current.decision.action.severity >= decision.action.severity:
+                return None
+            step = EscalationStep(call_id=call_id, decision=decision, started_at=now,
+                                  reason="initial" if existing is None else "upgraded")
+            timeout = max(decision.ack_deadline - now, timedelta(0))
+            self._open[call_id] = _Open(first=existing.first if existing else step,
+                                        current=step, timeout=timeout)
+            return step
+
+    def acknowledge(self, call_id: str, by: str, now: datetime) -> Acknowledgment | None:
+        """Close tracking; None when the call had no open handoff."""
+        with self._lock:
+            entry = self._open.pop(call_id, None)
+        if entry is None:
+            return None
+        return Acknowledgment(call_id=call_id, by=by, at=now,
+                              waited_s=(now - entry.first.started_at).total_seconds(),
+                              step=entry.current.decision.step)
+
+    def pending(self, call_id: str) -> EscalationStep | None:
+        with self._lock:
+            entry = self._open.get(call_id)
+            return entry.current if entry else None
+
+    def next_deadline(self) -> datetime | None:
+        with self._lock:
+            deadlines = [e.current.decision.ack_deadline for e in self._open.values()
+                         if not e.overdue and e.current.decision.ack_deadline is not None]
+        return min(deadlines) if deadlines else None
+
+    def due(self, now: datetime) -> list[EscalationStep]:
+        """Advance every handoff whose deadline has passed; returns the new steps."""
+        steps: list[EscalationStep] = []
+        with self._lock:
+            for call_id, entry in self._open.items():
+                decision = entry.current.decision
+                if entry.overdue or decision.ack_deadline is None or now < decision.ack_deadline:
+                    continue
+                waited = (now - entry.current.started_at).total_seconds()
+                if decision.backups:
+                    target, rest = decision.backups[0], decision.backups[1:]
+                    emergency = target.kind is TargetKind.EMERGENCY_SERVICES
+                    new = replace(
+                        decision,
+                        action=(HandoffAction.ADVISE_EMERGENCY_SERVICES if emergency
+                                else HandoffAction.TRANSFER_PHYSICIAN
+                                if target.kind is TargetKind.PHYSICIAN else decision.action),
+                        target=target, backups=rest, step=decision.step + 1,
+                        advise_emergency_services=decision.advise_emergency_services or emergency,
+                        reasons=(*decision.reasons,
+                                 f"not acknowledged after {waited:.0f}s: {target.name}"),
+                        # Emergency services are the last resort: keep alerting the dashboard
+                        # until someone acknowledges, but there is nobody further to call.
+                        ack_deadline=None if emergency else now + entry.timeout,
+                    )
+                    step = EscalationStep(call_id=call_id, decision=new, started_at=now,
+                                          reason=f"ack timeout after {waited:.0f}s",
+                                          final=emergency or not rest)
+                    entry.current = step
+                    entry.overdue = new.ack_deadline is None
+                else:
+                    step = EscalationStep(
+                        call_id=call_id, decision=replace(decision, step=decision.step + 1),
+                        started_at=now, reason=f"overdue: nobody acknowledged after {waited:.0f}s",
+                        final=True)
+                    entry.current = step
+                    entry.overdue = True
+                steps.append(step)
+        return steps

@@ -1,0 +1,194 @@
+"""Channels that carry a handoff to humans, behind one protocol: dashboard push, telephony
+transfer (Twilio REST; other providers implement `Channel`), signed HMAC webhook.
+
+A channel never raises into the call: it returns a `Delivery` saying what happened, so one
+failing channel never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+from xml.sax.saxutils import escape
+
+import httpx
+
+from handoff.policy import HandoffAction, HandoffDecision
+
+
+@dataclass(frozen=True)
+class HandoffNotice:
+    """What a channel receives: the decision and where the call is. No transcript text (personal
+    data stays in the store; channels get the call id and the red-flag categories)."""
+
+    call_id: str
+    decision: HandoffDecision
+    provider_call_id: str | None = None
+    """Telephony provider's id of the live call (Twilio CallSid), when there is one."""
+    language: str = "fr"
+    emergency_number: str = "15"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"call_id": self.call_id, "language": self.language,
+                "decision": self.decision.to_dict()}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str
+    ok: bool
+    detail: str
+    latency_ms: float
+
+
+@runtime_checkable
+class Channel(Protocol):
+    name: str
+
+    async def deliver(self, notice: HandoffNotice) -> Delivery: ...
+
+
+class DashboardChannel:
+    """Pushes to connected dashboards through a publish callable (the service's broker)."""
+
+    name = "dashboard"
+
+    def __init__(self, publish: Callable[[HandoffNotice], Awaitable[int]]) -> None:
+        self._publish = publish
+
+    async def deliver(self, notice: HandoffNotice) -> Delivery:
+        t0 = time.perf_counter()
+        try:
+            n = await self._publish(notice)
+        except Exception as exc:  # noqa: BLE001 - a channel reports, never raises into the call
+            return Delivery(self.name, False, f"push failed: {type(exc).__name__}",
+                            (time.perf_counter() - t0) * 1e3)
+        return Delivery(self.name, True, f"pushed to {n} dashboard(s)",
+                        (time.perf_counter() - t0) * 1e3)
+
+
+_TRANSFER_ACTIONS = frozenset({HandoffAction.TRANSFER_PHYSICIAN, HandoffAction.TRANSFER_SECRETARY,
+                               HandoffAction.TRANSFER_NURSE})
+
+_SAY = {
+    "fr": ("Je vous transfère immédiatement à {name}. Restez en ligne.",
+           "Si l'état s'aggrave, raccrochez et appelez le {number} ou le 112."),
+    "en": ("I am transferring you now to {name}. Please stay on the line.",
+           "If things get worse, hang up and call {number} or 112."),
+}
+
+
+def transfer_twiml(notice: HandoffNotice) -> str:
+    """TwiML that tells the caller what happens and dials the target."""
+    decision = notice.decision
+    lang = notice.language if notice.language in _SAY else "fr"
+    say_transfer, say_emergency = _SAY[lang]
+    voice_lang = "fr-FR" if lang == "fr" else "en-GB"
+    parts = ["<Response>"]
+    if decision.advise_emergency_services:
+        parts.append(f'<Say language="{voice_lang}">'
+                     f"{escape(say_emergency.format(number=notice.emergency_number))}</Say>")
+    parts.append(f'<Say language="{voice_lang}">'
+                 f"{escape(say_transfer.format(name=decision.target.name))}</Say>")
+    parts.append(f"<Dial>{escape(decision.target.phone or '')}</Dial>")
+    parts.append("</Response>")
+    return "".join(parts)
+
+
+class TwilioTransferChannel:
+    """Redirects a live Twilio call to the target's phone via the Calls REST resource.
+
+    `api_base` points at the real API (https://api.twilio.com) or at a local fake in tests.
+    """
+
+    name = "telephony"
+
+    def __init__(self, account_sid: str, auth_token: str, *,
+                 api_base: str = "https://api.twilio.com", timeout_s: float = 5.0) -> None:
+        self.account_sid = account_sid
+        self._auth = (account_sid, auth_token)
+        self.api_base = api_base.rstrip("/")
+        self._timeout = timeout_s
+
+    async def deliver(self, notice: HandoffNotice) -> Delivery:
+        t0 = time.perf_counter()
+
+        def done(ok: bool, detail: str) -> Delivery:
+            return Delivery(self.name, ok, detail, (time.perf_counter() - t0) * 1e3)
+
+        decision = notice.decision
+        if decision.action not in _TRANSFER_ACTIONS:
+            return done(True, f"no transfer for action {decision.action.value}")
+        if notice.provider_call_id is None:
+            return done(False, "no live telephony call to transfer (dashboard only)")
+        if not decision.target.phone:
+            return done(False, f"target {decision.target.name} has no phone number")
+        url = (f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Calls/"
+               f"{notice.provider_call_id}.json")
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                response = await client.post(url, auth=self._auth,
+                                             data={"Twiml": transfer_twiml(notice)})
+        except httpx.HTTPError as exc:
+            return done(False, f"telephony API unreachable: {type(exc).__name__}")
+        if response.status_code >= 300:
+            return done(False, f"telephony API answered {response.status_code}")
+        return done(True, f"call redirected to {decision.target.kind.value}")
+
+
+SIGNATURE_HEADER = "X-Permanence-Signature"
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """Header value ``t=<unix>,v1=<hex hmac-sha256(secret, "<t>." + body)>``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def verify_signature(secret: str, body: bytes, header: str, *, tolerance_s: float = 300.0,
+                     now: float | None = None) -> bool:
+    """Receiver side: constant-time check of the signature and of its freshness (replays)."""
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(fields["t"])
+        given = fields["v1"]
+    except (ValueError, KeyError):
+        return False
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > tolerance_s:
+        return False
+    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, given)
+
+
+class WebhookChannel:
+    """POSTs the notice as JSON to another system, signed with HMAC-SHA256."""
+
+    name = "webhook"
+
+    def __init__(self, url: str, secret: str, *, timeout_s: float = 5.0) -> None:
+        if not secret:
+            raise ValueError("webhook secret must not be empty: receivers verify the signature")
+        self.url = url
+        self._secret = secret
+        self._timeout = timeout_s
+
+    async def deliver(self, notice: HandoffNotice) -> Delivery:
+        t0 = time.perf_counter()
+        body = json.dumps(notice.to_dict(), sort_keys=True).encode()
+        headers = {"Content-Type": "application/json",
+                   SIGNATURE_HEADER: sign(self._secret, body, int(time.time()))}
+        try:
+            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                response = await client.post(self.url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return Delivery(self.name, False, f"webhook unreachable: {type(exc).__name__}",
+                            (time.perf_counter() - t0) * 1e3)
+        return Delivery(self.name, response.status_code < 300,
+                        f"webhook answered {response.status_code}",
+                        (time.perf_counter() - t0) * 1e3)
