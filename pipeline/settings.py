@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     protocol_file: Path | None = None
     """YAML red-flag protocol overriding the shipped default."""
 
+    # Voice agent (pipeline/agent)
+    tts_engine: Literal["espeak", "piper"] = "espeak"
+    """The agent's voice: espeak-ng (embedded default) or a Piper voice file (``piper_voice``)."""
+    piper_voice: Path | None = None
+    agent_stall_timeout_s: float = 2.0
+    """A recognizer/classifier/TTS call running longer than this hands the call to a human."""
+    agent_silence_timeout_s: float = 7.0
+    """Caller silence before the agent re-prompts once (then hands the call to a human)."""
+
     log_level: str = "INFO"
 
     @property
