@@ -3,6 +3,9 @@
 Knows nothing of classifier/, pipecat, FastAPI or the database.
 """
 
+from asr.audio import AudioFormatError
+from asr.engine import Recognizer, RecognizerConfig
+from asr.streaming import StreamingTranscriber
 from asr.types import (
     AsrEvent,
     AudioChunk,
@@ -15,6 +18,7 @@ from asr.types import (
 )
 
 __all__ = [
+    "AudioFormatError", "Recognizer", "RecognizerConfig", "StreamingTranscriber",
     "AsrEvent", "AudioChunk", "Segment", "SpeechEnd", "SpeechStart", "Transcript",
     "TranscriptUpdate", "Word",
 ]

@@ -13,8 +13,18 @@ if TYPE_CHECKING:
 
 
 def recognizer_config(settings: Settings) -> RecognizerConfig:
-    """Map settings onto the recognizer's config (filled in by the asr work)."""
-    raise NotImplementedError
+    """Map settings onto the recognizer's config."""
+    from asr import RecognizerConfig
+
+    return RecognizerConfig(
+        model=settings.whisper_model,
+        model_cache_dir=settings.model_cache_dir,
+        compute_type=settings.whisper_compute_type,
+        cpu_threads=settings.asr_threads,
+        language=None if settings.language == "auto" else settings.language,
+        languages=tuple(settings.languages),
+        bias=settings.asr_bias,
+    )
 
 
 def classifier_config(settings: Settings) -> ClassifierConfig:

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     (a practice with a larger model points this at it)."""
     whisper_compute_type: str = "int8"
     asr_threads: int = 2
+    asr_bias: bool = True
+    """Bias Whisper toward triage vocabulary (poitrine, respirer, convulse...) via its prompt."""
 
     practice_file: Path | None = None
     """YAML practice configuration (hours, roster, queue); the embedded demo practice if unset."""

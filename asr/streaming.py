@@ -1,0 +1,235 @@
+"""Streaming transcription of one call: Silero VAD segments utterances, Whisper decodes them.
+
+Designed around the cost measured on 2 cores (one Whisper base pass ~0.8 s when padded to 30 s):
+
+* Each pass uses an encoder window just longer than the utterance so far (``asr.engine``), which
+  brings a pass on a 3-6 s utterance to ~0.2-0.4 s.
+* Partials: one pass per ``partial_every_s`` (1 s) of new *speech*, not per chunk; silence costs
+  nothing. Words agreed by two consecutive passes are confirmed (LocalAgreement-2) and then forced
+  as the decoder prefix of every later pass, so confirmed text never changes by construction and
+  each pass only decodes the tail.
+* End of speech: ``end_silence_ms`` (~350 ms) of VAD silence, then one final pass, which also
+  starts from the confirmed prefix. End-of-speech -> final ~= 0.35 s + one short pass.
+
+Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from asr.audio import AudioFormatError
+from asr.engine import Decoded, normalize
+from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate, Word
+from asr.vad import WINDOW
+
+if TYPE_CHECKING:
+    from asr.engine import Recognizer
+
+RATE = 16000
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^\w']", "", normalize(word))
+
+
+class StreamingTranscriber:
+    """Per-call state; feed chunks of 20-500 ms, get events. Not thread-safe itself (one call,
+    one caller thread); the :class:`Recognizer` it uses is shared."""
+
+    def __init__(self, recognizer: Recognizer, language: str | None = None, t0: float = 0.0
+                 ) -> None:
+        cfg = recognizer.config
+        self.recognizer = recognizer
+        self.language = language
+        self.t0 = t0
+        self.partials = True
+        """Emit partial hypotheses (off for whole-file transcription)."""
+        self.bias = cfg.bias
+        self._vad = recognizer.vad.stream()
+        self._rest = np.zeros(0, np.float32)
+        self._n = 0  # samples consumed into VAD windows
+        self._min_speech = max(1, round(cfg.min_speech_ms * RATE / 1000 / WINDOW))
+        self._end_silence = max(1, round(cfg.end_silence_ms * RATE / 1000 / WINDOW))
+        self._pad = int(cfg.speech_pad_ms * RATE / 1000)
+        self._preroll: deque[npt.NDArray[np.float32]] = deque(
+            maxlen=max(1, self._pad // WINDOW + 1))
+        self._candidate: list[npt.NDArray[np.float32]] = []
+        self._utterance_id = 0
+        self._in_speech = False
+        self._reset_utterance()
+
+    # -- state -----------------------------------------------------------------------------
+    def _reset_utterance(self) -> None:
+        self._audio: list[npt.NDArray[np.float32]] = []
+        self._audio_start = 0  # sample index (stream clock) of _audio[0]
+        self._speech_start = 0
+        self._last_voiced = 0  # sample index just after the last voiced window
+        self._silence = 0
+        self._confirmed: list[str] = []
+        self._tail: list[str] = []
+        self._since_partial = 0
+        self._utt_language: str | None = self.language
+        self._any_partial = False
+
+    def _t(self, sample: int) -> float:
+        return self.t0 + sample / RATE
+
+    # -- public ----------------------------------------------------------------------------
+    def feed(self, chunk: AudioChunk) -> list[AsrEvent]:
+        x = chunk.samples
+        if chunk.sample_rate != RATE:
+            raise AudioFormatError(
+                f"AudioChunk at {chunk.sample_rate} Hz: expected 16000 Hz (convert with "
+                f"asr.audio.chunk_from_pcm16/chunk_from_mulaw/chunk_from_float)")
+        if not isinstance(x, np.ndarray) or x.ndim != 1:
+            raise AudioFormatError("AudioChunk.samples: expected a 1-D float32 numpy array")
+        if x.dtype != np.float32:
+            x = x.astype(np.float32)
+        buf = np.concatenate([self._rest, x]) if self._rest.size else x
+        events: list[AsrEvent] = []
+        i = 0
+        while i + WINDOW <= len(buf):
+            events += self._window(buf[i:i + WINDOW])
+            i += WINDOW
+        self._rest = buf[i:].copy()
+        return events
+
+    def flush(self) -> list[AsrEvent]:
+        """End of the call's audio: close an open utterance with its final."""
+        events: list[AsrEvent] = []
+        if self._rest.size:
+            window = np.zeros(WINDOW, np.float32)
+            window[:self._rest.size] = self._rest
+            self._rest = np.zeros(0, np.float32)
+            events += self._window(window)
+        if self._in_speech:
+            events += self._finish(self._n)
+        return events
+
+    # -- VAD state machine -----------------------------------------------------------------
+    def _window(self, w: npt.NDArray[np.float32]) -> list[AsrEvent]:
+        cfg = self.recognizer.config
+        start = self._n
+        self._n += WINDOW
+        p = self._vad.prob(w, quiet=not self._in_speech and not self._candidate)
+        if not self._in_speech:
+            if p >= cfg.vad_threshold:
+                self._candidate.append(w)
+                if len(self._candidate) >= self._min_speech:
+                    return self._open(start)
+                return []
+            self._preroll.extend(self._candidate)
+            self._candidate = []
+            self._preroll.append(w)
+            return []
+        self._audio.append(w)
+        if p >= cfg.vad_neg_threshold:
+            self._silence = 0
+            self._last_voiced = self._n
+            self._since_partial += WINDOW
+        else:
+            self._silence += 1
+        events: list[AsrEvent] = []
+        if self._silence >= self._end_silence:
+            return self._finish(self._n)
+        if self._n - self._audio_start >= cfg.max_utterance_s * RATE:
+            events += self._finish(self._n)
+            if p >= cfg.vad_neg_threshold:  # still talking: continue in a new utterance
+                events += self._open(self._n, carry=False)
+            return events
+        if self.partials and self._since_partial >= cfg.partial_every_s * RATE:
+            self._since_partial = 0
+            events += self._partial()
+        return events
+
+    def _open(self, end_of_candidates: int, carry: bool = True) -> list[AsrEvent]:
+        self._reset_utterance()
+        self._in_speech = True
+        self._utterance_id += 1
+        cand = self._candidate if carry else []
+        speech_start = end_of_candidates + WINDOW - len(cand) * WINDOW if carry else \
+            end_of_candidates
+        pre = list(self._preroll) if carry else []
+        self._audio = [*pre, *cand]
+        self._audio_start = speech_start - len(pre) * WINDOW
+        self._speech_start = speech_start
+        self._last_voiced = end_of_candidates + WINDOW if carry else end_of_candidates
+        self._since_partial = len(cand) * WINDOW
+        self._candidate = []
+        self._preroll.clear()
+        return [SpeechStart(t=self._t(speech_start), utterance_id=self._utterance_id)]
+
+    def _utterance_audio(self, end: int) -> npt.NDArray[np.float32]:
+        audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.float32)
+        return audio[: max(0, end - self._audio_start)]
+
+    def _decode(self, end: int) -> Decoded:
+        d = self.recognizer._decode(
+            self._utterance_audio(end), self._utt_language,
+            prefix=" ".join(self._confirmed), bias=self.bias,
+        )
+        if self._utt_language is None:
+            self._utt_language = d.language  # one detection per utterance
+        return d
+
+    def _abs_words(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        off = self._t(self._audio_start)
+        return tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3), w.probability)
+                     for w in words)
+
+    def _partial(self) -> list[AsrEvent]:
+        d = self._decode(self._n)
+        tail = _words(d.new_text)
+        prev = self._tail
+        agree = 0
+        while agree < min(len(prev), len(tail)) and _key(prev[agree]) == _key(tail[agree]):
+            agree += 1
+        agree = min(agree, max(0, len(tail) - 1))  # the word at the audio edge may be cut
+        self._confirmed += tail[:agree]
+        self._tail = tail[agree:]
+        if not self._confirmed and not self._tail:
+            return []
+        self._any_partial = True
+        return [TranscriptUpdate(
+            utterance_id=self._utterance_id,
+            confirmed=" ".join(self._confirmed),
+            pending=" ".join(self._tail),
+            is_final=False,
+            words=self._abs_words(d.words),
+            start=self._t(self._speech_start),
+            end=self._t(self._n),
+            language=d.language,
+            emitted_at=self._t(self._n),
+        )]
+
+    def _finish(self, now: int) -> list[AsrEvent]:
+        end_voiced = self._last_voiced
+        events: list[AsrEvent] = [SpeechEnd(
+            t=self._t(end_voiced), utterance_id=self._utterance_id, detected_at=self._t(now))]
+        d = self._decode(min(now, end_voiced + self._pad))
+        text = d.text
+        if text or self._any_partial:
+            events.append(TranscriptUpdate(
+                utterance_id=self._utterance_id,
+                confirmed=text,
+                pending="",
+                is_final=True,
+                words=self._abs_words(d.words) if text else (),
+                start=self._t(self._speech_start),
+                end=self._t(end_voiced),
+                language=d.language,
+                emitted_at=self._t(now),
+            ))
+        self._in_speech = False
+        self._reset_utterance()
+        return events
