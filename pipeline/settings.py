@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     """YAML practice configuration (hours, roster, queue); the embedded demo practice if unset."""
     protocol_file: Path | None = None
     """YAML red-flag protocol overriding the shipped default."""
+    classifier_use_model: bool = True
+    """False: protocol-only classifier (no encoder). True and the model cannot load: protocol
+    results, every one flagged for review."""
+    classifier_heads_dir: Path | None = None
+    """Trained heads folder; the committed ``models/heads`` if unset."""
+    classifier_threads: int = 2
 
     # Voice agent (pipeline/agent)
     tts_engine: Literal["espeak", "piper"] = "espeak"
@@ -66,6 +72,23 @@ class Settings(BaseSettings):
     """Caller silence before the agent re-prompts once (then hands the call to a human)."""
 
     log_level: str = "INFO"
+
+    # Service (issue 5): auth, limits, retention, outbound channels.
+    token_ttl_s: int = 12 * 3600
+    """Lifetime of a bearer token / dashboard session."""
+    max_body_bytes: int = 1_000_000
+    """Larger request bodies get 413."""
+    cookie_secure: bool = False
+    """Set the dashboard cookie's Secure flag (behind HTTPS)."""
+    retention_audio_days: int = 30
+    retention_transcript_days: int = 90
+    retention_form_days: int = 365
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    webhook_url: str | None = None
+    """Signed (HMAC-SHA256) handoff notifications for other systems; off when unset."""
+    webhook_secret: str | None = None
 
     @property
     def effective_database_url(self) -> str:

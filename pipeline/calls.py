@@ -1,0 +1,527 @@
+"""The one entry point through which every call (simulated or live voice) records and escalates.
+
+`CallHub` keeps each call's state in memory, pushes every change to dashboards at once, runs the
+handoff policy, drives the channels (dashboard, telephony transfer, webhook) and acknowledgment
+tracking, and writes everything (with its audit entry) to the store through one background
+writer. If the database is down the writer keeps the writes in order in memory and retries:
+humans still get the push and the transfer, and nothing a caller said is lost.
+
+Usage (inside a running event loop)::
+
+    hub = services.hub
+    call_id = await hub.start_call(channel="twilio", language="fr", provider_call_id=sid)
+    await hub.record_event(call_id, CallEvent(t, EventType.TRANSCRIPT_FINAL, Utterance(text)))
+    decision = await hub.record_classification(call_id, classification, form, t)
+    if decision is not None: ...  # a (new or more severe) handoff: stop and hand over
+    await hub.hand_to_human(call_id, "asr stalled", t)  # fail-safe
+    await hub.end_call(call_id, t)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from classifier.labels import Urgency
+from classifier.types import Classification, TriageForm
+from handoff import (
+    AckTracker,
+    Channel,
+    DashboardChannel,
+    Delivery,
+    EscalationStep,
+    HandoffDecision,
+    HandoffNotice,
+    PracticeConfig,
+    decide,
+    human_fallback,
+)
+from pipeline.service.push import PushBroker, PushMessage
+from pipeline.service.store import CallSummary, CallUpdate, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class EventType(StrEnum):
+    SPEECH_START = "speech_start"
+    SPEECH_END = "speech_end"
+    TRANSCRIPT_PARTIAL = "transcript_partial"
+    TRANSCRIPT_FINAL = "transcript_final"
+    CLASSIFICATION = "classification"
+    AGENT_SAY = "agent_say"
+    HANDOFF = "handoff"
+    FAULT = "fault"
+    CALL_END = "call_end"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Caller words (transcript_partial/final) or agent words (agent_say)."""
+
+    text: str
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    stage: str
+    """asr, classifier, tts, transport, agent..."""
+    error: str
+    """Exception type and a short message; never the caller's words."""
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+
+
+EventData = Utterance | Fault | Note | None
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    t: float
+    """Call-clock seconds."""
+    type: EventType
+    data: EventData = None
+
+
+@dataclass
+class _CallState:
+    call_id: str
+    channel: str
+    language: str
+    started_at: float
+    provider_call_id: str | None
+    caller_number: str | None
+    transcript: list[tuple[float, str, str]] = field(default_factory=list)
+    partial: str = ""
+    classification: Classification | None = None
+    form: TriageForm | None = None
+    decision: HandoffDecision | None = None
+    urgency_rank: int = -1
+    ended: bool = False
+    acknowledged_by: str | None = None
+    taken_over_by: str | None = None
+    handoff_t: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        c, d = self.classification, self.decision
+        return {
+            "id": self.call_id, "channel": self.channel, "language": self.language,
+            "started_at": self.started_at, "status": "ended" if self.ended else "live",
+            "urgency": ({0: "routine", 1: "urgent", 2: "emergency"}.get(self.urgency_rank)),
+            "intent": c.intent.value if c else None,
+            "red_flags": list(dict.fromkeys(
+                ([h.category.value for h in c.red_flags] if c else [])
+                + [r.value for r in (d.red_flags if d else ())])),
+            "emergency_score": c.emergency_score if c else 0.0,
+            "needs_review": c.needs_review if c else False,
+            "action": d.action.value if d else None,
+            "target": d.target.name if d else None,
+            "advise_emergency": d.advise_emergency_services if d else False,
+            "needs_ack": bool(d and d.ack_deadline and self.acknowledged_by is None),
+            "acknowledged_by": self.acknowledged_by,
+            "taken_over_by": self.taken_over_by,
+            "escalation_step": d.step if d else 0,
+            "partial": self.partial,
+        }
+
+
+def _evidence(c: Classification | None) -> list[dict[str, Any]]:
+    if c is None:
+        return []
+    return [{"category": h.category.value, "text": h.span.text if h.span else None,
+             "start": h.span.start if h.span else None, "end": h.span.end if h.span else None,
+             "source": h.source, "confirmed": h.confirmed, "t": h.t} for h in c.red_flags]
+
+
+_RANK = {"routine": 0, "urgent": 1, "emergency": 2}
+
+
+class CallHub:
+    def __init__(self, store: Store | None, practice: PracticeConfig, *,
+                 broker: PushBroker | None = None, channels: Sequence[Channel] = (),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 ack_poll_s: float = 0.1, max_memory_calls: int = 2000) -> None:
+        self.store = store
+        self.practice = practice
+        self.broker = broker or PushBroker()
+        self.dashboard = DashboardChannel(self._publish_notice)
+        self.channels: tuple[Channel, ...] = tuple(channels)
+        self.clock = clock
+        self.tracker = AckTracker()
+        self._calls: OrderedDict[str, _CallState] = OrderedDict()
+        self._max_calls = max_memory_calls
+        self._writes: deque[tuple[str, Callable[[], None]]] = deque()
+        self._wake: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._side_tasks: set[asyncio.Task[Any]] = set()
+        self._ack_poll_s = ack_poll_s
+        self.db_ok = True
+        self.deliveries: deque[tuple[str, Delivery]] = deque(maxlen=200)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def _ensure_started(self) -> None:
+        if self._tasks and not any(t.done() for t in self._tasks):
+            return
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._tasks = [asyncio.create_task(self._writer(), name="callhub-writer"),
+                       asyncio.create_task(self._ack_loop(), name="callhub-ack")]
+
+    async def start(self) -> None:
+        self._ensure_started()
+
+    async def close(self, drain_timeout_s: float = 5.0) -> None:
+        with contextlib.suppress(TimeoutError):
+            await self.flush(timeout_s=drain_timeout_s)
+        for task in [*self._tasks, *self._side_tasks]:
+            task.cancel()
+        for task in [*self._tasks, *self._side_tasks]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    async def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until every buffered write reached the database (False if it is down)."""
+        self._ensure_started()
+        assert self._idle is not None
+        deadline = time.monotonic() + timeout_s
+        while self._writes:
+            if not self.db_ok and time.monotonic() > deadline:
+                return False
+            self._idle.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), timeout=0.2)
+            if time.monotonic() > deadline:
+                raise TimeoutError("writes still pending")
+        for task in list(self._side_tasks):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(task), timeout=max(
+                    0.0, deadline - time.monotonic()))
+        return True
+
+    @property
+    def pending_writes(self) -> int:
+        return len(self._writes)
+
+    def _enqueue(self, label: str, fn: Callable[[], None]) -> None:
+        self._ensure_started()
+        self._writes.append((label, fn))
+        assert self._wake is not None
+        self._wake.set()
+
+    async def _writer(self) -> None:
+        assert self._wake is not None and self._idle is not None
+        backoff = 0.05
+        while True:
+            if not self._writes:
+                self._idle.set()
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            label, fn = self._writes[0]
+            if self.store is None:
+                self._writes.popleft()
+                continue
+            try:
+                await asyncio.to_thread(fn)
+            except StoreUnavailable:
+                if self.db_ok:
+                    log.error("database unavailable: buffering %d write(s) in memory",
+                              len(self._writes))
+                self.db_ok = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                continue
+            except Exception:  # noqa: BLE001 - a bad write must not block the ones after it
+                log.exception("dropping write %s after an unexpected error", label)
+            else:
+                if not self.db_ok:
+                    log.warning("database back: flushing buffered writes")
+                self.db_ok = True
+                backoff = 0.05
+            self._writes.popleft()
+
+    # -- push -------------------------------------------------------------------------------
+    def _push(self, kind: str, call_id: str | None, data: dict[str, Any]) -> int:
+        return self.broker.publish(PushMessage(kind=kind, call_id=call_id, data=data))
+
+    async def _publish_notice(self, notice: HandoffNotice) -> int:
+        state = self._calls.get(notice.call_id)
+        return self._push("handoff", notice.call_id, {
+            "decision": notice.decision.to_dict(),
+            "evidence": _evidence(state.classification if state else None),
+            "call": state.summary() if state else None,
+            "alert": notice.decision.urgency.value == "emergency"
+            or notice.decision.advise_emergency_services,
+        })
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Calls held in memory (live or recent), most urgent first: the dashboard's first
+        paint, which works even when the database does not."""
+        items = [s.summary() for s in self._calls.values()
+                 if not s.ended or s.summary()["needs_ack"]]
+        return sorted(items, key=lambda x: (not x["needs_ack"], -(
+            _RANK.get(x["urgency"] or "", -1)), -x["started_at"]))
+
+    def current_decision(self, call_id: str) -> HandoffDecision | None:
+        """The most severe decision so far (escalation steps included)."""
+        state = self._calls.get(call_id)
+        return state.decision if state else None
+
+    def knows(self, call_id: str) -> bool:
+        return call_id in self._calls
+
+    def broker_call_update(self, summary: CallSummary) -> None:
+        """Push a stored call's new summary (after a human correction) to dashboards."""
+        data = {**asdict(summary), "red_flags": list(summary.red_flags)}
+        self._push("call", summary.id, data)
+
+    def is_live(self, call_id: str) -> bool:
+        state = self._calls.get(call_id)
+        return state is not None and not state.ended
+
+    def live_transcript(self, call_id: str) -> list[dict[str, Any]] | None:
+        state = self._calls.get(call_id)
+        if state is None:
+            return None
+        return [{"t": t, "speaker": who, "text": text, "final": True}
+                for t, who, text in state.transcript] + (
+            [{"t": None, "speaker": "caller", "text": state.partial, "final": False}]
+            if state.partial else [])
+
+    # -- the call API -----------------------------------------------------------------------
+    async def start_call(self, *, channel: str, language: str, caller_number: str | None = None,
+                         provider_call_id: str | None = None, call_id: str | None = None) -> str:
+        call_id = call_id or uuid.uuid4().hex[:16]
+        state = _CallState(call_id=call_id, channel=channel, language=language,
+                           started_at=time.time(), provider_call_id=provider_call_id,
+                           caller_number=caller_number)
+        self._calls[call_id] = state
+        self._evict()
+        store = self.store
+        if store is not None:
+            self._enqueue("create_call", lambda: store.create_call(
+                call_id, channel=channel, language=language, caller_number=caller_number,
+                provider_call_id=provider_call_id, started_at=state.started_at))
+        self._push("call", call_id, state.summary())
+        return call_id
+
+    def _evict(self) -> None:
+        while len(self._calls) > self._max_calls:
+            for key, st in self._calls.items():
+                if st.ended and self.tracker.pending(key) is None:
+                    del self._calls[key]
+                    break
+            else:
+                return
+
+    def _state(self, call_id: str) -> _CallState:
+        try:
+            return self._calls[call_id]
+        except KeyError:
+            raise KeyError(f"unknown call id {call_id!r}: call start_call first") from None
+
+    async def record_event(self, call_id: str, event: CallEvent, *, actor: str = "system") -> None:
+        state = self._state(call_id)
+        payload: dict[str, Any] = asdict(event.data) if event.data is not None else {}
+        if isinstance(event.data, Utterance):
+            if event.type is EventType.TRANSCRIPT_PARTIAL:
+                state.partial = event.data.text
+            elif event.type is EventType.TRANSCRIPT_FINAL:
+                state.partial = ""
+                state.transcript.append((event.t, "caller", event.data.text))
+            elif event.type is EventType.AGENT_SAY:
+                state.transcript.append((event.t, "agent", event.data.text))
+            self._push("transcript", call_id, {
+                "t": event.t, "text": event.data.text,
+                "final": event.type is not EventType.TRANSCRIPT_PARTIAL,
+                "speaker": "agent" if event.type is EventType.AGENT_SAY else "caller"})
+        if event.type is EventType.CALL_END:
+            state.ended = True
+            self._push("call", call_id, state.summary())
+        store = self.store
+        if store is not None:
+            created = time.time()
+            self._enqueue(f"event.{event.type.value}", lambda: store.add_event(
+                call_id, event.t, event.type.value, payload, created, actor))
+
+    async def record_classification(self, call_id: str, classification: Classification,
+                                    form: TriageForm | None, t: float) -> HandoffDecision | None:
+        """Run the policy; store, push and escalate. Returns the decision when it is a *new or
+        more severe* handoff (the agent then hands over); None otherwise."""
+        state = self._state(call_id)
+        now = self.clock()
+        decision = decide(classification, form, self.practice, now)
+        state.classification = classification
+        state.form = form
+        state.urgency_rank = max(state.urgency_rank, decision.urgency.rank,
+                                 classification.urgency.rank)
+        previous = state.decision
+        escalate = previous is None or decision.action.severity > previous.action.severity
+        payload = classification.to_dict()
+        form_dict = form.to_dict() if form is not None else None
+        self._push("classification", call_id, {"classification": payload, "form": form_dict,
+                                               "evidence": _evidence(classification),
+                                               "call": state.summary()})
+        summary = state.summary()
+        update_ = CallUpdate(
+            urgency=summary["urgency"], urgency_rank=state.urgency_rank,
+            intent=classification.intent.value, red_flags=tuple(summary["red_flags"]),
+            emergency_score=classification.emergency_score,
+            needs_review=classification.needs_review)
+        store = self.store
+        if store is not None:
+            created = time.time()
+            self._enqueue("classification", lambda: store.add_classification(
+                call_id, t, payload, form_dict, update_, created))
+        if not escalate:
+            return None
+        await self._apply_decision(state, decision, t, reason="policy")
+        return decision if decision.is_handoff else None
+
+    async def hand_to_human(self, call_id: str, reason: str, t: float) -> HandoffDecision:
+        """Fail-safe: a stage failed or the caller asked for a person. The call goes to the
+        tele-secretary queue (after hours: the on-call physician) with everything captured so
+        far. Never downgrades a more severe handoff already under way."""
+        state = self._state(call_id)
+        decision = human_fallback(
+            self.practice, self.clock(), reason,
+            urgency=state.decision.urgency if state.decision else Urgency.URGENT)
+        if state.decision is not None and state.decision.is_handoff and (
+                state.decision.action.severity >= decision.action.severity):
+            return state.decision
+        store = self.store
+        if store is not None:
+            self._enqueue("fault", lambda: store.add_event(
+                call_id, t, EventType.HANDOFF.value, {"reason": reason}, time.time(), "system"))
+        await self._apply_decision(state, decision, t, reason=f"fail-safe: {reason}")
+        return decision
+
+    async def end_call(self, call_id: str, t: float) -> None:
+        await self.record_event(call_id, CallEvent(t, EventType.CALL_END))
+
+    # -- human side -------------------------------------------------------------------------
+    async def acknowledge(self, call_id: str, username: str, *, take_over: bool = False) -> bool:
+        """A human acknowledged (or took over) the call: escalation stops. Works from memory
+        first so it holds even while the database is down; returns whether it is persisted."""
+        state = self._calls.get(call_id)
+        ack = self.tracker.acknowledge(call_id, username, self.clock())
+        if state is not None:
+            state.acknowledged_by = state.acknowledged_by or username
+            if take_over:
+                state.taken_over_by = username
+        self._push("ack", call_id, {"by": username, "take_over": take_over,
+                                    "waited_s": ack.waited_s if ack else None,
+                                    "call": state.summary() if state else None})
+        store = self.store
+        if store is None:
+            return False
+        at = time.time()
+        waited = ack.waited_s if ack else None
+        self._enqueue("ack", lambda: store.acknowledge(call_id, username, at,
+                                                       take_over=take_over, waited_s=waited))
+        try:
+            return await self.flush(timeout_s=3.0)
+        except TimeoutError:
+            return False
+
+    # -- internals --------------------------------------------------------------------------
+    async def _apply_decision(self, state: _CallState, decision: HandoffDecision, t: float,
+                              reason: str) -> None:
+        state.decision = decision
+        call_id = state.call_id
+        notice = HandoffNotice(call_id=call_id, decision=decision,
+                               provider_call_id=state.provider_call_id, language=state.language,
+                               emergency_number=self.practice.emergency_number)
+        # Dashboard first and inline: it is what a human sees within the latency budget.
+        delivery = await self.dashboard.deliver(notice)
+        self._record_delivery(call_id, delivery, decision.step)
+        for channel in self.channels:
+            self._spawn(self._deliver(channel, notice))
+        self.tracker.start(call_id, decision, self.clock())
+        payload = decision.to_dict()
+        first_handoff = decision.is_handoff and state.handoff_t is None
+        if first_handoff:
+            state.handoff_t = t
+        update_ = CallUpdate(
+            action=decision.action.value, action_rank=decision.action.severity,
+            target=decision.target.name, advise_emergency=decision.advise_emergency_services,
+            needs_ack=decision.ack_deadline is not None and state.acknowledged_by is None,
+            escalation_step=decision.step,
+            handoff_t=t if first_handoff else None,
+            handoff_at=time.time() if first_handoff else None,
+            urgency_rank=state.urgency_rank if state.urgency_rank >= 0 else None,
+            urgency=state.summary()["urgency"])
+        store = self.store
+        if store is not None:
+            created = time.time()
+            self._enqueue("decision", lambda: store.add_decision(call_id, t, payload, update_,
+                                                                 created, reason))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
+    async def _deliver(self, channel: Channel, notice: HandoffNotice) -> None:
+        try:
+            delivery = await channel.deliver(notice)
+        except Exception as exc:  # noqa: BLE001 - channels must not raise, but never trust it
+            delivery = Delivery(getattr(channel, "name", "?"), False,
+                                f"channel raised {type(exc).__name__}", 0.0)
+        self._record_delivery(notice.call_id, delivery, notice.decision.step)
+
+    def _record_delivery(self, call_id: str, delivery: Delivery, step: int) -> None:
+        self.deliveries.append((call_id, delivery))
+        if not delivery.ok:
+            log.warning("channel %s failed for a handoff: %s", delivery.channel, delivery.detail)
+        store = self.store
+        if store is not None:
+            self._enqueue("delivery", lambda: store.record_audit(
+                "channel", "channel.delivery", call_id, channel=delivery.channel,
+                ok=delivery.ok, detail=delivery.detail, latency_ms=round(delivery.latency_ms, 2),
+                step=step))
+
+    async def _ack_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._ack_poll_s)
+            try:
+                for step in self.tracker.due(self.clock()):
+                    await self._escalate(step)
+            except Exception:  # noqa: BLE001 - the escalation timer must survive anything
+                log.exception("escalation step failed")
+
+    async def _escalate(self, step: EscalationStep) -> None:
+        state = self._calls.get(step.call_id)
+        decision = step.decision
+        if state is not None:
+            state.decision = decision
+        notice = HandoffNotice(call_id=step.call_id, decision=decision,
+                               provider_call_id=state.provider_call_id if state else None,
+                               language=state.language if state else "fr",
+                               emergency_number=self.practice.emergency_number)
+        self._push("escalation", step.call_id, {
+            "decision": decision.to_dict(), "reason": step.reason, "final": step.final,
+            "call": state.summary() if state else None})
+        await self.dashboard.deliver(notice)
+        for channel in self.channels:
+            self._spawn(self._deliver(channel, notice))
+        store = self.store
+        if store is not None:
+            self._enqueue("escalation", lambda: store.set_escalation(
+                step.call_id, decision.step, decision.target.name, decision.action.value,
+                step.reason))

@@ -1,0 +1,100 @@
+"""FastAPI app factory: API (OpenAPI at /docs), dashboard, push websocket, voice-agent routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from pipeline.service.services import Services, build_services
+from pipeline.service.store import StoreUnavailable
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+    """The whole service. `services` lets tests and the voice agent share one container."""
+    services = services or build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not services.store.migrated:
+            services.store.migrate()
+        await services.hub.start()
+        yield
+        await services.hub.close()
+
+    app = FastAPI(
+        title="permanence",
+        version="0.1.0",
+        description="AI-assisted voice triage line: calls, triage forms, classifications, "
+                    "handoffs, roster, reports, audit trail. Log in with POST /api/auth/login, "
+                    "then send `Authorization: Bearer <access_token>`.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+
+    max_body = settings.max_body_bytes
+
+    @app.middleware("http")
+    async def limit_body(request: Request,
+                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > max_body:
+            return JSONResponse(status_code=413, content={
+                "detail": f"request body too large: {length} bytes, at most {max_body}"})
+        if length is None and request.method in ("POST", "PUT", "PATCH"):
+            body = await request.body()
+            if len(body) > max_body:
+                return JSONResponse(status_code=413, content={
+                    "detail": f"request body too large: more than {max_body} bytes"})
+        return await call_next(request)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(_request: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("database unavailable: %s", exc)
+        return JSONResponse(status_code=503, headers={"Retry-After": "5"}, content={
+            "detail": "database unavailable; live calls still reach a human (push and "
+                      "telephony continue, writes are buffered)"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = jsonable_encoder(exc.errors())
+        fields = [".".join(str(p) for p in e.get("loc", ())) for e in errors]
+        message = "; ".join(f"{f}: {e.get('msg', 'invalid')}" for f, e in zip(fields, errors,
+                                                                            strict=False))
+        return JSONResponse(status_code=422, content={"detail": errors, "message": message,
+                                                      "fields": fields})
+
+    from pipeline.service.api import router as api_router
+
+    app.include_router(api_router)
+
+    try:
+        from pipeline.service.dashboard import router as dashboard_router
+    except ModuleNotFoundError as exc:
+        if exc.name != "pipeline.service.dashboard":
+            raise
+    else:
+        app.include_router(dashboard_router)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    try:
+        from pipeline.agent.routes import router as agent_router
+    except ModuleNotFoundError as exc:
+        if exc.name != "pipeline.agent.routes":
+            raise
+    else:
+        app.include_router(agent_router)
+    return app

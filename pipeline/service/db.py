@@ -1,0 +1,202 @@
+"""SQLAlchemy 2 models and engine. SQLite (WAL) is the embedded default, PostgreSQL by URL.
+
+The schema is owned by the Alembic migrations shipped in `pipeline/service/migrations`;
+`upgrade(url)` brings a database to head (run at startup and by `permanence db upgrade`).
+Times are Unix seconds (UTC) so reports and retention are plain comparisons on every backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import NullPool
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[float] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class Call(Base):
+    """One call and the summary the queue, history and reports read (denormalized for speed)."""
+
+    __tablename__ = "calls"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    caller_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    provider_call_id: Mapped[str | None] = mapped_column(String(80))
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="live")
+    """live, ended, erased."""
+    urgency: Mapped[str | None] = mapped_column(String(16))
+    urgency_rank: Mapped[int] = mapped_column(Integer, default=-1)
+    intent: Mapped[str | None] = mapped_column(String(32))
+    red_flags: Mapped[str] = mapped_column(String(255), default="")
+    """Comma-separated categories (no free text: no personal data here)."""
+    emergency_score: Mapped[float] = mapped_column(Float, default=0.0)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    action: Mapped[str | None] = mapped_column(String(32))
+    action_rank: Mapped[int] = mapped_column(Integer, default=-1)
+    target: Mapped[str | None] = mapped_column(String(120))
+    advise_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    handoff_t: Mapped[float | None] = mapped_column(Float)
+    """Call-clock seconds at the first handoff decision (time to handoff)."""
+    handoff_at: Mapped[float | None] = mapped_column(Float)
+    needs_ack: Mapped[bool] = mapped_column(Boolean, default=False)
+    acknowledged_at: Mapped[float | None] = mapped_column(Float)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(80))
+    taken_over_by: Mapped[str | None] = mapped_column(String(80))
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0)
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+    transcript_erased_at: Mapped[float | None] = mapped_column(Float)
+    audio_path: Mapped[str | None] = mapped_column(String(255))
+
+    __table_args__ = (
+        Index("ix_calls_queue", "needs_ack", "urgency_rank", "started_at"),
+        Index("ix_calls_started", "started_at"),
+        Index("ix_calls_status", "status", "urgency_rank", "started_at"),
+    )
+
+
+class CallEventRow(Base):
+    __tablename__ = "call_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    t: Mapped[float] = mapped_column(Float)
+    type: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ClassificationRow(Base):
+    __tablename__ = "classifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    t: Mapped[float] = mapped_column(Float)
+    intent: Mapped[str] = mapped_column(String(32))
+    urgency: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class FormRow(Base):
+    __tablename__ = "forms"
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Float)
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    t: Mapped[float] = mapped_column(Float)
+    action: Mapped[str] = mapped_column(String(32))
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Correction(Base):
+    """A human correction: a labeled example the data team exports (LABELS.md)."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained. Holds ids, categories and digests, never personal data, so an
+    erasure never has to rewrite (and so break) the chain."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ts: Mapped[float] = mapped_column(Float)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(64))
+    call_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def make_engine(url: str) -> Engine:
+    """Engine for `url`. SQLite: WAL, foreign keys, busy timeout, a fresh connection per use
+    (NullPool) so a vanished database file is noticed at once instead of hiding behind a
+    pooled handle."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, poolclass=NullPool,
+                               connect_args={"timeout": 10, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply the shipped Alembic migrations up to `revision`."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)

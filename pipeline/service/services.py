@@ -1,0 +1,73 @@
+"""The typed container the app (and the voice agent) share: settings, practice, store, hub,
+push broker, auth, and the classifier loaded lazily once per process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from handoff import Channel, PracticeConfig, TwilioTransferChannel, WebhookChannel, load_practice
+from pipeline.calls import CallHub
+from pipeline.service.auth import Auth
+from pipeline.service.push import PushBroker
+from pipeline.service.store import Store
+from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from classifier import Classifier
+
+
+@dataclass
+class Services:
+    settings: Settings
+    practice: PracticeConfig
+    store: Store
+    hub: CallHub
+    broker: PushBroker
+    auth: Auth
+    classifier_override: Classifier | None = None
+    _classifier: Classifier | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def classifier(self) -> Classifier:
+        """The process-wide classifier, loaded on first use (thread-safe)."""
+        if self.classifier_override is not None:
+            return self.classifier_override
+        with self._lock:
+            if self._classifier is None:
+                from classifier import Classifier
+                from pipeline.engines import classifier_config
+
+                self._classifier = Classifier.load(classifier_config(self.settings))
+            return self._classifier
+
+
+def default_channels(settings: Settings) -> list[Channel]:
+    channels: list[Channel] = []
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        channels.append(TwilioTransferChannel(settings.twilio_account_sid,
+                                              settings.twilio_auth_token,
+                                              api_base=settings.twilio_api_base))
+    if settings.webhook_url and settings.webhook_secret:
+        channels.append(WebhookChannel(settings.webhook_url, settings.webhook_secret))
+    return channels
+
+
+def build_services(settings: Settings, *, store: Store | None = None,
+                   practice: PracticeConfig | None = None,
+                   channels: Sequence[Channel] | None = None,
+                   classifier: Classifier | None = None,
+                   clock: Callable[[], datetime] | None = None,
+                   ack_poll_s: float = 0.1) -> Services:
+    store = store or Store(settings.effective_database_url)
+    practice = practice or load_practice(settings.practice_file)
+    broker = PushBroker()
+    kwargs = {"clock": clock} if clock is not None else {}
+    hub = CallHub(store, practice, broker=broker,
+                  channels=default_channels(settings) if channels is None else channels,
+                  ack_poll_s=ack_poll_s, **kwargs)
+    return Services(settings=settings, practice=practice, store=store, hub=hub, broker=broker,
+                    auth=Auth(store, settings.token_ttl_s), classifier_override=classifier)
