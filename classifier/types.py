@@ -138,7 +138,7 @@ class TriageForm:
                 return {"amount": value.amount, "unit": value.unit}
             if isinstance(value, tuple):
                 return [conv(v) for v in value]
-            if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+            if hasattr(value, "value") and isinstance(value.value, str):
                 return value.value
             return value
 

@@ -28,5 +28,17 @@ def recognizer_config(settings: Settings) -> RecognizerConfig:
 
 
 def classifier_config(settings: Settings) -> ClassifierConfig:
-    """Map settings onto the classifier's config (filled in by the classifier work)."""
-    raise NotImplementedError
+    """Map settings onto the classifier's config."""
+    from classifier import ClassifierConfig
+
+    languages = tuple(settings.languages) or ("fr", "en")
+    default = settings.language if settings.language in languages else languages[0]
+    return ClassifierConfig(
+        protocol_file=settings.protocol_file,
+        use_model=settings.classifier_use_model,
+        model_cache_dir=settings.model_cache_dir,
+        heads_dir=settings.classifier_heads_dir,
+        languages=languages,
+        default_language=default,
+        num_threads=settings.classifier_threads,
+    )

@@ -1,0 +1,268 @@
+"""`Classifier`: the written protocol, optionally combined with encoder heads.
+
+Conservative combination: urgency is at least what the protocol says; the model can raise it
+(emergency above a threshold tuned for recall on the dev split), never lower a protocol hit.
+Low intent confidence, uncertain model emergency, out-of-scope language, empty or truncated
+text set ``needs_review`` (a human takes the call).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from classifier.config import ClassifierConfig
+from classifier.labels import Intent, RedFlag, Urgency
+from classifier.lang import detect
+from classifier.protocol import Protocol, ProtocolResult
+from classifier.text import analyse
+from classifier.types import Classification, RedFlagHit, TriageForm
+
+if TYPE_CHECKING:
+    from classifier.model import HeadsModel
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_ONLY = "protocol-only"
+
+
+def _urgency_max(a: Urgency, b: Urgency) -> Urgency:
+    return a if a.rank >= b.rank else b
+
+
+def _protocol_urgency_scores(result: ProtocolResult) -> dict[str, float]:
+    if result.red_flags:
+        return {"emergency": 1.0, "urgent": 0.0, "routine": 0.0}
+    if result.suspected:
+        return {"emergency": 0.5, "urgent": 0.5, "routine": 0.0}
+    if result.urgency is Urgency.URGENT:
+        return {"emergency": 0.0, "urgent": 1.0, "routine": 0.0}
+    return {"emergency": 0.0, "urgent": 0.0, "routine": 1.0}
+
+
+def _protocol_intent_scores(result: ProtocolResult) -> dict[str, float]:
+    votes = {i.value: float(result.intent_votes.get(i.value, 0)) for i in Intent}
+    if result.red_flags or result.suspected or result.urgent_evidence:
+        votes[Intent.SYMPTOM_REPORT.value] += 2.0
+    total = sum(votes.values())
+    if total == 0:
+        return {i.value: (1.0 if i is Intent.OTHER else 0.0) for i in Intent}
+    return {k: v / total for k, v in votes.items()}
+
+
+class Classifier:
+    """Loaded once per process; ``classify`` is thread-safe (the model runs under a lock)."""
+
+    def __init__(self, config: ClassifierConfig, protocol: Protocol,
+                 model: HeadsModel | None, model_error: str | None) -> None:
+        self.config = config
+        self.protocol = protocol
+        self.model = model
+        self.model_error = model_error
+        self._lock = threading.Lock()
+        self._nlp_lock = threading.Lock()
+
+    @classmethod
+    def load(cls, config: ClassifierConfig) -> Classifier:
+        protocol = Protocol.load(config.protocol_file)
+        model = None
+        error = None
+        if config.use_model:
+            try:
+                from classifier.model import HeadsModel
+
+                model = HeadsModel.load(config)
+            except Exception as exc:  # noqa: BLE001 - any model failure degrades to review
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning("classifier model unavailable, protocol only with every result "
+                            "flagged for review: %s", error)
+        return cls(config, protocol, model, error)
+
+    @property
+    def version(self) -> str:
+        base = f"protocol:{self.protocol.version}"
+        if self.model is not None:
+            return f"{base}+{self.model.version}"
+        return f"{base}+{PROTOCOL_ONLY}"
+
+    # -- classification ---------------------------------------------------------------------
+
+    def classify(self, text: str, language: str | None = None) -> Classification:
+        started = time.perf_counter()
+        reasons: list[str] = []
+        if not isinstance(text, str):
+            raise TypeError(f"classify() expects the caller's words as str, got {type(text)}")
+        if self.model_error is not None:
+            reasons.append("model_unavailable")
+        if not text.strip():
+            return self._empty(text, language or self.config.default_language, reasons,
+                               started)
+        if len(text) > self.config.max_chars:
+            warnings.warn(f"classifier input of {len(text)} characters truncated to "
+                          f"{self.config.max_chars}", stacklevel=2)
+            log.warning("classifier input truncated from %d to %d characters", len(text),
+                        self.config.max_chars)
+            text = text[: self.config.max_chars]
+            reasons.append("truncated")
+        doc = analyse(text)
+        if language is None:
+            language, in_scope = detect(doc, self.config.languages,
+                                        self.config.default_language)
+        else:
+            in_scope = language in self.config.languages
+        if not in_scope:
+            reasons.append(f"language_out_of_scope:{language}")
+        result = self.protocol.match(doc, language if in_scope else None)
+
+        urgency = result.urgency
+        urgency_scores = _protocol_urgency_scores(result)
+        intent_scores = _protocol_intent_scores(result)
+        red_flags = list(result.red_flags)
+        if self.model is not None:
+            with self._lock:
+                out = self.model.predict(text)
+            intent_scores = dict(out.intent)
+            th = self.model.thresholds(self.config)
+            p_em = out.urgency.get("emergency", 0.0)
+            p_urg = out.urgency.get("urgent", 0.0)
+            model_urgency = Urgency.ROUTINE
+            if p_em >= th.emergency:
+                model_urgency = Urgency.EMERGENCY
+            elif p_em + p_urg >= th.urgent:
+                model_urgency = Urgency.URGENT
+            if model_urgency is Urgency.EMERGENCY and not red_flags:
+                category = max(out.red_flag, key=lambda k: out.red_flag[k])
+                red_flags.append(RedFlagHit(RedFlag(category), None, "model", confirmed=True))
+            elif urgency is not Urgency.EMERGENCY and p_em >= th.review:
+                reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
+            urgency = _urgency_max(urgency, model_urgency)
+            # Scores: the model's, floored by what the protocol established.
+            urgency_scores = dict(out.urgency)
+            if result.red_flags:
+                urgency_scores = {"emergency": 1.0, "urgent": 0.0, "routine": 0.0}
+            # Red-flag evidence is a symptom report whatever the intent head says.
+            if result.red_flags and intent_scores.get("symptom_report", 0.0) < 0.5:
+                intent_scores = {k: v * 0.5 for k, v in intent_scores.items()}
+                intent_scores["symptom_report"] += 0.5
+        intent = Intent(max(intent_scores, key=lambda k: intent_scores[k]))
+        if self.model is not None:
+            if intent_scores[intent.value] < self.config.intent_review_threshold:
+                reasons.append(f"low_intent_confidence:{intent_scores[intent.value]:.2f}")
+        elif sum(result.intent_votes.values()) == 0 and not (
+                result.red_flags or result.suspected or result.urgent_evidence):
+            reasons.append("no_intent_evidence")
+        return Classification(
+            text=text, language=language, intent=intent, intent_scores=intent_scores,
+            urgency=urgency, urgency_scores=urgency_scores, red_flags=tuple(red_flags),
+            needs_review=bool(reasons), model_version=self.version,
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+            review_reasons=tuple(reasons), suspected=result.suspected,
+        )
+
+    def _empty(self, text: str, language: str, reasons: list[str],
+               started: float) -> Classification:
+        return Classification(
+            text=text, language=language, intent=Intent.OTHER,
+            intent_scores={i.value: (1.0 if i is Intent.OTHER else 0.0) for i in Intent},
+            urgency=Urgency.ROUTINE,
+            urgency_scores={"emergency": 0.0, "urgent": 0.0, "routine": 1.0},
+            red_flags=(), needs_review=True, model_version=self.version,
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+            review_reasons=tuple([*reasons, "empty_text"]),
+        )
+
+    def extract_form(self, text: str, language: str | None = None,
+                     classification: Classification | None = None) -> TriageForm:
+        from classifier.form import extract_form
+
+        if classification is None:
+            classification = self.classify(text, language)
+        if len(text) > self.config.max_chars:
+            text = text[: self.config.max_chars]
+        with self._nlp_lock:
+            return extract_form(text, classification.language, classification)
+
+    def stream(self, language: str | None = None) -> StreamingClassifier:
+        return StreamingClassifier(self, language)
+
+
+class StreamingClassifier:
+    """Rescores the call as words arrive. Finals accumulate; the current partial hypothesis
+    is appended. Urgency never goes down during a call, and an emergency stays raised (with
+    the red flags that raised it and the time they were heard) until ``clear_emergency``."""
+
+    def __init__(self, classifier: Classifier, language: str | None) -> None:
+        self.classifier = classifier
+        self.language = language
+        self._finals: list[str] = []
+        self._partial = ""
+        self._latched = Urgency.ROUTINE
+        self._raised: dict[RedFlag, RedFlagHit] = {}
+        self._cleared_offset: int | None = None
+        self.cleared_by: list[str] = []
+        self.last: Classification | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(p for p in [*self._finals, self._partial] if p.strip())
+
+    def update(self, text: str, *, t: float, final: bool) -> Classification:
+        self._partial = text
+        full = self.text
+        current = self.classifier.classify(full, self.language)
+        if self.language is None and len(full.split()) >= 6:
+            self.language = current.language  # stable language once enough is heard
+        if self._cleared_offset is not None:
+            # After a human cleared the emergency, only words heard since can raise again.
+            tail = full[self._cleared_offset:]
+            after = self.classifier.classify(tail, current.language) if tail.strip() else None
+            current = replace(
+                current,
+                urgency=after.urgency if after else Urgency.ROUTINE,
+                urgency_scores=after.urgency_scores if after else current.urgency_scores,
+                red_flags=after.red_flags if after else (),
+            )
+        for hit in current.red_flags:
+            if hit.category not in self._raised:
+                self._raised[hit.category] = replace(hit, t=t)
+        self._latched = _urgency_max(self._latched, current.urgency)
+        scores = dict(current.urgency_scores)
+        if self._latched is Urgency.EMERGENCY:
+            scores["emergency"] = max(scores.get("emergency", 0.0), 1.0 if self._raised else
+                                      scores.get("emergency", 0.0))
+        result = replace(current, urgency=self._latched, red_flags=tuple(self._raised.values()),
+                         urgency_scores=scores)
+        if final:
+            self._finals.append(text)
+            self._partial = ""
+        self.last = result
+        return result
+
+    def clear_emergency(self, by: str) -> None:
+        """A human reviewed the emergency: stop holding it. Evidence heard later raises again."""
+        if not by:
+            raise ValueError("clear_emergency(by=...) needs who cleared it (audit trail)")
+        self.cleared_by.append(by)
+        self._raised.clear()
+        self._latched = Urgency.URGENT if self._latched is Urgency.EMERGENCY else self._latched
+        self._cleared_offset = len(self.text)
+
+    @property
+    def emergency(self) -> bool:
+        return self._latched is Urgency.EMERGENCY
+
+    def form(self) -> TriageForm:
+        full = self.text
+        return self.classifier.extract_form(full, self.language or self.last.language
+                                            if self.last else self.language, self.last)
+
+
+def default_heads_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("models").joinpath("heads")))

@@ -1,0 +1,200 @@
+"""Numeric facts a clinician's thresholds need: patient age, temperature, durations, pregnancy
+weeks. Shared by the protocol (modifiers such as "infant under 3 months with 38 °C") and the
+triage form. Numbers may be digits ("39,5") or words ("trente-neuf et demi", "six semaines").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from classifier.text import Doc, Token, number_at
+from classifier.types import PatientAge, Span
+
+_FEVER_CONTEXT = frozenset({
+    "fievre", "temperature", "degre", "degres", "thermometre", "temp", "fever", "degrees",
+    "celsius", "febrile", "monte", "montee", "c", "chaud", "chaude", "brulant", "brulante",
+})
+_AGE_UNITS = {
+    "an": "years", "ans": "years", "annee": "years", "annees": "years", "year": "years",
+    "years": "years", "yr": "years", "mois": "months", "month": "months", "months": "months",
+    "semaine": "weeks", "semaines": "weeks", "week": "weeks", "weeks": "weeks", "jour": "days",
+    "jours": "days", "day": "days", "days": "days",
+}
+_PERSON_NOUNS = frozenset({
+    "bebe", "nourrisson", "fils", "fille", "enfant", "petit", "petite", "garcon", "gamin",
+    "gamine", "mari", "femme", "pere", "mere", "patient", "patiente", "frere", "soeur", "neveu",
+    "niece", "ne", "nee", "baby", "son", "daughter", "child", "boy", "girl", "infant", "kid",
+    "husband", "wife", "father", "mother", "dad", "mum", "mom", "brother", "sister",
+    "grand", "grandmother", "grandfather", "newborn", "moi", "i", "il", "elle", "he", "she",
+})
+_DURATION_CUES = frozenset({
+    "depuis", "pendant", "dure", "duree", "fait", "plus", "for", "over", "lasted", "lasting",
+    "since", "more", "than", "presque", "almost", "about", "environ", "de", "bien", "already",
+    "deja",
+})
+_MINUTE_UNITS = {"minute": 1.0, "minutes": 1.0, "min": 1.0, "mn": 1.0, "heure": 60.0,
+                 "heures": 60.0, "hour": 60.0, "hours": 60.0, "h": 60.0}
+
+
+@dataclass(frozen=True)
+class Fact:
+    value: float
+    span: Span
+    confidence: float
+
+
+@dataclass(frozen=True)
+class AgeFact:
+    age: PatientAge
+    span: Span
+    confidence: float
+
+
+def _span(doc: Doc, first: Token, last: Token) -> Span:
+    return Span(first.start, last.end, doc.text[first.start:last.end])
+
+
+def _number_with_decimal(words: tuple[Token, ...], i: int) -> tuple[float, int] | None:
+    """A number at ``i`` with an optional decimal part: "39 , 5", "39.5", "trente neuf et demi",
+    "trente neuf virgule cinq", "trente-neuf cinq" (how temperatures are said aloud)."""
+    got = number_at(words, i)
+    if got is None:
+        return None
+    value, used = got
+    j = i + used
+    if j + 1 < len(words) and words[j].text in {",", ".", "virgule", "point"}:
+        dec = number_at(words, j + 1)
+        if dec is not None and dec[0] < 10 and (words[j + 1].text.isdigit()
+                                                 or dec[1] == 1):
+            return value + dec[0] / 10.0, used + 2
+    if j + 1 < len(words) and words[j].text in {"et", "and"} and words[j + 1].text in {
+            "demi", "demie", "half"}:
+        return value + 0.5, used + 2
+    if 35 <= value <= 42 and j < len(words):
+        dec = number_at(words, j)
+        if dec is not None and dec[1] == 1 and 1 <= dec[0] <= 9 and not words[j].text.isdigit():
+            return value + dec[0] / 10.0, used + 1
+    return value, used
+
+
+def temperatures(doc: Doc) -> list[Fact]:
+    """Body temperatures in °C (Fahrenheit converted) said near a fever word."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    i = 0
+    while i < len(words):
+        got = _number_with_decimal(words, i)
+        if got is None or words[i].text in {"a", "an", "un", "une"}:
+            i += 1
+            continue
+        value, used = got
+        last = words[i + used - 1]
+        context = {w.text for w in words[max(0, i - 4): i + used + 3]}
+        after = doc.text[last.end: last.end + 3]
+        degree_sign = "°" in after
+        fahrenheit = bool({"f", "fahrenheit"} & {w.text for w in words[i + used: i + used + 2]})
+        if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign)):
+            out.append(Fact(value, _span(doc, words[i], last), 0.9))
+        elif 95.0 <= value <= 108.0 and (fahrenheit or context & _FEVER_CONTEXT):
+            out.append(Fact(round((value - 32.0) * 5.0 / 9.0, 1), _span(doc, words[i], last),
+                            0.8))
+        i += used
+    return out
+
+
+def ages(doc: Doc) -> list[AgeFact]:
+    """Ages: "mon bébé de six semaines", "il a 3 mois", "a 2-year-old", "sixty years old",
+    "âgée de 80 ans", "né il y a trois semaines". Durations ("depuis 2 jours") are not ages."""
+    words = doc.words_with_punct
+    out: list[AgeFact] = []
+    for i in range(len(words)):
+        got = number_at(words, i)
+        if got is None:
+            continue
+        value, used = got
+        j = i + used
+        if j >= len(words) or words[j].text not in _AGE_UNITS:
+            continue
+        unit = _AGE_UNITS[words[j].text]
+        before = [w.text for w in words[max(0, i - 3): i]]
+        after = [w.text for w in words[j + 1: j + 3]]
+        prev = before[-1] if before else ""
+        prev2 = before[-2] if len(before) > 1 else ""
+        if prev in {"depuis", "pendant", "for", "since", "dans", "in", "tous", "every"} or \
+                prev2 in {"depuis", "pendant", "for"}:
+            continue
+        born_ago = "il y a" in " ".join(before) or prev in {"ya"} and prev2 in {"ne", "nee"}
+        if born_ago:
+            if {"ne", "nee", "naissance", "accouche", "born"} & set(
+                    w.text for w in words[max(0, i - 6): i]):
+                out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.8))
+            continue
+        if "old" in after or "ago" not in after and prev in {"aged", "age", "agee", "agé"}:
+            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.9))
+            continue
+        if prev in {"de", "d'"} and (set(before) & _PERSON_NOUNS or prev2 in {"agee", "age"}):
+            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.9))
+            continue
+        if prev in {"a", "fait", "has", "is", "aura", "avait"} and unit == "years":
+            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.7))
+            continue
+        if prev == "a" and prev2 in {"il", "elle", "qui", "bebe"} and unit in {"weeks", "months",
+                                                                              "days"}:
+            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.7))
+            continue
+        if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:
+            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.9))
+    # "a 2-year-old", "six-week-old": the hyphenated unit arrives as "year" + "old" already.
+    return out
+
+
+_FOLDED_DURATION_RE = re.compile(r"(\d+)\s*(?:min|mn)\b")
+
+
+def durations_minutes(doc: Doc) -> list[Fact]:
+    """Durations in minutes ("depuis cinq minutes", "for over 10 minutes", "ça dure depuis une
+    heure"). Only durations with a duration cue before them count."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    for i in range(len(words)):
+        got = number_at(words, i)
+        if got is None:
+            continue
+        value, used = got
+        j = i + used
+        if j >= len(words) or words[j].text not in _MINUTE_UNITS:
+            continue
+        before = {w.text for w in words[max(0, i - 3): i]}
+        if "il" in before and "y" in before:  # "il y a 10 minutes" = when, not how long
+            continue
+        if not before & _DURATION_CUES:
+            continue
+        out.append(Fact(value * _MINUTE_UNITS[words[j].text], _span(doc, words[i], words[j]),
+                        0.8))
+    return out
+
+
+def pregnancy_weeks(doc: Doc) -> list[Fact]:
+    """"enceinte de 32 semaines", "à 7 mois de grossesse", "30 weeks pregnant", "28 SA"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    for i in range(len(words)):
+        got = number_at(words, i)
+        if got is None:
+            continue
+        value, used = got
+        j = i + used
+        if j >= len(words):
+            continue
+        unit = words[j].text
+        ctx_before = {w.text for w in words[max(0, i - 4): i]}
+        ctx_after = {w.text for w in words[j + 1: j + 4]}
+        preg = {"enceinte", "grossesse", "pregnant", "pregnancy", "along", "amenorrhee",
+                "terme"}
+        if unit in {"sa"} or unit in {"semaine", "semaines", "weeks", "week"} and (
+                (ctx_before | ctx_after) & preg):
+            out.append(Fact(value, _span(doc, words[i], words[j]), 0.9))
+        elif unit in {"mois", "months", "month"} and (ctx_before | ctx_after) & preg:
+            out.append(Fact(round(value * 4.345), _span(doc, words[i], words[j]), 0.7))
+    return out

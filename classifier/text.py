@@ -1,0 +1,146 @@
+"""Text normalisation shared by the protocol, the intent rules and the form extractor.
+
+Matching runs on a folded copy of the text (lowercase, no accents, ``œ`` -> ``oe``) whose every
+character maps back to the original, so each hit reports the caller's own words as its span.
+ASR text has no punctuation and carries fillers; fillers are tokens the matchers skip.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+FILLERS = frozenset(
+    {"euh", "heu", "hum", "hmm", "bah", "ben", "beh", "bon", "hein", "eh", "ah", "oh",
+     "um", "uh", "uhm", "er", "erm", "mm", "mmm", "voila", "quoi", "genre", "like", "well"}
+)
+"""Spoken fillers, skipped when measuring distances between words (never removed from spans)."""
+
+_LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'", "`": "'", "‘": "'"}
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+'?|[.,;:!?]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _LIGATURES:
+        return _LIGATURES[ch]
+    decomposed = unicodedata.normalize("NFD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base.lower()
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free form of ``text`` (not offset-preserving; for keys and lookups)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    """Folded token ("poitrine", "n'", "39")."""
+    start: int
+    end: int
+    """Character offsets into the ORIGINAL text."""
+    filler: bool = False
+    punct: bool = False
+
+
+@dataclass(frozen=True)
+class Doc:
+    """Original text, folded text with an offset map, and tokens."""
+
+    text: str
+    folded: str
+    tokens: tuple[Token, ...]
+
+    def span_text(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+    @property
+    def words(self) -> tuple[Token, ...]:
+        """Tokens that carry content (no fillers, no punctuation)."""
+        return tuple(t for t in self.tokens if not t.filler and not t.punct)
+
+    @property
+    def words_with_punct(self) -> tuple[Token, ...]:
+        """Tokens without fillers; punctuation kept (it bounds negation and decimals)."""
+        return tuple(t for t in self.tokens if not t.filler)
+
+
+def analyse(text: str) -> Doc:
+    """Fold and tokenise ``text``; token offsets point into the original text."""
+    folded_parts: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        folded_parts.append(f)
+        origin.extend([i] * len(f))
+    folded = "".join(folded_parts)
+    origin.append(len(text))
+    tokens: list[Token] = []
+    for m in _TOKEN_RE.finditer(folded):
+        word = m.group(0)
+        start = origin[m.start()]
+        end = origin[m.end() - 1] + 1 if m.end() > m.start() else start
+        punct = word in ".,;:!?"
+        tokens.append(Token(word, start, end, filler=word in FILLERS, punct=punct))
+    return Doc(text=text, folded=folded, tokens=tuple(tokens))
+
+
+_UNITS_FR = {
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "trente": 30, "quarante": 40,
+    "cinquante": 50, "soixante": 60,
+}
+_UNITS_EN = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+NUMBER_WORDS = {**_UNITS_FR, **_UNITS_EN}
+
+
+def number_at(words: tuple[Token, ...], i: int) -> tuple[float, int] | None:
+    """Parse a number starting at ``words[i]``: digits ("39", "39,5" split as 39 / 5 is handled
+    by callers on the raw text) or number words ("trente neuf", "dix-sept", "thirty nine",
+    "soixante dix"). Returns (value, number of tokens used) or None."""
+    if i >= len(words):
+        return None
+    w = words[i].text
+    if w.isdigit():
+        return float(w), 1
+    # "dix-sept" and "trente-neuf" arrive as separate tokens (the hyphen is not a token char).
+    if w in {"a", "an", "un", "une"}:
+        return 1.0, 1
+    if w not in NUMBER_WORDS:
+        return None
+    value = NUMBER_WORDS[w]
+    used = 1
+    j = i + 1
+    while j < len(words):
+        nxt = words[j].text
+        if nxt in {"et", "and"} and j + 1 < len(words) and words[j + 1].text in {"un", "une",
+                                                                                  "onze"}:
+            value += NUMBER_WORDS[words[j + 1].text]
+            used += 2
+            break
+        if nxt in NUMBER_WORDS and nxt not in {"a", "an", "un", "une"} and (
+            (value in (20, 30, 40, 50, 70, 80, 90) and NUMBER_WORDS[nxt] < 10)
+            or (value == 60 and NUMBER_WORDS[nxt] < 20)
+            or (value == 10 and NUMBER_WORDS[nxt] in (7, 8, 9))
+        ):
+            value += NUMBER_WORDS[nxt]
+            used += 1
+            j += 1
+            continue
+        if nxt in {"un", "une"} and value in (20, 30, 40, 50, 60):
+            value += 1
+            used += 1
+        break
+    return float(value), used
