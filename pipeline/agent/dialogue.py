@@ -353,6 +353,8 @@ class DialoguePolicy:
     caller_number: str | None = None
     silence_timeout_s: float = 7.0
     """Caller silence after the agent's last question before a re-prompt (then a human)."""
+    advise_emergency_categories: frozenset[RedFlag] = CALL_EMERGENCY_NUMBER
+    """Red flags for which the caller is also told to call 15/112 (the practice's list)."""
 
     stage: Stage = Stage.GREETING
     collected: CollectedForm = field(default_factory=CollectedForm)
@@ -488,6 +490,11 @@ class DialoguePolicy:
             return NO_ACTION
         return self._to_human(f"{stage} failed", t, "transfer_failure")
 
+    def on_handoff_decided(self, reason: str, t: float) -> DialogueAction:
+        """The handoff policy transferred the call itself: tell the caller (no new handoff)."""
+        action = self._to_human(reason, t, "transfer_human")
+        return DialogueAction(say=action.say)
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _ask(self, question: str, kind: str, t: float,
@@ -568,7 +575,8 @@ class DialoguePolicy:
         self.stage = Stage.EMERGENCY
         self.urgency = Urgency.EMERGENCY
         self._awaiting_since = None
-        key = "emergency_call_15" if category in CALL_EMERGENCY_NUMBER else "emergency"
+        key = ("emergency_call_15" if category in self.advise_emergency_categories
+               else "emergency")
         reason = f"red flag {category.value}" + (" confirmed by caller" if confirmed else "")
         return DialogueAction(
             say=(AgentUtterance(say(key, self.language), "emergency", interrupt=True),),

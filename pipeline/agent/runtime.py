@@ -1,0 +1,78 @@
+"""The voice agent's process-wide pieces: engines loaded once, shared by every call.
+
+``AgentRuntime.session(...)`` gives a ready ``CallSession`` for any transport.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pipeline.agent.session import CallSession, EnginePools, default_pools
+from pipeline.agent.tts import Synthesizer, load_synthesizer
+
+if TYPE_CHECKING:
+    from handoff import PracticeConfig
+    from pipeline.calls import CallHub
+    from pipeline.settings import Settings
+
+# Calls must work with no network at all: no hub downloads, no telemetry.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
+@dataclass
+class AgentRuntime:
+    settings: Settings
+    recognizer: Any
+    classifier: Any
+    synthesizer: Synthesizer
+    hub: CallHub
+    practice: PracticeConfig
+    pools: EnginePools = field(default_factory=default_pools)
+
+    @classmethod
+    def load(cls, settings: Settings, *, hub: CallHub | None = None,
+             practice: PracticeConfig | None = None, classifier: Any = None,
+             recognizer: Any = None) -> AgentRuntime:
+        """Load what is not given. Without a hub, an in-memory one (no database): enough for
+        file calls and benchmarks; the service passes its own."""
+        from handoff import load_practice
+        from pipeline.calls import CallHub
+
+        if practice is None:
+            practice = hub.practice if hub is not None else load_practice(settings.practice_file)
+        if hub is None:
+            hub = CallHub(None, practice)
+        if classifier is None:
+            from classifier import Classifier
+            from pipeline.engines import classifier_config
+
+            classifier = Classifier.load(classifier_config(settings))
+        if recognizer is None:
+            from asr import Recognizer
+            from pipeline.engines import recognizer_config
+
+            recognizer = Recognizer.load(recognizer_config(settings))
+        synthesizer = load_synthesizer(settings.tts_engine, settings.piper_voice)
+        return cls(settings, recognizer, classifier, synthesizer, hub, practice)
+
+    def session(self, *, channel: str, language: str | None = None,
+                caller_number: str | None = None, provider_call_id: str | None = None,
+                realtime: bool = True, **kwargs: Any) -> CallSession:
+        lang = language or self.settings.language
+        if lang == "auto":
+            lang = "fr"  # the agent speaks the practice's first language until told otherwise
+        options: dict[str, Any] = {
+            "recognizer": self.recognizer, "classifier": self.classifier,
+            "synthesizer": self.synthesizer, "hub": self.hub,
+            "practice_name": self.practice.name, "language": lang, "channel": channel,
+            "caller_number": caller_number, "provider_call_id": provider_call_id,
+            "realtime": realtime, "stall_timeout_s": self.settings.agent_stall_timeout_s,
+            "silence_timeout_s": self.settings.agent_silence_timeout_s, "pools": self.pools,
+            "advise_emergency_categories": self.practice.advise_emergency_categories,
+        }
+        options.update(kwargs)
+        return CallSession(**options)

@@ -1,0 +1,177 @@
+"""``permanence call AUDIO`` and ``permanence bench calls``: the voice agent, command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+BENCH_SENTENCES = (
+    "Bonjour, mon mari a une douleur dans la poitrine qui serre depuis une heure et il "
+    "transpire beaucoup.",
+    "Allô, ma mère ne répond plus, elle est tombée et elle ne se réveille pas.",
+    "Bonjour, je n'arrive plus à respirer, j'ai les lèvres bleues.",
+    "Bonjour docteur, mon bébé de deux mois a trente-neuf de fièvre depuis ce matin.",
+)
+"""French red-flag callers (Kokoro test speech): each call must be handed off."""
+
+
+def _format_event(event: dict[str, Any]) -> str:
+    t, kind = event["t"], event["type"]
+    detail = ""
+    if "text" in event:
+        detail = event["text"]
+    elif kind == "classification":
+        flags = ",".join(event["red_flags"]) or "-"
+        sus = ",".join(event["suspected"])
+        detail = f"{event['urgency']} {event['intent']} flags={flags}" + (
+            f" suspected={sus}" if sus else "")
+    elif kind == "handoff":
+        detail = f"{event.get('action', event['kind'])} -> {event.get('target', '?')} " \
+                 f"({event['reason']})"
+    elif kind == "failure":
+        detail = f"{event['stage']}: {event['detail']}"
+    elif "reason" in event:
+        detail = str(event["reason"])
+    return f"{t:8.2f}s  {kind:<19} {detail}"
+
+
+def _load_runtime() -> Any:
+    from pipeline.agent.runtime import AgentRuntime
+    from pipeline.settings import get_settings
+
+    return AgentRuntime.load(get_settings())
+
+
+def register(app: typer.Typer, bench_app: typer.Typer) -> None:
+    @app.command("call")
+    def call(
+        audio: Annotated[Path, typer.Argument(help="WAV/FLAC/MP3 recording of a caller.")],
+        fast: Annotated[bool, typer.Option("--fast", help="As fast as possible.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        language: Annotated[str | None, typer.Option("--language", help="fr or en.")] = None,
+        caller_number: Annotated[str | None, typer.Option(
+            "--caller-number", help="E.164 number of the caller, if known.")] = None,
+    ) -> None:
+        """Stream a recording through the voice agent as a call and print its timeline.
+
+        Real-time pace by default; --fast keeps timestamps on the audio clock, so handoff
+        latency then shows algorithmic delay only (no compute time). The call is recorded in an
+        in-memory hub (no database)."""
+        from pipeline.agent.filecall import run_file_call
+
+        if language not in (None, "fr", "en"):
+            raise typer.BadParameter(f"language {language!r}: expected fr or en")
+        if not audio.is_file():
+            raise typer.BadParameter(f"{audio} not found (expected a WAV, FLAC or MP3 file)")
+        runtime = _load_runtime()
+
+        async def main() -> dict[str, Any]:
+            session = await run_file_call(runtime, audio, realtime=not fast, language=language,
+                                          caller_number=caller_number)
+            await runtime.hub.close()
+            return session.timeline()
+
+        timeline = asyncio.run(main())
+        if as_json:
+            typer.echo(json.dumps(timeline, ensure_ascii=False, indent=2))
+            return
+        typer.echo(f"call {timeline['call_id']}")
+        for event in timeline["events"]:
+            typer.echo(_format_event(event))
+        d = timeline["decision"]
+        typer.echo(f"decision: urgency={d['urgency']} red_flags={d['red_flags']} "
+                   f"action={d['action']}")
+        typer.echo(f"handoff latency: {timeline['handoff_latency_s']} s")
+
+    @bench_app.command("calls")
+    def bench_calls(
+        concurrency: Annotated[int, typer.Option(
+            "--concurrency", "-n", help="Largest number of simultaneous calls to try.")] = 4,
+        samples: Annotated[int, typer.Option(
+            "--samples", help="At least this many calls per concurrency level.")] = 4,
+        as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+    ) -> None:
+        """N simultaneous red-flag file calls at real-time pace, for N = 1, 2, 4, ... up to
+        --concurrency: handoff latency p50/p95 (from the end of the decisive utterance),
+        recognizer real-time factor, late frames, CPU and peak RSS; and the largest N whose p95
+        stays under 1 s."""
+        import psutil
+
+        from models.tts import cached_speech
+        from pipeline.agent.filecall import load_audio, stream_samples
+
+        runtime = _load_runtime()
+        audios = [load_audio(cached_speech(s, "fr")) for s in BENCH_SENTENCES]
+        levels = sorted({n for n in (1, 2, 4, 6, 8, 12, 16) if n <= concurrency} | {concurrency})
+        proc = psutil.Process()
+
+        async def one(i: int) -> dict[str, Any]:
+            await asyncio.sleep(random.Random(i).uniform(0.0, 1.0))  # calls do not start in step
+            session = runtime.session(channel="bench", language="fr", realtime=True)
+            await session.start()
+            await stream_samples(session, audios[i % len(audios)], realtime=True)
+            return {"latency": session.handoff_latency_s, "handed_off": session.handoff is not None,
+                    "rtf": session.stats.recognizer_rtf, "late": session.stats.late_frames,
+                    "frames": session.stats.frames_in, "backlog": session.stats.max_backlog_s,
+                    "failed": session.failed_stage}
+
+        async def level(n: int) -> dict[str, Any]:
+            waves = max(1, math.ceil(samples / n))
+            results: list[dict[str, Any]] = []
+            cpu0, wall0 = proc.cpu_times(), time.monotonic()
+            for w in range(waves):
+                results += await asyncio.gather(*(one(w * n + i) for i in range(n)))
+            cpu1, wall = proc.cpu_times(), time.monotonic() - wall0
+            lat = sorted(r["latency"] for r in results if r["latency"] is not None)
+            return {
+                "concurrency": n, "calls": len(results),
+                "handed_off": sum(r["handed_off"] for r in results),
+                "failed_over": sum(r["failed"] is not None for r in results),
+                "handoff_latency_p50_s": _pct(lat, 50), "handoff_latency_p95_s": _pct(lat, 95),
+                "handoff_latency_max_s": lat[-1] if lat else None,
+                "recognizer_rtf_mean": round(sum(r["rtf"] for r in results) / len(results), 3),
+                "late_frames": sum(r["late"] for r in results),
+                "frames": sum(r["frames"] for r in results),
+                "max_backlog_s": round(max(r["backlog"] for r in results), 3),
+                "cpu_percent": round(100 * ((cpu1.user + cpu1.system)
+                                            - (cpu0.user + cpu0.system)) / wall, 1),
+            }
+
+        async def main() -> list[dict[str, Any]]:
+            out = []
+            for n in levels:
+                out.append(await level(n))
+                print(json.dumps(out[-1]), file=sys.stderr)
+            await runtime.hub.close()
+            return out
+
+        results = asyncio.run(main())
+        ok = [r["concurrency"] for r in results
+              if r["handoff_latency_p95_s"] is not None and r["handoff_latency_p95_s"] < 1.0
+              and r["handed_off"] == r["calls"]]
+        report = {
+            "benchmark": "calls",
+            "note": "real-time pace; latency = handoff time - end of the decisive utterance "
+                    "(negative: flagged from a partial before the caller stopped talking)",
+            "cpu_count": psutil.cpu_count(), "levels": results,
+            "max_concurrency_p95_under_1s": max(ok) if ok else 0,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+        typer.echo(json.dumps(report, indent=2 if not as_json else None))
+
+
+def _pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    k = (len(values) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 3)
