@@ -116,11 +116,16 @@ def figures(report: EvalReport) -> dict[str, Figure]:
     }
 
 
-def _png_b64(fig: Figure) -> str:
+def figure_png(fig: Figure) -> bytes:
+    """PNG bytes of a figure (which is then closed); for notebooks: ``Image(figure_png(f))``."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def _png_b64(fig: Figure) -> str:
+    return base64.b64encode(figure_png(fig)).decode("ascii")
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -1,0 +1,122 @@
+"""``permanence eval`` through the root CLI app (both forms: ``eval DATA`` and ``eval compare``),
+with the real classifier (protocol-only config: fast and deterministic)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, ["eval", *args])
+
+
+def test_bad_inputs_fail_with_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "x"}\n{oops\n', encoding="utf-8")
+    res = invoke(str(bad), "--out", str(tmp_path / "o"))
+    assert res.exit_code == 2 and "bad.jsonl:2: malformed JSON" in res.output
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    res = invoke(str(empty))
+    assert res.exit_code == 2 and "empty" in res.output
+    label = tmp_path / "label.jsonl"
+    label.write_text('{"id": "a", "text": "x", "intent": "booking"}\n', encoding="utf-8")
+    res = invoke(str(label))
+    assert res.exit_code == 2 and "allowed values: symptom_report" in res.output
+    audio = tmp_path / "audio.jsonl"
+    audio.write_text('{"id": "a", "audio": "gone.wav", "text": "x"}\n', encoding="utf-8")
+    res = invoke(str(audio))
+    assert res.exit_code == 2 and "audio file not found" in res.output and "gone.wav" in res.output
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("classifier:\n  no_such_field: 1\n", encoding="utf-8")
+    res = invoke(str(bad), "--config", str(cfg), "--skip-invalid")
+    assert res.exit_code == 2 and "unknown field(s) no_such_field" in res.output
+
+
+@pytest.mark.slow
+def test_eval_writes_report_and_prints_summary(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = invoke(str(data_dir / "safety_small.jsonl"), "--out", str(out), "--json",
+                 "--config", str(data_dir / "protocol_only.yaml"), "--no-progress")
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary == json.loads((out / "summary.json").read_text())
+    assert summary["schema"] == 1 and summary["n"] == 27
+    assert summary["emergency"]["n_positive"] == 11
+    assert summary["time_to_flag_s"]["n"] + 0 <= 1
+    assert (out / "report.html").is_file() and (out / "misses.jsonl").is_file()
+    assert "27 items" in res.stderr
+
+
+@pytest.mark.slow
+def test_skip_invalid_counts_and_reports(tmp_path: Path, data_dir: Path) -> None:
+    s = tmp_path / "s.jsonl"
+    s.write_text('{"id": "a", "language": "fr", "text": "Je voudrais un rendez-vous.", '
+                 '"urgency": "routine"}\n{oops\n{"id": "b", "text": 3}\n', encoding="utf-8")
+    res = invoke(str(s), "--skip-invalid", "--out", str(tmp_path / "o"), "--no-progress",
+                 "--config", str(data_dir / "protocol_only.yaml"))
+    assert res.exit_code == 0, res.output
+    assert "skipped 2 invalid line(s)" in res.stderr
+    assert "line 2: malformed JSON" in res.stderr and "line 3: text must be a string" in res.stderr
+    assert "Skipped invalid lines" in (tmp_path / "o" / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_gate_fails_and_passes_when_it_should(data_dir: Path, tmp_path: Path) -> None:
+    cfg = str(data_dir / "protocol_only.yaml")
+    gate_set = str(data_dir / "mislabeled_gate.jsonl")
+    res = invoke(gate_set, "--gate", "--config", cfg, "--out", str(tmp_path / "a"),
+                 "--no-progress")
+    assert res.exit_code == 1, res.output
+    assert "gate FAILED" in res.stderr
+    assert "emergency recall 0.5000 (1/2) is below the threshold 0.9800" in res.stderr
+    assert "critical category stroke: 1 of 1 missed (g-book-labeled-stroke)" in res.stderr
+    # Thresholds from the command line: recall 0.5 allowed and no critical category -> pass.
+    res = invoke(gate_set, "--gate", "--config", cfg, "--min-recall", "0.5", "--critical", "",
+                 "--out", str(tmp_path / "b"), "--no-progress")
+    assert res.exit_code == 0, res.output
+    assert "gate passed" in res.stderr
+    # Same set without the mislabeled item: recall 1.0 -> passes with the config's gate.
+    clean = tmp_path / "clean.jsonl"
+    lines = Path(gate_set).read_text().splitlines()
+    clean.write_text(lines[0] + "\n" + lines[2] + "\n", encoding="utf-8")
+    res = invoke(str(clean), "--gate", "--config", cfg, "--out", str(tmp_path / "c"),
+                 "--no-progress")
+    assert res.exit_code == 0 and "gate passed" in res.stderr, res.output
+
+
+@pytest.mark.slow
+def test_compare_subcommand(data_dir: Path, tmp_path: Path) -> None:
+    strict = tmp_path / "strict.yaml"
+    # B: the same protocol but the gate differs only; decisions identical -> nothing changed.
+    strict.write_text("classifier:\n  use_model: false\ngate:\n  min_recall: 1.0\n",
+                      encoding="utf-8")
+    res = invoke("compare", str(data_dir / "mislabeled_gate.jsonl"), "--a",
+                 str(data_dir / "protocol_only.yaml"), "--b", str(strict), "--json",
+                 "--out", str(tmp_path / "cmp"), "--no-progress")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["n"] == 3 and out["n_paired"] == 3
+    assert out["mcnemar"] == {"a_only_correct": 0, "b_only_correct": 0, "p_value": 1.0}
+    assert out["changed"] == []
+    assert out["a"]["recall"] == 0.5 == out["b"]["recall"]
+    assert (tmp_path / "cmp" / "compare.json").is_file()
+    assert (tmp_path / "cmp" / "a" / "report.html").is_file()
+    res = invoke("compare", str(data_dir / "mislabeled_gate.jsonl"), "--a",
+                 str(data_dir / "protocol_only.yaml"), "--b", str(strict), "--no-progress")
+    assert res.exit_code == 0 and "McNemar exact" in res.stdout and "0 item(s) changed" in res.stdout
+
+
+def test_help_shows_both_forms() -> None:
+    res = invoke("--help")
+    assert res.exit_code == 0 and "compare" in res.output and "run" in res.output
+    res = invoke("compare", "--help")
+    assert res.exit_code == 0 and "--a" in res.output
