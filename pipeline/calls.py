@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from classifier.labels import Urgency
 from classifier.types import Classification, TriageForm
 from handoff import (
@@ -49,6 +51,9 @@ from pipeline.service.push import PushBroker, PushMessage
 from pipeline.service.store import CallSummary, CallUpdate, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+Write = Callable[[Session], object]
+"""A store write joining the writer's transaction."""
 
 
 class EventType(StrEnum):
@@ -162,7 +167,7 @@ class CallHub:
         self.tracker = AckTracker()
         self._calls: OrderedDict[str, _CallState] = OrderedDict()
         self._max_calls = max_memory_calls
-        self._writes: deque[tuple[str, Callable[[], None]]] = deque()
+        self._writes: deque[tuple[str, Write]] = deque()
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -217,13 +222,16 @@ class CallHub:
     def pending_writes(self) -> int:
         return len(self._writes)
 
-    def _enqueue(self, label: str, fn: Callable[[], None]) -> None:
+    def _enqueue(self, label: str, fn: Write) -> None:
         self._ensure_started()
         self._writes.append((label, fn))
         assert self._wake is not None
         self._wake.set()
 
     async def _writer(self) -> None:
+        """Drains the write queue in order, many writes per transaction. Database down: keep
+        everything, retry with backoff. A write that fails for another reason (a bug) is
+        isolated and dropped, loudly, so it cannot block the calls behind it."""
         assert self._wake is not None and self._idle is not None
         backoff = 0.05
         while True:
@@ -232,12 +240,13 @@ class CallHub:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            label, fn = self._writes[0]
-            if self.store is None:
-                self._writes.popleft()
+            store = self.store
+            if store is None:
+                self._writes.clear()
                 continue
+            batch = [self._writes[i] for i in range(min(len(self._writes), 256))]
             try:
-                await asyncio.to_thread(fn)
+                await asyncio.to_thread(store.run_batch, [fn for _, fn in batch])
             except StoreUnavailable:
                 if self.db_ok:
                     log.error("database unavailable: buffering %d write(s) in memory",
@@ -246,14 +255,24 @@ class CallHub:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 continue
-            except Exception:  # noqa: BLE001 - a bad write must not block the ones after it
-                log.exception("dropping write %s after an unexpected error", label)
+            except Exception:  # noqa: BLE001 - isolate the faulty write below
+                await self._one_by_one(store, batch)
             else:
                 if not self.db_ok:
-                    log.warning("database back: flushing buffered writes")
+                    log.warning("database back: buffered writes flushed")
                 self.db_ok = True
                 backoff = 0.05
-            self._writes.popleft()
+            for _ in batch:
+                self._writes.popleft()
+
+    async def _one_by_one(self, store: Store, batch: list[tuple[str, Write]]) -> None:
+        for label, fn in batch:
+            try:
+                await asyncio.to_thread(store.run_batch, [fn])
+            except StoreUnavailable:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("dropping write %s after an unexpected error", label)
 
     # -- push -------------------------------------------------------------------------------
     def _push(self, kind: str, call_id: str | None, data: dict[str, Any]) -> int:
@@ -314,9 +333,9 @@ class CallHub:
         self._evict()
         store = self.store
         if store is not None:
-            self._enqueue("create_call", lambda: store.create_call(
+            self._enqueue("create_call", lambda ses: store.create_call(
                 call_id, channel=channel, language=language, caller_number=caller_number,
-                provider_call_id=provider_call_id, started_at=state.started_at))
+                provider_call_id=provider_call_id, started_at=state.started_at, session=ses))
         self._push("call", call_id, state.summary())
         return call_id
 
@@ -356,8 +375,8 @@ class CallHub:
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue(f"event.{event.type.value}", lambda: store.add_event(
-                call_id, event.t, event.type.value, payload, created, actor))
+            self._enqueue(f"event.{event.type.value}", lambda ses: store.add_event(
+                call_id, event.t, event.type.value, payload, created, actor, session=ses))
 
     async def record_classification(self, call_id: str, classification: Classification,
                                     form: TriageForm | None, t: float) -> HandoffDecision | None:
@@ -386,8 +405,8 @@ class CallHub:
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue("classification", lambda: store.add_classification(
-                call_id, t, payload, form_dict, update_, created))
+            self._enqueue("classification", lambda ses: store.add_classification(
+                call_id, t, payload, form_dict, update_, created, session=ses))
         if not escalate:
             return None
         await self._apply_decision(state, decision, t, reason="policy")
@@ -406,8 +425,9 @@ class CallHub:
             return state.decision
         store = self.store
         if store is not None:
-            self._enqueue("fault", lambda: store.add_event(
-                call_id, t, EventType.HANDOFF.value, {"reason": reason}, time.time(), "system"))
+            self._enqueue("fault", lambda ses: store.add_event(
+                call_id, t, EventType.HANDOFF.value, {"reason": reason}, time.time(), "system",
+                session=ses))
         await self._apply_decision(state, decision, t, reason=f"fail-safe: {reason}")
         return decision
 
@@ -432,8 +452,8 @@ class CallHub:
             return False
         at = time.time()
         waited = ack.waited_s if ack else None
-        self._enqueue("ack", lambda: store.acknowledge(call_id, username, at,
-                                                       take_over=take_over, waited_s=waited))
+        self._enqueue("ack", lambda ses: store.acknowledge(
+            call_id, username, at, take_over=take_over, waited_s=waited, session=ses))
         try:
             return await self.flush(timeout_s=3.0)
         except TimeoutError:
@@ -469,8 +489,8 @@ class CallHub:
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue("decision", lambda: store.add_decision(call_id, t, payload, update_,
-                                                                 created, reason))
+            self._enqueue("decision", lambda ses: store.add_decision(
+                call_id, t, payload, update_, created, reason, session=ses))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -491,8 +511,8 @@ class CallHub:
             log.warning("channel %s failed for a handoff: %s", delivery.channel, delivery.detail)
         store = self.store
         if store is not None:
-            self._enqueue("delivery", lambda: store.record_audit(
-                "channel", "channel.delivery", call_id, channel=delivery.channel,
+            self._enqueue("delivery", lambda ses: store.record_audit(
+                "channel", "channel.delivery", call_id, session=ses, channel=delivery.channel,
                 ok=delivery.ok, detail=delivery.detail, latency_ms=round(delivery.latency_ms, 2),
                 step=step))
 
@@ -522,6 +542,6 @@ class CallHub:
             self._spawn(self._deliver(channel, notice))
         store = self.store
         if store is not None:
-            self._enqueue("escalation", lambda: store.set_escalation(
+            self._enqueue("escalation", lambda ses: store.set_escalation(
                 step.call_id, decision.step, decision.target.name, decision.action.value,
-                step.reason))
+                step.reason, session=ses))

@@ -22,8 +22,8 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -163,18 +163,27 @@ class AuditEntry(Base):
 
 
 def make_engine(url: str) -> Engine:
-    """Engine for `url`. SQLite: WAL, foreign keys, busy timeout, a fresh connection per use
-    (NullPool) so a vanished database file is noticed at once instead of hiding behind a
-    pooled handle."""
+    """Engine for `url`. SQLite: WAL, foreign keys, busy timeout; a pooled connection is
+    checked against the database file on checkout, so a vanished file or volume is noticed at
+    once (writes then fail and are buffered) instead of going to an unlinked inode."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, poolclass=NullPool,
+        db_file = Path(path) if path and path != ":memory:" else None
+        if db_file is not None:
+            db_file.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, pool_size=8, max_overflow=8,
                                connect_args={"timeout": 10, "check_same_thread": False})
+
+        if db_file is not None:
+            @event.listens_for(engine, "checkout")
+            def _still_there(_conn: Any, _record: Any, _proxy: Any) -> None:
+                if not db_file.exists():
+                    raise DisconnectionError(f"database file {db_file.name} is gone")
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            if db_file is not None and not db_file.parent.exists():
+                raise OSError("database directory is gone")
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")

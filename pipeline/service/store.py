@@ -177,20 +177,35 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
-    def log(self, session: Session, actor: str, action: str, call_id: str | None = None,
+    def log(self, session: Session, actor: str, action: str, call_id: str | None = None, /,
             **data: AuditValue) -> int:
         return self.audit.append(session, actor=actor, action=action, call_id=call_id, data=data)
 
-    def record_audit(self, actor: str, action: str, call_id: str | None = None,
-                     **data: AuditValue) -> int:
-        with self.session() as s:
+    def record_audit(self, actor: str, action: str, call_id: str | None = None, /, *,
+                     session: Session | None = None, **data: AuditValue) -> int:
+        with self._tx(session) as s:
             return self.log(s, actor, action, call_id, **data)
+
+    @contextmanager
+    def _tx(self, session: Session | None) -> Iterator[Session]:
+        """Join the caller's transaction (the hub's batched writer) or open one."""
+        if session is not None:
+            yield session
+        else:
+            with self.session() as s:
+                yield s
+
+    def run_batch(self, writes: Sequence[Callable[[Session], object]]) -> None:
+        """Several writes in one transaction (the hub's writer drains its queue this way)."""
+        with self.session() as s:
+            for write in writes:
+                write(s)
 
     # -- calls ------------------------------------------------------------------------------
     def create_call(self, call_id: str, *, channel: str, language: str,
                     caller_number: str | None, provider_call_id: str | None,
-                    started_at: float) -> None:
-        with self.session() as s:
+                    started_at: float, session: Session | None = None) -> None:
+        with self._tx(session) as s:
             s.add(Call(id=call_id, channel=channel, language=language,
                        caller_number=caller_number, provider_call_id=provider_call_id,
                        started_at=started_at, status="live"))
@@ -199,8 +214,9 @@ class Store:
                      has_number=caller_number is not None)
 
     def add_event(self, call_id: str, t: float, type_: str, payload: Mapping[str, Any],
-                  created_at: float, actor: str = "system") -> None:
-        with self.session() as s:
+                  created_at: float, actor: str = "system", *,
+                  session: Session | None = None) -> None:
+        with self._tx(session) as s:
             body = _dumps(payload)
             s.add(CallEventRow(call_id=call_id, t=t, type=type_, payload=body,
                                created_at=created_at))
@@ -211,8 +227,8 @@ class Store:
 
     def add_classification(self, call_id: str, t: float, payload: Mapping[str, Any],
                            form: Mapping[str, Any] | None, update_: CallUpdate,
-                           created_at: float) -> None:
-        with self.session() as s:
+                           created_at: float, *, session: Session | None = None) -> None:
+        with self._tx(session) as s:
             body = _dumps(payload)
             s.add(ClassificationRow(call_id=call_id, t=t, intent=str(payload["intent"]),
                                     urgency=str(payload["urgency"]), payload=body,
@@ -232,8 +248,9 @@ class Store:
                      model=str(payload.get("model_version", "")), digest=audit.digest(body))
 
     def add_decision(self, call_id: str, t: float, payload: Mapping[str, Any],
-                     update_: CallUpdate, created_at: float, reason: str) -> None:
-        with self.session() as s:
+                     update_: CallUpdate, created_at: float, reason: str, *,
+                     session: Session | None = None) -> None:
+        with self._tx(session) as s:
             s.add(DecisionRow(call_id=call_id, t=t, action=str(payload["action"]),
                               step=int(payload.get("step", 0)), payload=_dumps(payload),
                               created_at=created_at))
@@ -252,8 +269,8 @@ class Store:
             s.execute(update(Call).where(Call.id == call_id).values(**values))
 
     def acknowledge(self, call_id: str, username: str, at: float, *, take_over: bool,
-                    waited_s: float | None) -> CallSummary:
-        with self.session() as s:
+                    waited_s: float | None, session: Session | None = None) -> CallSummary:
+        with self._tx(session) as s:
             row = s.get(Call, call_id)
             if row is None:
                 raise KeyError(call_id)
@@ -268,8 +285,8 @@ class Store:
             return CallSummary.of(row)
 
     def set_escalation(self, call_id: str, step: int, target: str, action: str,
-                       reason: str) -> None:
-        with self.session() as s:
+                       reason: str, *, session: Session | None = None) -> None:
+        with self._tx(session) as s:
             s.execute(update(Call).where(Call.id == call_id)
                       .values(escalation_step=step, target=target, action=action))
             self.log(s, "escalation", "handoff.escalate", call_id, step=step, target=target,
