@@ -79,6 +79,11 @@ def _engines(config: EvalConfig, dataset: Dataset, recognizer: Any = None) -> tu
             recognizer = Recognizer.load(config.recognizer_config())
     except ConfigError as exc:
         raise _fail(str(exc)) from None
+    model_error = getattr(classifier, "model_error", None)
+    if model_error:
+        # Never let a data team believe it measured the model when only the protocol ran.
+        typer.echo(f"warning: classifier model unavailable ({model_error}); evaluating "
+                   f"{getattr(classifier, 'version', 'the protocol alone')}", err=True)
     return classifier, recognizer
 
 

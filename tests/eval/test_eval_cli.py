@@ -121,3 +121,37 @@ def test_help_shows_both_forms() -> None:
     assert res.exit_code == 0 and "compare" in res.output and "run" in res.output
     res = invoke("compare", "--help")
     assert res.exit_code == 0 and "--a" in res.output
+
+
+def test_eval_external_skips_cleanly_when_absent(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["bench", "eval-external", "--dir", str(tmp_path / "absent"),
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert list(out) == ["skipped"] and "not present" in out["skipped"]
+
+
+@pytest.mark.slow
+def test_eval_external_runs_the_sets_present(tmp_path: Path, data_dir: Path) -> None:
+    # Rows shaped like the external files (written here: tests never read ../shared/external).
+    ext = tmp_path / "external"
+    ext.mkdir()
+    (ext / "vignettes_en.jsonl").write_text(json.dumps({
+        "id": "v1", "language": "en", "text": "My husband has crushing chest pain and sweating.",
+        "urgency": "emergency", "urgency_binary": "emergency",
+        "urgency_acceptable": ["emergency"], "red_flag": None, "source": "test"}) + "\n")
+    (ext / "fr_admin_intents_small.jsonl").write_text(json.dumps({
+        "id": "a1", "language": "fr", "text": "je voudrais un certificat médical",
+        "intent_mapped": "administrative", "urgency": None}) + "\n")
+    res = runner.invoke(app, ["bench", "eval-external", "--dir", str(ext), "--out",
+                              str(tmp_path / "out"), "--config",
+                              str(data_dir / "protocol_only.yaml"), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    sets = out["sets"]
+    assert sets["fr_simsamu_dialogues"] == {"skipped": "fr_simsamu_dialogues.jsonl not present"}
+    assert sets["audio"] == {"skipped": "audio/manifest.jsonl not present"}
+    assert sets["vignettes_en"]["summary"]["emergency"]["n_positive"] == 1
+    admin = sets["fr_admin_intents_small"]["summary"]["intent"]
+    assert admin["per_class"]["administrative"]["support"] == 1
+    assert Path(sets["vignettes_en"]["report"]).is_file()
