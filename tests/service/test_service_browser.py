@@ -1,0 +1,118 @@
+"""A real headless Chromium (Debian's) against the real server: log in, see a simulated red-flag
+call appear within a second with its alert, acknowledge it, correct a form field, open reports."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHEST_PAIN_FR = ("Bonjour, c'est pour mon mari, il a une douleur dans la poitrine qui serre "
+                 "depuis vingt minutes et il transpire beaucoup")
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
+    pytest.mark.timeout(180),
+]
+
+
+def _browser(p: Any) -> Any:
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--no-first-run",
+              # Lets the WebAudio alert sound without a prior click in the test browser.
+              "--autoplay-policy=no-user-gesture-required"],
+    )
+
+
+def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services: Any,
+                                                tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.service.app import create_app
+    from pipeline.service.threaded import running_server
+
+    shots = Path(os.environ.get("PERMANENCE_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    app = create_app(service_settings, services=services)
+    with running_server(app) as server, sync_playwright() as p:
+        api = httpx.Client(base_url=server.base_url, timeout=30)
+        token = api.post("/api/auth/login", json={"username": "admin",
+                                                  "password": "correct horse battery"}
+                         ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.goto(server.base_url + "/")
+        page.fill("#login-username", "tele_secretary")
+        page.fill("#login-password", "correct horse battery")
+        page.click("#login-submit")
+        page.wait_for_selector(".conn.on", timeout=5000)
+        assert "tele_secretary" in page.inner_text("#whoami")
+        assert page.is_hidden("#alert")
+
+        # A red-flag call arrives while the secretary watches.
+        result: dict[str, Any] = {}
+
+        def post() -> None:
+            result["response"] = api.post("/api/calls/simulate", headers=auth, json={
+                "language": "fr", "turns": [CHEST_PAIN_FR]})
+
+        t0 = time.monotonic()
+        poster = threading.Thread(target=post)
+        poster.start()
+        page.wait_for_selector("#alert:not([hidden])", timeout=1000)
+        page.wait_for_selector(".call-card.u-emergency", timeout=1000)
+        seen_after = time.monotonic() - t0
+        poster.join()
+        assert seen_after < 1.0
+        response = result["response"]
+        assert response.status_code == 200, response.text
+        call_id = response.json()["call_id"]
+        alert_text = page.inner_text("#alert")
+        assert "URGENCE" in alert_text
+        assert "douleur thoracique" in alert_text  # the red flag, by name
+        assert "poitrine" in alert_text  # and its evidence span
+        assert "15 / 112" in alert_text  # chest pain: advise emergency services
+        assert page.evaluate("window.__beeps || 0") >= 1  # the WebAudio alert sounded
+        page.click(f".call-card[data-id='{call_id}']")
+        page.wait_for_selector("#transcript mark.evidence")
+        page.screenshot(path=str(shots / "dashboard_alert.png"))
+
+        # Acknowledge from the alert banner: alert gone, escalation stopped, audited.
+        page.click("#alert-ack")
+        page.wait_for_selector("#alert", state="hidden", timeout=3000)
+        detail = api.get(f"/api/calls/{call_id}", headers=auth).json()
+        assert detail["call"]["acknowledged_by"] == "tele_secretary"
+        assert detail["call"]["needs_ack"] is False
+
+        # Correct a pre-filled form field.
+        page.wait_for_selector("#form-patient_name")
+        page.fill("#form-patient_name", "Jean Dupont")
+        page.click("#form-save")
+        page.wait_for_function(
+            "document.getElementById('form-status') && "
+            "document.getElementById('form-status').textContent.length > 0", timeout=3000)
+        detail = api.get(f"/api/calls/{call_id}", headers=auth).json()
+        assert detail["form"]["patient_name"]["value"] == "Jean Dupont"
+        assert detail["form_corrected"] is True
+        assert any(c["field"] == "form.patient_name" and c["by"] == "tele_secretary"
+                   for c in detail["corrections"])
+        page.screenshot(path=str(shots / "dashboard_after.png"), full_page=True)
+
+        # Reports page: charts drawn from the stored call.
+        page.click("#nav-reports")
+        page.wait_for_selector("#kpi-total", timeout=5000)
+        assert page.inner_text("#kpi-total") == "1"
+        assert page.locator("#chart-urgency svg rect").count() >= 1
+        assert page.locator("#chart-day svg").count() == 1
+        page.screenshot(path=str(shots / "reports.png"), full_page=True)
+        browser.close()
+        api.close()
