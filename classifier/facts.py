@@ -73,7 +73,9 @@ def _number_with_decimal(words: tuple[Token, ...], i: int) -> tuple[float, int] 
         return value + 0.5, used + 2
     if 35 <= value <= 42 and j < len(words):
         dec = number_at(words, j)
-        if dec is not None and dec[1] == 1 and 1 <= dec[0] <= 9 and not words[j].text.isdigit():
+        # "trente-neuf cinq", and "38 5" when the recognizer dropped the comma.
+        if dec is not None and dec[1] == 1 and 1 <= dec[0] <= 9 and (
+                not words[j].text.isdigit() or len(words[j].text) == 1):
             return value + dec[0] / 10.0, used + 1
     return value, used
 
@@ -94,7 +96,10 @@ def temperatures(doc: Doc) -> list[Fact]:
         after = doc.text[last.end: last.end + 3]
         degree_sign = "°" in after
         fahrenheit = bool({"f", "fahrenheit"} & {w.text for w in words[i + used: i + used + 2]})
-        if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign)):
+        # A temperature with tenths ("38,5", "trente-huit cinq") needs no fever word.
+        tenths = used > 1 and value != int(value)
+        if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign
+                                       or (tenths and value >= 37.5))):
             out.append(Fact(value, _span(doc, words[i], last), 0.9))
         elif 95.0 <= value <= 108.0 and (fahrenheit or context & _FEVER_CONTEXT):
             out.append(Fact(round((value - 32.0) * 5.0 / 9.0, 1), _span(doc, words[i], last),
@@ -139,8 +144,8 @@ def ages(doc: Doc) -> list[AgeFact]:
         if prev in {"a", "fait", "has", "is", "aura", "avait"} and unit == "years":
             out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.7))
             continue
-        if prev == "a" and prev2 in {"il", "elle", "qui", "bebe"} and unit in {"weeks", "months",
-                                                                              "days"}:
+        if prev == "a" and (prev2 in {"il", "elle", "qui"} or prev2 in _PERSON_NOUNS) and \
+                unit in {"weeks", "months", "days"}:
             out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.7))
             continue
         if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:

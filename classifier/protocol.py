@@ -96,7 +96,11 @@ def _word_matches(pattern: str, token: str) -> bool:
         return token not in ".,;:!?"
     if pattern.endswith("*"):
         return token.startswith(pattern[:-1])
-    return token == pattern
+    if token == pattern:
+        return True
+    # Plural and gender endings (what a recognizer often gets wrong): "chests", "gonflees".
+    return len(pattern) >= 4 and token.startswith(pattern) and token[len(pattern):] in {
+        "s", "x", "e", "es"}
 
 
 @lru_cache(maxsize=65536)
@@ -151,6 +155,10 @@ class PhraseIndex:
                 continue
             candidates: list[tuple[str, Phrase, bool, bool]] = [
                 (n, p, f, False) for n, p, f in self.exact.get(tok.text, ())]
+            for cut in (1, 2):  # plural/gender endings: "chests" -> "chest"
+                stem = tok.text[:-cut]
+                if len(stem) >= 4 and tok.text[-cut:] in {"s", "x", "e", "es"}:
+                    candidates.extend((n, p, f, False) for n, p, f in self.exact.get(stem, ()))
             candidates.extend((n, p, f, False) for pre, n, p, f in self.prefix
                               if tok.text.startswith(pre))
             if len(tok.text) >= self.fuzzy_min_len - 2 and tok.text not in self.exact:
@@ -173,7 +181,9 @@ class PhraseIndex:
 def _as_list(value: Any, where: str) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+    # YAML reads a bare `no` or `yes` as a boolean: insist on strings so a cue is never lost.
+    if not isinstance(value, list) or not all(
+            isinstance(v, str | int | float) and not isinstance(v, bool) for v in value):
         raise ProtocolError(f"{where}: expected a list of strings, got {value!r}")
     return [str(v) for v in value]
 
@@ -337,7 +347,9 @@ class Protocol:
         for h in hist_before:
             if h.end <= occ.start and occ.start - h.end <= gap:
                 return True
-        return any(h.start >= occ.end and h.start - occ.end <= gap for h in hist_after)
+        # An "after" cue may start with a wildcard that overlaps the term's last word.
+        return any(h.start >= occ.start and h.end > occ.end and h.start - occ.end <= gap
+                   for h in hist_after)
 
     def match(self, doc: Doc, language: str | None) -> ProtocolResult:
         langs: tuple[str, ...] = (language,) if language in LANGS else LANGS

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 FILLERS = frozenset(
     {"euh", "heu", "hum", "hmm", "bah", "ben", "beh", "bon", "hein", "eh", "ah", "oh",
-     "um", "uh", "uhm", "er", "erm", "mm", "mmm", "voila", "quoi", "genre", "like", "well"}
+     "um", "uh", "uhm", "er", "erm", "mm", "mmm", "voila", "quoi", "genre", "like", "well",
+     "so"}
 )
+FILLER_BIGRAMS = frozenset({("du", "coup"), ("en", "fait"), ("you", "know"), ("i", "mean"),
+                            ("tu", "vois"), ("vous", "savez"), ("sort", "of"), ("kind", "of")})
 """Spoken fillers, skipped when measuring distances between words (never removed from spans)."""
 
 _LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'", "`": "'", "‘": "'"}
@@ -87,6 +90,18 @@ def analyse(text: str) -> Doc:
         end = origin[m.end() - 1] + 1 if m.end() > m.start() else start
         punct = word in ".,;:!?"
         tokens.append(Token(word, start, end, filler=word in FILLERS, punct=punct))
+    for i in range(len(tokens) - 1):
+        # A stutter ("il il a", "the the neck") is heard twice but said once.
+        if tokens[i + 1].text == tokens[i].text and not tokens[i].text.isdigit() and \
+                not tokens[i].punct:
+            tokens[i + 1] = replace(tokens[i + 1], filler=True)
+        if i + 3 < len(tokens) and (tokens[i].text, tokens[i + 1].text) == (
+                tokens[i + 2].text, tokens[i + 3].text) and not tokens[i].text.isdigit():
+            tokens[i + 2] = replace(tokens[i + 2], filler=True)  # "can't can't"
+            tokens[i + 3] = replace(tokens[i + 3], filler=True)
+        if (tokens[i].text, tokens[i + 1].text) in FILLER_BIGRAMS:
+            tokens[i] = replace(tokens[i], filler=True)
+            tokens[i + 1] = replace(tokens[i + 1], filler=True)
     return Doc(text=text, folded=folded, tokens=tuple(tokens))
 
 
