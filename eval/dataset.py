@@ -220,7 +220,7 @@ def _gold(row: Mapping[str, Any], *, csv_cell: bool) -> Gold:
     if acceptable_raw is not None:
         if not acceptable_raw:
             raise ValueError("urgency_acceptable must not be empty")
-        acceptable = frozenset(parse_label(Urgency, v) for v in acceptable_raw)
+        acceptable = frozenset(Urgency(parse_label(Urgency, v)) for v in acceptable_raw)
         if urgency is not None and urgency not in acceptable:
             raise ValueError(f"urgency {urgency.value!r} is not among urgency_acceptable "
                              f"{sorted(a.value for a in acceptable)}")
@@ -306,7 +306,7 @@ def parse_item(row: Mapping[str, Any], *, line: int, base_dir: Path, csv_cell: b
                          triage_terms=tuple(terms) if terms is not None else None)
     if _is_blank(text):
         raise ValueError('an item needs "text", "audio" (with "text" as reference) or "turns"')
-    return TextItem(**common, text=text)
+    return TextItem(**common, text=str(text))
 
 
 def _rows_jsonl(path: Path) -> list[tuple[int, Any | Exception]]:

@@ -65,7 +65,7 @@ def reliability_figure(report: EvalReport) -> Figure:
     cal = report.calibration
     fig, ax = plt.subplots(figsize=(4.2, 3.8), dpi=90)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="perfect")
-    pts = [(b.mean_score, b.positive_rate, b.n) for b in cal.bins if b.n]
+    pts = [(b.mean_score or 0.0, b.positive_rate or 0.0, b.n) for b in cal.bins if b.n]
     if pts:
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", color="#c0392b",
                 label="emergency score")
@@ -86,7 +86,7 @@ def sweep_figure(report: EvalReport) -> Figure:
     fig, ax = plt.subplots(figsize=(4.2, 3.8), dpi=90)
     pts = [p for p in report.sweep if p.recall is not None and p.alert_rate is not None]
     if pts:
-        ax.plot([p.alert_rate for p in pts], [p.recall for p in pts], marker=".",
+        ax.plot([p.alert_rate or 0.0 for p in pts], [p.recall or 0.0 for p in pts], marker=".",
                 color="#2c3e50")
         for p in pts[::4]:
             ax.annotate(f"{p.threshold:.2f}", (p.alert_rate or 0, p.recall or 0),
