@@ -61,7 +61,10 @@ class Gold:
         if self.urgency is not None:
             return self.urgency is Urgency.EMERGENCY
         if self.urgency_acceptable is not None:
-            return self.urgency_acceptable == frozenset({Urgency.EMERGENCY})
+            if Urgency.EMERGENCY not in self.urgency_acceptable:
+                return False
+            # Emergency alone is a positive; emergency-or-less is ambiguous: neither counted.
+            return True if len(self.urgency_acceptable) == 1 else None
         return None
 
     @property

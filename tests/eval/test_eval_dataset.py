@@ -141,3 +141,13 @@ def test_csv_row_with_too_many_cells(tmp_path: Path) -> None:
     (tmp_path / "s.csv").write_text("id,text\na,hello\nb,hi,extra\n", encoding="utf-8")
     with pytest.raises(DatasetError, match=r"s\.csv:3: row has more cells"):
         load_dataset(tmp_path / "s.csv")
+
+
+def test_is_emergency_from_acceptable_alone() -> None:
+    from eval.dataset import Gold
+
+    e, u, r = Urgency.EMERGENCY, Urgency.URGENT, Urgency.ROUTINE
+    assert Gold(urgency_acceptable=frozenset({e})).is_emergency is True
+    assert Gold(urgency_acceptable=frozenset({u, r})).is_emergency is False
+    assert Gold(urgency_acceptable=frozenset({e, u})).is_emergency is None  # ambiguous
+    assert Gold().is_emergency is None and Gold().acceptable is None
