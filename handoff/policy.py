@@ -146,10 +146,11 @@ def decide(
     after_hours = not open_now
 
     if urgency is Urgency.EMERGENCY:
+        # Reasons name categories and rules, never the caller's words: they travel to
+        # channels (webhook, telephony) and logs; the evidence spans stay in the store.
         for hit in classification.red_flags:
             if hit.confirmed:
-                evidence = f" ({hit.span.text!r})" if hit.span else ""
-                reasons.append(f"red flag {hit.category.value}{evidence} [{hit.source}]")
+                reasons.append(f"red flag {hit.category.value} [{hit.source}]")
         if not flags:
             reasons.append(
                 f"emergency predicted (score {classification.emergency_score:.2f}) without a "
