@@ -210,9 +210,11 @@ def render_html(report: EvalReport) -> str:
         scores = ", ".join(f"{k}={v:.2f}" for k, v in r.urgency_scores.items())
         hits = "; ".join(f"{h.category} [{h.source}] {h.span or ''}" for h in r.red_flags)
         miss_rows.append([r.id, r.kind, r.text[:400], gold,
-                          d["gold"]["red_flag"] or "", r.urgency.value, scores, hits or "none"])
+                          d["gold"]["red_flag"] or "", r.urgency.value,
+                          "yes" if r.needs_review else "no", scores, hits or "none"])
+    # "human review" shows whether a person would still have seen the call despite the miss.
     misses = _table(["id", "kind", "text / transcript", "gold", "gold red flag", "predicted",
-                     "urgency scores", "rule hits"], miss_rows, cls="miss")
+                     "human review", "urgency scores", "rule hits"], miss_rows, cls="miss")
     sweep = _table(["threshold", "recall", "alert rate", "alerts"],
                    [[f"{p.threshold:.2f}", _fmt(p.recall), _fmt(p.alert_rate), p.alerts]
                     for p in report.sweep])
