@@ -11,6 +11,7 @@ Exit codes: 0 ok; 1 the gate failed; 2 bad input (set, config) or an engine fail
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -68,6 +69,12 @@ def _config(path: Path | None) -> EvalConfig:
         raise _fail(str(exc)) from None
 
 
+def _with_words(config: EvalConfig, words_per_update: int | None) -> EvalConfig:
+    if words_per_update is None:
+        return config
+    return dataclasses.replace(config, words_per_update=words_per_update)
+
+
 def _engines(config: EvalConfig, dataset: Dataset, recognizer: Any = None) -> tuple[Any, Any]:
     from classifier import Classifier
 
@@ -118,12 +125,15 @@ def run_cmd(
     critical: Annotated[str | None, typer.Option(help="Comma-separated critical red-flag "
                                                       "categories for the gate.")] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+    words_per_update: Annotated[int | None, typer.Option(
+        min=1, help="Dialogue replay: words per streaming update (default 1, or the "
+        "config's); larger is faster with coarser time to flag.")] = None,
 ) -> None:
     """Evaluate the recognizer + classifier on a labeled set and write the report."""
     from eval.gate import check_gate
     from eval.report import write_report
 
-    cfg = _config(config)
+    cfg = _with_words(_config(config), words_per_update)
     try:
         gate_cfg = GateConfig(
             min_recall=cfg.gate.min_recall if min_recall is None else min_recall,
@@ -215,12 +225,17 @@ def eval_external_cmd(
                    ] = Path("eval-out/external"),
     config: Annotated[Path | None, typer.Option(help="Evaluation config YAML.")] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
+    words_per_update: Annotated[int | None, typer.Option(
+        min=1, help="Dialogue replay: words per streaming update (default 1, or the "
+        "config's); larger is faster with coarser time to flag.")] = None,
 ) -> None:
     """Evaluate on the public sets of ../shared/external (evaluation only; skipped cleanly when
     absent). Prints one JSON object: the summary of each set, or why it was skipped."""
     from eval.external import run_external
 
-    result = run_external(directory, out=out, config=_config(config), progress=progress)
+    result = run_external(directory, out=out,
+                          config=_with_words(_config(config), words_per_update),
+                          progress=progress)
     typer.echo(json.dumps(result, indent=2 if json_out else None, ensure_ascii=False))
 
 

@@ -90,3 +90,16 @@ def test_audio_item_through_the_recognizer(classifier, recognizer, speech, tmp_p
     files = write_report(report, tmp_path / "out")
     summary = json.loads(files.summary.read_text())
     assert summary["asr"]["n"] == 1 and summary["asr"]["wer"] == report.asr.wer
+
+
+def test_coarser_replay_flags_at_the_next_update(classifier, data_dir_module) -> None:
+    from eval import EvalConfig
+    from eval.dataset import Dataset
+
+    full = load_dataset(data_dir_module / "safety_small.jsonl")
+    one = Dataset(path=full.path, items=tuple(i for i in full.items if i.id == "fr-dlg-cp"))
+    report = evaluate(one, classifier=classifier, config=EvalConfig(words_per_update=5),
+                      progress=False)
+    # Updates after words 5, 10, 12 of the 12-word turn (7.0-12.0 s): "poitrine" (word 6)
+    # is first heard by the update at word 10, 7 + 5 * 10/12 s.
+    assert report.results[0].time_to_flag_s == pytest.approx(7 + 5 * 10 / 12)
