@@ -49,10 +49,10 @@ def test_text_and_dialogue_set(small_report, classifier) -> None:
 def test_dialogue_replay_flags_when_the_red_flag_is_spoken(small_report) -> None:
     dlg = next(r for r in small_report.results if r.id == "fr-dlg-cp")
     assert dlg.kind == "dialogue" and dlg.text.startswith("Oui bonjour")
-    # Caller turn 2 runs 7.0-12.0 s over 12 words; "poitrine" is word 6, spoken by
-    # 7 + 5 * 6/12 = 9.5 s. The emergency cannot be raised before that word is heard.
+    # Caller turn 2 runs 7.0-12.0 s over 13 words; "poitrine" is word 7, spoken by
+    # 7 + 5 * 7/13 s. The emergency cannot be raised before that word is heard.
     assert dlg.time_to_flag_s is not None, "the chest-pain dialogue was never flagged"
-    assert 9.5 - 1e-6 <= dlg.time_to_flag_s <= 12.0
+    assert 7 + 5 * 7 / 13 - 1e-6 <= dlg.time_to_flag_s <= 12.0
     assert any(h.category == "chest_pain" and h.t == dlg.time_to_flag_s
                for h in dlg.red_flags)
     ttf = small_report.time_to_flag
@@ -100,6 +100,6 @@ def test_coarser_replay_flags_at_the_next_update(classifier, data_dir_module) ->
     one = Dataset(path=full.path, items=tuple(i for i in full.items if i.id == "fr-dlg-cp"))
     report = evaluate(one, classifier=classifier, config=EvalConfig(words_per_update=5),
                       progress=False)
-    # Updates after words 5, 10, 12 of the 12-word turn (7.0-12.0 s): "poitrine" (word 6)
-    # is first heard by the update at word 10, 7 + 5 * 10/12 s.
-    assert report.results[0].time_to_flag_s == pytest.approx(7 + 5 * 10 / 12)
+    # Updates after words 5, 10, 13 of the 13-word turn (7.0-12.0 s): "poitrine" (word 7)
+    # is first heard by the update at word 10, 7 + 5 * 10/13 s.
+    assert report.results[0].time_to_flag_s == pytest.approx(7 + 5 * 10 / 13)
