@@ -93,6 +93,9 @@ class RecognizerConfig:
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
     """An utterance with no_speech_prob above and avg logprob below these is dropped."""
+    min_word_probability: float = 0.2
+    """Mean aligned-word probability below which an utterance is dropped when no_speech_prob
+    is above half its threshold (below half of it: dropped regardless)."""
     max_tokens_per_s: float = 12.0
     """Token budget: a runaway repetition loop cannot cost more than the audio warrants."""
     # Streaming / VAD
@@ -279,6 +282,8 @@ class Recognizer:
             dropped = "no speech"
         elif is_phantom(text):
             dropped = "phantom phrase"
+        elif words and self._unlikely(words, result.no_speech_prob):
+            dropped = "low word confidence"
         new_text = tok.decode(new_tokens).strip() if dropped is None else ""
         if new_text:
             trimmed = trim_repetition(new_text)
@@ -290,6 +295,16 @@ class Recognizer:
             text, dropped = tok.decode(prefix_tokens).strip(), None  # keep what was confirmed
         return Decoded(text if dropped is None else "", new_text, tuple(tokens), lang, words,
                        float(avg_logprob), float(result.no_speech_prob), dropped)
+
+    def _unlikely(self, words: tuple[Word, ...], no_speech_prob: float) -> bool:
+        """Text the audio does not support: Whisper's own no-speech/logprob rule misses the
+        triage prompt leaking into music ("à la poitrine" on hold music: avg logprob -0.15, but
+        word probabilities ~0.03, no_speech 0.7). Speech here: mean word prob >= 0.24,
+        no_speech <= 0.15 (synthesized set, wideband and phone)."""
+        mean = float(np.mean([w.probability for w in words]))
+        cfg = self.config
+        return mean < cfg.min_word_probability / 2 or (
+            mean < cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold / 2)
 
     def _align(self, tok: Any, tokens: list[int], enc: Any, n_frames: int) -> tuple[Word, ...]:
         from faster_whisper.transcribe import merge_punctuations
