@@ -53,6 +53,8 @@ def test_dialogue_replay_flags_when_the_red_flag_is_spoken(small_report) -> None
     # 7 + 5 * 7/13 s. The emergency cannot be raised before that word is heard.
     assert dlg.time_to_flag_s is not None, "the chest-pain dialogue was never flagged"
     assert 7 + 5 * 7 / 13 - 1e-6 <= dlg.time_to_flag_s <= 12.0
+    # ...and the protocol raises it on that very word.
+    assert dlg.time_to_flag_s == pytest.approx(7 + 5 * 7 / 13)
     assert any(h.category == "chest_pain" and h.t == dlg.time_to_flag_s
                for h in dlg.red_flags)
     ttf = small_report.time_to_flag
