@@ -301,6 +301,12 @@ class CallHub:
         state = self._calls.get(call_id)
         return state.decision if state else None
 
+    def forget(self, call_ids: Sequence[str]) -> None:
+        """Drop erased calls from memory too (GDPR erasure)."""
+        for call_id in call_ids:
+            self._calls.pop(call_id, None)
+            self.tracker.acknowledge(call_id, "erasure", self.clock())
+
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls
 

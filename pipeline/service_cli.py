@@ -163,9 +163,9 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
         if not caller_number and not call_id:
             raise typer.BadParameter("expected --caller-number or --call-id")
-        n = erase(_store(), actor, caller_number=caller_number, call_id=call_id,
-                  data_dir=get_settings().data_dir)
-        typer.echo(f"erased {n} call(s)")
+        ids = erase(_store(), actor, caller_number=caller_number, call_id=call_id,
+                    data_dir=get_settings().data_dir)
+        typer.echo(f"erased {len(ids)} call(s)")
 
     @app.command("export")
     def export(out: Annotated[Path, typer.Option("--out", "-o", help="JSONL file or -.")]

@@ -435,10 +435,12 @@ async def erase(body: EraseIn, services: ServicesDep, user: Admin) -> dict[str, 
     """Erase a caller's data (by number, or one call). The erasure itself is audited."""
     if not body.caller_number and not body.call_id:
         raise HTTPException(422, "expected caller_number or call_id")
-    n = await asyncio.to_thread(gdpr.erase, services.store, user.username,
-                                caller_number=body.caller_number, call_id=body.call_id,
-                                data_dir=services.settings.data_dir)
-    return {"erased_calls": n}
+    await services.hub.flush(timeout_s=2.0)
+    ids = await asyncio.to_thread(gdpr.erase, services.store, user.username,
+                                  caller_number=body.caller_number, call_id=body.call_id,
+                                  data_dir=services.settings.data_dir)
+    services.hub.forget(ids)
+    return {"erased_calls": len(ids)}
 
 
 # -- users ------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def run_retention(store: Store, *, audio_days: int, transcript_days: int, form_d
 
 
 def erase(store: Store, actor: str, *, caller_number: str | None = None,
-          call_id: str | None = None, data_dir: Path | None = None) -> int:
+          call_id: str | None = None, data_dir: Path | None = None) -> list[str]:
     """Erase every personal datum of a caller's calls (or of one call). The call rows stay,
     emptied, so reports still count them; the erasure is audited (call ids, no number)."""
     with store.session() as s:
@@ -118,7 +118,7 @@ def erase(store: Store, actor: str, *, caller_number: str | None = None,
                 row.transcript_erased_at = time.time()
         store.log(s, actor, "gdpr.erase", None, calls=len(ids), call_ids=ids,
                   by_number=caller_number is not None)
-    return len(ids)
+    return ids
 
 
 # -- pseudonymization -------------------------------------------------------------------------

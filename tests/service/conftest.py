@@ -3,6 +3,7 @@ a clock that runs (so acknowledgment deadlines pass) from a chosen local time.""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -13,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 if TYPE_CHECKING:
-    from classifier import Classifier
     from fastapi.testclient import TestClient
 
+    from classifier import Classifier
     from pipeline.service.services import Services
     from pipeline.settings import Settings
 
@@ -39,11 +40,32 @@ WEEKDAY_MORNING = datetime(2026, 11, 25, 10, 0)
 WEEKDAY_NIGHT = datetime(2026, 11, 25, 23, 0)
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with one user per role, built once (argon2 hashing is deliberately
+    slow) and copied for each test."""
+    from pipeline.service.auth import Auth, Role
+    from pipeline.service.store import Store
+
+    path = tmp_path_factory.mktemp("template") / "permanence.db"
+    store = Store(f"sqlite:///{path}")
+    auth = Auth(store, 3600)
+    for role in ROLES:
+        auth.add_user(role, Role(role), PASSWORD)
+    with store.engine.connect() as con:
+        con.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.dispose()
+    return path
+
+
 @pytest.fixture
-def service_settings(tmp_path: Path) -> Settings:
+def service_settings(tmp_path: Path, template_db: Path) -> Settings:
     from pipeline.settings import Settings
 
-    return Settings(data_dir=tmp_path / "data", max_body_bytes=200_000)
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(template_db, data / "permanence.db")
+    return Settings(data_dir=data, max_body_bytes=200_000)
 
 
 @pytest.fixture
@@ -52,13 +74,8 @@ def make_services(service_settings: Settings, classifier: Classifier
     from pipeline.service.services import build_services
 
     def make(clock_at: datetime = WEEKDAY_MORNING, **kwargs: Any) -> Services:
-        services = build_services(service_settings, classifier=classifier,
-                                  clock=running_clock(clock_at), ack_poll_s=0.05, **kwargs)
-        for role in ROLES:
-            from pipeline.service.auth import Role
-
-            services.auth.add_user(role, Role(role), PASSWORD)
-        return services
+        return build_services(service_settings, classifier=classifier,
+                              clock=running_clock(clock_at), ack_poll_s=0.05, **kwargs)
 
     return make
 
