@@ -218,6 +218,25 @@ def render_html(report: EvalReport) -> str:
     sweep = _table(["threshold", "recall", "alert rate", "alerts"],
                    [[f"{p.threshold:.2f}", _fmt(p.recall), _fmt(p.alert_rate), p.alerts]
                     for p in report.sweep])
+    dialogues = [r for r in report.results if r.kind == "dialogue"]
+    dialogue_html = ""
+    if dialogues:
+        dialogue_html = "<h2>Dialogues: when the emergency was raised</h2>" + _table(
+            ["id", "gold", "predicted", "flagged at (s)", "red flags (heard at s)"],
+            [[r.id, (r.gold.urgency.value if r.gold.urgency else "unlabeled"), r.urgency.value,
+              _fmt(r.time_to_flag_s, 2),
+              "; ".join(f"{h.category} '{h.span or ''}' @{_fmt(h.t, 2)}" for h in r.red_flags)]
+             for r in dialogues])
+    unlabeled = [r for r in report.results if not r.gold.is_labeled]
+    unlabeled_html = ""
+    if unlabeled:
+        unlabeled_html = (f"<h2>Unlabeled items: predictions only ({len(unlabeled)})</h2>"
+                          + _table(["id", "kind", "text / transcript", "predicted urgency",
+                                    "intent", "red flags"],
+                                   [[r.id, r.kind, r.text[:300], r.urgency.value,
+                                     r.intent.value,
+                                     ", ".join(sorted({h.category for h in r.red_flags}))]
+                                    for r in unlabeled]))
     skipped = ""
     if report.skipped:
         skipped = "<h2>Skipped invalid lines</h2>" + _table(
@@ -237,6 +256,8 @@ def render_html(report: EvalReport) -> str:
 <h2>Slices by language</h2>{_slices_table(report.by_language)}
 <h2>Slices by input kind</h2>{_slices_table(report.by_kind)}
 <h2>Threshold sweep</h2>{sweep}
+{dialogue_html}
+{unlabeled_html}
 {skipped}
 </body></html>
 """

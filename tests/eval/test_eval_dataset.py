@@ -25,7 +25,7 @@ def write(path: Path, rows: list[object]) -> Path:
 
 def test_committed_set_loads_all_kinds(data_dir: Path) -> None:
     ds = load_dataset(data_dir / "safety_small.jsonl")
-    assert len(ds) == 27 and not ds.skipped
+    assert len(ds) == 31 and not ds.skipped
     kinds = {type(i) for i in ds.items}
     assert kinds == {TextItem, DialogueItem}
     first = ds.items[0]

@@ -27,20 +27,20 @@ def data_dir_module() -> Path:
 
 def test_text_and_dialogue_set(small_report, classifier) -> None:
     report = small_report
-    assert report.n == 27
+    assert report.n == 31
     by_id = {r.id: r for r in report.results}
     # Each item went through the classifier: its version and scores are on every result.
     assert report.model_versions == (classifier.version,)
     assert all(set(r.urgency_scores) >= {"emergency"} for r in report.results)
-    assert report.emergency.recall.n == 11 and report.urgency.n_confusion == 26
-    assert report.intent.accuracy.n == 26
+    assert report.emergency.recall.n == 15 and report.urgency.n_confusion == 30
+    assert report.intent.accuracy.n == 30
     # Unlabeled item: run, predicted, counted nowhere in the labeled metrics.
     assert by_id["fr-unlabeled-1"].gold.is_labeled is False
     # The misses are exactly the under-triaged items.
     assert report.misses == misses(report.results)
     assert all(r.urgency.rank < r.gold.urgency.rank for r in report.misses if r.gold.urgency)
     # Slices cover every item once.
-    assert sum(s.n for s in report.by_kind.values()) == 27
+    assert sum(s.n for s in report.by_kind.values()) == 31
     assert set(report.by_kind) == {"text", "dialogue"}
     assert set(report.by_language) == {"fr", "en"}
     assert report.latency_ms.p50 is not None and report.latency_ms.p50 > 0

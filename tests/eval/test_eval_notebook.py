@@ -33,7 +33,7 @@ def test_safety_review_notebook_executes(tmp_path: Path, monkeypatch: pytest.Mon
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 4  # two confusion matrices, reliability diagram, sweep
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "27 items from safety_small.jsonl" in text
+    assert "31 items from safety_small.jsonl" in text
     assert "gate passed" in text or "gate FAILED" in text
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "emergency recall" in html

@@ -34,6 +34,8 @@ def test_outputs_written(hand_results, tmp_path: Path) -> None:
     html = files.html.read_text()
     assert html.count("data:image/png;base64,") == 4
     assert "http://" not in html and "https://" not in html  # self-contained
+    assert "Dialogues: when the emergency was raised" in html  # e4 is a dialogue
+    assert "Unlabeled items" not in html  # every hand item carries a label
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
