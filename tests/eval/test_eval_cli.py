@@ -155,3 +155,21 @@ def test_eval_external_runs_the_sets_present(tmp_path: Path, data_dir: Path) -> 
     admin = sets["fr_admin_intents_small"]["summary"]["intent"]
     assert admin["per_class"]["administrative"]["support"] == 1
     assert Path(sets["vignettes_en"]["report"]).is_file()
+
+
+@pytest.mark.slow
+def test_compare_shows_the_item_a_protocol_change_fixes(data_dir: Path) -> None:
+    # B merges a practice override (path relative to its config file) that knows "une barre".
+    res = invoke("compare", str(data_dir / "compare_set.jsonl"), "--a",
+                 str(data_dir / "protocol_only.yaml"), "--b",
+                 str(data_dir / "protocol_barre.yaml"), "--json", "--no-progress")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["a"]["recall"] == 0.5 and out["b"]["recall"] == 1.0
+    # one discordant pair, in B's favour: exact two-sided p = 2 * 0.5 = 1
+    assert out["mcnemar"] == {"a_only_correct": 0, "b_only_correct": 1, "p_value": 1.0}
+    changed = {c["id"]: c for c in out["changed"]}
+    assert changed["c-downplay"]["verdict"] == "fixed"
+    assert changed["c-downplay"]["a"]["urgency"] == "routine"
+    assert changed["c-downplay"]["b"]["urgency"] == "emergency"
+    assert "c-cp" not in changed and "c-book" not in changed
