@@ -23,7 +23,7 @@ from typer.core import TyperGroup
 from eval.config import ConfigError, EvalConfig, GateConfig, load_config
 from eval.dataset import AudioItem, Dataset, DatasetError, load_dataset
 
-DEFAULT_OUT = Path("eval-out")
+DEFAULT_OUT = Path("out/eval")  # /out/ is git-ignored
 
 
 class DefaultRunGroup(TyperGroup):
@@ -222,7 +222,7 @@ def eval_external_cmd(
     directory: Annotated[Path | None, typer.Option("--dir", help="External sets folder "
                                                    "(default ../shared/external).")] = None,
     out: Annotated[Path, typer.Option(help="Reports per set under here.")
-                   ] = Path("eval-out/external"),
+                   ] = Path("out/eval-external"),
     config: Annotated[Path | None, typer.Option(help="Evaluation config YAML.")] = None,
     progress: Annotated[bool, typer.Option(help="Progress bar on stderr.")] = True,
     words_per_update: Annotated[int | None, typer.Option(
