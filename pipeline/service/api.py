@@ -279,9 +279,10 @@ async def _detail(services: Services, call_id: str, user: Principal) -> CallDeta
         call=CallOut.of(detail.summary), caller_number=detail.caller_number,
         transcript=[TranscriptLine(**x) for x in transcript],
         events=[{"t": e.t, "type": e.type, **e.payload} for e in detail.events],
-        classifications=list(detail.classifications), form=dict(detail.form or {}) or None,
-        form_corrected=detail.form_corrected, decisions=list(detail.decisions),
-        corrections=list(detail.corrections))
+        classifications=[dict(c) for c in detail.classifications],
+        form=dict(detail.form or {}) or None, form_corrected=detail.form_corrected,
+        decisions=[dict(d) for d in detail.decisions],
+        corrections=[dict(c) for c in detail.corrections])
 
 
 @router.get("/api/calls/{call_id}", tags=["calls"])

@@ -181,7 +181,7 @@ def export_corrected(store: Store, actor: str, salt: str = "") -> list[dict[str,
             form_row = s.get(FormRow, row.id)
             form = json.loads(form_row.payload) if form_row else None
             names = _form_names(form)
-            turns = []
+            turns: list[dict[str, Any]] = []
             for e in events:
                 text = json.loads(e.payload).get("text")
                 if not text:
@@ -195,7 +195,7 @@ def export_corrected(store: Store, actor: str, salt: str = "") -> list[dict[str,
             pseudo_id = "c-" + hashlib.sha256((salt + row.id).encode()).hexdigest()[:12]
             items.append({
                 "id": pseudo_id, "language": row.language,
-                "text": " ".join(t["text"] for t in turns if t["speaker"] == "caller"),
+                "text": " ".join(str(t["text"]) for t in turns if t["speaker"] == "caller"),
                 "turns": turns, "intent": row.intent, "urgency": row.urgency,
                 "red_flag": flags[0] if flags and row.urgency == "emergency" else None,
                 "notes": "human-corrected: " + ", ".join(fields) if fields else "human-confirmed",

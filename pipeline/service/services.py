@@ -65,9 +65,10 @@ def build_services(settings: Settings, *, store: Store | None = None,
     store = store or Store(settings.effective_database_url)
     practice = practice or load_practice(settings.practice_file)
     broker = PushBroker()
-    kwargs = {"clock": clock} if clock is not None else {}
     hub = CallHub(store, practice, broker=broker,
                   channels=default_channels(settings) if channels is None else channels,
-                  ack_poll_s=ack_poll_s, **kwargs)
+                  ack_poll_s=ack_poll_s)
+    if clock is not None:
+        hub.clock = clock
     return Services(settings=settings, practice=practice, store=store, hub=hub, broker=broker,
                     auth=Auth(store, settings.token_ttl_s), classifier_override=classifier)

@@ -300,6 +300,7 @@ class Store:
         first, searchable by call id, intent, urgency, red flag or caller number."""
         with self.session() as s:
             stmt = select(Call)
+            order: tuple[Any, ...]
             if view == "queue":
                 stmt = stmt.where(or_(Call.needs_ack.is_(True), Call.status == "live"))
                 order = (Call.needs_ack.desc(), Call.urgency_rank.desc(), Call.started_at.desc())
