@@ -41,6 +41,7 @@ from handoff import (
     DashboardChannel,
     Delivery,
     EscalationStep,
+    HandoffAction,
     HandoffDecision,
     HandoffNotice,
     PracticeConfig,
@@ -134,7 +135,7 @@ class _CallState:
             "action": d.action.value if d else None,
             "target": d.target.name if d else None,
             "advise_emergency": d.advise_emergency_services if d else False,
-            "needs_ack": bool(d and d.ack_deadline and self.acknowledged_by is None),
+            "needs_ack": bool(d and _awaits_human(d) and self.acknowledged_by is None),
             "acknowledged_by": self.acknowledged_by,
             "taken_over_by": self.taken_over_by,
             "escalation_step": d.step if d else 0,
@@ -151,6 +152,13 @@ def _evidence(c: Classification | None) -> list[dict[str, Any]]:
 
 
 _RANK = {"routine": 0, "urgent": 1, "emergency": 2}
+
+
+def _awaits_human(decision: HandoffDecision) -> bool:
+    """Stays in the queue until a human acknowledges it: timed handoffs, and after-hours
+    messages/call-backs (a message nobody reads is a caller lost)."""
+    return decision.ack_deadline is not None or (
+        decision.action is HandoffAction.MESSAGE_OR_CALLBACK)
 
 
 class CallHub:
@@ -486,7 +494,7 @@ class CallHub:
         update_ = CallUpdate(
             action=decision.action.value, action_rank=decision.action.severity,
             target=decision.target.name, advise_emergency=decision.advise_emergency_services,
-            needs_ack=decision.ack_deadline is not None and state.acknowledged_by is None,
+            needs_ack=_awaits_human(decision) and state.acknowledged_by is None,
             escalation_step=decision.step,
             handoff_t=t if first_handoff else None,
             handoff_at=time.time() if first_handoff else None,

@@ -120,13 +120,18 @@ def test_after_hours_routine_call_is_a_message_not_a_transfer(make_services, fak
         call_id = await services.hub.start_call(channel="twilio", language="fr",
                                                 provider_call_id="CA9")
         decision = await _turn(services, call_id, BOOKING_FR, 2.0)
+        await services.hub.end_call(call_id, 20.0)
+        await services.hub.flush()
+        queue, _ = services.store.list_calls(view="queue")
         await services.hub.close()
-        return decision, services.hub.current_decision(call_id)
+        return decision, services.hub.current_decision(call_id), queue
 
-    returned, current = asyncio.run(run())
+    returned, current, queue = asyncio.run(run())
     assert returned is None  # not a handoff: the agent takes a message
     assert current.action is HandoffAction.MESSAGE_OR_CALLBACK
     assert fake_twilio.requests == []
+    # The message stays in the queue until someone deals with it.
+    assert [c.action for c in queue] == ["message_or_callback"] and queue[0].needs_ack
 
 
 def test_fail_safe_hands_to_secretary_and_never_downgrades(make_services):

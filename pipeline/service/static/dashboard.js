@@ -7,7 +7,9 @@ const calls = new Map();          // id -> summary
 let selected = null;               // call id
 let detail = null;                 // last fetched detail of the selected call
 let alertCall = null;              // call id the alert is about
+let alertArgs = null;              // what the alert shows, to redraw it in another language
 let alertTimer = null;
+let roster = null;
 let ws = null, wsBackoff = 500;
 
 function sortCalls(list) {
@@ -47,8 +49,9 @@ function renderQueue() {
 }
 
 // -- alert ---------------------------------------------------------------------------------------
-function showAlert(callId, decision, evidence) {
+function showAlert(callId, decision, evidence, silent) {
   alertCall = callId;
+  alertArgs = [callId, decision, evidence];
   const box = document.getElementById("alert");
   document.getElementById("alert-title").textContent =
     t("alert_title") + (decision && decision.target ? ` (${decision.target.name})` : "");
@@ -56,11 +59,12 @@ function showAlert(callId, decision, evidence) {
   document.getElementById("alert-flags").replaceChildren(...flags.map(h => el("span", {class: "alert-flag"},
     flagName(h.category), h.text ? el("q", {}, h.text) : null)));
   document.getElementById("alert-meta").textContent =
-    (decision && decision.advise_emergency_services ? "⚠ " + t("call_15") + " · " : "") +
-    (decision && decision.reasons ? decision.reasons.join(" · ") : "");
+    [decision && decision.advise_emergency_services ? "⚠ " + t("call_15") : null,
+     ...((decision && decision.reasons) || [])].filter(Boolean).join(" · ");
   box.hidden = false;
   box.dataset.call = callId;
   document.body.classList.add("alarm");
+  if (silent) return;
   const played = beep(4);
   document.getElementById("sound").hidden = played;
   clearInterval(alertTimer);
@@ -71,6 +75,7 @@ function showAlert(callId, decision, evidence) {
 function clearAlert(callId) {
   if (callId && alertCall !== callId) return;
   alertCall = null;
+  alertArgs = null;
   clearInterval(alertTimer);
   document.getElementById("alert").hidden = true;
   document.body.classList.remove("alarm");
@@ -325,13 +330,18 @@ function route() {
   if (view === "history") loadHistory(document.getElementById("history-q").value);
 }
 
+function renderRoster() {
+  if (!roster) return;
+  document.getElementById("practice-name").textContent = roster.name;
+  const oc = roster.on_call_now;
+  document.getElementById("oncall").textContent = `${roster.open_now ? t("open") : t("closed")} · ${t("on_call")}: ${oc ? oc.physician.name : "—"}`;
+}
+
 async function start(me) {
   document.getElementById("whoami").textContent = `${me.username} (${me.role})`;
   try {
-    const roster = await api("GET", "/api/roster");
-    document.getElementById("practice-name").textContent = roster.name;
-    const oc = roster.on_call_now;
-    document.getElementById("oncall").textContent = `${roster.open_now ? t("open") : t("closed")} · ${t("on_call")}: ${oc ? oc.physician.name : "—"}`;
+    roster = await api("GET", "/api/roster");
+    renderRoster();
   } catch (e) { /* roster is informative only */ }
   try {
     const q = await api("GET", "/api/calls?view=queue&limit=200");
@@ -344,7 +354,10 @@ async function start(me) {
   if (pending) showAlert(pending.id, {target: {name: pending.target}, red_flags: pending.red_flags, advise_emergency_services: pending.advise_emergency, reasons: []}, []);
 }
 
-window.onLangChange = () => { renderQueue(); renderDetail(); setConn(ws && ws.readyState === 1); };
+window.onLangChange = () => {
+  renderQueue(); renderDetail(); renderRoster(); setConn(ws && ws.readyState === 1);
+  if (alertArgs) showAlert(...alertArgs, true);
+};
 
 document.addEventListener("DOMContentLoaded", () => {
   applyI18n();
