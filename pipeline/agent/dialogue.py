@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -196,7 +196,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "worse, call 112. Goodbye.",
     },
     "transfer_human": {
-        "fr": "Je vous passe une personne du secrétariat, restez en ligne.",
+        "fr": "Je vous passe quelqu'un du cabinet, restez en ligne.",
         "en": "I am putting you through to a member of the team, please stay on the line.",
     },
     "transfer_failure": {
@@ -244,7 +244,12 @@ _YES_WORDS = {
     "yes", "yeah", "yep", "yup", "ya", "yea", "sure", "correct", "right", "indeed", "ok",
     "okay", "daccord", "d'accord", "bien",
 }
-_NO_WORDS = {"non", "nan", "nope", "no", "nah", "pas", "jamais", "negatif", "not", "never"}
+# What a small recognizer writes for a short French "oui"/"non" on a phone line (seen with
+# Whisper base: "Waze.", "Wise bien sa.", "We.", "Nom."). Only yes/no questions read these.
+_YES_WORDS |= {"we", "wee", "whee", "way", "ways", "weigh", "waze", "wise", "wie", "wei", "weh",
+               "wii", "oue", "ouii", "ouaip", "ouaiss", "wai", "wais", "waip", "yep", "ouiii"}
+_NO_WORDS = {"non", "nan", "nope", "no", "nah", "pas", "jamais", "negatif", "not", "never",
+             "nom", "nons", "known", "noh", "nnon", "none"}
 _YES_PHRASES = ("tout a fait", "c'est ca", "c est ca", "bien sur", "c'est correct", "that's right")
 _NO_PHRASES = ("pas du tout", "pas vraiment", "not really", "absolutely not", "c'est faux")
 
@@ -288,6 +293,18 @@ _HUMAN_PATTERNS = tuple(
         r"\bpas (a|avec) (un|une) (robot|machine)\b",
     )
 )
+
+
+_PLEASANTRIES = {
+    "bonjour", "bonsoir", "allo", "oui", "euh", "hum", "alors", "voila", "madame", "monsieur",
+    "hello", "hi", "yes", "um", "uh", "well", "so", "good", "morning", "afternoon", "evening",
+    "docteur", "doctor", "merci", "thanks", "ah", "oh", "bon", "ben", "eh",
+}
+
+
+def is_only_pleasantries(text: str) -> bool:
+    """Greetings and fillers only ("Bonjour.", "Allô, oui ?"): not yet the reason for calling."""
+    return all(w in _PLEASANTRIES for w in normalize(text).split())
 
 
 def wants_human(text: str) -> bool:
@@ -360,6 +377,8 @@ class DialoguePolicy:
     collected: CollectedForm = field(default_factory=CollectedForm)
     urgency: Urgency = Urgency.ROUTINE
     _asked_flags: set[RedFlag] = field(default_factory=set)
+    denied_flags: set[RedFlag] = field(default_factory=set)
+    """Suspected red flags the caller answered 'no' to."""
     _pending_flag: RedFlagHit | None = None
     _resume_stage: Stage = Stage.REASON
     _unclear_answers: int = 0
@@ -432,9 +451,14 @@ class DialoguePolicy:
                     return self._ask_flag(hit, t)
 
         if self.stage is Stage.REASON:
+            if is_only_pleasantries(text):
+                # "Bonjour." / "Allô ?" is not the reason yet: keep listening.
+                self._awaiting_since = t
+                return NO_ACTION
             return self._after_reason(form, t)
         if self.stage is Stage.NAME:
-            self.collected.name = _form_name(form) or _clean_name(text) or None
+            # The answer to "what is your name" is the name; the extractor only fills gaps.
+            self.collected.name = _clean_name(text) or _form_name(form) or None
             return self._next_field(form, t)
         if self.stage is Stage.DATE_OF_BIRTH:
             self.collected.date_of_birth = _form_value(form, "date_of_birth") or text.strip()
@@ -490,6 +514,13 @@ class DialoguePolicy:
             return NO_ACTION
         return self._to_human(f"{stage} failed", t, "transfer_failure")
 
+    def without_denied(self, classification: Classification) -> Classification:
+        """The classification minus suspected red flags the caller denied (for the hub)."""
+        if not self.denied_flags or not classification.suspected:
+            return classification
+        kept = tuple(h for h in classification.suspected if h.category not in self.denied_flags)
+        return replace(classification, suspected=kept)
+
     def on_handoff_decided(self, reason: str, t: float) -> DialogueAction:
         """The handoff policy transferred the call itself: tell the caller (no new handoff)."""
         action = self._to_human(reason, t, "transfer_human")
@@ -527,6 +558,7 @@ class DialoguePolicy:
             question = confirm_question(hit.category, self.language)
             return self._ask(say("repeat_yes_no", self.language, question=question),
                              "confirm_flag", t)
+        self.denied_flags.add(hit.category)
         self._pending_flag = None
         self.stage = self._resume_stage
         if classification is not None:

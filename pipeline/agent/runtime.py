@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.agent.session import CallSession, EnginePools, default_pools
 from pipeline.agent.tts import Synthesizer, load_synthesizer
+from pipeline.agent.turn import shared_smart_turn
 
 if TYPE_CHECKING:
     from handoff import PracticeConfig
@@ -32,6 +33,8 @@ class AgentRuntime:
     hub: CallHub
     practice: PracticeConfig
     pools: EnginePools = field(default_factory=default_pools)
+    turn_detector: Any = field(default_factory=shared_smart_turn)
+    """Smart Turn (end of the caller's turn); None answers at every final transcript."""
 
     @classmethod
     def load(cls, settings: Settings, *, hub: CallHub | None = None,
@@ -57,7 +60,35 @@ class AgentRuntime:
 
             recognizer = Recognizer.load(recognizer_config(settings))
         synthesizer = load_synthesizer(settings.tts_engine, settings.piper_voice)
-        return cls(settings, recognizer, classifier, synthesizer, hub, practice)
+        runtime = cls(settings, recognizer, classifier, synthesizer, hub, practice)
+        runtime.warm_up()
+        return runtime
+
+    def warm_up(self) -> None:
+        """One pass through each engine before the first call: lazy loads (spaCy, ONNX
+        sessions, the first CTranslate2 pass) take seconds and would trip the 2 s stall
+        watchdog of a caller's first words."""
+        import numpy as np
+
+        from asr.types import AudioChunk
+
+        # Texts that reach the form extractor's lazy paths (spaCy names ~7 s, dates, numbers).
+        for language, text in (
+            ("fr", "Bonjour. Je vous appelle pour Marie Dupont, née le 3 mars 1980, j'ai mal à "
+                   "la tête depuis hier, rappelez-moi au 06 12 34 56 78."),
+            ("en", "Hello, this is John Smith, born on 3 March 1980, call me back on "
+                   "+44 20 7946 0958."),
+        ):
+            stream = self.classifier.stream(language)
+            stream.update(text, t=0.0, final=True)
+            stream.form()
+        transcriber = self.recognizer.stream(language="fr", t0=0.0)
+        tone = (0.1 * np.sin(np.arange(16000) * 2 * np.pi * 220 / 16000)).astype(np.float32)
+        transcriber.feed(AudioChunk(samples=tone, t0=0.0))
+        transcriber.flush()
+        self.synthesizer.synthesize("bonjour", "fr")
+        if self.turn_detector is not None:
+            self.turn_detector.complete_probability(tone)
 
     def session(self, *, channel: str, language: str | None = None,
                 caller_number: str | None = None, provider_call_id: str | None = None,
@@ -73,6 +104,7 @@ class AgentRuntime:
             "realtime": realtime, "stall_timeout_s": self.settings.agent_stall_timeout_s,
             "silence_timeout_s": self.settings.agent_silence_timeout_s, "pools": self.pools,
             "advise_emergency_categories": self.practice.advise_emergency_categories,
+            "turn_detector": self.turn_detector,
         }
         options.update(kwargs)
         return CallSession(**options)

@@ -26,12 +26,14 @@ import inspect
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate
 from classifier.labels import Urgency
@@ -150,6 +152,8 @@ class CallSession:
     """One call. ``start()``, then ``feed()`` audio as it arrives, then ``finish()``."""
 
     late_after_s = 1.0
+    turn_max_wait_s = 1.2
+    """Silence after an utterance Smart Turn judged unfinished before the agent answers."""
 
     def __init__(
         self,
@@ -173,6 +177,7 @@ class CallSession:
         silence_timeout_s: float = 7.0,
         make_event: Callable[[float, str, dict[str, Any]], Any] | None = hub_call_event,
         external_tts: bool = False,
+        turn_detector: Any = None,
     ) -> None:
         self.language = "fr" if language == "fr" else "en"
         self.channel = channel
@@ -220,6 +225,13 @@ class CallSession:
         self._lock = asyncio.Lock()
         self._last_cls_key: tuple[Any, ...] | None = None
         self._pending: set[asyncio.Future[Any]] = set()
+        self._turn_detector = turn_detector
+        self._turn_parts: list[str] = []
+        self._turn_cls: Classification | None = None
+        self._turn_form: TriageForm | None = None
+        self._turn_uid: int | None = None
+        self._turn_deadline: float | None = None
+        self._ring: deque[AudioChunk] = deque()
 
     # -- clock ---------------------------------------------------------------------------------
 
@@ -319,8 +331,11 @@ class CallSession:
                     raise StageFailure(stage, f"raised {type(exc).__name__}: {exc}") from exc
             now = time.monotonic()
             if started and now - started[0] > self.stall_timeout_s:
+                if future.done():
+                    continue  # finished while the loop was busy: not a stall
                 future.cancel()
-                raise StageFailure(stage, f"stalled for more than {self.stall_timeout_s} s")
+                raise StageFailure(stage, f"stalled for more than {self.stall_timeout_s} s "
+                                   f"(queued {started[0] - submitted:.2f} s)")
             if not started and now - submitted > 5 * self.stall_timeout_s:
                 future.cancel()
                 raise StageFailure(stage, "no engine capacity (queued too long)")
@@ -384,14 +399,20 @@ class CallSession:
         self.stats.late_frames += sum(1 for _, arrived in batch
                                       if done_at - arrived > self.late_after_s)
         self._audio_pos = max(self._audio_pos, chunk.t1)
+        self._ring.append(chunk)
+        while self._ring and chunk.t1 - self._ring[0].t1 > 9.0:
+            self._ring.popleft()
         await self._handle_asr(events)
         if not self.realtime:
-            await self._apply(self.policy.tick(self.now()))
+            async with self._lock:
+                await self._check_turn_deadline()
+                await self._apply(self.policy.tick(self.now()))
 
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(0.25)
             async with self._lock:
+                await self._check_turn_deadline()
                 await self._apply(self.policy.tick(self.now()))
 
     async def _handle_asr(self, events: list[AsrEvent]) -> None:
@@ -406,6 +427,8 @@ class CallSession:
             await self._barge_in(event.t)
         elif isinstance(event, SpeechEnd):
             self._speech_end[event.utterance_id] = event.t
+            if self._open_utterance == event.utterance_id:
+                self._open_utterance = None
             self._emit("speech_end", {"utterance_id": event.utterance_id,
                                       "detected_at": round(event.detected_at, 3)}, t=event.t)
         elif isinstance(event, TranscriptUpdate):
@@ -459,16 +482,66 @@ class CallSession:
                 await self._apply(action, classification, form, update.utterance_id)
                 return
         if update.is_final and not self.done:
-            if classification is not None and classification.urgency is not Urgency.EMERGENCY:
-                # Urgent/routine finals go through the handoff policy too (priority queue,
-                # dashboard); when it hands the call over (doubt, after hours...), the agent
-                # stops and tells the caller.
-                decision = await self._hub_classification(classification, form)
-                if decision is not None and getattr(decision, "is_handoff", False):
-                    await self._policy_handoff(decision, update.utterance_id)
-                    return
-            action = self.policy.on_caller_turn(update.text, classification, form, self.now())
-            await self._apply(action, classification, form, update.utterance_id)
+            self._turn_parts.append(update.text)
+            self._turn_cls, self._turn_form, self._turn_uid = classification, form, \
+                update.utterance_id
+            if await self._turn_complete(update):
+                await self._end_turn()
+            else:
+                # Smart Turn hears an unfinished turn: wait for more speech, at most this long.
+                self._turn_deadline = update.end + self.turn_max_wait_s
+                self._emit("turn_wait", {"utterance_id": update.utterance_id})
+
+    async def _turn_complete(self, update: TranscriptUpdate) -> bool:
+        if self._turn_detector is None or not update.text.strip():
+            return True
+        audio = self._recent_audio(update.end)
+        if len(audio) < 1600:
+            return True
+        try:
+            p = await self._guarded("turn", self._pools.classifier,
+                                    self._turn_detector.complete_probability, audio)
+        except StageFailure:
+            return True  # turn detection is a comfort, not a safety stage: answer now
+        return bool(p >= 0.5)
+
+    async def _end_turn(self) -> None:
+        """The caller finished their turn: the dialogue answers it."""
+        text = " ".join(p for p in self._turn_parts if p.strip())
+        classification, form, uid = self._turn_cls, self._turn_form, self._turn_uid
+        self._turn_parts = []
+        self._turn_deadline = None
+        if self.done:
+            return
+        action = self.policy.on_caller_turn(text, classification, form, self.now())
+        asking_flag = any(u.kind == "confirm_flag" for u in action.say)
+        if (action.handoff is None and not asking_flag and classification is not None
+                and classification.urgency is not Urgency.EMERGENCY):
+            # Urgent/routine turns go through the handoff policy too (priority queue,
+            # dashboard), minus the suspected red flags the caller denied. A suspected flag
+            # about to be asked is not sent yet: the agent asks rather than guesses. When
+            # the policy hands the call over itself (doubt, after hours...), the agent
+            # stops and tells the caller.
+            decision = await self._hub_classification(
+                self.policy.without_denied(classification), form)
+            if decision is not None and getattr(decision, "is_handoff", False):
+                await self._policy_handoff(decision, uid)
+                return
+        await self._apply(action, classification, form, uid)
+
+    async def _check_turn_deadline(self) -> None:
+        if self._turn_deadline is not None and self.now() >= self._turn_deadline \
+                and self._open_utterance is None:
+            await self._end_turn()
+
+    def _recent_audio(self, end: float) -> npt.NDArray[np.float32]:
+        """The caller's last 8 s of audio up to ``end`` (audio clock)."""
+        if not self._ring:
+            return np.zeros(0, np.float32)
+        audio = np.concatenate([c.samples for c in self._ring])
+        start = self._ring[0].t0
+        stop = max(0, min(len(audio), int(round((end - start) * 16000))))
+        return audio[max(0, stop - 8 * 16000):stop]
 
     def _record_classification(self, c: Classification, update: TranscriptUpdate) -> None:
         self.last_classification = c
@@ -501,6 +574,8 @@ class CallSession:
         if action.handoff is not None:
             await self._handoff(action.handoff, classification, form, utterance_id)
         for utterance in action.say:
+            if self.failed_stage is not None:
+                break  # the failure's own transfer notice was the last thing to say
             await self._say(utterance)
         if action.end_call:
             self._emit("agent_hangup", {})

@@ -30,13 +30,14 @@ def _cls(urgency: Urgency = Urgency.ROUTINE, flags: tuple[RedFlag, ...] = (),
 
 
 @pytest.mark.parametrize("text", ["oui", "Ouais.", "voui", "oui oui j'ai du mal", "Yes", "yeah",
-                                  "tout à fait", "bien sûr", "euh oui", "c'est ça"])
+                                  "tout à fait", "bien sûr", "euh oui", "c'est ça",
+                                  "Waze.", "Wise bien sa.", "We."])
 def test_yes_variants(text: str) -> None:
     assert parse_yes_no(text) is True
 
 
 @pytest.mark.parametrize("text", ["non", "Nan.", "no", "non non pas du tout", "pas du tout",
-                                  "nope", "euh non", "not really"])
+                                  "nope", "euh non", "not really", "Nom."])
 def test_no_variants(text: str) -> None:
     assert parse_yes_no(text) is False
 
@@ -156,6 +157,15 @@ def test_form_fields_from_the_classifier_are_not_asked_again() -> None:
     assert a.say[-1].kind == "ask_callback" and "06 12 34 56 78" in a.say[-1].text
     a = policy.on_caller_turn("oui", _cls(), form, 6.0)
     assert a.say[-1].kind == "confirm_form"
+
+
+def test_a_greeting_alone_is_not_the_reason() -> None:
+    policy = DialoguePolicy("cabinet", "fr")
+    policy.start(0.0)
+    assert policy.on_caller_turn("Bonjour.", _cls(), None, 2.0).say == ()
+    assert policy.stage is Stage.REASON
+    a = policy.on_caller_turn("je voudrais un rendez-vous", _cls(), None, 4.0)
+    assert a.say[-1].kind == "ask_name"
 
 
 def test_urgent_says_clinician_calls_back_today() -> None:
