@@ -192,7 +192,15 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(normalize_url(url), pool_pre_ping=True)
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` means the installed psycopg 3 driver (SQLAlchemy's default is psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def alembic_config(url: str) -> Any:
