@@ -61,6 +61,7 @@ class StreamingTranscriber:
         self._min_speech = max(1, round(cfg.min_speech_ms * RATE / 1000 / WINDOW))
         self._end_silence = max(1, round(cfg.end_silence_ms * RATE / 1000 / WINDOW))
         self._pad = int(cfg.speech_pad_ms * RATE / 1000)
+        self._pad_windows = max(1, -(-self._pad // WINDOW))
         self._preroll: deque[npt.NDArray[np.float32]] = deque(
             maxlen=max(1, self._pad // WINDOW + 1))
         self._candidate: list[npt.NDArray[np.float32]] = []
@@ -80,6 +81,7 @@ class StreamingTranscriber:
         self._since_partial = 0
         self._utt_language: str | None = self.language
         self._any_partial = False
+        self._speculative: tuple[int, Decoded] | None = None
 
     def _t(self, sample: int) -> float:
         return self.t0 + sample / RATE
@@ -133,13 +135,20 @@ class StreamingTranscriber:
             self._preroll.append(w)
             return []
         self._audio.append(w)
-        if p >= cfg.vad_neg_threshold:
+        self._since_partial += WINDOW
+        voiced = p >= cfg.vad_neg_threshold
+        if voiced:
             self._silence = 0
             self._last_voiced = self._n
-            self._since_partial += WINDOW
         else:
             self._silence += 1
         events: list[AsrEvent] = []
+        if self._silence == self._pad_windows and (
+                self._speculative is None or self._speculative[0] != self._last_voiced):
+            # Speculative final: the final decodes audio up to last voiced + pad, which is all
+            # here already. Decoding now overlaps the rest of the end-of-speech wait, so the
+            # final is ready ~150 ms sooner; wasted only if the caller resumes.
+            self._speculative = (self._last_voiced, self._decode(self._last_voiced + self._pad))
         if self._silence >= self._end_silence:
             return self._finish(self._n)
         if self._n - self._audio_start >= cfg.max_utterance_s * RATE:
@@ -147,7 +156,9 @@ class StreamingTranscriber:
             if p >= cfg.vad_neg_threshold:  # still talking: continue in a new utterance
                 events += self._open(self._n, carry=False)
             return events
-        if self.partials and self._since_partial >= cfg.partial_every_s * RATE:
+        # Partials only on voiced windows: a decode started in a pause could still be running
+        # when the pause turns out to be the end of speech, delaying the final.
+        if self.partials and voiced and self._since_partial >= cfg.partial_every_s * RATE:
             self._since_partial = 0
             events += self._partial()
         return events
@@ -187,7 +198,13 @@ class StreamingTranscriber:
         return tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3), w.probability)
                      for w in words)
 
+    def _confirmed_changed(self, d: Decoded) -> bool:
+        """A partial ran after the speculative decode and confirmed more words."""
+        return not d.text.startswith(" ".join(self._confirmed)) if d.text else bool(
+            self._confirmed)
+
     def _partial(self) -> list[AsrEvent]:
+        self._speculative = None
         d = self._decode(self._n)
         tail = _words(d.new_text)
         prev = self._tail
@@ -216,7 +233,11 @@ class StreamingTranscriber:
         end_voiced = self._last_voiced
         events: list[AsrEvent] = [SpeechEnd(
             t=self._t(end_voiced), utterance_id=self._utterance_id, detected_at=self._t(now))]
-        d = self._decode(min(now, end_voiced + self._pad))
+        spec = self._speculative
+        if spec is not None and spec[0] == end_voiced and not self._confirmed_changed(spec[1]):
+            d = spec[1]
+        else:
+            d = self._decode(min(now, end_voiced + self._pad))
         text = d.text
         if text or self._any_partial:
             events.append(TranscriptUpdate(
