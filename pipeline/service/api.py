@@ -24,7 +24,15 @@ from pydantic import BaseModel, Field, field_validator
 
 from classifier.labels import INTENTS, RED_FLAGS, URGENCIES
 from pipeline.service import gdpr, reports
-from pipeline.service.auth import ALL_ROLES, ANALYSTS, CLINICAL, Principal, Role, UserExists
+from pipeline.service.auth import (
+    ALL_ROLES,
+    ANALYSTS,
+    CLINICAL,
+    Principal,
+    Role,
+    TooManyAttempts,
+    UserExists,
+)
 from pipeline.service.services import Services
 from pipeline.service.store import CallSummary, StoreUnavailable
 
@@ -226,7 +234,10 @@ async def health(services: ServicesDep) -> JSONResponse:
 
 @router.post("/api/auth/login", tags=["auth"])
 async def login(body: LoginIn, response: Response, services: ServicesDep) -> LoginOut:
-    issued = await asyncio.to_thread(services.auth.login, body.username, body.password)
+    try:
+        issued = await asyncio.to_thread(services.auth.login, body.username, body.password)
+    except TooManyAttempts as exc:
+        raise HTTPException(429, str(exc)) from None
     if issued is None:
         raise HTTPException(401, "wrong username or password")
     response.set_cookie(COOKIE, issued.token, httponly=True, samesite="strict",

@@ -33,6 +33,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if not services.store.migrated:
             services.store.migrate()
         await services.hub.start()
+        try:
+            if not await asyncio.to_thread(services.auth.list_users):
+                log.warning("no users yet: create one with "
+                            "`permanence users add NAME --role admin --password-stdin`")
+        except StoreUnavailable:
+            log.error("database unavailable at start-up: API answers 503 until it is back")
         yield
         await services.hub.close()
 

@@ -53,6 +53,10 @@ class UserExists(ValueError):
     pass
 
 
+class TooManyAttempts(RuntimeError):
+    """Too many failed logins for this username recently (password guessing)."""
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -64,6 +68,9 @@ class Auth:
         self._cache: dict[str, tuple[Principal, float, float]] = {}
         self._cache_s = cache_s
         self._lock = threading.Lock()
+        self._failures: dict[str, list[float]] = {}
+        self.max_failures = 5
+        self.failure_window_s = 300.0
 
     def add_user(self, username: str, role: Role, password: str, *, actor: str = "cli") -> None:
         if not username or len(username) > 80:
@@ -84,6 +91,16 @@ class Auth:
             return [(u.username, Role(u.role), u.active) for u in rows]
 
     def login(self, username: str, password: str) -> IssuedToken | None:
+        """A token, or None for wrong credentials; raises `TooManyAttempts` after
+        `max_failures` failures for the username within `failure_window_s`."""
+        now = time.time()
+        with self._lock:
+            recent = [t for t in self._failures.get(username, [])
+                      if now - t < self.failure_window_s]
+            self._failures[username] = recent
+            if len(recent) >= self.max_failures:
+                raise TooManyAttempts(f"too many failed logins; retry in "
+                                      f"{int(self.failure_window_s - (now - recent[0])) + 1}s")
         with self.store.session() as s:
             user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
             ok = False
@@ -95,6 +112,8 @@ class Auth:
             if not ok or user is None:
                 # Audit failed logins by name only (no password, no IP).
                 self.store.log(s, username[:80], "auth.login_failed")
+                with self._lock:
+                    self._failures.setdefault(username, []).append(now)
                 return None
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)

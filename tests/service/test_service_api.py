@@ -57,6 +57,12 @@ def test_login_tokens_cookie_and_401(client, headers, service_settings):
     assert body["access_token"] not in tokens  # only its hash is stored
     actions = _audit_actions(service_settings)
     assert "auth.login_failed" in actions and "auth.login" in actions
+    for _ in range(4):
+        assert client.post("/api/auth/login", json={"username": "admin",
+                                                    "password": "guess"}).status_code == 401
+    r = client.post("/api/auth/login", json={"username": "admin",
+                                             "password": "correct horse battery"})
+    assert r.status_code == 429  # password guessing is slowed down, even with the right one
 
 
 @pytest.mark.parametrize(("role", "path", "method", "allowed"), [

@@ -338,6 +338,8 @@ function renderRoster() {
 }
 
 async function start(me) {
+  // Data analysts work on aggregates only: no call details, no live queue.
+  if (me.role === "data_analyst") { location.href = "/reports"; return; }
   document.getElementById("whoami").textContent = `${me.username} (${me.role})`;
   try {
     roster = await api("GET", "/api/roster");
