@@ -448,6 +448,14 @@ class CallHub:
     async def end_call(self, call_id: str, t: float) -> None:
         await self.record_event(call_id, CallEvent(t, EventType.CALL_END))
 
+    async def attach_audio(self, call_id: str, path: str) -> None:
+        """Register the call's recording (a path, relative to the data dir or absolute) so
+        retention and erasure delete it with the rest of the call."""
+        self._state(call_id)
+        store = self.store
+        if store is not None:
+            self._enqueue("audio", lambda ses: store.set_audio(call_id, path, session=ses))
+
     # -- human side -------------------------------------------------------------------------
     async def acknowledge(self, call_id: str, username: str, *, take_over: bool = False) -> bool:
         """A human acknowledged (or took over) the call: escalation stops. Works from memory

@@ -68,6 +68,13 @@ def run_retention(store: Store, *, audio_days: int, transcript_days: int, form_d
                 path.unlink()
                 audio_files += 1
             row.audio_path = None
+        # Recordings dropped in <data_dir>/audio by any component, referenced or not.
+        audio_dir = data_dir / "audio"
+        if audio_dir.is_dir():
+            for f in audio_dir.rglob("*"):
+                if f.is_file() and f.stat().st_mtime < current - audio_days * DAY:
+                    f.unlink()
+                    audio_files += 1
         old_ids = list(s.execute(select(Call.id).where(
             Call.transcript_erased_at.is_(None),
             Call.started_at < current - transcript_days * DAY)).scalars())

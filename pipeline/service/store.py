@@ -284,6 +284,11 @@ class Store:
                      call_id, waited_s=waited_s, step=row.escalation_step)
             return CallSummary.of(row)
 
+    def set_audio(self, call_id: str, path: str, *, session: Session | None = None) -> None:
+        with self._tx(session) as s:
+            s.execute(update(Call).where(Call.id == call_id).values(audio_path=path))
+            self.log(s, "system", "call.audio", call_id)
+
     def set_escalation(self, call_id: str, step: int, target: str, action: str,
                        reason: str, *, session: Session | None = None) -> None:
         with self._tx(session) as s:

@@ -4,6 +4,7 @@ the real classifier, audited reads, corrections, GDPR export/erasure, retention.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 
@@ -256,13 +257,24 @@ def test_erasure_and_retention(client, headers, services, service_settings):
 
     from pipeline.service.gdpr import run_retention
 
+    audio = service_settings.data_dir / "audio" / f"{b['call_id']}.wav"
+    audio.parent.mkdir()
+    audio.write_bytes(b"RIFF....WAVE")
+    services.store.set_audio(b["call_id"], f"audio/{b['call_id']}.wav")
+    stray = audio.with_name("orphan.wav")
+    stray.write_bytes(b"RIFF")
+    old = time.time() - 31 * 86400
+    os.utime(stray, (old, old))
+
     report = run_retention(services.store, audio_days=30, transcript_days=90, form_days=365,
                            data_dir=service_settings.data_dir, now=time.time())
     assert report.transcripts == 0  # nothing old enough yet
+    assert report.audio_files == 1 and not stray.exists() and audio.exists()
     later = time.time() + 91 * 86400
     report = run_retention(services.store, audio_days=30, transcript_days=90, form_days=365,
                            data_dir=service_settings.data_dir, now=later)
     assert report.transcripts == 1 and report.forms == 0  # the erased call is already empty
+    assert report.audio_files == 1 and not audio.exists()
     kept = client.get(f"/api/calls/{b['call_id']}", headers=h).json()
     assert all("erased" in e or "text" not in e for e in kept["events"])
     assert kept["form"] is not None  # forms are kept longer
