@@ -101,6 +101,18 @@ class CallEvent:
     data: EventData = None
 
 
+@dataclass(frozen=True)
+class HubNotice:
+    """What the hub tells a call's agent about the human side (see `CallHub.watch`)."""
+
+    kind: str
+    """"acknowledged", "taken_over" (a human has the call: stop talking) or "escalated" (a
+    deadline passed: `decision` is the new step, e.g. advise 15/112)."""
+    call_id: str
+    by: str | None = None
+    decision: HandoffDecision | None = None
+
+
 @dataclass
 class _CallState:
     call_id: str
@@ -183,6 +195,24 @@ class CallHub:
         self._ack_poll_s = ack_poll_s
         self.db_ok = True
         self.deliveries: deque[tuple[str, Delivery]] = deque(maxlen=200)
+        self._watchers: dict[str, list[asyncio.Queue[HubNotice]]] = {}
+
+    def watch(self, call_id: str) -> asyncio.Queue[HubNotice]:
+        """Notices for one call (acknowledged, taken over, escalated), for its voice agent."""
+        queue: asyncio.Queue[HubNotice] = asyncio.Queue()
+        self._watchers.setdefault(call_id, []).append(queue)
+        return queue
+
+    def unwatch(self, call_id: str, queue: asyncio.Queue[HubNotice]) -> None:
+        queues = self._watchers.get(call_id, [])
+        if queue in queues:
+            queues.remove(queue)
+        if not queues:
+            self._watchers.pop(call_id, None)
+
+    def _notify(self, notice: HubNotice) -> None:
+        for queue in self._watchers.get(notice.call_id, []):
+            queue.put_nowait(notice)
 
     # -- lifecycle --------------------------------------------------------------------------
     def _ensure_started(self) -> None:
@@ -313,6 +343,7 @@ class CallHub:
         """Drop erased calls from memory too (GDPR erasure)."""
         for call_id in call_ids:
             self._calls.pop(call_id, None)
+            self._watchers.pop(call_id, None)
             self.tracker.acknowledge(call_id, "erasure", self.clock())
 
     def knows(self, call_id: str) -> bool:
@@ -466,6 +497,8 @@ class CallHub:
             state.acknowledged_by = state.acknowledged_by or username
             if take_over:
                 state.taken_over_by = username
+        self._notify(HubNotice("taken_over" if take_over else "acknowledged", call_id,
+                               by=username))
         self._push("ack", call_id, {"by": username, "take_over": take_over,
                                     "waited_s": ack.waited_s if ack else None,
                                     "call": state.summary() if state else None})
@@ -556,6 +589,7 @@ class CallHub:
                                provider_call_id=state.provider_call_id if state else None,
                                language=state.language if state else "fr",
                                emergency_number=self.practice.emergency_number)
+        self._notify(HubNotice("escalated", step.call_id, decision=decision))
         self._push("escalation", step.call_id, {
             "decision": decision.to_dict(), "reason": step.reason, "final": step.final,
             "call": state.summary() if state else None})

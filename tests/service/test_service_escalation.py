@@ -46,6 +46,7 @@ def test_unacknowledged_emergency_escalates_to_backup_then_emergency_services(
         sub = services.broker.subscribe()
         call_id = await hub.start_call(channel="twilio", language="fr",
                                        caller_number="+33600000001", provider_call_id="CA42")
+        notices = hub.watch(call_id)
         t0 = time.monotonic()
         decision = await _turn(services, call_id, STROKE_FR, 3.0)
         assert decision is not None and decision.action is HandoffAction.TRANSFER_PHYSICIAN
@@ -58,10 +59,14 @@ def test_unacknowledged_emergency_escalates_to_backup_then_emergency_services(
             m = sub.queue.get_nowait()
             kinds.append((m.kind, m.data.get("decision", {}).get("step")))
         sub.close()
+        told = [notices.get_nowait() for _ in range(notices.qsize())]
         await hub.close()
-        return call_id, elapsed, kinds
+        return call_id, elapsed, kinds, told
 
-    call_id, elapsed, kinds = asyncio.run(run())
+    call_id, elapsed, kinds, told = asyncio.run(run())
+    # The call's agent hears each step (the last one: tell the caller to dial 15/112).
+    assert [n.kind for n in told] == ["escalated", "escalated"]
+    assert told[-1].decision.advise_emergency_services
     assert 0.75 <= elapsed < 3.0  # two 0.4 s deadlines
     # Transfer to the on-call physician, then to the backup; 15/112 is advice, not a transfer.
     assert fake_twilio.dialed() == ["+33199000003", "+33199000002"]
@@ -93,13 +98,17 @@ def test_acknowledgment_stops_the_ladder(make_services, fast_practice, fake_twil
 
     async def run():
         call_id = await hub.start_call(channel="twilio", language="fr", provider_call_id="CA7")
+        notices = hub.watch(call_id)
         await _turn(services, call_id, STROKE_FR, 2.0)
         persisted = await hub.acknowledge(call_id, "physician")
         await asyncio.sleep(1.0)  # well past two deadlines
         await hub.close()
-        return call_id, persisted
+        told = notices.get_nowait()
+        assert notices.empty()
+        return call_id, persisted, told
 
-    call_id, persisted = asyncio.run(run())
+    call_id, persisted, told = asyncio.run(run())
+    assert told.kind == "acknowledged" and told.by == "physician"
     assert persisted is True
     assert fake_twilio.dialed() == ["+33199000001"]  # day physician only, no escalation
     assert services.hub.current_decision(call_id).step == 0
