@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from html import escape
 from importlib import resources
 from typing import Any
@@ -44,6 +45,14 @@ async def get_runtime(app: Any) -> AgentRuntime:
                 practice=services.practice, classifier=services.classifier())
             app.state.agent_runtime = runtime
     return runtime  # type: ignore[no-any-return]
+
+
+def _track(app: Any, session: Any) -> None:
+    """Recent sessions on ``app.state.agent_calls`` (timelines for tests and debugging)."""
+    calls = getattr(app.state, "agent_calls", None)
+    if calls is None:
+        calls = app.state.agent_calls = deque(maxlen=50)
+    calls.append(session)
 
 
 # -- telephony -----------------------------------------------------------------------------
@@ -109,6 +118,7 @@ async def twilio_media_stream(websocket: WebSocket) -> None:
     ))
     session = runtime.session(channel="twilio", caller_number=caller,
                               provider_call_id=call_sid, realtime=True)
+    _track(websocket.app, session)
     await run_pipecat_call(session, transport, runtime.synthesizer, out_sample_rate=8000,
                            stall_timeout_s=runtime.settings.agent_stall_timeout_s)
 
@@ -155,7 +165,7 @@ async def webrtc_offer(request: Request) -> dict[str, Any]:
         transport = SmallWebRTCTransport(connection, TransportParams(
             audio_in_enabled=True, audio_out_enabled=True))
         session = runtime.session(channel="browser", language=language, realtime=True)
-        request.app.state.__dict__.setdefault("agent_calls", []).append(session)
+        _track(request.app, session)
         task = asyncio.create_task(run_pipecat_call(
             session, transport, runtime.synthesizer, out_sample_rate=24000,
             stall_timeout_s=runtime.settings.agent_stall_timeout_s))

@@ -1,0 +1,161 @@
+"""Voice-agent fixtures: runtimes over the session's real engines, multi-turn caller
+recordings built from Kokoro test speech, and fault injectors for the fail-safe tests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+# Wednesday 22:30 in Paris: the practice is closed and a physician is on call (weeknight
+# shift), so emergencies are transferred and routine calls stay with the agent.
+WEEKNIGHT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def weeknight() -> datetime:
+    return WEEKNIGHT
+
+
+@pytest.fixture(scope="session")
+def warm_engines(settings: Any, recognizer: Any, classifier: Any) -> None:
+    """One pass through each engine, as ``AgentRuntime.load`` does: lazy loads (spaCy, the
+    first CTranslate2 pass) take seconds and are not stalls."""
+    from handoff import demo_practice
+    from pipeline.agent.runtime import AgentRuntime
+    from pipeline.agent.tts import EspeakSynthesizer
+
+    AgentRuntime(settings, recognizer, classifier, EspeakSynthesizer(), None,  # type: ignore[arg-type]
+                 demo_practice()).warm_up()
+
+
+@pytest.fixture
+def make_runtime(settings: Any, recognizer: Any, classifier: Any, warm_engines: None
+                 ) -> Callable[..., Any]:
+    """``make_runtime(hub=None, recognizer=None, classifier=None, synthesizer=None)``: an agent
+    runtime over the real engines (or injected faulty wrappers), with a fresh in-memory hub."""
+    from handoff import demo_practice
+    from pipeline.agent.runtime import AgentRuntime
+    from pipeline.agent.tts import EspeakSynthesizer
+    from pipeline.calls import CallHub
+
+    def make(hub: Any = None, **engines: Any) -> AgentRuntime:
+        practice = demo_practice()
+        hub = hub or CallHub(None, practice, clock=lambda: WEEKNIGHT)
+        runtime = AgentRuntime(
+            settings, engines.get("recognizer") or recognizer,
+            engines.get("classifier") or classifier,
+            engines.get("synthesizer") or EspeakSynthesizer(), hub, practice)
+        return runtime
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def conversation(speech: Callable[..., Path]) -> Callable[..., Path]:
+    """``conversation(["text", 1.5, "text", ...], language="fr", phone=False) -> Path``: one
+    caller's side of a call, utterances separated by the given seconds of silence (cached)."""
+    import soundfile as sf
+
+    from asr.audio import load_file
+
+    def build(parts: list[str | float], language: str = "fr", phone: bool = False) -> Path:
+        key = hashlib.sha256(json.dumps([parts, language, phone]).encode()).hexdigest()[:20]
+        root = Path.home() / ".cache" / "permanence" / "test-conversations"
+        path = root / f"{key}.wav"
+        if path.is_file():
+            return path
+        pieces = []
+        for part in parts:
+            if isinstance(part, str):
+                pieces.append(load_file(speech(part, language, phone)))
+            else:
+                pieces.append(np.zeros(int(float(part) * 16000), np.float32))
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.wav")
+        sf.write(tmp, np.concatenate(pieces), 16000, subtype="PCM_16")
+        tmp.replace(path)
+        return path
+
+    return build
+
+
+class FaultyTranscriber:
+    def __init__(self, inner: Any, mode: str, at_s: float) -> None:
+        self.inner, self.mode, self.at_s = inner, mode, at_s
+
+    def feed(self, chunk: Any) -> Any:
+        if chunk.t1 >= self.at_s:
+            if self.mode == "raise":
+                raise RuntimeError("injected recognizer fault")
+            time.sleep(3.0)
+        return self.inner.feed(chunk)
+
+    def flush(self) -> Any:
+        return self.inner.flush()
+
+
+class FaultyRecognizer:
+    """The real recognizer whose streams raise, or stall 3 s, once audio passes ``at_s``."""
+
+    def __init__(self, real: Any, mode: str, at_s: float = 2.0) -> None:
+        self.real, self.mode, self.at_s = real, mode, at_s
+
+    def stream(self, language: str | None = None, t0: float = 0.0) -> FaultyTranscriber:
+        return FaultyTranscriber(self.real.stream(language=language, t0=t0), self.mode, self.at_s)
+
+
+class FaultyStreamingClassifier:
+    def __init__(self, inner: Any, mode: str) -> None:
+        self.inner, self.mode = inner, mode
+
+    def update(self, text: str, *, t: float, final: bool) -> Any:
+        if self.mode == "raise":
+            raise RuntimeError("injected classifier fault")
+        time.sleep(3.0)
+        return self.inner.update(text, t=t, final=final)
+
+    def form(self) -> Any:
+        return self.inner.form()
+
+
+class FaultyClassifier:
+    """The real classifier whose streams raise, or stall 3 s, on the first update."""
+
+    def __init__(self, real: Any, mode: str) -> None:
+        self.real, self.mode = real, mode
+
+    def stream(self, language: str | None = None) -> FaultyStreamingClassifier:
+        return FaultyStreamingClassifier(self.real.stream(language), self.mode)
+
+
+class FaultySynthesizer:
+    """espeak-ng that works for the first ``ok_calls`` utterances, then raises or stalls."""
+
+    name = "faulty"
+
+    def __init__(self, mode: str, ok_calls: int = 1) -> None:
+        from pipeline.agent.tts import EspeakSynthesizer
+
+        self.real, self.mode, self.ok_calls, self.calls = EspeakSynthesizer(), mode, ok_calls, 0
+
+    def synthesize(self, text: str, language: str) -> Any:
+        self.calls += 1
+        if self.calls > self.ok_calls:
+            if self.mode == "raise":
+                raise RuntimeError("injected TTS fault")
+            time.sleep(3.0)
+        return self.real.synthesize(text, language)
+
+
+@pytest.fixture
+def faults() -> dict[str, Any]:
+    return {"recognizer": FaultyRecognizer, "classifier": FaultyClassifier,
+            "tts": FaultySynthesizer}

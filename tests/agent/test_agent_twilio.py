@@ -1,0 +1,181 @@
+"""Telephony end to end: a real websocket client speaks the Twilio Media Streams protocol to the
+real app (uvicorn on 127.0.0.1); the transfer lands on a fake Twilio REST server (a real HTTP
+server on 127.0.0.1, the only fake: Twilio is an external network service)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+RED_FLAG_FR = "Bonjour, mon mari ne respire plus, il est inconscient."
+
+
+class FakeTwilioRest:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                outer.requests.append({"path": self.path,
+                                       "twiml": parse_qs(body).get("Twiml", [""])[0]})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"status": "in-progress"}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def dialed(self) -> list[str]:
+        return [m.group(1) for r in self.requests
+                for m in [re.search(r"<Dial>([^<]*)</Dial>", r["twiml"])] if m]
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilioRest]:
+    server = FakeTwilioRest()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+@pytest.fixture
+def agent_app(tmp_path: Path, recognizer: Any, classifier: Any, warm_engines: None,
+              fake_twilio: FakeTwilioRest, weeknight: Any) -> Iterator[Any]:
+    """The real app (SQLite store, hub, telephony channel to the fake Twilio) on 127.0.0.1,
+    with the agent runtime over the session's engines."""
+    from handoff import TwilioTransferChannel
+    from pipeline.agent.runtime import AgentRuntime
+    from pipeline.agent.tts import EspeakSynthesizer
+    from pipeline.service.app import create_app
+    from pipeline.service.services import build_services
+    from pipeline.service.threaded import running_server
+    from pipeline.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    channel = TwilioTransferChannel("ACtest", "secret", api_base=fake_twilio.url)
+    services = build_services(settings, channels=[channel], classifier=classifier,
+                              clock=lambda: weeknight)
+    app = create_app(settings, services=services)
+    app.state.agent_runtime = AgentRuntime(settings, recognizer, classifier, EspeakSynthesizer(),
+                                           services.hub, services.practice)
+    with running_server(app) as server:
+        app.state.base_url = server.base_url
+        yield app
+
+
+def _mulaw(path: Path) -> bytes:
+    import soundfile as sf
+
+    from asr.audio import float_to_mulaw
+
+    samples, rate = sf.read(path, dtype="float32")
+    assert rate == 8000
+    return float_to_mulaw(samples)
+
+
+async def _twilio_call(url: str, audio: bytes, *, call_sid: str, caller: str,
+                       done: Callable[[], bool], extra_s: float = 6.0) -> list[dict[str, Any]]:
+    """Play ``audio`` (8 kHz mu-law) in 20 ms media messages at real-time pace, then silence
+    until ``done()`` or ``extra_s``; returns what the server sent back."""
+    import websockets
+
+    received: list[dict[str, Any]] = []
+    async with websockets.connect(url) as ws:
+        await ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        await ws.send(json.dumps({
+            "event": "start", "sequenceNumber": "1", "streamSid": "MZtest",
+            "start": {"accountSid": "ACtest", "streamSid": "MZtest", "callSid": call_sid,
+                      "tracks": ["inbound"], "customParameters": {"From": caller},
+                      "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
+                                      "channels": 1}}}))
+
+        async def reader() -> None:
+            async for message in ws:
+                received.append(json.loads(message))
+
+        task = asyncio.create_task(reader())
+        frames = [audio[i:i + 160] for i in range(0, len(audio), 160)]
+        frames += [b"\xff" * 160] * int(extra_s / 0.02)
+        t0 = time.monotonic()
+        for i, frame in enumerate(frames):
+            delay = t0 + i * 0.02 - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await ws.send(json.dumps({"event": "media", "streamSid": "MZtest", "media": {
+                "track": "inbound", "chunk": str(i), "timestamp": str(i * 20),
+                "payload": base64.b64encode(frame).decode()}}))
+            if i * 160 > len(audio) and done():
+                break
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "stop", "streamSid": "MZtest"}))
+        await asyncio.sleep(0.3)
+        task.cancel()
+    return received
+
+
+def test_twilio_red_flag_call_is_handed_off_and_transferred(
+        agent_app: Any, fake_twilio: FakeTwilioRest, speech: Any) -> None:
+    url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
+    audio = _mulaw(speech(RED_FLAG_FR, "fr", phone=True))
+    received = asyncio.run(_twilio_call(url, audio, call_sid="CA0001", caller="+33612345678",
+                                        done=lambda: bool(fake_twilio.requests)))
+    # The transfer request reached the telephony provider for this call, dialing the on-call
+    # physician of the weeknight shift.
+    assert fake_twilio.requests, "no transfer request reached the fake Twilio API"
+    assert fake_twilio.requests[0]["path"].endswith("/Accounts/ACtest/Calls/CA0001.json")
+    assert fake_twilio.dialed() == ["+33199000003"]
+    # The timeline of the call: the handoff came from the caller's words, quickly.
+    session = agent_app.state.agent_calls[-1]
+    tl = session.timeline()
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "emergency" and handoff["action"] == "transfer_physician"
+    assert tl["handoff_latency_s"] is not None and tl["handoff_latency_s"] <= 1.0
+    assert session.channel == "twilio" and session.caller_number == "+33612345678"
+    # The agent spoke over the line (greeting, then the emergency notice): mu-law media back,
+    # and a 'clear' when it interrupted itself.
+    media = [m for m in received if m.get("event") == "media"]
+    assert len(media) > 50 and all(m["streamSid"] == "MZtest" for m in media)
+    assert any(m.get("event") == "clear" for m in received)
+    # The hub recorded it for the dashboard and the audit trail.
+    state = agent_app.state.services.hub._calls[tl["call_id"]]
+    assert state.decision.action.value == "transfer_physician"
+    assert state.provider_call_id == "CA0001"
+
+
+def test_twilio_refuses_a_stream_without_start(agent_app: Any) -> None:
+    import websockets
+
+    url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
+
+    async def main() -> Any:
+        async with websockets.connect(url) as ws:
+            for _ in range(5):
+                await ws.send(json.dumps({"event": "media", "media": {"payload": ""}}))
+            try:
+                await asyncio.wait_for(ws.recv(), timeout=5)
+            except websockets.ConnectionClosed as exc:
+                return exc.rcvd
+        return None
+
+    close = asyncio.run(main())
+    assert close is not None and close.code == 1003 and "start" in close.reason
