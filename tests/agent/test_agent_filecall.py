@@ -1,0 +1,179 @@
+"""File-transport calls through the real engines: red flag, routine form, confirmation question,
+fail-safe on each engine fault, and ``permanence call --fast --json``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.agent.filecall import run_file_call
+
+RED_FLAG_FR = "Bonjour, mon mari ne respire plus, il est inconscient."
+
+pytestmark = pytest.mark.slow
+
+
+def _call(runtime: Any, path: Path, realtime: bool = False, **kw: Any) -> Any:
+    async def main() -> Any:
+        session = await run_file_call(runtime, path, realtime=realtime, **kw)
+        await runtime.hub.close()
+        return session
+
+    return asyncio.run(main())
+
+
+def _types(timeline: dict[str, Any]) -> list[str]:
+    return [e["type"] for e in timeline["events"]]
+
+
+def _said(timeline: dict[str, Any]) -> list[str]:
+    return [e["text"] for e in timeline["events"] if e["type"] == "agent_say"]
+
+
+def test_red_flag_is_handed_off_within_the_budget(make_runtime: Any, speech: Any) -> None:
+    runtime = make_runtime()
+    session = _call(runtime, speech(RED_FLAG_FR, "fr"))
+    tl = session.timeline()
+    assert tl["decision"]["urgency"] == "emergency"
+    assert {"breathing", "consciousness"} & set(tl["decision"]["red_flags"])
+    assert tl["decision"]["action"] == "transfer_physician"
+    types = _types(tl)
+    assert types.count("handoff") == 1
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    # The agent tells the caller at once, and (severe category) to call 15/112 if it worsens.
+    say = next(e for e in tl["events"] if e["type"] == "agent_say" and e["kind"] == "emergency")
+    assert say["t"] == pytest.approx(handoff["t"], abs=0.05) and "15" in say["text"]
+    assert tl["handoff_latency_s"] is not None and tl["handoff_latency_s"] <= 0.8
+    # Every stage is on the audio clock, in order of what happened.
+    first_speech = next(e["t"] for e in tl["events"] if e["type"] == "speech_start")
+    assert 0.0 < first_speech < handoff["t"]
+    # The hub holds the decision for the dashboard.
+    state = runtime.hub._calls[tl["call_id"]]
+    assert state.decision is not None and state.decision.action.value == "transfer_physician"
+
+
+def test_routine_call_fills_the_form_without_handoff(make_runtime: Any, conversation: Any
+                                                     ) -> None:
+    path = conversation([
+        "Bonjour, je voudrais prendre rendez-vous pour un renouvellement d'ordonnance.", 1.5,
+        "Je m'appelle Marie Dupont.", 1.5,
+        "Le trois mars mille neuf cent quatre-vingts.", 1.5,
+        "Oui.", 1.5,
+        "Oui, c'est bien ça.", 1.0,
+    ])
+    runtime = make_runtime()
+    # The caller's number comes from the line (Twilio's From): the agent offers to use it.
+    session = _call(runtime, path, caller_number="+33612345678")
+    tl = session.timeline()
+    assert "handoff" not in _types(tl), [(e["type"], e.get("text") or e.get("urgency") or
+                                          e.get("reason")) for e in tl["events"]]
+    dialogue = tl["form"]["dialogue"]
+    assert dialogue["name"] and "dupont" in dialogue["name"].lower().replace(" ", "")
+    assert dialogue["date_of_birth"]
+    assert dialogue["callback_number"] == "+33612345678"
+    assert dialogue["confirmed"] is True
+    assert tl["form"]["intent"]["value"] in ("appointment_booking", "prescription_renewal")
+    said = _said(tl)
+    assert "en cas d'urgence vitale, raccrochez et composez le 15" in said[0].lower()
+    assert "secrétariat" in said[-1] and "agent_hangup" in _types(tl)
+    assert tl["handoff_latency_s"] is None
+
+
+def test_suspected_red_flag_gets_a_question_and_yes_escalates(make_runtime: Any,
+                                                              conversation: Any) -> None:
+    path = conversation(["Bonjour, mon fils a fait une convulsion.", 3.5, "Oui.", 1.0])
+    session = _call(make_runtime(), path)
+    tl = session.timeline()
+    said = _said(tl)
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "emergency"
+    assert tl["decision"]["urgency"] == "emergency" and "seizure" in tl["decision"]["red_flags"]
+    if "La convulsion dure-t-elle depuis plus de cinq minutes ?" in said:
+        # Partial evidence: the agent asked one yes/no question and the "oui" escalated.
+        assert "confirmed by caller" in handoff["reason"]
+        assert tl["handoff_latency_s"] is not None and 0.0 <= tl["handoff_latency_s"] <= 1.0
+    else:
+        # The recognizer heard enough for the classifier to escalate without asking.
+        assert handoff["t"] < 4.0
+
+
+@pytest.mark.parametrize("stage,mode", [
+    ("recognizer", "raise"), ("recognizer", "stall"),
+    ("classifier", "raise"), ("classifier", "stall"),
+    ("tts", "raise"), ("tts", "stall"),
+])
+def test_engine_fault_hands_the_call_to_a_human(stage: str, mode: str, make_runtime: Any,
+                                                speech: Any, faults: dict[str, Any],
+                                                recognizer: Any, classifier: Any) -> None:
+    engines: dict[str, Any] = {}
+    if stage == "recognizer":
+        engines["recognizer"] = faults["recognizer"](recognizer, mode, at_s=2.0)
+    elif stage == "classifier":
+        engines["classifier"] = faults["classifier"](classifier, mode)
+    else:
+        engines["synthesizer"] = faults["tts"](mode, ok_calls=1)
+    runtime = make_runtime(**engines)
+    session = _call(runtime, speech("Bonjour, je voudrais un rendez-vous avec le docteur Martin "
+                                    "pour mon fils la semaine prochaine.", "fr"))
+    tl = session.timeline()
+    failure = next(e for e in tl["events"] if e["type"] == "failure")
+    assert failure["stage"] == stage
+    assert ("stalled" in failure["detail"]) == (mode == "stall")
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "human" and f"{stage} failed" in handoff["reason"]
+    assert handoff["t"] - failure["t"] < 0.5
+    assert tl["decision"]["failed_stage"] == stage and tl["decision"]["handed_off"]
+    # The caller hears the transfer (pre-synthesized when TTS is the fault): never a dead line.
+    last = [e for e in tl["events"] if e["type"] == "agent_say"][-1]
+    assert "transfère" in last["text"]
+    if stage == "tts":
+        assert last.get("prerecorded") is True
+    # The tele-secretary queue has the call with what was captured so far.
+    state = runtime.hub._calls[tl["call_id"]]
+    assert state.decision is not None and any(f"{stage} failed" in r
+                                              for r in state.decision.reasons)
+    if stage == "classifier":
+        assert state.partial or state.transcript  # the words heard before the fault
+
+
+def test_permanence_call_fast_json(make_runtime: Any, speech: Any,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from pipeline import agent_cli
+
+    monkeypatch.setattr(agent_cli, "_load_runtime", lambda: make_runtime())
+    app, bench = typer.Typer(), typer.Typer()
+    app.add_typer(bench, name="bench")
+    agent_cli.register(app, bench)
+    result = CliRunner().invoke(app, ["call", str(speech(RED_FLAG_FR, "fr")), "--fast", "--json"])
+    assert result.exit_code == 0, result.output
+    tl = json.loads(result.stdout)
+    assert set(tl) >= {"call_id", "events", "decision", "handoff_latency_s"}
+    assert set(tl["decision"]) >= {"urgency", "red_flags", "action"}
+    types = {e["type"] for e in tl["events"]}
+    assert types >= {"speech_start", "speech_end", "transcript_partial", "transcript_final",
+                     "classification", "agent_say", "handoff"}
+    times = [e["t"] for e in tl["events"] if e["type"] != "speech_end"]
+    assert all(isinstance(t, float | int) for t in times)
+    assert tl["decision"]["urgency"] == "emergency"
+
+
+def test_permanence_call_rejects_a_missing_file(make_runtime: Callable[..., Any],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from pipeline import agent_cli
+
+    app, bench = typer.Typer(), typer.Typer()
+    app.add_typer(bench, name="bench")
+    agent_cli.register(app, bench)
+    result = CliRunner().invoke(app, ["call", "/nonexistent.wav", "--fast"])
+    assert result.exit_code != 0 and "expected a WAV" in result.output
