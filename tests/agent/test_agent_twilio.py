@@ -7,80 +7,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import re
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
 
 pytestmark = pytest.mark.slow
 
 RED_FLAG_FR = "Bonjour, mon mari ne respire plus, il est inconscient."
-
-
-class FakeTwilioRest:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                outer.requests.append({"path": self.path,
-                                       "twiml": parse_qs(body).get("Twiml", [""])[0]})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"status": "in-progress"}')
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def dialed(self) -> list[str]:
-        return [m.group(1) for r in self.requests
-                for m in [re.search(r"<Dial>([^<]*)</Dial>", r["twiml"])] if m]
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilioRest]:
-    server = FakeTwilioRest()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-
-
-@pytest.fixture
-def agent_app(tmp_path: Path, recognizer: Any, classifier: Any, warm_engines: None,
-              fake_twilio: FakeTwilioRest, weeknight: Any) -> Iterator[Any]:
-    """The real app (SQLite store, hub, telephony channel to the fake Twilio) on 127.0.0.1,
-    with the agent runtime over the session's engines."""
-    from handoff import TwilioTransferChannel
-    from pipeline.agent.runtime import AgentRuntime
-    from pipeline.agent.tts import EspeakSynthesizer
-    from pipeline.service.app import create_app
-    from pipeline.service.services import build_services
-    from pipeline.service.threaded import running_server
-    from pipeline.settings import Settings
-
-    settings = Settings(data_dir=tmp_path)
-    channel = TwilioTransferChannel("ACtest", "secret", api_base=fake_twilio.url)
-    services = build_services(settings, channels=[channel], classifier=classifier,
-                              clock=lambda: weeknight)
-    app = create_app(settings, services=services)
-    app.state.agent_runtime = AgentRuntime(settings, recognizer, classifier, EspeakSynthesizer(),
-                                           services.hub, services.practice)
-    with running_server(app) as server:
-        app.state.base_url = server.base_url
-        yield app
 
 
 def _mulaw(path: Path) -> bytes:
@@ -134,7 +70,7 @@ async def _twilio_call(url: str, audio: bytes, *, call_sid: str, caller: str,
 
 
 def test_twilio_red_flag_call_is_handed_off_and_transferred(
-        agent_app: Any, fake_twilio: FakeTwilioRest, speech: Any) -> None:
+        agent_app: Any, fake_twilio: Any, speech: Any) -> None:
     url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
     audio = _mulaw(speech(RED_FLAG_FR, "fr", phone=True))
     received = asyncio.run(_twilio_call(url, audio, call_sid="CA0001", caller="+33612345678",

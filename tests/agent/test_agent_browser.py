@@ -1,0 +1,63 @@
+"""Browser end to end: a real headless Chromium opens the caller page, its fake microphone plays
+a WAV of a French red-flag caller, pipecat's SmallWebRTC transport carries it to the agent, and
+the call is classified and handed off."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup)")
+def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation: Any,
+                                                    fake_twilio: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    # Chromium loops the file: silence first (connection set-up), then the caller.
+    wav = conversation([1.5, "Bonjour, mon mari ne respire plus, il est inconscient.", 4.0])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run",
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+            # Plain host candidates: no mDNS names to resolve, nothing leaves the machine.
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+        ])
+        try:
+            page = browser.new_page()
+            page.goto(agent_app.state.base_url + "/call")
+            assert "urgence vitale" in page.inner_text("body")
+            page.click("#call")
+            page.wait_for_function("document.body.dataset.status === 'en ligne'", timeout=20000)
+            deadline = time.monotonic() + 30
+            session = None
+            while time.monotonic() < deadline:
+                calls = [s for s in getattr(agent_app.state, "agent_calls", ())
+                         if s.channel == "browser"]
+                session = calls[-1] if calls else None
+                if session is not None and session.handoff is not None:
+                    break
+                time.sleep(0.2)
+            page.click("#call")  # hang up
+        finally:
+            browser.close()
+    assert session is not None, "the browser never reached the agent"
+    tl = session.timeline()
+    types = [e["type"] for e in tl["events"]]
+    assert "transcript_final" in types or "transcript_partial" in types
+    assert "classification" in types, types
+    assert tl["decision"]["urgency"] == "emergency", [
+        e.get("text") for e in tl["events"] if e["type"].startswith("transcript")]
+    assert {"breathing", "consciousness"} & set(tl["decision"]["red_flags"])
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "emergency"
+    # The agent greeted the caller through the browser (TTS over WebRTC).
+    assert any(e["type"] == "agent_say" and e["kind"] == "greeting" for e in tl["events"])
