@@ -50,7 +50,6 @@ class AuditLog:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._last: tuple[int, str] | None = None
 
     def _tail(self, session: Session) -> tuple[int, str]:
         row = session.execute(
@@ -62,14 +61,15 @@ class AuditLog:
                data: Mapping[str, AuditValue] | None = None, ts: float | None = None) -> int:
         """Add an entry to `session` (flushed, committed by the caller). Returns its seq.
 
-        Another process may append concurrently (CLI next to the server): the seq primary key
-        makes the loser fail on flush, and it retries from the database's tail.
+        The tail is read inside the caller's transaction, never cached: a rolled-back entry
+        can then never become another entry's predecessor. Concurrent writers (another
+        process, or PostgreSQL sessions) collide on the seq primary key; the loser re-reads.
         """
         body = json.dumps(dict(data or {}), sort_keys=True, separators=(",", ":"))
         stamp = time.time() if ts is None else ts
         with self._lock:
-            for attempt in range(5):
-                seq0, prev = self._last if self._last and attempt == 0 else self._tail(session)
+            for _attempt in range(5):
+                seq0, prev = self._tail(session)
                 seq = seq0 + 1
                 entry = AuditEntry(seq=seq, ts=stamp, actor=actor, action=action,
                                    call_id=call_id, data=body, prev_hash=prev,
@@ -78,16 +78,12 @@ class AuditLog:
                     with session.begin_nested():
                         session.add(entry)
                 except IntegrityError:
-                    self._last = None
                     continue
-                self._last = (seq, entry.hash)
                 return seq
         raise RuntimeError("audit append failed 5 times on concurrent writers")
 
     def forget_tail(self) -> None:
-        """Drop the cached tail (after a rollback the cached entry may not exist)."""
-        with self._lock:
-            self._last = None
+        """Kept for callers; the tail is no longer cached."""
 
 
 def iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:

@@ -86,7 +86,7 @@ class Auth:
             self.store.log(s, actor, "user.add", None, username=username, role=role.value)
 
     def list_users(self) -> list[tuple[str, Role, bool]]:
-        with self.store.session() as s:
+        with self.store.session(read=True) as s:
             rows = s.execute(select(User).order_by(User.username)).scalars().all()
             return [(u.username, Role(u.role), u.active) for u in rows]
 
@@ -143,7 +143,7 @@ class Auth:
             cached = self._cache.get(h)
         if cached and cached[1] > now and cached[2] > now:
             return cached[0]
-        with self.store.session() as s:
+        with self.store.session(read=True) as s:
             row = s.get(Token, h)
             if row is None or row.expires_at < now:
                 return None

@@ -162,7 +162,7 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
     """Engine for `url`. SQLite: WAL, foreign keys, busy timeout; a pooled connection is
     checked against the database file on checkout, so a vanished file or volume is noticed at
     once (writes then fail and are buffered) instead of going to an unlinked inode."""
@@ -190,6 +190,17 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+            # SQLAlchemy emits BEGIN itself (below): pysqlite's implicit transactions would
+            # break savepoints and hide which lock a transaction takes.
+            dbapi_connection.isolation_level = None
+
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # Writers take the write lock up front: the audit chain's tail they read is then
+            # the one they append to (no stale snapshot, no lost update).
+            conn.exec_driver_sql(begin)
 
         return engine
     return create_engine(normalize_url(url), pool_pre_ping=True)

@@ -44,7 +44,7 @@ def compute(store: Store, days: int, timezone: str = "Europe/Paris",
     current = time.time() if now is None else now
     since = current - days * 86400.0
     tz = ZoneInfo(timezone)
-    with store.session() as s:
+    with store.session(read=True) as s:
         rows = s.execute(select(
             Call.started_at, Call.intent, Call.urgency, Call.handoff_t, Call.handoff_at,
             Call.acknowledged_at, Call.corrected, Call.action, Call.red_flags,

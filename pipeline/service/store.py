@@ -134,6 +134,10 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads (queue, detail without audit, reports) never wait for the write lock.
+        self.read_engine = (make_engine(url, immediate=False) if url.startswith("sqlite")
+                            else self.engine)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         self.audit = AuditLog()
         self.migrated = False
         if migrate:
@@ -151,9 +155,11 @@ class Store:
 
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, read: bool = False) -> Iterator[Session]:
+        """A transaction; `read=True` for read-only work (no write lock on SQLite)."""
+        factory = self._read_sessions if read else self._sessions
         try:
-            with self._sessions() as session, session.begin():
+            with factory() as session, session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
             self.audit.forget_tail()
@@ -168,7 +174,7 @@ class Store:
 
     def ping(self) -> bool:
         try:
-            with self.session() as s:
+            with self.session(read=True) as s:
                 s.execute(select(1))
             return True
         except StoreUnavailable:
@@ -176,6 +182,7 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()
 
     def log(self, session: Session, actor: str, action: str, call_id: str | None = None, /,
             **data: AuditValue) -> int:
@@ -303,7 +310,7 @@ class Store:
                    offset: int = 0) -> tuple[list[CallSummary], int]:
         """`queue`: live or awaiting acknowledgment, most urgent first; `history`: all, newest
         first, searchable by call id, intent, urgency, red flag or caller number."""
-        with self.session() as s:
+        with self.session(read=True) as s:
             stmt = select(Call)
             order: tuple[Any, ...]
             if view == "queue":
@@ -324,7 +331,7 @@ class Store:
 
     def get_call(self, call_id: str, *, reader: str | None = None) -> CallDetail | None:
         """Full detail; the read itself is audited (who read which call)."""
-        with self.session() as s:
+        with self.session(read=reader is None) as s:
             row = s.get(Call, call_id)
             if row is None:
                 return None
@@ -420,16 +427,16 @@ class Store:
             return CallSummary.of(row)
 
     def call_exists(self, call_id: str) -> bool:
-        with self.session() as s:
+        with self.session(read=True) as s:
             return s.get(Call, call_id) is not None
 
     # -- audit ------------------------------------------------------------------------------
     def verify_audit(self) -> VerifyResult:
-        with self.session() as s:
+        with self.session(read=True) as s:
             return audit.verify(s)
 
     def audit_entries(self, since_seq: int = 0, limit: int = 100000) -> list[dict[str, Any]]:
-        with self.session() as s:
+        with self.session(read=True) as s:
             rows = s.execute(select(AuditEntry).where(AuditEntry.seq > since_seq)
                              .order_by(AuditEntry.seq).limit(limit)).scalars().all()
             return [{"seq": r.seq, "ts": r.ts, "actor": r.actor, "action": r.action,
@@ -438,7 +445,7 @@ class Store:
 
     def call_ids(self, *, caller_number: str | None = None,
                  ended_before: float | None = None) -> Sequence[str]:
-        with self.session() as s:
+        with self.session(read=True) as s:
             stmt = select(Call.id)
             if caller_number is not None:
                 stmt = stmt.where(Call.caller_number == caller_number)

@@ -52,9 +52,11 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     auth = Auth(store, 3600)
     for role in ROLES:
         auth.add_user(role, Role(role), PASSWORD)
-    with store.engine.connect() as con:
-        con.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.dispose()
+    import sqlite3
+
+    with sqlite3.connect(path) as con:  # fold the WAL in, so one file is a whole copy
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
 
