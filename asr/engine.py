@@ -113,6 +113,8 @@ class RecognizerConfig:
     partial_every_s: float = 0.9
     """Audio between partial decodes while the caller speaks (target: a partial at least
     every 1.2 s of speech; one pass ~0.2-0.4 s, so ~1/3 of the CPU per active call)."""
+    max_partial_load: float = 0.5
+    """Share of real time partial decoding may take (adaptive cadence under CPU contention)."""
     max_utterance_s: float = 24.0
     """Force a final before Whisper's 30 s window is full."""
 

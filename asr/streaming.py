@@ -17,6 +17,7 @@ Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,7 @@ class StreamingTranscriber:
         self._end_silence = max(1, round(cfg.end_silence_ms * RATE / 1000 / WINDOW))
         self._pad = int(cfg.speech_pad_ms * RATE / 1000)
         self._pad_windows = max(1, -(-self._pad // WINDOW))
+        self._partial_interval = cfg.partial_every_s
         self._preroll: deque[npt.NDArray[np.float32]] = deque(
             maxlen=max(1, self._pad // WINDOW + 1))
         self._candidate: list[npt.NDArray[np.float32]] = []
@@ -158,7 +160,7 @@ class StreamingTranscriber:
             return events
         # Partials only on voiced windows: a decode started in a pause could still be running
         # when the pause turns out to be the end of speech, delaying the final.
-        if self.partials and voiced and self._since_partial >= cfg.partial_every_s * RATE:
+        if self.partials and voiced and self._since_partial >= self._partial_interval * RATE:
             self._since_partial = 0
             events += self._partial()
         return events
@@ -205,7 +207,14 @@ class StreamingTranscriber:
 
     def _partial(self) -> list[AsrEvent]:
         self._speculative = None
+        started = time.perf_counter()
         d = self._decode(self._n)
+        # Adaptive cadence: partials may use at most ``max_partial_load`` of real time. When the
+        # CPU is shared (other calls, other work) a pass takes longer and partials space out
+        # instead of building a backlog that would delay the final.
+        cfg = self.recognizer.config
+        self._partial_interval = max(
+            cfg.partial_every_s, (time.perf_counter() - started) / cfg.max_partial_load)
         tail = _words(d.new_text)
         prev = self._tail
         agree = 0
