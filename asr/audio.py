@@ -187,9 +187,9 @@ def _decode_with_av(p: Path) -> tuple[npt.NDArray[np.float32], int]:
             pieces: list[npt.NDArray[np.float32]] = []
             for frame in container.decode(audio=0):
                 for out in resampler.resample(frame):
-                    pieces.append(out.to_ndarray().reshape(-1))
+                    pieces.append(np.asarray(out.to_ndarray(), np.float32).reshape(-1))
             for out in resampler.resample(None):
-                pieces.append(out.to_ndarray().reshape(-1))
+                pieces.append(np.asarray(out.to_ndarray(), np.float32).reshape(-1))
     except AudioFormatError:
         raise
     except (av.error.FFmpegError, ValueError, OSError) as exc:
