@@ -69,6 +69,40 @@ const RED_FLAG_NAMES = {
 };
 
 // French practice first; the FR / EN toggle is remembered per browser.
+const VALUE_NAMES = {
+  fr: {
+    symptom_report: "symptômes / conseil", appointment_booking: "prise de rendez-vous",
+    appointment_change: "modification de rendez-vous", prescription_renewal: "renouvellement d'ordonnance",
+    test_results: "résultats d'examens", administrative: "administratif", other: "autre",
+    transfer_physician: "transfert au médecin", transfer_secretary: "transfert au secrétariat",
+    transfer_nurse: "transfert à l'infirmière", advise_emergency_services: "conseil d'appeler le 15 / 112",
+    priority_queue: "file prioritaire", normal: "traité par l'agent", message_or_callback: "message / rappel",
+    caller_name: "appelant", relationship: "lien avec le patient", patient_name: "patient",
+    patient_age: "âge", date_of_birth: "date de naissance", callback_number: "numéro de rappel",
+    symptoms: "symptômes", onset: "début", temperature_c: "température (°C)",
+    pregnancy_weeks: "grossesse (SA)", requested_practitioner: "praticien demandé",
+    preferred_time: "créneau souhaité", reason: "motif", emergency: "urgence vitale",
+    urgent: "urgent", routine: "routine",
+  },
+  en: {
+    symptom_report: "symptoms / advice", appointment_booking: "appointment booking",
+    appointment_change: "appointment change", prescription_renewal: "prescription renewal",
+    test_results: "test results", administrative: "administrative", other: "other",
+    transfer_physician: "transfer to physician", transfer_secretary: "transfer to secretary",
+    transfer_nurse: "transfer to nurse line", advise_emergency_services: "advise calling 15 / 112",
+    priority_queue: "priority queue", normal: "handled by the agent", message_or_callback: "message / call-back",
+    caller_name: "caller", relationship: "relationship", patient_name: "patient",
+    patient_age: "age", date_of_birth: "date of birth", callback_number: "call-back number",
+    symptoms: "symptoms", onset: "onset", temperature_c: "temperature (°C)",
+    pregnancy_weeks: "pregnancy (weeks)", requested_practitioner: "requested practitioner",
+    preferred_time: "preferred time", reason: "reason", emergency: "emergency",
+    urgent: "urgent", routine: "routine",
+  },
+};
+
+/** Human name of an intent or handoff action (the raw value stays in the data). */
+function valueName(v) { return v ? ((VALUE_NAMES[LANG] || {})[v] || v) : ""; }
+
 let LANG = localStorage.getItem("permanence.lang") || "fr";
 if (!I18N[LANG]) LANG = "fr";
 

@@ -38,10 +38,10 @@ function renderQueue() {
       c.status === "live" ? el("span", {class: "live-dot"}, t("live")) : null),
     el("div", {class: "card-body"},
       (c.red_flags || []).map(f => el("span", {class: "flag"}, flagName(f))),
-      el("span", {}, c.intent || ""),
+      el("span", {}, valueName(c.intent)),
       c.partial ? el("div", {class: "muted partial"}, "… " + c.partial) : null),
     el("div", {class: "card-bottom muted"},
-      c.action ? `${c.action}${c.target ? " → " + c.target : ""}` : "",
+      c.action ? `${valueName(c.action)}${c.target ? " → " + c.target : ""}` : "",
       c.needs_ack ? el("strong", {class: "needs-ack"}, " · " + t("needs_ack")) : "",
       c.acknowledged_by ? ` · ${t("acknowledged_by")} ${c.acknowledged_by}` : "",
       c.escalation_step ? ` · ${t("escalated")} ×${c.escalation_step}` : ""))));
@@ -242,7 +242,7 @@ function renderForm(form) {
 function labelSelect(kind, current) {
   const options = (kind === "red_flag" ? [""] : []).concat(LABELS[kind]);
   return el("select", {name: kind, id: `label-${kind}`}, options.map(v =>
-    el("option", {value: v, selected: v === (current || "")}, v ? (kind === "red_flag" ? flagName(v) : kind === "urgency" ? t(v) : v) : t("none"))));
+    el("option", {value: v, selected: v === (current || "")}, v ? (kind === "red_flag" ? flagName(v) : kind === "urgency" ? t(v) : valueName(v)) : t("none"))));
 }
 
 function renderDetail() {
@@ -282,11 +282,11 @@ function renderDetail() {
   box.replaceChildren(
     el("div", {class: `detail-head u-${c.urgency || "none"}`},
       el("span", {class: `badge u-${c.urgency || "none"}`}, urgencyLabel(c.urgency)),
-      el("h2", {}, (c.red_flags || []).map(flagName).join(", ") || c.intent || c.id),
+      el("h2", {}, (c.red_flags || []).map(flagName).join(", ") || valueName(c.intent) || c.id),
       el("span", {class: "muted"}, `${fmtTime(c.started_at)} · ${c.channel} · ${c.language}`),
       detail.caller_number ? el("span", {class: "muted"}, ` · ${detail.caller_number}`) : null),
     dec ? el("div", {class: `decision ${dec.advise_emergency_services ? "advise" : ""}`},
-      el("strong", {}, `${t("decision")}: ${dec.action} → ${dec.target.name}${dec.target.phone ? " (" + dec.target.phone + ")" : ""}`),
+      el("strong", {}, `${t("decision")}: ${valueName(dec.action)} → ${dec.target.name}${dec.target.phone ? " (" + dec.target.phone + ")" : ""}`),
       dec.advise_emergency_services ? el("div", {class: "call15"}, "⚠ " + t("call_15")) : null,
       el("ul", {class: "reasons"}, (dec.reasons || []).map(r => el("li", {}, r)))) : null,
     evidence.length ? el("div", {class: "evidence-list"}, el("strong", {}, t("evidence") + ": "),
@@ -316,8 +316,8 @@ async function loadHistory(q) {
   const body = document.getElementById("history-body");
   body.replaceChildren(...(data.items.length ? data.items.map(c => el("tr", {class: `u-${c.urgency || "none"}`},
     el("td", {}, fmtTime(c.started_at)), el("td", {}, el("span", {class: `badge u-${c.urgency || "none"}`}, urgencyLabel(c.urgency))),
-    el("td", {}, c.intent || ""), el("td", {}, (c.red_flags || []).map(flagName).join(", ")),
-    el("td", {}, c.action || ""), el("td", {}, c.acknowledged_by || ""),
+    el("td", {}, valueName(c.intent)), el("td", {}, (c.red_flags || []).map(flagName).join(", ")),
+    el("td", {}, valueName(c.action)), el("td", {}, c.acknowledged_by || ""),
     el("td", {}, el("button", {class: "small", onclick: () => { location.hash = "#queue"; upsert(c); select(c.id); }}, "→"))))
     : [el("tr", {}, el("td", {colspan: 7, class: "muted"}, t("no_calls")))]));
 }

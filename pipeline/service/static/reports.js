@@ -51,7 +51,7 @@ async function load() {
     el("div", {class: "kpi"}, el("div", {class: "kpi-value", id: "kpi-correction"}, `${(r.correction_rate * 100).toFixed(1)}%`), el("div", {}, t("correction_rate"))));
   document.getElementById("chart-day").replaceChildren(barChart(r.volume_by_day.map(d => ({label: d.day.slice(5), value: d.count}))));
   document.getElementById("chart-hour").replaceChildren(barChart(r.volume_by_hour.map(d => ({label: `${d.hour}h`, value: d.count}))));
-  document.getElementById("chart-intent").replaceChildren(barChart(Object.entries(r.by_intent).map(([k, v]) => ({label: k, value: v})), {color: "#6a1b9a"}));
+  document.getElementById("chart-intent").replaceChildren(barChart(Object.entries(r.by_intent).map(([k, v]) => ({label: valueName(k), value: v})), {color: "#6a1b9a"}));
   document.getElementById("chart-urgency").replaceChildren(barChart(Object.entries(r.by_urgency).map(([k, v]) => ({label: k === "unknown" ? "?" : t(k), key: k, value: v})), {color: it => COLORS[it.key] || "#9e9e9e"}));
   document.getElementById("chart-handoff").replaceChildren(barChart(r.time_to_handoff_histogram.map(b => ({label: b.label, value: b.count})), {color: "#c62828"}));
   document.getElementById("chart-ack").replaceChildren(barChart(r.ack_time_histogram.map(b => ({label: b.label, value: b.count})), {color: "#00838f"}));
