@@ -223,3 +223,50 @@ def agent_app(tmp_path: Path, recognizer: Any, classifier: Any, warm_engines: No
     with running_server(app) as server:
         app.state.base_url = server.base_url
         yield app
+
+
+@pytest.fixture
+def network_audit(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every name look-up and every connection or datagram to an address that is not
+    this machine's (loopback or its own interfaces). A call must never reach the network."""
+    import ipaddress
+    import socket
+
+    import psutil
+
+    local = {a.address.split("%")[0] for addrs in psutil.net_if_addrs().values() for a in addrs
+             if a.family in (socket.AF_INET, socket.AF_INET6)}
+    violations: list[str] = []
+
+    def is_local(host: Any) -> bool:
+        if host in (None, "", "localhost"):
+            return True
+        try:
+            ip = ipaddress.ip_address(str(host).split("%")[0])
+        except ValueError:
+            return False
+        return ip.is_loopback or ip.is_unspecified or str(ip) in local
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if not is_local(name):
+            violations.append(f"name look-up {name!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def guard(method: str) -> None:
+        real = getattr(socket.socket, method)
+
+        def wrapped(self: socket.socket, *args: Any) -> Any:
+            address = args[-1]
+            if isinstance(address, tuple) and not is_local(address[0]):
+                violations.append(f"{method} to {address[0]}")
+            return real(self, *args)
+
+        monkeypatch.setattr(socket.socket, method, wrapped)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for method in ("connect", "connect_ex", "sendto"):
+        guard(method)
+    return violations

@@ -17,7 +17,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup)")
 def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation: Any,
-                                                    fake_twilio: Any) -> None:
+                                                    network_audit: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     # Chromium loops the file: silence first (connection set-up), then the caller.
@@ -59,5 +59,7 @@ def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation:
     assert {"breathing", "consciousness"} & set(tl["decision"]["red_flags"])
     handoff = next(e for e in tl["events"] if e["type"] == "handoff")
     assert handoff["kind"] == "emergency"
+    # No STUN, no DNS: WebRTC stayed on this machine's own addresses.
+    assert network_audit == []
     # The agent greeted the caller through the browser (TTS over WebRTC).
     assert any(e["type"] == "agent_say" and e["kind"] == "greeting" for e in tl["events"])

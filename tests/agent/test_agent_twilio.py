@@ -70,7 +70,7 @@ async def _twilio_call(url: str, audio: bytes, *, call_sid: str, caller: str,
 
 
 def test_twilio_red_flag_call_is_handed_off_and_transferred(
-        agent_app: Any, fake_twilio: Any, speech: Any) -> None:
+        agent_app: Any, fake_twilio: Any, speech: Any, network_audit: list[str]) -> None:
     url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
     audio = _mulaw(speech(RED_FLAG_FR, "fr", phone=True))
     received = asyncio.run(_twilio_call(url, audio, call_sid="CA0001", caller="+33612345678",
@@ -96,6 +96,8 @@ def test_twilio_red_flag_call_is_handed_off_and_transferred(
     state = agent_app.state.services.hub._calls[tl["call_id"]]
     assert state.decision.action.value == "transfer_physician"
     assert state.provider_call_id == "CA0001"
+    # Nothing in the pipeline tried the network (no DNS, no connection off this machine).
+    assert network_audit == []
 
 
 def test_twilio_refuses_a_stream_without_start(agent_app: Any) -> None:
