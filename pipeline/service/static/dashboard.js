@@ -195,7 +195,7 @@ function appendTranscript(line) {
 
 function scoreBars(scores) {
   return el("div", {class: "scores"}, Object.entries(scores || {}).sort((a, b) => b[1] - a[1]).map(([k, v]) =>
-    el("div", {class: "score"}, el("span", {class: "score-label"}, k),
+    el("div", {class: "score"}, el("span", {class: "score-label"}, valueName(k)),
       el("span", {class: "bar"}, el("span", {class: "fill", style: `width:${Math.round(v * 100)}%`})),
       el("span", {class: "score-value"}, v.toFixed(2)))));
 }
@@ -217,7 +217,7 @@ function renderForm(form) {
     const f = (form || {})[name];
     const conf = f && !Array.isArray(f) && typeof f === "object" && "confidence" in f ? f.confidence : null;
     return el("label", {class: "form-row"},
-      el("span", {class: "form-name"}, name.replace(/_/g, " ")),
+      el("span", {class: "form-name"}, valueName(name)),
       el("input", {name, value: fieldText(f), dataset: {orig: fieldText(f)}, id: `form-${name}`}),
       el("span", {class: "muted conf"}, conf !== null ? `${Math.round(conf * 100)}%` : (f && f.corrected_by ? "✎" : "")));
   });
