@@ -337,6 +337,23 @@ function renderRoster() {
   document.getElementById("oncall").textContent = `${roster.open_now ? t("open") : t("closed")} · ${t("on_call")}: ${oc ? oc.physician.name : "—"}`;
 }
 
+async function pollQueue() {
+  try {
+    const q = await api("GET", "/api/calls?view=queue&limit=200");
+    for (const c of q.items) {
+      const known = calls.has(c.id);
+      upsert(c);
+      if (!known && c.needs_ack && c.urgency === "emergency" && !alertCall) {
+        showAlert(c.id, {target: {name: c.target}, red_flags: c.red_flags,
+                         advise_emergency_services: c.advise_emergency, reasons: []}, []);
+      }
+    }
+    const ids = new Set(q.items.map(c => c.id));
+    for (const [id, c] of calls) if (!ids.has(id) && c.status !== "live") c.needs_ack = false;
+    renderQueue();
+  } catch (e) { /* database down or logged out: the push and the snapshot still work */ }
+}
+
 async function start(me) {
   // Data analysts work on aggregates only: no call details, no live queue.
   if (me.role === "data_analyst") { location.href = "/reports"; return; }
@@ -352,6 +369,9 @@ async function start(me) {
   renderQueue();
   connect();
   route();
+  // Safety net behind the push: calls stored by another process (CLI, second server) or
+  // missed during a reconnect still reach the queue, and their alert still sounds.
+  setInterval(pollQueue, 10000);
   const pending = [...calls.values()].find(c => c.needs_ack && c.urgency === "emergency");
   if (pending) showAlert(pending.id, {target: {name: pending.target}, red_flags: pending.red_flags, advise_emergency_services: pending.advise_emergency, reasons: []}, []);
 }
