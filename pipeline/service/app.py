@@ -49,6 +49,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                     "handoffs, roster, reports, audit trail. Log in with POST /api/auth/login, "
                     "then send `Authorization: Bearer <access_token>`.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load from a CDN; the practice's network has none. /docs is an
+        # offline page rendered from /openapi.json (pipeline/service/static/api-docs.*).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
 

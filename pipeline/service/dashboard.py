@@ -23,6 +23,11 @@ async def reports_page() -> FileResponse:
     return FileResponse(STATIC / "reports.html", headers=_NO_CACHE)
 
 
+@router.get("/docs")
+async def api_docs() -> FileResponse:
+    return FileResponse(STATIC / "api-docs.html", headers=_NO_CACHE)
+
+
 @router.get("/login")
 async def login_page() -> RedirectResponse:
     return RedirectResponse("/")

@@ -50,6 +50,8 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
         auth = {"Authorization": f"Bearer {token}"}
         browser = _browser(p)
         page = browser.new_page(viewport={"width": 1400, "height": 950})
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
         page.goto(server.base_url + "/")
         page.fill("#login-username", "tele_secretary")
         page.fill("#login-password", "correct horse battery")
@@ -114,5 +116,13 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
         assert page.locator("#chart-urgency svg rect").count() >= 1
         assert page.locator("#chart-day svg").count() == 1
         page.screenshot(path=str(shots / "reports.png"), full_page=True)
+
+        # The offline API reference, and nothing fetched from outside the practice.
+        page.goto(server.base_url + "/docs")
+        page.wait_for_selector("details.op")
+        assert page.locator("details.op").count() >= 20
+        external = [u for u in requested
+                    if not u.startswith((server.base_url, server.base_url.replace("http", "ws")))]
+        assert external == []
         browser.close()
         api.close()
