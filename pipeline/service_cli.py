@@ -68,7 +68,8 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
                 await services.hub.close()
             return {"call_id": result.call_id, "handoff": result.handoff, "stored": stored,
                     "decision": result.decision.to_dict() if result.decision else None,
-                    "classification": result.classification.to_dict()}
+                    "classification": (result.classification.to_dict()
+                                       if result.classification else None)}
 
         out = asyncio.run(run())
         if json_out:
@@ -76,9 +77,12 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             return
         d = out["decision"] or {}
         c = out["classification"]
-        assert isinstance(c, dict) and isinstance(d, dict)
-        typer.echo(f"call {out['call_id']}: urgency={c['urgency']} intent={c['intent']} "
-                   f"red_flags={[h['category'] for h in c['red_flags']]}")
+        assert isinstance(d, dict)
+        if isinstance(c, dict):
+            typer.echo(f"call {out['call_id']}: urgency={c['urgency']} intent={c['intent']} "
+                       f"red_flags={[h['category'] for h in c['red_flags']]}")
+        else:
+            typer.echo(f"call {out['call_id']}: classifier failed, handed to a human")
         if d:
             typer.echo(f"decision: {d['action']} -> {d['target']['name']}"
                        + (" (advise 15/112)" if d.get("advise_emergency_services") else ""))

@@ -158,8 +158,9 @@ class SimulateOut(BaseModel):
     call_id: str
     handoff: bool
     decision: dict[str, Any] | None
-    classification: dict[str, Any]
-    form: dict[str, Any]
+    classification: dict[str, Any] | None
+    """None when the classifier failed: the call then went to a human (fail-safe)."""
+    form: dict[str, Any] | None
 
 
 class FormCorrection(BaseModel):
@@ -393,8 +394,9 @@ async def simulate(body: SimulateIn, services: ServicesDep, _user: Clinical) -> 
         raise StoreUnavailable("call handled and pushed, but not yet stored")
     return SimulateOut(call_id=result.call_id, handoff=result.handoff,
                        decision=result.decision.to_dict() if result.decision else None,
-                       classification=result.classification.to_dict(),
-                       form=result.form.to_dict())
+                       classification=(result.classification.to_dict()
+                                       if result.classification else None),
+                       form=result.form.to_dict() if result.form else None)
 
 
 # -- roster, reports --------------------------------------------------------------------------

@@ -4,13 +4,16 @@ escalation exactly as a live call's finals do (`permanence simulate`, POST /api/
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from classifier.types import Classification, TriageForm
 from handoff import HandoffDecision
-from pipeline.calls import CallEvent, CallHub, EventType, Utterance
+from pipeline.calls import CallEvent, CallHub, EventType, Fault, Utterance
 from pipeline.service.services import Services
+
+log = logging.getLogger(__name__)
 
 TURN_SECONDS = 5.0
 """Call-clock spacing between simulated turns."""
@@ -19,8 +22,9 @@ TURN_SECONDS = 5.0
 @dataclass(frozen=True)
 class SimulationResult:
     call_id: str
-    classification: Classification
-    form: TriageForm
+    classification: Classification | None
+    """None when the classifier failed (the call then went to a human)."""
+    form: TriageForm | None
     decision: HandoffDecision | None
     """The most severe decision of the call."""
     handoff: bool
@@ -31,28 +35,41 @@ async def simulate_call(services: Services, language: str, turns: Sequence[str],
     if not turns:
         raise ValueError("turns: expected at least one caller utterance")
     hub: CallHub = services.hub
-    classifier = await asyncio.to_thread(services.classifier)
-    stream = classifier.stream(language)
     call_id = await hub.start_call(channel="simulated", language=language,
                                    caller_number=caller_number)
     classification: Classification | None = None
     form: TriageForm | None = None
-    decision: HandoffDecision | None = None
     t = 0.0
+    try:
+        classifier = await asyncio.to_thread(services.classifier)
+        stream = classifier.stream(language)
+    except Exception as exc:  # noqa: BLE001 - fail-safe: the call goes to a human
+        stream = None
+        failure: Exception | None = exc
+    else:
+        failure = None
     for text in turns:
         await hub.record_event(call_id, CallEvent(t, EventType.SPEECH_START))
-        await hub.record_event(call_id, CallEvent(t + TURN_SECONDS - 1,
-                                                  EventType.TRANSCRIPT_FINAL, Utterance(text)))
         t_final = t + TURN_SECONDS - 1
-        classification = await asyncio.to_thread(stream.update, text, t=t_final, final=True)
-        form = await asyncio.to_thread(stream.form)
-        new = await hub.record_classification(call_id, classification, form, t_final)
-        decision = new or decision
+        await hub.record_event(call_id, CallEvent(t_final, EventType.TRANSCRIPT_FINAL,
+                                                  Utterance(text)))
+        if stream is not None and failure is None:
+            try:
+                classification = await asyncio.to_thread(stream.update, text, t=t_final,
+                                                         final=True)
+                form = await asyncio.to_thread(stream.form)
+            except Exception as exc:  # noqa: BLE001 - same fail-safe as a live call
+                failure = exc
+            else:
+                await hub.record_classification(call_id, classification, form, t_final)
         t += TURN_SECONDS
-    assert classification is not None and form is not None
+    if failure is not None:
+        log.error("classifier failed on a simulated call: %s", type(failure).__name__)
+        await hub.record_event(call_id, CallEvent(t, EventType.FAULT, Fault(
+            "classifier", type(failure).__name__)))
+        await hub.hand_to_human(call_id, "classifier failed", t)
     if end:
         await hub.end_call(call_id, t)
-    state_decision = hub.current_decision(call_id)
+    decision = hub.current_decision(call_id)
     return SimulationResult(call_id=call_id, classification=classification, form=form,
-                            decision=state_decision,
-                            handoff=bool(state_decision and state_decision.is_handoff))
+                            decision=decision, handoff=bool(decision and decision.is_handoff))

@@ -298,3 +298,38 @@ def test_reports_and_roster(client, headers):
     assert client.get("/api/reports?days=0", headers=h).status_code == 422
     roster = client.get("/api/roster", headers=h).json()
     assert roster["open_now"] is True and roster["on_call_now"]["physician"]["id"] == "dr-martin"
+
+
+
+def test_classifier_failure_hands_the_simulated_call_to_a_human(service_settings, tmp_path):
+    """A component failing mid-call makes it a human's call, with what was said kept."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from fastapi.testclient import TestClient
+
+    from pipeline.service.app import create_app
+    from pipeline.service.services import build_services
+
+    bad = tmp_path / "protocol.yaml"
+    bad.write_text("not: [valid yaml")  # a broken red-flag protocol: the classifier cannot load
+    settings = service_settings.model_copy(update={"protocol_file": bad,
+                                                   "classifier_use_model": False})
+    morning = datetime(2026, 11, 25, 10, tzinfo=ZoneInfo("Europe/Paris"))
+    services = build_services(settings, clock=lambda: morning)
+    with TestClient(create_app(settings, services=services)) as client:
+        token = client.post("/api/auth/login", json={
+            "username": "tele_secretary", "password": "correct horse battery"}).json()
+        h = {"Authorization": f"Bearer {token['access_token']}"}
+        r = client.post("/api/calls/simulate", headers=h,
+                        json={"language": "fr", "turns": [CHEST_PAIN_FR]})
+        assert r.status_code == 200, r.text
+        out = r.json()
+        assert out["classification"] is None and out["handoff"] is True
+        assert out["decision"]["action"] == "transfer_secretary"
+        assert "fail-safe: classifier failed" in out["decision"]["reasons"]
+        detail = client.get(f"/api/calls/{out['call_id']}", headers=h).json()
+        assert detail["transcript"][0]["text"] == CHEST_PAIN_FR
+        assert detail["call"]["needs_ack"] is True
+        assert any(e["type"] == "fault" and e["stage"] == "classifier"
+                   for e in detail["events"])
