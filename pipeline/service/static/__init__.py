@@ -1,0 +1,1 @@
+"""Dashboard assets (a package so wheels ship them as package data)."""
