@@ -46,8 +46,14 @@ def _protocol_urgency_scores(result: ProtocolResult) -> dict[str, float]:
 
 
 def _protocol_intent_scores(result: ProtocolResult) -> dict[str, float]:
-    votes = {i.value: float(result.intent_votes.get(i.value, 0)) for i in Intent}
-    if result.red_flags or result.suspected or result.urgent_evidence:
+    # Specific requests outweigh generic words: "annuler mon rendez-vous" is a change, not a
+    # booking, though "rendez-vous" votes for booking too.
+    weight = {"appointment_change": 1.6, "prescription_renewal": 1.3, "test_results": 1.3}
+    votes = {i.value: float(result.intent_votes.get(i.value, 0)) * weight.get(i.value, 1.0)
+             for i in Intent}
+    if result.red_flags:  # a red flag is a symptom report, whatever else was asked
+        votes[Intent.SYMPTOM_REPORT.value] += 2.0 + 2.0 * sum(votes.values())
+    elif result.suspected or result.urgent_evidence:
         votes[Intent.SYMPTOM_REPORT.value] += 2.0
     total = sum(votes.values())
     if total == 0:
@@ -124,8 +130,10 @@ class Classifier:
         intent_scores = _protocol_intent_scores(result)
         red_flags = list(result.red_flags)
         if self.model is not None:
+            from classifier.model import protocol_features
+
             with self._lock:
-                out = self.model.predict(text)
+                out = self.model.predict(text, protocol_features(result))
             intent_scores = dict(out.intent)
             th = self.model.thresholds(self.config)
             p_em = out.urgency.get("emergency", 0.0)

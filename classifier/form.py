@@ -214,7 +214,9 @@ def _spoken_digits(doc: Doc) -> list[tuple[str, Token, Token]]:
 
 
 def _callback_number(doc: Doc, region: str) -> FormField[str] | None:
-    for match in phonenumbers.PhoneNumberMatcher(doc.text, region):
+    # POSSIBLE, not VALID: a number-plan table must not drop a caller's real callback number.
+    for match in phonenumbers.PhoneNumberMatcher(doc.text, region,
+                                                 leniency=phonenumbers.Leniency.POSSIBLE):
         e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
         return FormField(e164, 0.95, Span(match.start, match.end, match.raw_string))
     for digits, first, last in _spoken_digits(doc):
@@ -222,7 +224,8 @@ def _callback_number(doc: Doc, region: str) -> FormField[str] | None:
             number = phonenumbers.parse(digits, region)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
+        if phonenumbers.is_valid_number(number) or (
+                len(digits.lstrip("+")) >= 10 and phonenumbers.is_possible_number(number)):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             return FormField(e164, 0.75, Span(first.start, last.end,
                                                doc.text[first.start:last.end]))

@@ -175,6 +175,13 @@ class PhraseIndex:
                     if first_fuzzy:
                         end = i + len(phrase)
                     out.append(Occurrence(name, i, end, used_fuzzy or first_fuzzy))
+        # The same words can match twice ("rendez-vous" / "rendez vous", plural variants).
+        unique: dict[tuple[str, int, int], Occurrence] = {}
+        for o in out:
+            key = (o.concept, o.start, o.end)
+            if key not in unique or unique[key].fuzzy and not o.fuzzy:
+                unique[key] = o
+        out = list(unique.values())
         return out
 
 

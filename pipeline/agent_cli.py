@@ -15,11 +15,10 @@ from typing import Annotated, Any
 import typer
 
 BENCH_SENTENCES = (
-    "Bonjour, mon mari a une douleur dans la poitrine qui serre depuis une heure et il "
-    "transpire beaucoup.",
-    "Allô, ma mère ne répond plus, elle est tombée et elle ne se réveille pas.",
-    "Bonjour, je n'arrive plus à respirer, j'ai les lèvres bleues.",
-    "Bonjour docteur, mon bébé de deux mois a trente-neuf de fièvre depuis ce matin.",
+    "Bonjour, mon mari ne respire plus, il est inconscient.",
+    "Allô, ma mère est tombée, elle ne répond plus.",
+    "Bonjour, mon fils a avalé des médicaments.",
+    "Bonjour, mon mari a le visage qui tombe et il n'arrive plus à parler.",
 )
 """French red-flag callers (Kokoro test speech): each call must be handed off."""
 

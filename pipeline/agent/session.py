@@ -116,6 +116,19 @@ def default_pools() -> EnginePools:
         return _DEFAULT_POOLS
 
 
+def _pieces(batch: list[tuple[AudioChunk, float]], max_s: float
+            ) -> list[list[tuple[AudioChunk, float]]]:
+    pieces: list[list[tuple[AudioChunk, float]]] = [[]]
+    duration = 0.0
+    for item in batch:
+        if pieces[-1] and duration + item[0].duration_s > max_s:
+            pieces.append([])
+            duration = 0.0
+        pieces[-1].append(item)
+        duration += item[0].duration_s
+    return pieces
+
+
 def hub_call_event(t: float, type_: str, data: dict[str, Any]) -> Any:
     """The hub's audit event for a timeline event (None for those the hub records itself:
     classifications and handoffs go through ``record_classification``/``hand_to_human``)."""
@@ -152,6 +165,7 @@ class CallSession:
     """One call. ``start()``, then ``feed()`` audio as it arrives, then ``finish()``."""
 
     late_after_s = 1.0
+    max_feed_s = 0.5
     turn_max_wait_s = 1.2
     """Silence after an utterance Smart Turn judged unfinished before the agent answers."""
 
@@ -360,7 +374,10 @@ class CallSession:
                 batch.append(nxt)
             try:
                 if batch:
-                    await self._feed_batch(batch)
+                    # Coalesced, but at most ~0.5 s of audio per recognizer call, so one call
+                    # stays well inside the stall budget on a loaded machine.
+                    for piece in _pieces(batch, self.max_feed_s):
+                        await self._feed_batch(piece)
                 if closing and self._transcriber is not None and self.failed_stage is None:
                     try:
                         events = await self._guarded("recognizer", self._pools.recognizer,

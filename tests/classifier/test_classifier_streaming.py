@@ -1,0 +1,72 @@
+"""Streaming: rescored as words arrive, raised at the word, never flapping back."""
+
+from __future__ import annotations
+
+from classifier import Classifier, RedFlag, Urgency
+
+
+def _feed(stream, words: list[str], start_t: float = 0.0):  # type: ignore[no-untyped-def]
+    """Feed a growing partial hypothesis word by word; return urgencies per update."""
+    out = []
+    for i in range(1, len(words) + 1):
+        out.append(stream.update(" ".join(words[:i]), t=start_t + 0.3 * i, final=False))
+    return out
+
+
+def test_raises_at_the_word(rules: Classifier) -> None:
+    words = ("euh bonjour c'est pour mon mari il a très mal à la poitrine "  # noqa: SIM905
+             "depuis ce matin").split()
+    results = _feed(rules.stream("fr"), words)
+    first = next(i for i, c in enumerate(results) if c.urgency is Urgency.EMERGENCY)
+    assert words[first] == "poitrine"
+    hit = results[first].red_flags[0]
+    assert hit.category is RedFlag.CHEST_PAIN
+    assert hit.t == 0.3 * (first + 1)
+
+
+def test_full_classifier_raises_at_the_word(classifier: Classifier) -> None:
+    words = ["bonjour", "ma", "femme", "elle", "arrive", "plus", "à", "respirer"]
+    results = _feed(classifier.stream("fr"), words)
+    urgencies = [c.urgency for c in results]
+    first = urgencies.index(Urgency.EMERGENCY)
+    assert words[first] == "respirer"
+    assert all(u is Urgency.EMERGENCY for u in urgencies[first:])
+
+
+def test_never_flaps_back_until_cleared(rules: Classifier) -> None:
+    s = rules.stream("fr")
+    s.update("il a mal à la poitrine", t=1.0, final=False)
+    # The recognizer revises its partial hypothesis: the evidence disappears from the text.
+    c = s.update("il a mal à la", t=1.5, final=False)
+    assert c.urgency is Urgency.EMERGENCY and c.red_flags[0].t == 1.0
+    c = s.update("il a mal à la tête", t=2.0, final=True)
+    assert c.urgency is Urgency.EMERGENCY
+    c = s.update("non en fait ça va mieux", t=4.0, final=True)
+    assert c.urgency is Urgency.EMERGENCY and s.emergency
+    s.clear_emergency(by="dr.martin")
+    c = s.update("merci au revoir", t=6.0, final=True)
+    assert c.urgency is not Urgency.EMERGENCY and not c.red_flags
+    # New evidence after the clearance raises again.
+    c = s.update("ah si il respire plus", t=7.0, final=False)
+    assert c.urgency is Urgency.EMERGENCY and c.red_flags[0].category is RedFlag.BREATHING
+
+
+def test_finals_accumulate_and_form_covers_the_call(rules: Classifier) -> None:
+    s = rules.stream("fr")
+    s.update("bonjour je m'appelle Marie Dupont", t=1.0, final=True)
+    s.update("c'est pour mon bébé de six semaines", t=3.0, final=True)
+    c = s.update("il a trente-huit cinq de fièvre", t=5.0, final=True)
+    assert c.urgency is Urgency.EMERGENCY
+    assert c.red_flags[0].category is RedFlag.INFANT_FEVER
+    form = s.form()
+    assert form.caller_name is not None and form.caller_name.value == "Marie Dupont"
+    assert form.patient_age is not None and form.patient_age.value.unit == "weeks"
+    assert form.temperature_c is not None and form.temperature_c.value == 38.5
+
+
+def test_clear_needs_a_name(rules: Classifier) -> None:
+    import pytest
+
+    s = rules.stream()
+    with pytest.raises(ValueError, match="who cleared"):
+        s.clear_emergency(by="")
