@@ -55,6 +55,12 @@ def _track(app: Any, session: Any) -> None:
     calls.append(session)
 
 
+async def preload_agent(app: Any) -> AgentRuntime:
+    """Load the agent's engines now (``permanence serve`` / ``make run`` at start-up) rather
+    than on the first call, which would otherwise wait ~15 s for the models."""
+    return await get_runtime(app)
+
+
 # -- telephony -----------------------------------------------------------------------------
 
 

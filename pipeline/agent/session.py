@@ -739,9 +739,10 @@ class CallSession:
         elif self.handoff is not None:
             action = "hand_to_human"
         urgency = self.policy.urgency.value
-        red_flags = [h.category.value for h in c.red_flags] if c else []
-        if decision is not None and getattr(decision, "red_flags", None):
-            red_flags = [getattr(r, "value", str(r)) for r in decision.red_flags]
+        # Flags the handoff was decided on, then any heard after it (still relevant to the human).
+        red_flags = [getattr(r, "value", str(r)) for r in getattr(decision, "red_flags", ())]
+        red_flags += [h.category.value for h in (c.red_flags if c else ())]
+        red_flags = list(dict.fromkeys(red_flags))
         return {
             "call_id": self.call_id,
             "events": [e.to_dict() for e in self.events],
