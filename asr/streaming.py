@@ -186,10 +186,11 @@ class StreamingTranscriber:
         audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.float32)
         return audio[: max(0, end - self._audio_start)]
 
-    def _decode(self, end: int) -> Decoded:
+    def _decode(self, end: int, final: bool = True) -> Decoded:
         d = self.recognizer._decode(
             self._utterance_audio(end), self._utt_language,
             prefix=" ".join(self._confirmed), bias=self.bias,
+            word_timestamps=None if final else False,
         )
         if self._utt_language is None:
             self._utt_language = d.language  # one detection per utterance
@@ -200,6 +201,17 @@ class StreamingTranscriber:
         return tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3), w.probability)
                      for w in words)
 
+    def _spread(self, words: list[str]) -> tuple[Word, ...]:
+        """Partial word times without alignment: speech span shared out by word length."""
+        start, end = self._t(self._speech_start), self._t(self._last_voiced)
+        total = sum(len(w) + 1 for w in words) or 1
+        out, t = [], start
+        for w in words:
+            dt = (end - start) * (len(w) + 1) / total
+            out.append(Word(w, round(t, 3), round(t + dt, 3), 0.0))
+            t += dt
+        return tuple(out)
+
     def _confirmed_changed(self, d: Decoded) -> bool:
         """A partial ran after the speculative decode and confirmed more words."""
         return not d.text.startswith(" ".join(self._confirmed)) if d.text else bool(
@@ -208,7 +220,7 @@ class StreamingTranscriber:
     def _partial(self) -> list[AsrEvent]:
         self._speculative = None
         started = time.perf_counter()
-        d = self._decode(self._n)
+        d = self._decode(self._n, final=False)
         # Adaptive cadence: partials may use at most ``max_partial_load`` of real time. When the
         # CPU is shared (other calls, other work) a pass takes longer and partials space out
         # instead of building a backlog that would delay the final.
@@ -231,7 +243,8 @@ class StreamingTranscriber:
             confirmed=" ".join(self._confirmed),
             pending=" ".join(self._tail),
             is_final=False,
-            words=self._abs_words(d.words),
+            words=self._abs_words(d.words) if d.words else self._spread(
+                [*self._confirmed, *self._tail]),
             start=self._t(self._speech_start),
             end=self._t(self._n),
             language=d.language,

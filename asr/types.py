@@ -45,6 +45,8 @@ class TranscriptUpdate:
     """A partial (``is_final`` False) or final hypothesis for the current utterance.
 
     ``confirmed`` never changes once emitted within an utterance; ``pending`` may be revised.
+    A final's ``words`` are aligned by Whisper; a partial's are spread over the speech so far
+    by word length (probability 0.0 marks them as estimates), to keep partials cheap.
     """
 
     utterance_id: int
