@@ -144,7 +144,7 @@ def protocol_features(result: Any) -> np.ndarray:
     protocol urgency one-hot (3), any suspected red flag, urgent-evidence count (capped)."""
     from classifier.labels import INTENTS
 
-    v = [min(3, int(result.intent_votes.get(i, 0))) for i in INTENTS]
+    v: list[float] = [float(min(3, int(result.intent_votes.get(i, 0)))) for i in INTENTS]
     v += [1.0 if result.urgency.rank == k else 0.0 for k in range(3)]
     v += [1.0 if result.suspected else 0.0, float(min(3, len(result.urgent_evidence)))]
     return np.asarray(v, dtype=np.float32) * _PROTO_SCALE

@@ -426,15 +426,15 @@ class Protocol:
     @staticmethod
     def _rule_span(rule: Rule, valid: Mapping[str, list[Occurrence]]
                    ) -> tuple[int, int, bool] | None:
-        lists = [valid.get(c) for c in rule.all]
+        lists = [valid.get(c, []) for c in rule.all]
         if not all(lists):
             return None
         best: tuple[int, int, bool] | None = None
-        for anchor in lists[0]:  # type: ignore[union-attr]
+        for anchor in lists[0]:
             chosen = [anchor]
             for other in lists[1:]:
-                chosen.append(min(other,  # type: ignore[union-attr]
-                                  key=lambda o, a=anchor: abs(o.start - a.start)))
+                start = anchor.start
+                chosen.append(min(other, key=lambda o: abs(o.start - start)))  # noqa: B023
             first = min(o.start for o in chosen)
             last = max(o.end for o in chosen)
             if rule.window is not None and last - first > rule.window + sum(

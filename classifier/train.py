@@ -204,23 +204,26 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     protocol_clf = Classifier.load(ClassifierConfig(use_model=False))
 
     def embed(items: list[Example], desc: str) -> np.ndarray:
+        # Cached per batch of 32 texts, so adding a file to the corpus only embeds the new part.
         texts = [e.text for e in items]
-        key = hashlib.sha256(("\n".join(texts) + str(getattr(encoder, "folder", ""))
-                              + str(getattr(encoder, "variant", ""))).encode()).hexdigest()
-        cached = cache_dir / f"{key[:24]}.npy"
-        if cached.exists():  # re-training on the same text skips the slow encoder pass
-            return np.load(cached)
+        tag = str(getattr(encoder, "folder", "")) + str(getattr(encoder, "variant", ""))
         chunks = []
         bar: Callable[..., Any] = tqdm if progress else (lambda it, **_: it)
         for i in bar(range(0, len(texts), 32), desc=desc, unit="batch"):
-            chunks.append(encoder.embed(texts[i:i + 32]))
-        emb = np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            np.save(cached, emb)
-        except OSError:
-            pass
-        return emb
+            batch = texts[i:i + 32]
+            key = hashlib.sha256(("\n".join(batch) + tag).encode()).hexdigest()[:24]
+            cached = cache_dir / f"{key}.npy"
+            if cached.exists():
+                chunks.append(np.load(cached))
+                continue
+            emb = encoder.embed(batch)
+            try:
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                np.save(cached, emb)
+            except OSError:
+                pass
+            chunks.append(emb)
+        return np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
 
     def proto_feats(items: list[Example]) -> tuple[np.ndarray, np.ndarray]:
         from classifier.model import protocol_features
@@ -372,7 +375,7 @@ def _dev_metrics(dev: list[Example], x_dev: np.ndarray, heads: dict[str, Any],
 
     intent_idx = [i for i, e in enumerate(dev) if e.intent]
     pred_intent = heads["intent"].probs(x_dev[intent_idx]).argmax(1)
-    y_int = [dev[i].intent for i in intent_idx]
+    y_int = [str(dev[i].intent) for i in intent_idx]
     p_int = [INTENTS[k] for k in pred_intent]
     per_flag = {}
     for flag in RED_FLAGS:

@@ -52,9 +52,17 @@ def main() -> None:
     recognizer = Recognizer.load(RecognizerConfig(language=None))
     for split, n in (("train", args.n_train), ("dev", args.n_dev)):
         out = CORPUS / f"noisy_{split}.jsonl"
+        done = {}
+        if out.exists():  # resumable: clips already heard are kept
+            for line in out.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line)
+                done[row["id"]] = row
         rows = []
         started = time.perf_counter()
         for k, item in enumerate(_pick(CORPUS / f"{split}.jsonl", n, rng)):
+            if f"noisy-{item['id']}" in done:
+                rows.append(done[f"noisy-{item['id']}"])
+                continue
             lang = str(item["language"])
             phone = k % 2 == 1
             wav = cached_speech(str(item["text"]), lang, phone=phone)
@@ -68,8 +76,9 @@ def main() -> None:
                          "clean_text": item["text"], "phone": phone})
             print(f"{split} {k + 1}/{n} {time.perf_counter() - started:.0f}s: {heard}",
                   file=sys.stderr)
-        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                       encoding="utf-8")
+            # Written after every clip: a long run that is stopped keeps what it heard.
+            out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                           encoding="utf-8")
         print(out, len(rows))
 
 
