@@ -44,7 +44,8 @@ async def get_runtime(app: Any) -> AgentRuntime:
                 AgentRuntime.load, services.settings, hub=services.hub,
                 practice=services.practice, classifier=services.classifier())
             app.state.agent_runtime = runtime
-    return runtime  # type: ignore[no-any-return]
+    assert isinstance(runtime, AgentRuntime)
+    return runtime
 
 
 def _track(app: Any, session: Any) -> None:

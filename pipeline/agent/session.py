@@ -486,7 +486,7 @@ class CallSession:
                 classification = await self._guarded(
                     "classifier", self._pools.classifier, self._stream_cls.update,
                     update.text, t=update.emitted_at, final=update.is_final)
-                if update.is_final or classification.urgency is Urgency.EMERGENCY:
+                if update.is_final:
                     form = await self._guarded("classifier", self._pools.classifier,
                                                self._stream_cls.form)
             except StageFailure as exc:
@@ -608,13 +608,15 @@ class CallSession:
                               source=f"dialogue.confirmed:{request.confirmed_flag.source}")
                 c = replace(c, urgency=Urgency.EMERGENCY, red_flags=(hit, *c.red_flags))
             if c is not None:
-                if form is None and self._stream_cls is not None:
-                    with contextlib.suppress(Exception):
-                        form = self._stream_cls.form()
                 try:
                     decision = await self._hub_classification(c, form)
                 except Exception:  # noqa: BLE001 - never leave an emergency without a human
                     log.exception("handoff policy failed; falling back to a human")
+                if form is None and self._stream_cls is not None:
+                    # The form follows the handoff rather than delaying it.
+                    task = asyncio.ensure_future(self._attach_form(c, t))
+                    self._pending.add(task)
+                    task.add_done_callback(self._pending.discard)
             if decision is None or not getattr(decision, "is_handoff", True):
                 decision = await self._hand_to_human(request.reason, t)
         else:
@@ -632,7 +634,13 @@ class CallSession:
                 data["target"] = getattr(target, "name", str(target))
         self.handoff = self._emit("handoff", data, t=t)
 
-    async def _policy_handoff(self, decision: Any, utterance_id: int) -> None:
+    async def _attach_form(self, c: Classification, t: float) -> None:
+        with contextlib.suppress(Exception):
+            form = await self._guarded("classifier", self._pools.classifier,
+                                       self._stream_cls.form)
+            await _maybe_await(self._hub.record_classification(self.call_id, c, form, t))
+
+    async def _policy_handoff(self, decision: Any, utterance_id: int | None) -> None:
         """The hub's handoff policy handed the call over on its own (e.g. in doubt)."""
         t = self.now()
         self.decision = decision
