@@ -162,6 +162,24 @@ def trim_repetition(text: str) -> str:
     return text
 
 
+def _keys(text: str) -> list[str]:
+    return [k for k in (re.sub(r"[^\w']", "", w) for w in normalize(text).split()) if k]
+
+
+def prompt_echo(text: str, prompt: str) -> list[str]:
+    """Longest run of consecutive words of ``text`` found verbatim in ``prompt``."""
+    a, b = _keys(text), _keys(prompt)
+    best: list[str] = []
+    for i in range(len(a)):
+        for j in range(len(b)):
+            n = 0
+            while i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n]:
+                n += 1
+            if n > len(best):
+                best = a[i:i + n]
+    return best
+
+
 def is_phantom(text: str) -> bool:
     t = normalize(text)
     return any(p.search(t) for p in PHANTOM_PATTERNS)
@@ -275,6 +293,16 @@ class Recognizer:
         new_tokens = [t for t in seq if t < tok.eot]
         seq_len = len(result.sequences_ids[0])
         avg_logprob = result.scores[0] / (seq_len + 1) if result.scores else 0.0
+        run = prompt_echo(tok.decode(new_tokens), TRIAGE_PROMPTS.get(lang, "")) if bias else []
+        if len(run) >= 4:
+            # The triage prompt can leak into short or unclear audio as a verbatim run of it
+            # (a 1 s "ask not" came out as "Chest pain, can't breathe, choking,"): a false red
+            # flag. Keep such a run only if a decode without the prompt hears it too.
+            plain = self._decode(samples, lang, prefix, bias=False,
+                                 word_timestamps=word_timestamps)
+            heard = set(_keys(plain.new_text))
+            if sum(1 for k in run if k in heard) * 2 < len(run):
+                return plain
         tokens = prefix_tokens + new_tokens
         text = tok.decode(tokens).strip()
         words: tuple[Word, ...] = ()
@@ -303,8 +331,14 @@ class Recognizer:
                 words = words[:len(text.split())]
         if dropped is not None and prefix_tokens:
             text, dropped = tok.decode(prefix_tokens).strip(), None  # keep what was confirmed
-        return Decoded(text if dropped is None else "", new_text, tuple(tokens), lang, words,
-                       float(avg_logprob), float(result.no_speech_prob), dropped)
+        if dropped == "low word confidence" and bias:
+            # Often the prompt pulling the decoder off short audio ("Chest pain." for "ask
+            # not"): the unprompted decode decides (dropped again if it is no better).
+            return self._decode(samples, lang, prefix, bias=False,
+                                word_timestamps=word_timestamps)
+        decoded = Decoded(text if dropped is None else "", new_text, tuple(tokens), lang, words,
+                          float(avg_logprob), float(result.no_speech_prob), dropped)
+        return decoded
 
     def _unlikely(self, words: tuple[Word, ...], no_speech_prob: float) -> bool:
         """Text the audio does not support: Whisper's own no-speech/logprob rule misses the

@@ -160,3 +160,16 @@ def test_transcribe_cli_rejects_corrupt_audio(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["transcribe", str(bad), "--json"])
     assert result.exit_code == 2
     assert "expected" in result.output
+
+
+def test_prompt_echo_is_kept_only_when_really_said(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """The triage prompt may leak into unclear audio as a verbatim run of it; a run that the
+    caller really said ("il n'arrive plus à respirer" is in the prompt) must survive."""
+    from asr.engine import TRIAGE_PROMPTS, prompt_echo
+
+    assert len(prompt_echo("Chest pain, can't breathe, choking,", TRIAGE_PROMPTS["en"])) == 5
+    assert len(prompt_echo("I would like an appointment", TRIAGE_PROMPTS["en"])) <= 1
+    x = load_file(speech(red_flag_fr, "fr"))
+    d = recognizer._decode(x, "fr", bias=True)
+    assert "respirer" in fold(d.text), d
