@@ -142,8 +142,11 @@ def cached_speech(text: str, language: str = "fr", phone: bool = False) -> Path:
     VAD sees a clean start and end.
     """
     import soundfile as sf
+    import soxr
 
-    from asr.audio import resample
+    def resample(x: npt.NDArray[np.float32], src: int, dst: int) -> npt.NDArray[np.float32]:
+        # soxr directly: models/ is a leaf and must not import asr/.
+        return np.asarray(soxr.resample(x, src, dst, quality="HQ"), np.float32)
 
     key = hashlib.sha256(
         json.dumps([_VERSION, DEFAULT_VOICE, text, language, phone]).encode()
