@@ -139,6 +139,9 @@ def test_database_down_still_reaches_a_human_and_loses_nothing(make_services,
         assert api.get("/api/health").status_code == 503
         r = api.get("/api/calls", headers=auth)
         assert r.status_code == 503 and "database unavailable" in r.json()["detail"]
+        deadline = time.monotonic() + 10
+        while hub.db_ok and time.monotonic() < deadline:  # the writer noticed (async)
+            time.sleep(0.05)
         assert hub.pending_writes > 0 and not hub.db_ok
         # A human acknowledges from the dashboard: accepted from memory, escalation stops.
         ack = api.post(f"/api/calls/{call_id}/acknowledge", headers=auth)
