@@ -40,11 +40,12 @@ def run_bench(clf: Classifier, n: int = 300) -> dict[str, Any]:
         form_lat.append((time.perf_counter() - t0) * 1000.0)
 
     is_em = is_routine = 0
-    hits = fa = under = 0
+    hits = fa = under = review = 0
     intents_true: list[str] = []
     intents_pred: list[str] = []
     for e in dev:
         c = clf.classify(e.text, e.language)
+        review += c.needs_review
         if e.urgency == "emergency":
             is_em += 1
             hits += c.urgency.value == "emergency"
@@ -83,6 +84,7 @@ def run_bench(clf: Classifier, n: int = 300) -> dict[str, Any]:
             "false_alarm_routine": round(fa / max(1, is_routine), 4),
             "under_triage_rate": round(under / max(1, len(dev)), 4),
             "intent_macro_f1": round(_macro_f1(intents_true, intents_pred, INTENTS), 4),
+            "needs_review_rate": round(review / max(1, len(dev)), 4),
         },
         "machine": {"cpu_count": os.cpu_count(), "torch_threads": torch_threads,
                     "loadavg_1m": round(os.getloadavg()[0], 2),

@@ -28,7 +28,7 @@ class ClassifierConfig:
     default_language: str = "fr"
     max_chars: int = 4000
     """Longer text is truncated (with a warning and a review reason)."""
-    num_threads: int = 2
+    num_threads: int = 1
     intent_review_threshold: float = 0.45
     """Intent probability under which the result is flagged ``needs_review``."""
     emergency_threshold: float | None = None

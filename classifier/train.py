@@ -315,7 +315,16 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
         return float(2 * (rank[has] < true_rank[has]).mean() + (rank[has] > true_rank[has]).mean())
 
     urgent_t = float(min(grid, key=urgent_cost))
-    review_t = round(max(0.05, chosen / 2), 2)
+    # Review band [review, emergency): a human looks at the call. The lowest threshold that
+    # sends at most 5% of the calls not already escalated to review.
+    not_escalated = ~(proto_em | (p_em >= chosen))
+    review_t = chosen
+    for t in grid:
+        if t >= chosen:
+            break
+        if float((p_em[not_escalated] >= t).mean()) <= 0.05:
+            review_t = float(t)
+            break
     thresholds = {"emergency": chosen, "urgent": urgent_t, "review": review_t}
 
     metrics = _dev_metrics(dev, x_dev, heads, proto_em, proto_urg, thresholds)

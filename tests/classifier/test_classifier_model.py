@@ -90,3 +90,28 @@ def test_missing_heads_means_review(tmp_path: Path) -> None:
     assert clf.model is None and "heads" in (clf.model_error or "")
     c = clf.classify("je voudrais un rendez-vous")
     assert c.needs_review and "model_unavailable" in c.review_reasons
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("fr", "il n'a pas de douleur thoracique il tousse juste un peu"),
+    ("en", "no chest pain just a bit of a cough"),
+    ("fr", "il a fait un infarctus il y a cinq ans je voudrais renouveler son ordonnance"),
+    ("en", "I have a history of stroke and need my prescription renewed"),
+    ("fr", "j'ai mal au cœur depuis ce matin"),
+    ("fr", "c'est pour mon mari il voudrait un rendez-vous pour son genou"),
+])
+def test_served_classifier_respects_traps(classifier: Classifier, lang: str, text: str) -> None:
+    """The model may raise urgency, but not on the traps the protocol handles."""
+    c = classifier.classify(text, lang)
+    assert c.urgency is not Urgency.EMERGENCY, c.to_dict()
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("fr", "c'est sûrement rien mais mon mari a très mal à la poitrine"),
+    ("en", "sorry to bother you but my wife can't breathe"),
+    ("fr", "euh bonjour euh ma fille elle a avalé euh des cachets de sa grand-mère"),
+])
+def test_served_classifier_escalates(classifier: Classifier, lang: str, text: str) -> None:
+    c = classifier.classify(text, lang)
+    assert c.urgency is Urgency.EMERGENCY, c.to_dict()
+    assert c.intent.value == "symptom_report"
