@@ -376,7 +376,11 @@ class Recognizer:
 
     def transcribe(self, samples_16k: npt.NDArray[np.float32], language: str | None = None,
                    *, bias: bool | None = None) -> Transcript:
-        """Whole recording: VAD-segmented like a live call (same code path), no partials."""
+        """Whole recording: VAD-segmented like a live call (same code path), no partials.
+
+        ``language``: ``fr``/``en`` forces it, ``auto`` detects among ``config.languages``
+        (per utterance), None uses ``config.language``. ``bias`` overrides ``config.bias``.
+        """
         from asr.audio import AudioFormatError
         from asr.types import AudioChunk, TranscriptUpdate
 
