@@ -283,8 +283,9 @@ def parse_yes_no(text: str) -> bool | None:
 _HUMAN_PATTERNS = tuple(
     re.compile(p)
     for p in (
-        r"\bparler (a|avec) (quelqu'?un|quelqu un|une personne|un humain|une vraie personne|"
-        r"la secretaire|le secretariat|un medecin|le medecin|le docteur)",
+        # "quel camp", "quelque un": what a weak recognizer makes of "quelqu'un".
+        r"\bparler (a|avec) (quelqu'?un|quelqu un|quel ?\w*|une personne|un humain|"
+        r"une vraie personne|la secretaire|le secretariat|un medecin|le medecin|le docteur)",
         r"\b(une vraie personne|un etre humain|un humain|une personne reelle)\b",
         r"\b(real|actual|live) (person|human)\b",
         r"\b(speak|talk) (to|with) (someone|somebody|a person|a human|the doctor|reception|"

@@ -49,7 +49,8 @@ def test_unclear_answers(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["je veux parler à quelqu'un", "Je voudrais parler à une vraie "
                                   "personne", "passez-moi un humain", "I want a real person",
-                                  "can I speak to someone please", "parler avec le secrétariat"])
+                                  "can I speak to someone please", "parler avec le secrétariat",
+                                  "Je veux parler à quel camp."])
 def test_wants_human(text: str) -> None:
     assert wants_human(text)
 

@@ -102,6 +102,41 @@ def test_suspected_red_flag_gets_a_question_and_yes_escalates(make_runtime: Any,
         assert handoff["t"] < 4.0
 
 
+def test_english_red_flag_call(make_runtime: Any, speech: Any) -> None:
+    session = _call(make_runtime(), speech("My husband is not breathing, he is unconscious.",
+                                           "en"), language="en")
+    tl = session.timeline()
+    said = _said(tl)
+    assert "hang up and call 112" in said[0] and "What is the reason" in said[1]
+    assert tl["decision"]["urgency"] == "emergency"
+    emergency = next(e for e in tl["events"] if e["type"] == "agent_say"
+                     and e["kind"] == "emergency")
+    assert "putting you through to the doctor" in emergency["text"]
+
+
+def test_caller_asking_for_a_person_is_put_through_at_once(make_runtime: Any, speech: Any
+                                                           ) -> None:
+    session = _call(make_runtime(), speech("Je voudrais parler à une vraie personne.", "fr"))
+    tl = session.timeline()
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "human" and "asked for a person" in handoff["reason"]
+    speech_end = next(e["t"] for e in tl["events"] if e["type"] == "speech_end")
+    assert handoff["t"] - speech_end < 1.0
+    assert "Je vous passe quelqu'un du cabinet" in _said(tl)[-1]
+
+
+def test_silent_caller_is_reprompted_once_then_put_through(make_runtime: Any, conversation: Any
+                                                           ) -> None:
+    session = _call(make_runtime(), conversation([30.0]))
+    tl = session.timeline()
+    kinds = [e["kind"] for e in tl["events"] if e["type"] == "agent_say"]
+    assert kinds == ["greeting", "ask_reason", "reprompt", "transfer_human"]
+    reprompt = next(e for e in tl["events"] if e["type"] == "agent_say" and e["kind"] == "reprompt")
+    assert "motif" in reprompt["text"]
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "human" and "silent" in handoff["reason"]
+
+
 @pytest.mark.parametrize("stage,mode", [
     ("recognizer", "raise"), ("recognizer", "stall"),
     ("classifier", "raise"), ("classifier", "stall"),
