@@ -121,7 +121,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             return {"latency": session.handoff_latency_s, "handed_off": session.handoff is not None,
                     "rtf": session.stats.recognizer_rtf, "late": session.stats.late_frames,
                     "frames": session.stats.frames_in, "backlog": session.stats.max_backlog_s,
-                    "failed": session.failed_stage}
+                    "failed": session.failed_stage, "shed": session.stats.shed}
 
         async def level(n: int) -> dict[str, Any]:
             waves = max(1, math.ceil(samples / n))
@@ -141,6 +141,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
                 "late_frames": sum(r["late"] for r in results),
                 "frames": sum(r["frames"] for r in results),
                 "max_backlog_s": round(max(r["backlog"] for r in results), 3),
+                "partials_shed": sum(r["shed"] for r in results),
                 "cpu_percent": round(100 * ((cpu1.user + cpu1.system)
                                             - (cpu0.user + cpu0.system)) / wall, 1),
             }

@@ -155,6 +155,8 @@ class SessionStats:
     late_frames: int = 0
     """Input frames whose recognition finished more than ``late_after_s`` after they arrived."""
     max_backlog_s: float = 0.0
+    shed: int = 0
+    """Times partial passes were shed because the recognizer fell behind."""
 
     @property
     def recognizer_rtf(self) -> float:
@@ -166,6 +168,8 @@ class CallSession:
 
     late_after_s = 1.0
     max_feed_s = 0.5
+    shed_partials = True
+    shed_after_s = 0.6
     turn_max_wait_s = 1.2
     """Silence after an utterance Smart Turn judged unfinished before the agent answers."""
 
@@ -401,6 +405,15 @@ class CallSession:
         chunk = AudioChunk(samples=samples, t0=chunks[0].t0, sample_rate=chunks[0].sample_rate)
         backlog = time.monotonic() - batch[0][1]
         self.stats.max_backlog_s = max(self.stats.max_backlog_s, backlog)
+        if self.shed_partials and hasattr(self._transcriber, "partials"):
+            # Overload: this call's audio waits for the recognizer. Partial passes are shed
+            # first, so finals (and the red flags they carry) stay timely; they come back
+            # once the call has caught up.
+            if backlog > self.shed_after_s and self._transcriber.partials:
+                self._transcriber.partials = False
+                self.stats.shed += 1
+            elif backlog < self.shed_after_s / 3 and not self._transcriber.partials:
+                self._transcriber.partials = True
         t0 = time.perf_counter()
         try:
             events = await self._guarded("recognizer", self._pools.recognizer,
