@@ -111,3 +111,21 @@ def test_corrupt_or_empty_files_give_a_clear_error(tmp_path: Path, content: byte
 def test_missing_file_gives_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(AudioFormatError, match="no such audio file"):
         load_file(tmp_path / "nope.wav")
+
+
+def test_asr_stays_independent_of_pipecat_classifier_and_service() -> None:
+    """House rule: asr imports neither classifier nor pipecat/FastAPI/DB (fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, asr, asr.engine, asr.streaming, asr.audio, asr.bench\n"
+        "from asr.vad import SileroModel\n"
+        "SileroModel()\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'pipecat', 'classifier', 'fastapi', 'sqlalchemy', 'pipeline', 'handoff'})\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ""

@@ -173,3 +173,22 @@ def test_prompt_echo_is_kept_only_when_really_said(
     x = load_file(speech(red_flag_fr, "fr"))
     d = recognizer._decode(x, "fr", bias=True)
     assert "respirer" in fold(d.text), d
+
+
+def test_long_speech_is_cut_before_whisper_window_is_full(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
+        chunker: Callable[..., list[tuple[int, int]]]) -> None:
+    """A caller who never pauses still gets finals (and no 30 s window overflow)."""
+    import dataclasses
+
+    short = Recognizer(dataclasses.replace(recognizer.config, max_utterance_s=2.0),
+                       recognizer._fw, recognizer.vad, recognizer.model_path)
+    x = load_file(speech(red_flag_fr, "fr"))
+    events = _stream(short, x, [200], 0.0, chunker)
+    starts = [e for e in events if isinstance(e, SpeechStart)]
+    ends = [e for e in events if isinstance(e, SpeechEnd)]
+    finals = [e for e in events if isinstance(e, TranscriptUpdate) and e.is_final]
+    assert len(starts) == len(ends) >= 2
+    assert all(e.t - s.t <= 2.0 + 0.1 for s, e in zip(starts, ends, strict=True))
+    assert [s.utterance_id for s in starts] == sorted({s.utterance_id for s in starts})
+    assert len(finals) >= 2 and any(f.text for f in finals)
