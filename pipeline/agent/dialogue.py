@@ -329,6 +329,16 @@ def _clean_name(text: str) -> str:
     return " ".join(w.capitalize() if w.islower() else w for w in raw.split())
 
 
+_DATE_PREFIX = re.compile(r"^(euh |alors |oui |donc )*((je suis )?n[ée]e? )?(le )?",
+                          re.IGNORECASE)
+
+
+def _clean_date(text: str) -> str:
+    """The date as the caller said it, without "je suis né le" (read back for confirmation)."""
+    raw = text.strip().strip(".,!?")
+    return raw[_DATE_PREFIX.match(raw).end():].strip() or raw  # type: ignore[union-attr]
+
+
 def _digits_number(text: str) -> str | None:
     """A French phone number read out as digits; None when fewer than 9 digits were heard."""
     digits = re.sub(r"\D", "", text)
@@ -462,7 +472,8 @@ class DialoguePolicy:
             self.collected.name = _clean_name(text) or _form_name(form) or None
             return self._next_field(form, t)
         if self.stage is Stage.DATE_OF_BIRTH:
-            self.collected.date_of_birth = _form_value(form, "date_of_birth") or text.strip()
+            self.collected.date_of_birth = (_form_value(form, "date_of_birth")
+                                            or _clean_date(text))
             return self._next_field(form, t)
         if self.stage is Stage.CALLBACK:
             if self.collected.callback_number is None and self.caller_number:

@@ -759,6 +759,8 @@ class CallSession:
             action = getattr(decision.action, "value", str(decision.action))
         elif self.handoff is not None:
             action = "hand_to_human"
+        elif self.policy.stage.value == "closed":
+            action = "handled_by_agent"
         urgency = self.policy.urgency.value
         # Flags the handoff was decided on, then any heard after it (still relevant to the human).
         red_flags = [getattr(r, "value", str(r)) for r in getattr(decision, "red_flags", ())]

@@ -136,7 +136,7 @@ def test_routine_collects_form_with_confirmation() -> None:
     a = policy.on_caller_turn("je m'appelle Marie Dupont", _cls(), None, 6.0)
     assert policy.collected.name == "Marie Dupont" and a.say[-1].kind == "ask_dob"
     a = policy.on_caller_turn("le 3 mars 1980", _cls(), None, 9.0)
-    assert a.say[-1].kind == "ask_callback"
+    assert a.say[-1].kind == "ask_callback" and policy.collected.date_of_birth == "3 mars 1980"
     a = policy.on_caller_turn("zéro six 12 34 56 78", _cls(), None, 12.0)
     # "zéro six" is words: the digits heard are not enough, so it asks once more.
     assert a.handoff is None

@@ -60,7 +60,7 @@ def test_red_flag_is_handed_off_within_the_budget(make_runtime: Any, speech: Any
 def test_routine_call_fills_the_form_without_handoff(make_runtime: Any, conversation: Any
                                                      ) -> None:
     path = conversation([
-        "Bonjour, je voudrais prendre rendez-vous pour un renouvellement d'ordonnance.", 1.5,
+        "Je voudrais prendre rendez-vous pour un renouvellement d'ordonnance.", 1.5,
         "Je m'appelle Marie Dupont.", 1.5,
         "Le trois mars mille neuf cent quatre-vingts.", 1.5,
         "Oui.", 1.5,
@@ -82,6 +82,7 @@ def test_routine_call_fills_the_form_without_handoff(make_runtime: Any, conversa
     assert "en cas d'urgence vitale, raccrochez et composez le 15" in said[0].lower()
     assert "secrétariat" in said[-1] and "agent_hangup" in _types(tl)
     assert tl["handoff_latency_s"] is None
+    assert tl["decision"]["action"] == "handled_by_agent"
 
 
 def test_suspected_red_flag_gets_a_question_and_yes_escalates(make_runtime: Any,
