@@ -62,9 +62,12 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     ) -> None:
         """Stream a recording through the voice agent as a call and print its timeline.
 
-        Real-time pace by default; --fast keeps timestamps on the audio clock, so handoff
-        latency then shows algorithmic delay only (no compute time). The call is recorded in an
-        in-memory hub (no database)."""
+        Each event has ``t``, seconds on the call's clock. Real-time pace by default (compute
+        and queueing delays show); --fast keeps timestamps on the audio clock, so latencies
+        then show algorithmic delay only. ``handoff_latency_s`` is the handoff time minus the
+        end of the caller utterance that carried the decisive evidence: negative when a partial
+        transcript raised it before the caller stopped talking, null without a handoff. The call
+        goes through an in-memory hub (handoff policy, no database)."""
         from pipeline.agent.filecall import run_file_call
 
         if language not in (None, "fr", "en"):

@@ -117,3 +117,15 @@ def test_twilio_refuses_a_stream_without_start(agent_app: Any) -> None:
 
     close = asyncio.run(main())
     assert close is not None and close.code == 1003 and "start" in close.reason
+
+
+def test_twilio_voice_webhook_connects_the_call_to_the_media_stream(agent_app: Any) -> None:
+    import httpx
+
+    response = httpx.post(agent_app.state.base_url + "/twilio/voice",
+                          data={"From": "+33612345678", "CallSid": "CA0002"}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    twiml = response.text
+    assert "<Connect><Stream url=\"ws://127.0.0.1:" in twiml and "/ws/twilio\"" in twiml
+    assert '<Parameter name="From" value="+33612345678"/>' in twiml
