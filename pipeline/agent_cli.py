@@ -94,6 +94,36 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
                    f"action={d['action']}")
         typer.echo(f"handoff latency: {timeline['handoff_latency_s']} s")
 
+    @app.command("start")
+    def start(host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+              port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
+        """Run the line: the service with the voice agent's engines loaded, and how to call it
+        (browser page, Twilio webhook, a recording)."""
+        import uvicorn
+
+        from pipeline.service.app import create_app
+        from pipeline.settings import get_settings
+
+        settings = get_settings()
+        app = create_app(settings)
+        typer.echo("loading the voice agent (speech recognition, triage, voice)...", err=True)
+        from pipeline.agent.runtime import AgentRuntime
+
+        services = app.state.services
+        app.state.agent_runtime = AgentRuntime.load(
+            settings, hub=services.hub, practice=services.practice,
+            classifier=services.classifier())
+        base = f"http://{host}:{port}"
+        typer.echo(
+            f"\npermanence: {services.practice.name}\n"
+            f"  call from a browser:  {base}/call   (microphone; https needed off localhost)\n"
+            f"  dashboard:            {base}/      (first user: permanence users add NAME "
+            "--role admin --password-stdin)\n"
+            f"  phone (Twilio):       voice webhook -> https://PUBLIC-HOST/twilio/voice, "
+            "media stream /ws/twilio\n"
+            "  a recording:          permanence call caller.wav --fast\n")
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
     @bench_app.command("calls")
     def bench_calls(
         concurrency: Annotated[int, typer.Option(
