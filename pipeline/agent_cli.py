@@ -68,17 +68,22 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         end of the caller utterance that carried the decisive evidence: negative when a partial
         transcript raised it before the caller stopped talking, null without a handoff. The call
         goes through an in-memory hub (handoff policy, no database)."""
-        from pipeline.agent.filecall import run_file_call
+        from asr.audio import AudioFormatError
+        from pipeline.agent.filecall import load_audio, run_file_call
 
         if language not in (None, "fr", "en"):
             raise typer.BadParameter(f"language {language!r}: expected fr or en")
         if not audio.is_file():
             raise typer.BadParameter(f"{audio} not found (expected a WAV, FLAC or MP3 file)")
+        try:
+            samples = load_audio(audio)  # before the models load: bad input fails fast
+        except AudioFormatError as exc:
+            raise typer.BadParameter(str(exc)) from None
         runtime = _load_runtime()
 
         async def main() -> dict[str, Any]:
             session = await run_file_call(runtime, audio, realtime=not fast, language=language,
-                                          caller_number=caller_number)
+                                          caller_number=caller_number, samples=samples)
             await runtime.hub.close()
             return session.timeline()
 

@@ -71,9 +71,13 @@ async def stream_samples(session: CallSession, samples: npt.NDArray[np.float32],
 
 
 async def run_file_call(runtime: AgentRuntime, path: Path, *, realtime: bool = True,
-                        language: str | None = None, **session_kwargs: Any) -> CallSession:
-    """One call from a recording; returns the finished session (``.timeline()``)."""
-    samples = load_audio(path)
+                        language: str | None = None,
+                        samples: npt.NDArray[np.float32] | None = None,
+                        **session_kwargs: Any) -> CallSession:
+    """One call from a recording (or its already decoded 16 kHz ``samples``); returns the
+    finished session (``.timeline()``)."""
+    if samples is None:
+        samples = load_audio(path)
     session = runtime.session(channel="file", language=language, realtime=realtime,
                               **session_kwargs)
     await session.start()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -201,8 +200,8 @@ def test_permanence_call_fast_json(make_runtime: Any, speech: Any,
     assert tl["decision"]["urgency"] == "emergency"
 
 
-def test_permanence_call_rejects_a_missing_file(make_runtime: Callable[..., Any],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permanence_call_rejects_bad_input(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+                                          ) -> None:
     import typer
     from typer.testing import CliRunner
 
@@ -213,3 +212,9 @@ def test_permanence_call_rejects_a_missing_file(make_runtime: Callable[..., Any]
     agent_cli.register(app, bench)
     result = CliRunner().invoke(app, ["call", "/nonexistent.wav", "--fast"])
     assert result.exit_code != 0 and "expected a WAV" in result.output
+    bad = tmp_path / "not-audio.wav"
+    bad.write_text("not audio")
+    monkeypatch.setattr(agent_cli, "_load_runtime", lambda: pytest.fail("models loaded"))
+    result = CliRunner().invoke(app, ["call", str(bad), "--fast"])
+    assert result.exit_code == 2 and "expected a valid WAV" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
