@@ -35,5 +35,8 @@ class ClassifierConfig:
     """Model emergency probability that raises to emergency; None: the value the heads were
     tuned with on the dev split (heads.json)."""
     urgent_threshold: float | None = None
+    model_min_words: int = 5
+    """Without protocol evidence, the model raises an emergency only on at least this many
+    words: on a partial such as "bonjour ma" its probabilities mean nothing."""
     review_threshold: float | None = None
     """Model emergency probability that, without protocol evidence, asks for review."""

@@ -99,6 +99,12 @@ class Classifier:
     # -- classification ---------------------------------------------------------------------
 
     def classify(self, text: str, language: str | None = None) -> Classification:
+        return self._classify(text, language, model_may_raise=True)
+
+    def _classify(self, text: str, language: str | None,
+                  model_may_raise: bool) -> Classification:
+        """``model_may_raise=False`` for a partial hypothesis: cut mid-sentence ("ma femme elle
+        arrive"), text the heads never saw; there only the protocol's evidence raises."""
         started = time.perf_counter()
         reasons: list[str] = []
         if not isinstance(text, str):
@@ -139,14 +145,16 @@ class Classifier:
             p_em = out.urgency.get("emergency", 0.0)
             p_urg = out.urgency.get("urgent", 0.0)
             model_urgency = Urgency.ROUTINE
-            if p_em >= th.emergency:
+            enough_words = len(doc.words) >= self.config.model_min_words
+            if p_em >= th.emergency and model_may_raise and (enough_words or result.suspected):
                 model_urgency = Urgency.EMERGENCY
             elif p_em + p_urg >= th.urgent:
                 model_urgency = Urgency.URGENT
             if model_urgency is Urgency.EMERGENCY and not red_flags:
                 category = max(out.red_flag, key=lambda k: out.red_flag[k])
                 red_flags.append(RedFlagHit(RedFlag(category), None, "model", confirmed=True))
-            elif urgency is not Urgency.EMERGENCY and p_em >= th.review:
+            elif (urgency is not Urgency.EMERGENCY and p_em >= th.review and enough_words
+                  and model_may_raise):
                 reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
             urgency = _urgency_max(urgency, model_urgency)
             # Scores: the model's, floored by what the protocol established.
@@ -202,7 +210,10 @@ class Classifier:
 class StreamingClassifier:
     """Rescores the call as words arrive. Finals accumulate; the current partial hypothesis
     is appended. Urgency never goes down during a call, and an emergency stays raised (with
-    the red flags that raised it and the time they were heard) until ``clear_emergency``."""
+    the red flags that raised it and the time they were heard) until ``clear_emergency``.
+
+    Protocol evidence raises on any partial, at the word that completes it; the model alone
+    raises only on a final (a whole utterance), since a partial is cut mid-sentence."""
 
     def __init__(self, classifier: Classifier, language: str | None) -> None:
         self.classifier = classifier
@@ -222,13 +233,15 @@ class StreamingClassifier:
     def update(self, text: str, *, t: float, final: bool) -> Classification:
         self._partial = text
         full = self.text
-        current = self.classifier.classify(full, self.language)
+        # The model may raise on a final (a whole utterance), the protocol on any partial.
+        current = self.classifier._classify(full, self.language, model_may_raise=final)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.
             tail = full[self._cleared_offset:]
-            after = self.classifier.classify(tail, current.language) if tail.strip() else None
+            after = (self.classifier._classify(tail, current.language, model_may_raise=final)
+                     if tail.strip() else None)
             current = replace(
                 current,
                 urgency=after.urgency if after else Urgency.ROUTINE,

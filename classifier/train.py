@@ -371,15 +371,18 @@ def _dev_metrics(dev: list[Example], x_dev: np.ndarray, heads: dict[str, Any],
     is_em = true_rank == 2
     is_routine = true_rank == 0
 
+    def mean(x: np.ndarray) -> float:
+        return round(float(x.mean()), 4) if x.size else 0.0
+
     def rates(rank: np.ndarray) -> dict[str, float]:
         em = rank == 2
         return {
-            "emergency_recall": round(float(em[is_em].mean()), 4),
-            "false_alarm_routine": round(float(em[is_routine].mean()), 4),
-            "false_alarm_urgent": round(float(em[true_rank == 1].mean()), 4),
-            "under_triage": round(float((rank[has] < true_rank[has]).mean()), 4),
-            "over_triage": round(float((rank[has] > true_rank[has]).mean()), 4),
-            "urgency_accuracy": round(float((rank[has] == true_rank[has]).mean()), 4),
+            "emergency_recall": mean(em[is_em]),
+            "false_alarm_routine": mean(em[is_routine]),
+            "false_alarm_urgent": mean(em[true_rank == 1]),
+            "under_triage": mean(rank[has] < true_rank[has]),
+            "over_triage": mean(rank[has] > true_rank[has]),
+            "urgency_accuracy": mean(rank[has] == true_rank[has]),
         }
 
     intent_idx = [i for i, e in enumerate(dev) if e.intent]

@@ -490,3 +490,18 @@ MISHEARINGS = {
     "bleeding": ["bleed in", "bleedin"], "stroke": ["strokes", "stoke"],
     "unconscious": ["unconcious", "in conscious"],
 }
+
+# Call openings with no request yet (what a streaming partial looks like before the caller
+# gets to the point): not an emergency, not anything yet.
+FRAGMENTS: list[Situation] = [
+    ("routine", None, "other", [
+        "bonjour", "allô oui bonjour", "bonjour madame euh", "oui allô c'est pour",
+        "c'est pour mon mari", "j'appelle pour ma mère", "bonjour je vous appelle parce que",
+        "euh oui bonjour docteur", "allô c'est madame", "c'est pour ma fille elle",
+        "bonjour ma femme", "oui c'est pour mon fils il",
+    ], [
+        "hello", "hi yes hello", "good morning um", "it's about my husband",
+        "I'm calling about my mother", "hello I'm calling because", "hi it's for my daughter she",
+        "hello my wife", "yes hello doctor",
+    ]),
+]

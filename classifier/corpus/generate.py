@@ -24,6 +24,7 @@ from classifier.corpus.content import (
     DOWNPLAY,
     EMERGENCIES,
     FILLERS,
+    FRAGMENTS,
     INTROS,
     MISHEARINGS,
     NAMES,
@@ -36,7 +37,8 @@ from classifier.corpus.content import (
 )
 
 # Variants generated per core phrase, by group (balances the labels).
-VARIANTS = {"emergency": 9, "urgent": 14, "routine_symptom": 12, "admin": 11, "trap": 14}
+VARIANTS = {"emergency": 9, "urgent": 14, "routine_symptom": 12, "admin": 11, "trap": 14,
+            "fragment": 4}
 
 _NEGATION = re.compile(r"\b(pas de|pas la|pas beaucoup|respire bien|n'a pas|no |not |isn't|"
                        r"breathing fine|no fever)\b", re.I)
@@ -118,7 +120,7 @@ def generate(seed: int = 7) -> tuple[list[dict[str, object]], list[dict[str, obj
     rng = random.Random(seed)
     groups: list[tuple[str, list[Situation]]] = [
         ("emergency", EMERGENCIES), ("urgent", URGENT), ("routine_symptom", ROUTINE_SYMPTOMS),
-        ("admin", ADMIN_INTENTS), ("trap", TRAPS)]
+        ("admin", ADMIN_INTENTS), ("trap", TRAPS), ("fragment", FRAGMENTS)]
     train: list[dict[str, object]] = []
     dev: list[dict[str, object]] = []
     sid = 0
