@@ -129,3 +129,24 @@ def test_twilio_voice_webhook_connects_the_call_to_the_media_stream(agent_app: A
     twiml = response.text
     assert "<Connect><Stream url=\"ws://127.0.0.1:" in twiml and "/ws/twilio\"" in twiml
     assert '<Parameter name="From" value="+33612345678"/>' in twiml
+
+
+def test_twilio_tts_fault_hands_the_call_to_a_human(agent_app: Any, fake_twilio: Any,
+                                                    faults: dict[str, Any]) -> None:
+    # The pipecat TTS service fails on the greeting: the caller still hears the transfer notice
+    # (synthesized when the call started) and the call is transferred.
+    runtime = agent_app.state.agent_runtime
+    runtime.synthesizer = faults["tts"]("raise", ok_calls=1)
+    url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
+    received = asyncio.run(_twilio_call(url, b"\xff" * 160 * 50, call_sid="CA0003",
+                                        caller="+33612345678",
+                                        done=lambda: bool(fake_twilio.requests), extra_s=5.0))
+    session = agent_app.state.agent_calls[-1]
+    tl = session.timeline()
+    failure = next(e for e in tl["events"] if e["type"] == "failure")
+    assert failure["stage"] == "tts"
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    assert handoff["kind"] == "human" and "tts failed" in handoff["reason"]
+    assert fake_twilio.requests and fake_twilio.requests[0]["path"].endswith("/CA0003.json")
+    # The pre-synthesized notice went out over the line.
+    assert sum(1 for m in received if m.get("event") == "media") > 20
