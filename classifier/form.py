@@ -272,8 +272,14 @@ def extract_form(text: str, language: str, classification: Classification) -> Tr
     region = "GB" if language == "en" else "FR"
     caller = _name_after(doc, _CALLER_CUES)
     patient = _name_after(doc, _PATIENT_CUES)
+    practitioner = _regex_field(_PRACTITIONER_RE, text, 0.8, group=0)
     if caller is None and language == "fr" and any(c.isupper() for c in text[1:]):
         caller = _spacy_person(text)
+        # spaCy also tags "docteur Martin": the practitioner is not the caller.
+        if caller is not None and practitioner is not None and practitioner.span is not None \
+                and caller.span is not None and caller.span.start >= practitioner.span.start \
+                and caller.span.end <= practitioner.span.end:
+            caller = None
     found_ages = ages(doc)
     age = None
     if found_ages:
@@ -296,7 +302,6 @@ def extract_form(text: str, language: str, classification: Classification) -> Tr
         if s.text.lower() not in seen and not any(s.text.lower() in x for x in seen):
             seen.add(s.text.lower())
             symptoms.append(FormField(s.text, 0.7, s))
-    practitioner = _regex_field(_PRACTITIONER_RE, text, 0.8, group=0)
     if practitioner is not None:
         practitioner = FormField(practitioner.value.replace("avec ", "").replace("with ", ""),
                                  0.8, practitioner.span)

@@ -396,8 +396,10 @@ class Protocol:
             if found is None or not facts.check(rule.when, words):
                 continue
             first, last, fuzzy = found
-            span = Span(words[first].start, words[last - 1].end,
-                        doc.text[words[first].start:words[last - 1].end])
+            start, end = words[first].start, words[last - 1].end
+            for fact in facts.used_spans(rule.when):  # "bébé de six semaines ... 38,5"
+                start, end = min(start, fact.start), max(end, fact.end)
+            span = Span(start, end, doc.text[start:end])
             hit = RedFlagHit(rule.category, span, rule.id + ("~fuzzy" if fuzzy else ""),
                              confirmed=not rule.suspected)
             fired.append(hit.source)
@@ -467,6 +469,23 @@ class _Facts:
             found = temperatures(self.doc)
             self._temp = max(f.value for f in found) if found else None
         return self._temp  # type: ignore[return-value]
+
+    def used_spans(self, when: Mapping[str, Any]) -> list[Span]:
+        """Spans of the numeric facts a rule's conditions relied on (for the hit's span)."""
+        out: list[Span] = []
+        if {"age_months_below"} & set(when):
+            found = ages(self.doc)
+            if found:
+                out.append(min(found, key=lambda a: a.age.in_months).span)
+        if {"temp_c_at_least", "temp_unknown_or_at_least"} & set(when):
+            temps = temperatures(self.doc)
+            if temps:
+                out.append(max(temps, key=lambda f: f.value).span)
+        if "minutes_at_least" in when:
+            mins = durations_minutes(self.doc)
+            if mins:
+                out.append(max(mins, key=lambda f: f.value).span)
+        return out
 
     def check(self, when: Mapping[str, Any], words: tuple[Token, ...]) -> bool:
         for key, value in when.items():
