@@ -192,3 +192,18 @@ def test_long_speech_is_cut_before_whisper_window_is_full(
     assert all(e.t - s.t <= 2.0 + 0.1 for s, e in zip(starts, ends, strict=True))
     assert [s.utterance_id for s in starts] == sorted({s.utterance_id for s in starts})
     assert len(finals) >= 2 and any(f.text for f in finals)
+
+
+def test_demo_prints_partials_then_finals() -> None:
+    """``make run``'s demo: live transcript of a red-flag and a routine sentence."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["demo", "--fast"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    finals = [line for line in lines if "FINAL" in line]
+    assert any("partial" in line for line in lines) and len(finals) >= 2
+    assert "poitrine" in fold(" ".join(finals))
+    assert lines.index(next(x for x in lines if "partial" in x)) < lines.index(finals[0])
