@@ -94,8 +94,11 @@ class AgentRuntime:
                 caller_number: str | None = None, provider_call_id: str | None = None,
                 realtime: bool = True, **kwargs: Any) -> CallSession:
         lang = language or self.settings.language
+        asr_language = lang
         if lang == "auto":
-            lang = "fr"  # the agent speaks the practice's first language until told otherwise
+            # The recognizer detects per utterance; the agent speaks the practice's first
+            # language (a caller's English is still transcribed and triaged).
+            lang = "fr"
         options: dict[str, Any] = {
             "recognizer": self.recognizer, "classifier": self.classifier,
             "synthesizer": self.synthesizer, "hub": self.hub,
@@ -104,7 +107,7 @@ class AgentRuntime:
             "realtime": realtime, "stall_timeout_s": self.settings.agent_stall_timeout_s,
             "silence_timeout_s": self.settings.agent_silence_timeout_s, "pools": self.pools,
             "advise_emergency_categories": self.practice.advise_emergency_categories,
-            "turn_detector": self.turn_detector,
+            "turn_detector": self.turn_detector, "asr_language": asr_language,
         }
         options.update(kwargs)
         return CallSession(**options)

@@ -196,8 +196,11 @@ class CallSession:
         make_event: Callable[[float, str, dict[str, Any]], Any] | None = hub_call_event,
         external_tts: bool = False,
         turn_detector: Any = None,
+        asr_language: str | None = None,
     ) -> None:
         self.language = "fr" if language == "fr" else "en"
+        self.asr_language = asr_language or self.language
+        """Passed to the recognizer: fr/en forces it, auto detects per utterance."""
         self.channel = channel
         self.caller_number = caller_number
         self.provider_call_id = provider_call_id
@@ -268,8 +271,9 @@ class CallSession:
         self.call_id = str(getattr(call_id, "call_id", call_id))
         self._emit("call_start", {"channel": self.channel, "language": self.language})
         try:
-            self._transcriber = self._recognizer.stream(language=self.language, t0=0.0)
-            self._stream_cls = self._classifier.stream(language=self.language)
+            self._transcriber = self._recognizer.stream(language=self.asr_language, t0=0.0)
+            self._stream_cls = self._classifier.stream(
+                language=None if self.asr_language == "auto" else self.language)
         except Exception as exc:  # noqa: BLE001 - any engine fault goes to a human
             await self._fail(StageFailure("recognizer" if self._transcriber is None
                                           else "classifier", repr(exc)))
