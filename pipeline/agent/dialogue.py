@@ -158,6 +158,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "I am putting you through to the doctor right now. If it gets worse, hang up "
         "and call 112.",
     },
+    "emergency_no_transfer": {
+        "fr": "Appelez le 15 ou le 112 maintenant. Le médecin de garde est aussi alerté.",
+        "en": "Call 112 now. The on-call doctor has also been alerted.",
+    },
     "urgent": {
         "fr": "Un médecin vous rappellera aujourd'hui. Je transmets votre demande en priorité.",
         "en": "A clinician will call you back today. I am passing your request on as a "
@@ -382,6 +386,9 @@ class DialoguePolicy:
     silence_timeout_s: float = 7.0
     """Caller silence after the agent's last question before a re-prompt (then a human)."""
     advise_emergency_categories: frozenset[RedFlag] = CALL_EMERGENCY_NUMBER
+    can_transfer: bool = True
+    """False where no human can take the line (browser calls): emergencies are told to call
+    15/112 themselves, while the on-call physician is alerted on the dashboard."""
     """Red flags for which the caller is also told to call 15/112 (the practice's list)."""
 
     stage: Stage = Stage.GREETING
@@ -621,6 +628,8 @@ class DialoguePolicy:
         self._awaiting_since = None
         key = ("emergency_call_15" if category in self.advise_emergency_categories
                else "emergency")
+        if not self.can_transfer:
+            key = "emergency_no_transfer"
         reason = f"red flag {category.value}" + (" confirmed by caller" if confirmed else "")
         return DialogueAction(
             say=(AgentUtterance(say(key, self.language), "emergency", interrupt=True),),

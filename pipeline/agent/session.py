@@ -222,7 +222,8 @@ class CallSession:
             policy_kwargs["advise_emergency_categories"] = advise_emergency_categories
         self.policy = DialoguePolicy(practice_name, self.language,  # type: ignore[arg-type]
                                      caller_number=caller_number,
-                                     silence_timeout_s=silence_timeout_s, **policy_kwargs)
+                                     silence_timeout_s=silence_timeout_s,
+                                     can_transfer=channel != "browser", **policy_kwargs)
         self.events: list[TimelineEvent] = []
         self.stats = SessionStats()
         self.call_id: str = ""

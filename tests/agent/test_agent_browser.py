@@ -59,6 +59,9 @@ def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation:
     assert {"breathing", "consciousness"} & set(tl["decision"]["red_flags"])
     handoff = next(e for e in tl["events"] if e["type"] == "handoff")
     assert handoff["kind"] == "emergency"
+    # Nobody can take over a browser call's audio: the caller is told to call 15/112 now.
+    notice = next(e for e in tl["events"] if e["type"] == "agent_say" and e["kind"] == "emergency")
+    assert notice["text"].startswith("Appelez le 15")
     # No STUN, no DNS: WebRTC stayed on this machine's own addresses.
     assert network_audit == []
     # The agent greeted the caller through the browser (TTS over WebRTC).

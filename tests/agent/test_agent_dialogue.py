@@ -87,6 +87,13 @@ def test_emergency_from_partial_interrupts_and_hands_off() -> None:
     assert policy.finished
 
 
+def test_without_a_line_to_transfer_the_caller_is_told_to_call_15() -> None:
+    policy = DialoguePolicy("cabinet", "fr", can_transfer=False)
+    policy.start(0.0)
+    action = policy.on_classification(_cls(Urgency.EMERGENCY, (RedFlag.STROKE,)), 1.0)
+    assert action.handoff is not None and action.say[0].text.startswith("Appelez le 15")
+
+
 def test_infant_fever_does_not_tell_to_call_15() -> None:
     policy = DialoguePolicy("cabinet", "fr")
     policy.start(0.0)
