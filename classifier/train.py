@@ -81,9 +81,11 @@ def read_examples(path: Path) -> list[Example]:
         if labels["red_flag"] is not None and labels["urgency"] not in (None, "emergency"):
             raise TrainDataError(f"{where}: red_flag {labels['red_flag']!r} given with urgency "
                                  f"{labels['urgency']!r}; red_flag is null unless emergency")
+        traps = tuple(item.get("traps") or ())
+        if item.get("style") == "asr_real" and "asr_real" not in traps:
+            traps += ("asr_real",)  # heard through the project's own TTS + recognizer
         out.append(Example(text, item.get("language"), labels["intent"], labels["urgency"],
-                           labels["red_flag"], where, item.get("situation"),
-                           tuple(item.get("traps") or ())))
+                           labels["red_flag"], where, item.get("situation"), traps))
     return out
 
 
@@ -483,7 +485,7 @@ routine and <= 10% on urgent dev items; urgent: best combined accuracy, under-tr
 | --- | --- | --- | --- | --- | --- |
 {row('protocol + model (served)', m['combined'])}
 {row('protocol only', m['protocol_only'])}
-{row('model only', m['model_only'])}
+{row('heads alone (embedding + protocol features)', m['model_only'])}
 
 Intent: macro-F1 {m['intent_macro_f1']:.4f}, accuracy {m['intent_accuracy']:.4f}.
 
@@ -493,7 +495,8 @@ Per red flag (combined recall):
 | --- | --- | --- |
 {flags}
 
-Trap classes (combined):
+Trap classes (combined; `asr_real` = utterances spoken by the project's test TTS and
+transcribed by its own recognizer, `asr` = ASR-style text written by the generator):
 
 | trap | n | emergency false alarms on non-emergencies | emergency recall |
 | --- | --- | --- | --- |
