@@ -61,7 +61,7 @@ class E5Encoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from transformers import AutoTokenizer, BertModel
+        from transformers import AutoTokenizer
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
@@ -70,27 +70,44 @@ class E5Encoder:
         self.torch = torch
         self.folder = Path(folder)
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        model = self._load_model(folder)
         if quantize:
-            # Memory: the 250k-token embedding table stays fp16 (192 MB instead of 384 MB; its
-            # rows are promoted to fp32 when added to the position embeddings), the Linear
-            # layers become int8 in place (no second copy of the model).
-            model = BertModel.from_pretrained(str(folder), add_pooling_layer=False,
-                                              local_files_only=True,
-                                              dtype=torch.float16).eval()
-            model.float()
-            model.embeddings.word_embeddings.half()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the eager API is deprecated, still supported
                 torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
                                                        dtype=torch.qint8, inplace=True)
-        else:
-            model = BertModel.from_pretrained(str(folder), add_pooling_layer=False,
-                                              local_files_only=True).eval()
         self.model = model
         self.quantized = quantize
-        self.variant = "fp16-embeddings+int8-linear-v2" if quantize else "fp32"
+        self.variant = "fp16-embeddings+int8-linear-v3" if quantize else "fp32-v3"
         """Changes whenever the numbers the heads see change (part of the embedding cache key)."""
         self.max_tokens = 256  # callers' utterances; longer text is cut (the protocol sees all)
+
+    def _load_model(self, folder: Path) -> Any:
+        """Build the BertModel and assign the stored tensors as they are (no fp32 copy of the
+        fp16 token table, no second model in memory): peak memory ~ the file size."""
+        from safetensors.torch import load_file
+        from transformers import BertConfig, BertModel
+
+        torch = self.torch
+        config = BertConfig.from_pretrained(str(folder), local_files_only=True)
+        with torch.device("meta"):
+            model = BertModel(config, add_pooling_layer=False)
+        state = load_file(str(Path(folder) / "model.safetensors"))
+        missing, unexpected = model.load_state_dict(state, strict=False, assign=True)
+        if unexpected or [m for m in missing if "position_ids" not in m]:
+            raise ValueError(f"{folder}: not a converted e5 folder (missing {missing}, "
+                             f"unexpected {unexpected})")
+        # Buffers not stored in the file (position ids) are rebuilt on the CPU.
+        for name, buf in list(model.named_buffers()):
+            if buf.is_meta:
+                module = model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
+                leaf = name.rsplit(".", 1)[-1]
+                if leaf == "position_ids":
+                    value = torch.arange(config.max_position_embeddings).expand((1, -1))
+                else:
+                    value = torch.zeros(buf.shape, dtype=torch.long)
+                module.register_buffer(leaf, value, persistent=False)
+        return model.eval()
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         torch = self.torch

