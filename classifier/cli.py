@@ -62,7 +62,12 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         typer.echo("form:")
         for name, value in form.to_dict().items():
             if value not in (None, [], ()):
-                shown = value["value"] if isinstance(value, dict) and "value" in value else value
+                if isinstance(value, list):
+                    shown = ", ".join(str(v["value"]) if isinstance(v, dict) else str(v)
+                                      for v in value)
+                else:
+                    shown = value["value"] if isinstance(value, dict) and "value" in value \
+                        else value
                 typer.echo(f"  {name}: {shown}")
 
     @app.command("train")
