@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml | apt
 	@touch $@
 
 run: setup
-	$(BIN)/permanence demo
+	$(BIN)/permanence start
 
 test: setup
 	$(BIN)/python -m pytest -q
