@@ -148,7 +148,9 @@ class Classifier:
             enough_words = len(doc.words) >= self.config.model_min_words
             if p_em >= th.emergency and model_may_raise and (enough_words or result.suspected):
                 model_urgency = Urgency.EMERGENCY
-            elif p_em + p_urg >= th.urgent:
+            elif p_em + p_urg >= th.urgent and (enough_words or result.suspected):
+                # Two words ("Bonjour, je") are not evidence of anything: the heads only vote
+                # on an utterance long enough to mean something, as for emergencies.
                 model_urgency = Urgency.URGENT
             if model_urgency is Urgency.EMERGENCY and not red_flags:
                 category = max(out.red_flag, key=lambda k: out.red_flag[k])
@@ -251,12 +253,17 @@ class StreamingClassifier:
         for hit in current.red_flags:
             if hit.category not in self._raised:
                 self._raised[hit.category] = replace(hit, t=t)
-        self._latched = _urgency_max(self._latched, current.urgency)
+        shown = _urgency_max(self._latched, current.urgency)
+        # Only an emergency (protocol evidence on a partial) or a whole utterance latches: a
+        # partial's lower urgency is a guess about words not yet heard and must not stick
+        # for the rest of the call.
+        if final or current.urgency is Urgency.EMERGENCY:
+            self._latched = shown
         scores = dict(current.urgency_scores)
-        if self._latched is Urgency.EMERGENCY:
+        if shown is Urgency.EMERGENCY:
             scores["emergency"] = max(scores.get("emergency", 0.0), 1.0 if self._raised else
                                       scores.get("emergency", 0.0))
-        result = replace(current, urgency=self._latched, red_flags=tuple(self._raised.values()),
+        result = replace(current, urgency=shown, red_flags=tuple(self._raised.values()),
                          urgency_scores=scores)
         if final:
             self._finals.append(text)
