@@ -20,32 +20,25 @@ app = typer.Typer(
 )
 
 
-bench_app = typer.Typer(help="Benchmarks: each prints JSON (never a timed test).", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks: each prints JSON (never a timed test).", no_args_is_help=True
+)
 app.add_typer(bench_app, name="bench")
 
 
 def _register() -> None:
     import importlib
 
-    # Each entry: module exposing `register(app, bench_app)`. Missing modules are skipped so the CLI works
-    # while packages are being built.
+    # Each package contributes its commands through `register(app, bench_app)`.
     for module_name in (
         "models.cli",
         "asr.cli",
         "classifier.cli",
         "eval.cli",
-        "handoff.cli",
         "pipeline.service_cli",
         "pipeline.agent_cli",
-        "pipeline.bench_cli",
     ):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        module.register(app, bench_app)
+        importlib.import_module(module_name).register(app, bench_app)
 
 
 _register()

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from asr import RecognizerConfig
     from classifier import ClassifierConfig
-
     from pipeline.settings import Settings
 
 

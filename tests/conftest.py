@@ -6,9 +6,13 @@ Area-specific fixtures live in ``tests/<area>/conftest.py``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import re
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -35,7 +39,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def recognizer(settings: Settings) -> Recognizer:
     """The real Whisper base recognizer, loaded once for the whole session."""
     from asr import Recognizer
-
     from pipeline.engines import recognizer_config
 
     return Recognizer.load(recognizer_config(settings))
@@ -45,7 +48,6 @@ def recognizer(settings: Settings) -> Recognizer:
 def classifier(settings: Settings) -> Classifier:
     """The real classifier (protocol + encoder heads), loaded once for the whole session."""
     from classifier import Classifier
-
     from pipeline.engines import classifier_config
 
     return Classifier.load(classifier_config(settings))
@@ -61,3 +63,42 @@ def speech() -> Callable[..., Path]:
     from models.tts import cached_speech
 
     return cached_speech
+
+
+class FakeTwilio:
+    """A real HTTP server on 127.0.0.1 standing in for Twilio's REST API: the one external
+    service we cannot run here. Records each request and the TwiML it carried."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                outer.requests.append({"path": self.path,
+                                       "twiml": parse_qs(body).get("Twiml", [""])[0]})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"status": "in-progress"}')
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def dialed(self) -> list[str]:
+        """Numbers the TwiML of each request dialed, in order."""
+        return [m.group(1) for r in self.requests
+                for m in [re.search(r"<Dial>([^<]*)</Dial>", r["twiml"])] if m]
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    server = FakeTwilio()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import numpy as np
 import pytest
@@ -165,44 +161,9 @@ def faults() -> dict[str, Any]:
             "tts": FaultySynthesizer}
 
 
-class FakeTwilioRest:
-    def __init__(self) -> None:
-        self.requests: list[dict[str, str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                outer.requests.append({"path": self.path,
-                                       "twiml": parse_qs(body).get("Twiml", [""])[0]})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"status": "in-progress"}')
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def dialed(self) -> list[str]:
-        return [m.group(1) for r in self.requests
-                for m in [re.search(r"<Dial>([^<]*)</Dial>", r["twiml"])] if m]
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilioRest]:
-    server = FakeTwilioRest()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-
-
 @pytest.fixture
 def agent_app(tmp_path: Path, recognizer: Any, classifier: Any, warm_engines: None,
-              fake_twilio: FakeTwilioRest, weeknight: Any) -> Iterator[Any]:
+              fake_twilio: Any, weeknight: Any) -> Iterator[Any]:
     """The real app (SQLite store, hub, telephony channel to the fake Twilio) on 127.0.0.1,
     with the agent runtime over the session's engines."""
     from handoff import TwilioTransferChannel

@@ -75,7 +75,8 @@ def test_clear_needs_a_name(rules: Classifier) -> None:
 def test_a_routine_call_heard_word_by_word_ends_routine(classifier: Classifier) -> None:
     # The heads guess wildly on two words ("Bonjour, je"); that guess must not latch.
     stream = classifier.stream("fr")
-    words = "Bonjour, je voudrais déplacer mon rendez-vous de mardi à jeudi.".split()
+    said = "Bonjour, je voudrais déplacer mon rendez-vous de mardi à jeudi."
+    words = said.split()
     for k in range(1, len(words) + 1):
         result = stream.update(" ".join(words[:k]), t=0.3 * k, final=k == len(words))
     assert result.urgency.value == "routine"

@@ -115,49 +115,6 @@ def headers(client: TestClient) -> Callable[[str], dict[str, str]]:
     return get
 
 
-class FakeTwilio:
-    """A real HTTP server on 127.0.0.1 standing in for Twilio's REST API (external service)."""
-
-    def __init__(self) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-        from urllib.parse import parse_qs
-
-        self.requests: list[dict[str, str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                outer.requests.append({"path": self.path,
-                                       "twiml": parse_qs(body).get("Twiml", [""])[0]})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"status": "in-progress"}')
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def dialed(self) -> list[str]:
-        import re
-
-        return [m.group(1) for r in self.requests
-                for m in [re.search(r"<Dial>([^<]*)</Dial>", r["twiml"])] if m]
-
-
-@pytest.fixture
-def fake_twilio() -> Iterator[FakeTwilio]:
-    server = FakeTwilio()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
-
-
 @pytest.fixture
 def fast_practice() -> Any:
     """The demo practice with acknowledgment deadlines short enough to watch them expire."""
