@@ -21,6 +21,11 @@ from pathlib import Path
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
+def _traps(item: dict[str, object]) -> list[str]:
+    traps = item.get("traps")
+    return [str(t) for t in traps] if isinstance(traps, list) else []
+
+
 def _pick(path: Path, n: int, rng: random.Random) -> list[dict[str, object]]:
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     # Typed-style items: the TTS reads punctuation better, the recognizer adds its own noise.
@@ -71,7 +76,7 @@ def main() -> None:
                 continue  # nothing recognised: nothing to learn from
             rows.append({"id": f"noisy-{item['id']}", "language": lang, "text": heard,
                          "intent": item["intent"], "urgency": item["urgency"],
-                         "red_flag": item["red_flag"], "traps": [*item.get("traps", []), "asr"],
+                         "red_flag": item["red_flag"], "traps": [*_traps(item), "asr"],
                          "style": "asr_real", "situation": item.get("situation"),
                          "clean_text": item["text"], "phone": phone})
             print(f"{split} {k + 1}/{n} {time.perf_counter() - started:.0f}s: {heard}",
