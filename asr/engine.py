@@ -121,6 +121,11 @@ class RecognizerConfig:
     every 1.2 s of speech; one pass ~0.2-0.4 s, so ~1/3 of the CPU per active call)."""
     max_partial_load: float = 0.5
     """Share of real time partial decoding may take (adaptive cadence under CPU contention)."""
+    max_partial_interval_s: float = 1.1
+    """However slow a pass, the next partial is scheduled within this much speech (1.1 s
+    leaves room for pass-time jitter under the 1.2 s target): the caller's
+    words must keep reaching the classifier while they talk (a red flag early in a long
+    sentence is acted on before its end)."""
     max_utterance_s: float = 24.0
     """Force a final before Whisper's 30 s window is full."""
 

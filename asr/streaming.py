@@ -225,8 +225,8 @@ class StreamingTranscriber:
         # CPU is shared (other calls, other work) a pass takes longer and partials space out
         # instead of building a backlog that would delay the final.
         cfg = self.recognizer.config
-        # Capped at twice the nominal cadence so partials never stop for a whole utterance.
-        self._partial_interval = min(2 * cfg.partial_every_s, max(
+        # Capped so partials keep coming while the caller talks, however loaded the CPU.
+        self._partial_interval = min(cfg.max_partial_interval_s, max(
             cfg.partial_every_s, (time.perf_counter() - started) / cfg.max_partial_load))
         tail = _words(d.new_text)
         prev = self._tail
