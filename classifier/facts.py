@@ -6,6 +6,7 @@ triage form. Numbers may be digits ("39,5") or words ("trente-neuf et demi", "si
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from classifier.text import Doc, Token, number_at
@@ -108,50 +109,61 @@ def temperatures(doc: Doc) -> list[Fact]:
     return out
 
 
-def ages(doc: Doc) -> list[AgeFact]:
-    """Ages: "mon bébé de six semaines", "il a 3 mois", "a 2-year-old", "sixty years old",
-    "âgée de 80 ans", "né il y a trois semaines". Durations ("depuis 2 jours") are not ages."""
-    words = doc.words_with_punct
-    out: list[AgeFact] = []
+def _numbers_followed_by_word(words: tuple[Token, ...]) -> Iterator[tuple[int, int, float]]:
+    """``(i, j, value)`` for each number that starts at word ``i`` and is followed by a word
+    (its unit, usually) at index ``j``."""
     for i in range(len(words)):
         got = number_at(words, i)
         if got is None:
             continue
         value, used = got
-        j = i + used
-        if j >= len(words) or words[j].text not in _AGE_UNITS:
+        if i + used < len(words):
+            yield i, i + used, value
+
+
+def ages(doc: Doc) -> list[AgeFact]:
+    """Ages: "mon bébé de six semaines", "il a 3 mois", "a 2-year-old", "sixty years old",
+    "âgée de 80 ans", "né il y a trois semaines". Durations ("depuis 2 jours") are not ages."""
+    words = doc.words_with_punct
+    out: list[AgeFact] = []
+    for i, j, value in _numbers_followed_by_word(words):
+        unit = _AGE_UNITS.get(words[j].text)
+        if unit is None:
             continue
-        unit = _AGE_UNITS[words[j].text]
-        before = [w.text for w in words[max(0, i - 3): i]]
-        after = [w.text for w in words[j + 1: j + 3]]
-        prev = before[-1] if before else ""
-        prev2 = before[-2] if len(before) > 1 else ""
-        if prev in {"depuis", "pendant", "for", "since", "dans", "in", "tous", "every"} or \
-                prev2 in {"depuis", "pendant", "for"}:
-            continue
-        born_ago = "il y a" in " ".join(before) or prev in {"ya"} and prev2 in {"ne", "nee"}
-        if born_ago:
-            if {"ne", "nee", "naissance", "accouche", "born"} & set(
-                    w.text for w in words[max(0, i - 6): i]):
-                out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.8))
-            continue
-        if "old" in after or "ago" not in after and prev in {"aged", "age", "agee", "agé"}:
-            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.9))
-            continue
-        if prev in {"de", "d'"} and (set(before) & _PERSON_NOUNS or prev2 in {"agee", "age"}):
-            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.9))
-            continue
-        if prev in {"a", "fait", "has", "is", "aura", "avait"} and unit == "years":
-            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.7))
-            continue
-        if prev == "a" and (prev2 in {"il", "elle", "qui"} or prev2 in _PERSON_NOUNS) and \
-                unit in {"weeks", "months", "days"}:
-            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.7))
-            continue
-        if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:
-            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]), 0.9))
+        confidence = _age_confidence(words, i, j, unit)
+        if confidence is not None:
+            out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]),
+                               confidence))
     # "a 2-year-old", "six-week-old": the hyphenated unit arrives as "year" + "old" already.
     return out
+
+
+def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> float | None:
+    """How sure the words around "<number> <unit>" make it an age; None when it is not one."""
+    before = [w.text for w in words[max(0, i - 3): i]]
+    after = [w.text for w in words[j + 1: j + 3]]
+    prev = before[-1] if before else ""
+    prev2 = before[-2] if len(before) > 1 else ""
+    if prev in {"depuis", "pendant", "for", "since", "dans", "in", "tous", "every"} or \
+            prev2 in {"depuis", "pendant", "for"}:
+        return None
+    born_ago = "il y a" in " ".join(before) or prev in {"ya"} and prev2 in {"ne", "nee"}
+    if born_ago:
+        born = {"ne", "nee", "naissance", "accouche", "born"} & {
+            w.text for w in words[max(0, i - 6): i]}
+        return 0.8 if born else None
+    if "old" in after or "ago" not in after and prev in {"aged", "age", "agee", "agé"}:
+        return 0.9
+    if prev in {"de", "d'"} and (set(before) & _PERSON_NOUNS or prev2 in {"agee", "age"}):
+        return 0.9
+    if prev in {"a", "fait", "has", "is", "aura", "avait"} and unit == "years":
+        return 0.7
+    if prev == "a" and (prev2 in {"il", "elle", "qui"} or prev2 in _PERSON_NOUNS) and \
+            unit in {"weeks", "months", "days"}:
+        return 0.7
+    if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:
+        return 0.9
+    return None
 
 
 _FOLDED_DURATION_RE = re.compile(r"(\d+)\s*(?:min|mn)\b")
@@ -162,13 +174,8 @@ def durations_minutes(doc: Doc) -> list[Fact]:
     heure"). Only durations with a duration cue before them count."""
     words = doc.words_with_punct
     out: list[Fact] = []
-    for i in range(len(words)):
-        got = number_at(words, i)
-        if got is None:
-            continue
-        value, used = got
-        j = i + used
-        if j >= len(words) or words[j].text not in _MINUTE_UNITS:
+    for i, j, value in _numbers_followed_by_word(words):
+        if words[j].text not in _MINUTE_UNITS:
             continue
         before = {w.text for w in words[max(0, i - 3): i]}
         if "il" in before and "y" in before:  # "il y a 10 minutes" = when, not how long
@@ -184,14 +191,7 @@ def pregnancy_weeks(doc: Doc) -> list[Fact]:
     """"enceinte de 32 semaines", "à 7 mois de grossesse", "30 weeks pregnant", "28 SA"."""
     words = doc.words_with_punct
     out: list[Fact] = []
-    for i in range(len(words)):
-        got = number_at(words, i)
-        if got is None:
-            continue
-        value, used = got
-        j = i + used
-        if j >= len(words):
-            continue
+    for i, j, value in _numbers_followed_by_word(words):
         unit = words[j].text
         ctx_before = {w.text for w in words[max(0, i - 4): i]}
         ctx_after = {w.text for w in words[j + 1: j + 4]}
