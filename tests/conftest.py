@@ -54,6 +54,14 @@ def classifier(settings: Settings) -> Classifier:
 
 
 @pytest.fixture(scope="session")
+def rules() -> Classifier:
+    """Protocol-only classifier (no encoder): the written rules alone, loaded in milliseconds."""
+    from classifier import Classifier, ClassifierConfig
+
+    return Classifier.load(ClassifierConfig(use_model=False))
+
+
+@pytest.fixture(scope="session")
 def speech() -> Callable[..., Path]:
     """``speech(text, language="fr", phone=False) -> Path`` of a cached synthesized WAV.
 

@@ -84,8 +84,26 @@ def test_routine_call_fills_the_form_without_handoff(make_runtime: Any, conversa
     assert tl["decision"]["action"] == "handled_by_agent"
 
 
-def test_suspected_red_flag_gets_a_question_and_yes_escalates(make_runtime: Any,
+def test_suspected_red_flag_gets_a_question_and_yes_escalates(make_runtime: Any, rules: Any,
                                                               conversation: Any) -> None:
+    # The written rules alone see "convulsion" without a duration as partial evidence only, so
+    # the agent must ask its yes/no question and escalate on the caller's "oui".
+    path = conversation(["Bonjour, mon fils a fait une convulsion.", 3.5, "Oui.", 1.0])
+    tl = _call(make_runtime(classifier=rules), path).timeline()
+    said = _said(tl)
+    question = "La convulsion dure-t-elle depuis plus de cinq minutes ?"
+    assert question in said
+    handoff = next(e for e in tl["events"] if e["type"] == "handoff")
+    asked_at = next(e["t"] for e in tl["events"]
+                    if e["type"] == "agent_say" and e.get("text") == question)
+    answer_start = [e["t"] for e in tl["events"] if e["type"] == "speech_start"][-1]
+    assert asked_at < answer_start <= handoff["t"]
+    assert handoff["kind"] == "emergency"
+    assert tl["decision"]["urgency"] == "emergency" and "seizure" in tl["decision"]["red_flags"]
+
+
+def test_convulsion_is_escalated_with_the_full_classifier(make_runtime: Any,
+                                                          conversation: Any) -> None:
     path = conversation(["Bonjour, mon fils a fait une convulsion.", 3.5, "Oui.", 1.0])
     session = _call(make_runtime(), path)
     tl = session.timeline()
