@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from eval.config import ConfigError, EvalConfig, GateConfig, load_config
-from eval.dataset import AudioItem, Dataset, DatasetError, load_dataset
+from eval.dataset import Dataset, DatasetError, load_dataset
 
 DEFAULT_OUT = Path("out/eval")  # /out/ is git-ignored
 
@@ -76,14 +76,10 @@ def _with_words(config: EvalConfig, words_per_update: int | None) -> EvalConfig:
 
 
 def _engines(config: EvalConfig, dataset: Dataset, recognizer: Any = None) -> tuple[Any, Any]:
-    from classifier import Classifier
+    from eval.runner import load_engines
 
     try:
-        classifier = Classifier.load(config.classifier_config())
-        if recognizer is None and any(isinstance(i, AudioItem) for i in dataset.items):
-            from asr import Recognizer
-
-            recognizer = Recognizer.load(config.recognizer_config())
+        classifier, recognizer = load_engines(config, dataset, recognizer=recognizer)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     model_error = getattr(classifier, "model_error", None)

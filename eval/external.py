@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.config import EvalConfig
-from eval.dataset import AudioItem, Dataset, DatasetError, dataset_from_rows
+from eval.dataset import Dataset, DatasetError, dataset_from_rows
 
 Row = Mapping[str, Any]
 
@@ -84,7 +84,7 @@ def run_external(directory: Path | None = None, *, out: Path | None = None,
                  classifier: Any = None, recognizer: Any = None) -> dict[str, Any]:
     """Evaluate every external set present; returns ``{set: summary | {"skipped": why}}``."""
     from eval.report import write_report
-    from eval.runner import evaluate
+    from eval.runner import evaluate, load_engines
 
     directory = directory or default_external_dir()
     config = config or EvalConfig()
@@ -100,14 +100,7 @@ def run_external(directory: Path | None = None, *, out: Path | None = None,
         except DatasetError as exc:
             result["sets"][spec.name] = {"skipped": f"unreadable: {exc}"}
             continue
-        if classifier is None:
-            from classifier import Classifier
-
-            classifier = Classifier.load(config.classifier_config())
-        if recognizer is None and any(isinstance(i, AudioItem) for i in dataset.items):
-            from asr import Recognizer
-
-            recognizer = Recognizer.load(config.recognizer_config())
+        classifier, recognizer = load_engines(config, dataset, classifier, recognizer)
         report = evaluate(dataset, classifier=classifier, recognizer=recognizer, config=config,
                           progress=progress)
         entry: dict[str, Any] = {"summary": report.summary()}

@@ -148,6 +148,21 @@ def build_report(results: Sequence[ItemResult], *, dataset: str = "<memory>",
     )
 
 
+def load_engines(config: EvalConfig, dataset: Dataset, classifier: Classifier | None = None,
+                 recognizer: Recognizer | None = None) -> tuple[Classifier, Recognizer | None]:
+    """The engines a set needs, loading only those not given: the recognizer only when the
+    set has audio items."""
+    if classifier is None:
+        from classifier import Classifier as _Classifier
+
+        classifier = _Classifier.load(config.classifier_config())
+    if recognizer is None and any(isinstance(i, AudioItem) for i in dataset.items):
+        from asr import Recognizer as _Recognizer
+
+        recognizer = _Recognizer.load(config.recognizer_config())
+    return classifier, recognizer
+
+
 def evaluate(dataset: Dataset | str | Path, classifier: Classifier | None = None,
              recognizer: Recognizer | None = None, *, config: EvalConfig | None = None,
              progress: bool = True) -> EvalReport:
@@ -159,14 +174,7 @@ def evaluate(dataset: Dataset | str | Path, classifier: Classifier | None = None
     config = config or EvalConfig()
     if not isinstance(dataset, Dataset):
         dataset = load_dataset(dataset)
-    if classifier is None:
-        from classifier import Classifier as _Classifier
-
-        classifier = _Classifier.load(config.classifier_config())
-    if recognizer is None and any(isinstance(i, AudioItem) for i in dataset.items):
-        from asr import Recognizer as _Recognizer
-
-        recognizer = _Recognizer.load(config.recognizer_config())
+    classifier, recognizer = load_engines(config, dataset, classifier, recognizer)
     results = [
         run_item(item, classifier, recognizer, words_per_update=config.words_per_update)
         for item in tqdm(dataset.items, desc=f"eval {dataset.name}", unit="item",
