@@ -10,16 +10,24 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from eval.types import EvalReport, Rate, SliceMetrics
 
-matplotlib.use("Agg")  # files only: no display on servers and CI
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
-from eval.types import EvalReport, Rate, SliceMetrics  # noqa: E402
+def _pyplot() -> ModuleType:
+    """matplotlib on first plot only: every ``permanence`` command imports this package, and
+    pyplot alone costs ~0.3 s of start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display on servers and CI
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,7 @@ def _matrix_figure(matrix: Mapping[str, Mapping[str, int]], title: str) -> Figur
     cols = list(next(iter(matrix.values()), {}) or rows)
     values = [[matrix[r].get(c, 0) for c in cols] for r in rows]
     size = max(3.6, 0.7 * len(cols) + 2.2)
-    fig, ax = plt.subplots(figsize=(size, size * 0.85), dpi=90)
+    fig, ax = _pyplot().subplots(figsize=(size, size * 0.85), dpi=90)
     ax.imshow(values or [[0]], cmap="Blues")
     ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
@@ -63,7 +71,7 @@ def intent_confusion_figure(report: EvalReport) -> Figure:
 
 def reliability_figure(report: EvalReport) -> Figure:
     cal = report.calibration
-    fig, ax = plt.subplots(figsize=(4.2, 3.8), dpi=90)
+    fig, ax = _pyplot().subplots(figsize=(4.2, 3.8), dpi=90)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="perfect")
     pts = [(b.mean_score or 0.0, b.positive_rate or 0.0, b.n) for b in cal.bins if b.n]
     if pts:
@@ -83,7 +91,7 @@ def reliability_figure(report: EvalReport) -> Figure:
 
 
 def sweep_figure(report: EvalReport) -> Figure:
-    fig, ax = plt.subplots(figsize=(4.2, 3.8), dpi=90)
+    fig, ax = _pyplot().subplots(figsize=(4.2, 3.8), dpi=90)
     pts = [p for p in report.sweep if p.recall is not None and p.alert_rate is not None]
     if pts:
         ax.plot([p.alert_rate or 0.0 for p in pts], [p.recall or 0.0 for p in pts], marker=".",
@@ -120,7 +128,7 @@ def figure_png(fig: Figure) -> bytes:
     """PNG bytes of a figure (which is then closed); for notebooks: ``Image(figure_png(f))``."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    plt.close(fig)
+    _pyplot().close(fig)
     return buf.getvalue()
 
 
