@@ -79,15 +79,6 @@ _DOB_CUE_RE = re.compile(
     r"dob)\s+([^.;!?]{4,40})", re.IGNORECASE)
 
 
-def _find_phrase(doc: Doc, phrase: str) -> Token | None:
-    words = doc.words
-    target = [t.text for t in analyse(phrase).words]
-    for i in range(len(words) - len(target) + 1):
-        if all(words[i + k].text == target[k] for k in range(len(target))):
-            return words[i]
-    return None
-
-
 def _phrase_positions(doc: Doc, phrase: str) -> list[tuple[int, int]]:
     words = doc.words
     target = [t.text for t in analyse(phrase).words]

@@ -59,9 +59,6 @@ class Doc:
     folded: str
     tokens: tuple[Token, ...]
 
-    def span_text(self, start: int, end: int) -> str:
-        return self.text[start:end]
-
     @property
     def words(self) -> tuple[Token, ...]:
         """Tokens that carry content (no fillers, no punctuation)."""

@@ -203,13 +203,6 @@ class CallHub:
         self._watchers.setdefault(call_id, []).append(queue)
         return queue
 
-    def unwatch(self, call_id: str, queue: asyncio.Queue[HubNotice]) -> None:
-        queues = self._watchers.get(call_id, [])
-        if queue in queues:
-            queues.remove(queue)
-        if not queues:
-            self._watchers.pop(call_id, None)
-
     def _notify(self, notice: HubNotice) -> None:
         for queue in self._watchers.get(notice.call_id, []):
             queue.put_nowait(notice)
@@ -353,10 +346,6 @@ class CallHub:
         """Push a stored call's new summary (after a human correction) to dashboards."""
         data = {**asdict(summary), "red_flags": list(summary.red_flags)}
         self._push("call", summary.id, data)
-
-    def is_live(self, call_id: str) -> bool:
-        state = self._calls.get(call_id)
-        return state is not None and not state.ended
 
     def live_transcript(self, call_id: str) -> list[dict[str, Any]] | None:
         state = self._calls.get(call_id)
