@@ -58,8 +58,9 @@ class Concept:
     """Alternative definitions as combinations of other concepts (evaluated after them)."""
     inability: bool = False
     """"can't", "n'arrive pas a": its negative words do not negate the verb that follows."""
-    recent_past: bool = False
-    """A recent event by definition ("vient d'accoucher"): past-history cues do not apply."""
+    ignore_history: bool = False
+    """Past-history cues do not apply: a comorbidity ("history of asthma" is still asthma) or
+    a recent event by definition ("vient d'accoucher")."""
 
 
 @dataclass(frozen=True)
@@ -174,24 +175,32 @@ class PhraseIndex:
         self.exact: dict[str, list[tuple[str, Phrase, bool]]] = {}
         self.by_stem: dict[str, list[tuple[str, Phrase, bool]]] = {}
         self.prefix: list[tuple[str, str, Phrase, bool]] = []
-        self.fuzzy_first: list[tuple[str, Phrase]] = []
+        self.fuzzy_first: dict[str, list[tuple[str, Phrase]]] = {}
+        """Fuzzy phrases by their first word's first letter (a misheard word keeps it)."""
         self.fuzzy_min_len = fuzzy_min_len
         self.fuzzy_score = fuzzy_score
         # Candidate phrases depend only on the word: computed once per distinct word (the
         # prefix and fuzzy scans cost ~10 ms an utterance otherwise, measured on train).
         self._candidates: dict[tuple[str, str], tuple[tuple[str, Phrase, bool, bool], ...]] = {}
+        self.prefix_by_start: dict[str, list[tuple[str, str, Phrase, bool]]] = {}
+        self.short_prefix: list[tuple[str, str, Phrase, bool]] = []
         for name, phrase, fuzzy in entries:
             if not phrase:
                 continue
             first = phrase[0]
             if first.endswith("*") or first == "*":
-                self.prefix.append((first[:-1], name, phrase, fuzzy))
+                entry = (first[:-1], name, phrase, fuzzy)
+                self.prefix.append(entry)
+                if len(first) - 1 >= 2:
+                    self.prefix_by_start.setdefault(first[:2], []).append(entry)
+                else:
+                    self.short_prefix.append(entry)
             else:
                 self.exact.setdefault(first, []).append((name, phrase, fuzzy))
                 if len(first) >= 4:
                     self.by_stem.setdefault(stem(first), []).append((name, phrase, fuzzy))
                 if fuzzy and len(first) >= fuzzy_min_len:
-                    self.fuzzy_first.append((name, phrase))
+                    self.fuzzy_first.setdefault(first[0], []).append((name, phrase))
 
     def _match_at(self, words: tuple[Token, ...], i: int, phrase: Phrase,
                   fuzzy: bool, inserted_ok: bool = False) -> tuple[int, bool] | None:
@@ -243,13 +252,14 @@ class PhraseIndex:
                 candidates.extend((n, p, f, False) for n, p, f in self.exact.get(base, ()))
         if token_stem != text or text not in self.exact:
             candidates.extend((n, p, f, False) for n, p, f in self.by_stem.get(token_stem, ()))
-        candidates.extend((n, p, f, False) for pre, n, p, f in self.prefix
-                          if text.startswith(pre))
+        for bucket in (self.prefix_by_start.get(text[:2], ()), self.short_prefix):
+            candidates.extend((n, p, f, False) for pre, n, p, f in bucket
+                              if text.startswith(pre))
         if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact:
             seen = {(n, p) for n, p, _, _ in candidates}
-            for name, phrase in self.fuzzy_first:
-                if (name, phrase) not in seen and _fuzzy_equal(phrase[0], text,
-                                                               self.fuzzy_score):
+            for name, phrase in self.fuzzy_first.get(text[0], ()):
+                if (name, phrase) not in seen and abs(len(phrase[0]) - len(text)) <= 3 and \
+                        _fuzzy_equal(phrase[0], text, self.fuzzy_score):
                     candidates.append((name, phrase, True, True))
         return tuple(candidates)
 
@@ -373,7 +383,7 @@ class Protocol:
                 near.append(Near(parts, int(alt.get("window", 3))))
             concepts[name] = Concept(name, phrases, bool(spec.get("fuzzy", False)), tuple(near),
                                      bool(spec.get("inability", False)),
-                                     bool(spec.get("recent_past", False)))
+                                     bool(spec.get("ignore_history", False)))
         combine_order = _combine_order(concepts, source)
         rules: list[Rule] = []
         for cat_name, cat in (data.get("categories") or {}).items():
@@ -512,7 +522,7 @@ class Protocol:
                                  else inability):
                     ignored.append(f"negated:{o.concept}")
                     continue
-                if not self.concepts[o.concept].recent_past and \
+                if not self.concepts[o.concept].ignore_history and \
                         self._history(o, hist_before, hist_after):
                     ignored.append(f"history:{o.concept}")
                     continue
