@@ -233,6 +233,19 @@ def glucose_mmol(doc: Doc) -> list[Fact]:
             continue
         french = w.text in {"glycemie", "glycemies", "sucre", "sucres", "dextro", "hgt",
                             "glucometre", "lecteur", "capteur"}
+        # "4 grammes de sucre", "28 mmol of sugar": the value said before the word, with a unit.
+        if i >= 3 and words[i - 1].text in {"de", "d'", "of"}:
+            unit_i = i - 2
+            if words[unit_i].text in _GRAMS | _MMOL | _MG:
+                got = _number_with_decimal(words, unit_i - 1)
+                if got is not None and got[1] == 1:
+                    value = got[0]
+                    unit = words[unit_i].text
+                    mmol = value * 5.55 if unit in _GRAMS else (
+                        value / 18.0 if unit in _MG else value)
+                    if 0.5 <= mmol <= 60:
+                        out.append(Fact(round(mmol, 1), _span(doc, words[unit_i - 1], w), 0.8))
+                        continue
         j = i + 1
         while j < min(len(words), i + 6):
             if words[j].text in _METER_HIGH and not (j + 1 < len(words)

@@ -133,7 +133,8 @@ _INSERTABLE = frozenset({
     "trop", "tellement", "si", "encore", "deja", "bien", "assez", "carrement", "vachement",
     "un", "peu", "enormement", "grave", "comme", "very", "really", "so", "all", "totally",
     "completely", "quite", "just", "too", "pretty", "badly", "suddenly", "now", "still",
-    "soudain", "soudainement", "brusquement", "maintenant", "toujours",
+    "soudain", "soudainement", "brusquement", "maintenant", "toujours", "presque", "quasiment",
+    "almost", "nearly", "hardly", "barely",
     *_DETERMINERS,
 })
 MAX_INSERTED = 2
