@@ -298,6 +298,29 @@ def test_every_category_has_each_trap_class() -> None:
         assert set(table) == set(RedFlag)
 
 
+# -- everyday calls that share words with red flags stay below emergency ----------------------
+@pytest.mark.parametrize("text", [
+    "mon fils a une gastro il vomit depuis ce matin et il a un peu mal au ventre",
+    "ma mère est diabétique elle a besoin de son renouvellement d'insuline et de bandelettes",
+    "ma fille s'est cognée la tête contre la table elle a pleuré mais elle joue maintenant",
+    "I need my blood pressure tablets renewed, I take them all every morning",
+    "my husband's diabetic and his sugar has been a bit high this week, can the nurse call",
+    "my daughter's period is late this month and she is a bit worried, can she book a test",
+    "mon bébé de six mois a 38 de fièvre depuis ce matin il boit bien",
+    "il a mal aux dents depuis trois jours c'est insupportable",
+    "il a un rhume et le nez bouché il n'arrive pas à respirer par le nez",
+    "she has a migraine like usual and the light hurts her eyes",
+    "my toddler ate a bit of soap, he seems fine",
+    "she had a fit of giggles at school and fainted, she's fine now",
+    "mon père est sous chimio il voudrait décaler son rendez-vous",
+    "je me suis coupé le doigt en cuisinant ça saigne un peu",
+    "je vais te tuer si tu refais ça, c'est pour rire, je voudrais un rendez-vous",
+])
+def test_everyday_calls_are_not_emergencies(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, c.to_dict()
+
+
 # -- garbled routine ASR must not raise an emergency from the rules --------------------------
 @pytest.mark.parametrize("text", [
     "Whisse bien ça",
