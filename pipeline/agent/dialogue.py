@@ -119,7 +119,8 @@ NO_ACTION = DialogueAction()
 # life-threatening ones where the SAMU may be faster than the practice's physician.
 CALL_EMERGENCY_NUMBER: frozenset[str] = frozenset({
     "chest_pain", "breathing", "stroke", "consciousness", "bleeding", "anaphylaxis", "suicidal",
-    "seizure", "meningitis", "poisoning", "obstetric", "trauma", "sepsis",
+    "seizure", "meningitis", "poisoning", "obstetric", "trauma", "sepsis", "acute_abdomen",
+    "diabetic",
 })
 
 MODEL_SOURCE = "model"

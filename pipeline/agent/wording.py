@@ -71,16 +71,22 @@ CONFIRM_QUESTIONS: dict[str, dict[Language, str]] = {
         "en": "Was there a loss of consciousness or a serious accident?",
     },
     "sepsis": {
-        "fr": "Y a-t-il de la fièvre avec des frissons, une grande faiblesse ou une confusion ?",
-        "en": "Is there a fever with shivering, severe weakness or confusion?",
+        "fr": "Avec la fièvre, la personne est-elle confuse, très somnolente, marbrée ou "
+        "respire-t-elle très vite ?",
+        "en": "With the fever, is the person confused, very drowsy, blotchy or breathing "
+        "very fast?",
     },
     "acute_abdomen": {
-        "fr": "La douleur au ventre est-elle violente, avec un ventre dur ou des vomissements ?",
-        "en": "Is the belly pain severe, with a hard belly or vomiting?",
+        "fr": "La douleur au ventre est-elle violente, brutale, avec un ventre dur ou des "
+        "vomissements qui ne s'arrêtent pas ?",
+        "en": "Is the belly pain severe and sudden, with a hard belly or vomiting that will "
+        "not stop?",
     },
     "diabetic": {
-        "fr": "La personne est-elle diabétique et confuse, très somnolente ou en sueur ?",
-        "en": "Is the person diabetic and confused, very drowsy or sweating?",
+        "fr": "La personne diabétique a-t-elle un sucre très haut avec des vomissements, ou "
+        "un sucre bas qui ne remonte pas ?",
+        "en": "Does the person with diabetes have a very high sugar with vomiting, or a low "
+        "sugar that will not come up?",
     },
 }
 
