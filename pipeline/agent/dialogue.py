@@ -79,6 +79,7 @@ CALL_EMERGENCY_NUMBER: frozenset[RedFlag] = frozenset(
         RedFlag.CHEST_PAIN, RedFlag.BREATHING, RedFlag.STROKE, RedFlag.CONSCIOUSNESS,
         RedFlag.BLEEDING, RedFlag.ANAPHYLAXIS, RedFlag.SUICIDAL, RedFlag.SEIZURE,
         RedFlag.MENINGITIS, RedFlag.POISONING, RedFlag.OBSTETRIC, RedFlag.TRAUMA,
+        RedFlag.SEPSIS, RedFlag.ACUTE_ABDOMEN, RedFlag.DIABETIC,
     }
 )
 
@@ -134,6 +135,24 @@ CONFIRM_QUESTIONS: dict[RedFlag, dict[str, str]] = {
     RedFlag.TRAUMA: {
         "fr": "Y a-t-il eu une perte de connaissance ou un accident grave ?",
         "en": "Was there a loss of consciousness or a serious accident?",
+    },
+    RedFlag.SEPSIS: {
+        "fr": "Avec la fièvre, la personne est-elle confuse, très somnolente, marbrée ou "
+        "respire-t-elle très vite ?",
+        "en": "With the fever, is the person confused, very drowsy, blotchy or breathing "
+        "very fast?",
+    },
+    RedFlag.ACUTE_ABDOMEN: {
+        "fr": "La douleur au ventre est-elle violente, brutale, avec un ventre dur ou des "
+        "vomissements qui ne s'arrêtent pas ?",
+        "en": "Is the belly pain severe and sudden, with a hard belly or vomiting that will "
+        "not stop?",
+    },
+    RedFlag.DIABETIC: {
+        "fr": "La personne diabétique a-t-elle un sucre très haut avec des vomissements, ou "
+        "un sucre bas qui ne remonte pas ?",
+        "en": "Does the person with diabetes have a very high sugar with vomiting, or a low "
+        "sugar that will not come up?",
     },
 }
 
