@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
-from classifier.lang import detect
+from classifier.lang import confident, detect
 from classifier.protocol import Protocol, ProtocolResult
 from classifier.text import analyse
 from classifier.types import Classification, RedFlagHit, TriageForm
@@ -126,6 +126,7 @@ class Classifier:
             text = text[: self.config.max_chars]
             reasons.append("truncated")
         doc = analyse(text)
+        detected = language is None
         if language is None:
             language, in_scope = detect(doc, self.config.languages,
                                         self.config.default_language)
@@ -133,7 +134,10 @@ class Classifier:
             in_scope = language in self.config.languages
         if not in_scope:
             reasons.append(f"language_out_of_scope:{language}")
-        result = self.protocol.match(doc, language if in_scope else None)
+        # A detected language that barely wins: the protocol reads both (an emergency said in
+        # English must not be missed because "son" and "a" are French words too).
+        clear = in_scope and (not detected or confident(doc, language, self.config.languages))
+        result = self.protocol.match(doc, language if clear else None)
 
         urgency = result.urgency
         urgency_scores = _protocol_urgency_scores(result)

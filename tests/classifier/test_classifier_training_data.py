@@ -43,6 +43,7 @@ def test_committed_corpus_covers_every_label() -> None:
     for items in (train, dev):
         assert {e.intent for e in items} - {None} == set(INTENTS)
         assert {e.urgency for e in items} == set(URGENCIES)
+        # With the compositional corpus, every category including the issue-13 ones.
         assert {e.red_flag for e in items} - {None} == set(RED_FLAGS)
         assert {e.language for e in items} == {"fr", "en"}
     traps = {t for e in train for t in e.traps}
