@@ -248,6 +248,19 @@ def _week(raw: Any, where: str, breaks: tuple[Interval, ...]) -> dict[str, tuple
     return week
 
 
+def _on_grid(week: Mapping[str, tuple[Interval, ...]], step: int, where: str) -> None:
+    """Every opening and closing time on the slot grid (minutes since midnight divisible by
+    step_min): bookings then occupy whole grid cells, which is what the database's
+    no-double-booking constraint is built on."""
+    for day, intervals in week.items():
+        for s, e in intervals:
+            for t in (s, e):
+                if t != time(23, 59) and (t.hour * 60 + t.minute) % step:
+                    raise AgendaConfigError(
+                        f"{where}.{day}: {t.strftime('%H:%M')} is not on the {step}-minute grid "
+                        f"(step_min); use times such as 08:30 or 12:15")
+
+
 def _positive(raw: Mapping[str, Any], key: str, default: int, where: str) -> int:
     value = raw.get(key, default)
     try:
@@ -284,6 +297,7 @@ def agenda_from_practice(practice: Mapping[str, Any]) -> AgendaConfig:
         "fri": [["08:30", "12:30"], ["14:00", "19:00"]],
         "sat": [["09:00", "12:00"]],
     }, f"{where}.hours", breaks)
+    _on_grid(default_hours, step, f"{where}.hours")
 
     types: list[AppointmentType] = []
     for i, t in enumerate(raw.get("types") or []):
@@ -326,6 +340,7 @@ def agenda_from_practice(practice: Mapping[str, Any]) -> AgendaConfig:
                                     f"physicians ({', '.join(sorted(roster))})")
         hours = (_week(p["hours"], f"{w}.hours", breaks) if p.get("hours") is not None
                  else default_hours)
+        _on_grid(hours, step, f"{w}.hours")
         allowed = frozenset(str(x) for x in p.get("types") or ())
         unknown = allowed - set(type_ids)
         if unknown:
