@@ -369,6 +369,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self.last: SyncReport | None = None
         self.rounds = 0
+        self._in_round = False
         self._round_done = threading.Condition()
 
     def start(self) -> None:
@@ -389,7 +390,9 @@ class SyncWorker:
     def wait_round(self, timeout_s: float = 10.0) -> SyncReport | None:
         """Block until one more round has completed (tests, CLI)."""
         with self._round_done:
-            target = self.rounds + 1
+            # A round already under way may have read the outbox before the caller's change:
+            # wait for the one after it.
+            target = self.rounds + (2 if self._in_round else 1)
             self.nudge()
             self._round_done.wait_for(lambda: self.rounds >= target, timeout=timeout_s)
             return self.last
@@ -397,9 +400,12 @@ class SyncWorker:
     def _run(self) -> None:
         backoff = 1.0
         while not self._stop.is_set():
-            self._wake.clear()
+            with self._round_done:
+                self._wake.clear()
+                self._in_round = True
             report = self.sync.run_once()
             with self._round_done:
+                self._in_round = False
                 self.last = report
                 self.rounds += 1
                 self._round_done.notify_all()
