@@ -11,6 +11,7 @@ CalDAV (the sync runs after the commit, in its own thread, and never delays a bo
 
 from __future__ import annotations
 
+import contextlib
 import random
 import statistics
 import tempfile
@@ -79,10 +80,8 @@ def run_bench(*, searches: int = 200, bookings: int = 200, threads: int = 8,
         book_t: list[float] = []
         for i, slot in enumerate(pool[:bookings]):
             t0 = time.perf_counter()
-            try:
+            with contextlib.suppress(SlotTaken):
                 agenda.book(request(slot, i), now)
-            except SlotTaken:
-                pass
             book_t.append(time.perf_counter() - t0)
 
         search_t: list[float] = []
@@ -94,8 +93,8 @@ def run_bench(*, searches: int = 200, bookings: int = 200, threads: int = 8,
             search_t.append(time.perf_counter() - t0)
 
         # Contention: every thread books random slots of one week (later than the above).
-        week = _week_slots(agenda, now + timedelta(days=35))
-        targets = [rng.choice(week) for _ in range(attempts)]
+        later_week = _week_slots(agenda, now + timedelta(days=35))
+        targets = [rng.choice(later_week) for _ in range(attempts)]
         lock = threading.Lock()
         outcome = {"booked": 0, "conflicts": 0, "errors": 0}
         latencies: list[float] = []
