@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from pipeline.agenda import fhir
@@ -32,6 +33,7 @@ from pipeline.service.api import Clinical, ServicesDep
 from pipeline.service.services import Services
 
 router = APIRouter()
+STATIC = Path(__file__).resolve().parents[1] / "service" / "static"
 FHIR_JSON = "application/fhir+json"
 
 
@@ -39,6 +41,12 @@ def _agenda(services: Services) -> AgendaService:
     if services.agenda is None:
         raise HTTPException(404, "the agenda is not enabled (PERMANENCE_AGENDA__ENABLED)")
     return services.agenda
+
+
+@router.get("/agenda", include_in_schema=False)
+async def agenda_page() -> FileResponse:
+    """The dashboard's agenda (a public shell: data comes from the authorized API)."""
+    return FileResponse(STATIC / "agenda.html", headers={"Cache-Control": "no-store"})
 
 
 # -- schemas ----------------------------------------------------------------------------------

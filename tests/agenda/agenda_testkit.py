@@ -89,11 +89,15 @@ def make_env(tmp_path: Path, template: Path, radicale: EmbeddedRadicale, *,
     creds = radicale.credentials
     calendars = {p: f"{creds.url}{prefix}-{p}/" for p in ("dr-martin", "dr-durand", "dr-nguyen")}
     agenda_kw = settings_kw.pop("agenda", {})
+    kw: dict[str, Any] = {"caldav_url": creds.url, "caldav_username": creds.username,
+                          "caldav_password": creds.password, **settings_kw}
+    if kw["caldav_url"] != creds.url:  # another server (a dead port, in outage tests)
+        calendars = {p: f"{kw['caldav_url']}{prefix}-{p}/"
+                     for p in ("dr-martin", "dr-durand", "dr-nguyen")}
     settings = Settings(
-        data_dir=data, max_body_bytes=200_000, caldav_url=creds.url,
-        caldav_username=creds.username, caldav_password=creds.password,
+        data_dir=data, max_body_bytes=200_000,
         agenda=AgendaSettings(calendars=calendars, poll_s=0.3, retry_max_s=1.0, **agenda_kw),
-        **settings_kw)
+        **kw)
     services = build_services(settings, classifier=Classifier.load(
         ClassifierConfig(use_model=False)), clock=running_clock(NOW_LOCAL), ack_poll_s=0.05,
         practice=practice)
