@@ -23,7 +23,6 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
                                       radicale: Any) -> None:
     from playwright.sync_api import sync_playwright
 
-    from agenda import Slot
     from pipeline.agenda.store import BookingRequest, PatientIn, Source
     from pipeline.service.app import create_app
     from pipeline.service.threaded import running_server
