@@ -81,14 +81,23 @@ def _as_local(value: Any, store: AgendaStore, *, end: bool = False) -> datetime:
     raise ValueError(f"unexpected date value {value!r}")
 
 
-def parse_events(data: str, store: AgendaStore) -> list[tuple[str, datetime, datetime]]:
+def parse_events(data: str, store: AgendaStore, *, until: datetime | None = None
+                 ) -> list[tuple[str, datetime, datetime]]:
     """(uid, start, end) of the busy VEVENTs in one resource (TRANSPARENT and CANCELLED ones
-    are free time). Recurrences: the first occurrence only (a known limitation)."""
+    are free time). A recurring event ("every Monday 12:00-14:00") gives each occurrence from
+    now until `until` (the booking horizon), exceptions and moved occurrences included."""
     import icalendar
 
-    out = []
     cal = icalendar.Calendar.from_ical(data)
-    for ev in cal.walk("VEVENT"):
+    components = list(cal.walk("VEVENT"))
+    if any(ev.get("rrule") is not None for ev in components):
+        import recurring_ical_events
+
+        now = datetime.now(UTC) - timedelta(days=1)
+        end = until or now + timedelta(days=store.config.horizon_days + 2)
+        components = list(recurring_ical_events.of(cal).between(now, end))
+    out = []
+    for ev in components:
         if str(ev.get("transp", "OPAQUE")).upper() == "TRANSPARENT":
             continue
         if str(ev.get("status", "")).upper() == "CANCELLED":
@@ -98,15 +107,15 @@ def parse_events(data: str, store: AgendaStore) -> list[tuple[str, datetime, dat
         raw_start = ev.decoded("dtstart")
         start = _as_local(raw_start, store)
         if ev.get("dtend") is not None:
-            end = _as_local(ev.decoded("dtend"), store)
+            end_at = _as_local(ev.decoded("dtend"), store)
         elif ev.get("duration") is not None:
-            end = start + ev.decoded("duration")
+            end_at = start + ev.decoded("duration")
         else:
             all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
-            end = start + (timedelta(days=1) if all_day else timedelta(0))
-        if end <= start:
+            end_at = start + (timedelta(days=1) if all_day else timedelta(0))
+        if end_at <= start:
             continue
-        out.append((str(ev.get("uid", "")), start, end))
+        out.append((str(ev.get("uid", "")), start, end_at))
     return out
 
 
@@ -287,7 +296,12 @@ class CalendarSync:
                 changes += self._ours_changed(uid[: -len(UID_SUFFIX)], start, end,
                                               str(etag) if etag else None)
                 continue
-            external.append(ExternalEvent(href, uid, str(etag) if etag else None, start, end))
+            tag = str(etag) if etag else None
+            if len(events) == 1:
+                external.append(ExternalEvent(href, uid, tag, start, end))
+            else:  # one row per occurrence of a recurring event
+                external.extend(ExternalEvent(f"{href}#{int(s0.timestamp())}", uid, tag, s0, s1)
+                                for _uid, s0, s1 in events)
         for href in deleted:
             appt = store.by_href(href)
             if appt is not None and appt.status == "booked":

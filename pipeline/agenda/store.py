@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from rapidfuzz import fuzz
-from sqlalchemy import ColumnElement, delete, select, true, update
+from sqlalchemy import ColumnElement, delete, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -544,10 +544,18 @@ class AgendaStore:
                     ExternalEventRow.practitioner == practitioner,
                     ExternalEventRow.href.not_in(keep) if keep else true()))
                 n += int(getattr(result, "rowcount", 0) or 0)
-            if removed_hrefs:
-                result = s.execute(delete(ExternalEventRow).where(
-                    ExternalEventRow.href.in_(list(removed_hrefs))))
-                n += int(getattr(result, "rowcount", 0) or 0)
+            # A resource's rows are replaced whole: a recurring event's occurrences are
+            # "<href>#<start>", and a changed rule may drop some of them.
+            resources = {e.href.split("#", 1)[0] for e in changed} | set(removed_hrefs)
+            incoming = {e.href for e in changed}
+            for base in resources:
+                stale = [h for (h,) in s.execute(select(ExternalEventRow.href).where(or_(
+                    ExternalEventRow.href == base,
+                    ExternalEventRow.href.startswith(base + "#"))))
+                    if h not in incoming]
+                if stale:
+                    s.execute(delete(ExternalEventRow).where(ExternalEventRow.href.in_(stale)))
+                    n += len(stale)
             for e in changed:
                 row = s.get(ExternalEventRow, e.href)
                 if row is None:

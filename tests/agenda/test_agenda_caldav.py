@@ -212,3 +212,23 @@ def test_calendar_down_loses_nothing_and_syncs_when_back(
         assert starts == [TUESDAY_1030, TUESDAY_1030 + timedelta(hours=1)]
     finally:
         own.stop()
+
+
+def test_a_recurring_event_blocks_every_occurrence_but_exceptions(client: Any,
+                                                                  env: AgendaEnv) -> None:
+    h = login(client, "tele_secretary")
+    body = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//calendar app//EN\r\nBEGIN:VEVENT\r\n"
+            "UID:staff-meeting\r\nDTSTAMP:20261201T080000Z\r\n"
+            "DTSTART;TZID=Europe/Paris:20261208T100000\r\n"
+            "DTEND;TZID=Europe/Paris:20261208T110000\r\n"
+            "RRULE:FREQ=WEEKLY;COUNT=3\r\nEXDATE;TZID=Europe/Paris:20261215T100000\r\n"
+            "SUMMARY:Staff meeting\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    r = env.dav().put(env.calendars["dr-martin"] + "meeting.ics", body,
+                      {"Content-Type": "text/calendar", "If-None-Match": "*"})
+    assert r.status in (201, 204)
+    assert _sync(client, h)["error"] is None
+    assert "2026-12-08T10:30:00+01:00" not in _free(client, h, "2026-12-08")
+    assert "2026-12-15T10:30:00+01:00" in _free(client, h, "2026-12-15")  # the exception
+    assert "2026-12-22T10:30:00+01:00" not in _free(client, h, "2026-12-22")
+    assert "2026-12-29T10:30:00+01:00" in _free(client, h, "2026-12-29")  # COUNT=3 ended
+    assert "2026-12-22T11:00:00+01:00" in _free(client, h, "2026-12-22")
