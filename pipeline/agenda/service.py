@@ -76,6 +76,9 @@ class AgendaService:
             await asyncio.to_thread(self.radicale.start)
         if self.worker is not None:
             self.worker.start()
+            where = self.sync.calendar_url("<practitioner>") if self.sync else ""
+            log.info("agenda: calendars at %s (one per practitioner: %s)", where,
+                     ", ".join(p.id for p in self.config.practitioners))
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -82,10 +82,22 @@ def test_move_and_cancel_follow_in_the_calendar(client: Any, env: AgendaEnv) -> 
     assert env.events("dr-martin") == []
     assert len(env.events("dr-durand")) == 1
 
+    # Onto a taken slot: 409, and the appointment stays where it was.
+    other = client.post("/api/agenda/appointments", headers=h, json=booking(
+        start=new_start + timedelta(hours=1), practitioner="dr-durand", name="Paul Roux"))
+    assert other.status_code == 201
+    r = client.patch(f"/api/agenda/appointments/{appt['id']}",
+                     json={"start": (new_start + timedelta(hours=1)).isoformat()}, headers=h)
+    assert r.status_code == 409
+    assert client.get(f"/api/agenda/appointments/{appt['id']}",
+                      headers=h).json()["start"] == new_start.isoformat()
+    assert client.patch("/api/agenda/appointments/apt-nope", json={
+        "start": new_start.isoformat()}, headers=h).status_code == 404
+
     r = client.delete(f"/api/agenda/appointments/{appt['id']}", headers=h)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     _sync(client, h)
-    assert env.events("dr-durand") == []
+    assert [str(e["uid"]) for e in env.events("dr-durand")] == [f"{other.json()['id']}@permanence"]
     assert client.delete(f"/api/agenda/appointments/{appt['id']}", headers=h).status_code == 404
 
 
