@@ -37,6 +37,7 @@ def _register() -> None:
         "eval.cli",
         "pipeline.service_cli",
         "pipeline.agent_cli",
+        "pipeline.agenda.cli",
     ):
         importlib.import_module(module_name).register(app, bench_app)
 
