@@ -32,7 +32,7 @@ def _register() -> None:
     # Each package contributes its commands through `register(app, bench_app)`.
     for module_name in (
         "models.cli",
-        "asr.cli",
+        "pipeline.commands.asr",
         "classifier.cli",
         "eval.cli",
         "pipeline.service_cli",
