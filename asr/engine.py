@@ -6,15 +6,17 @@ Two decoding policies, chosen on the real clips of ``../shared/external/audio`` 
 * Partials (what the classifier sees while the caller talks): greedy, a short encoder window
   (audio + 1 s, at least 5 s), the triage prompt. One pass ~0.1-0.2 s: cheap enough for a
   partial every ~1 s of speech on every call.
-* Finals and whole recordings: beam 5, no prompt, an encoder window of at least 15 s. Measured
-  on the real French clips (16 kHz, WER): greedy + 5 s window + prompt (the old final) 0.327,
-  beam 5 alone 0.308, no prompt alone 0.308, beam 5 + no prompt + 10 s window 0.269, + 15 s
-  window 0.212 = stock faster-whisper (30 s, beam 5, fallback) 0.212 on the same clips (EN:
-  0.059 both). Short
+* Finals and whole recordings: beam 5, the prompt, an encoder window of at least 15 s, 1 s
+  of audio before the speech start. Measured on the real French clips (16 kHz, WER, whole
+  clips): greedy + 5 s window + prompt (the old final) 0.327, beam 5 alone 0.308, no prompt
+  alone 0.308, beam 5 + no prompt + 10 s window 0.269, + 15 s window 0.212 = stock
+  faster-whisper (30 s, beam 5, fallback) 0.212 on the same clips (EN: 0.059 both); with the
+  prompt back at beam 5 + 15 s: FR 0.250 (one extra word on a numbers clip), EN 0.024. Short
   windows make the decoder repeat the sentence ("today only platforms 1 and 3 are used today
   only platforms 1 and 3 are used" at 5 s) and lose rare words ("mer zone" for "mer jaune");
-  the prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs ~0.11 s
-  of encoder on 2 cores vs 0.49 s for 30 s, so stock accuracy at a quarter of stock cost.
+  greedy + prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs
+  ~0.11 s of encoder on 2 cores vs 0.49 s for 30 s: stock accuracy at a quarter of its cost.
+  Most of the remaining FR errors are the references' own (digits vs words, "est-ce").
 
 Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` that batches them.
 """
@@ -77,7 +79,7 @@ PHANTOM_PATTERNS = tuple(re.compile(p) for p in (
     r"^subtitles? by",
     r"^(thank you|thanks|merci|bye|au revoir|you)\W*$",
     r"^[\W\d_]*$",
-    r"^(la|le|les|je|euh|hum|hmm|mm|ah|oh)\W*$",
+    r"^(la|le|les|je|euh|hum|hmm|mm|ah|oh|c'est)\W*$",
 ))
 
 
@@ -106,10 +108,12 @@ class RecognizerConfig:
     """Shortest encoder window of finals. Real FR clips, beam 5 no prompt: WER 0.308 at 5 s,
     0.269 at 10 s, 0.212 at 15 s (stock 30 s: 0.212); EN 0.153 at 5 s (sentence repeated),
     0.059 from 10 s on. Encoder cost on 2 cores: 0.11 s at 15 s vs 0.49 s at 30 s."""
-    final_bias: bool = False
-    """Triage prompt on finals: off. On the real clips it rewrites what was said toward its
-    vocabulary ("conseillés générales"); partials keep it (``bias``) for early red flags, and
-    the final decides."""
+    final_bias: bool = True
+    """Triage prompt on finals too. Real clips, beam 5 + 15 s window, prompt vs none: FR 0.250
+    vs 0.212 at 16 kHz (one word, "mon chiffre préféré *est* 3360 et 1", on a numbers clip),
+    0.212 both at 8 kHz; EN 0.024 vs 0.059 (16 kHz), 0.035 vs 0.071 (8 kHz). On the
+    synthesized red-flag sentence it keeps "respirer" (unprompted: "espérer"). The prompt's
+    harm on real speech ("conseillés générales") came with greedy decoding and a 5 s window."""
     partial_beam_size: int = 1
     """Greedy partials: beam 5 costs ~+40% per pass, and the final re-decodes anyway."""
     bias: bool = True

@@ -13,7 +13,9 @@ waits for a partial:
 * Finals: decoded from scratch with the stock-quality policy (beam 5, 15 s window, no prompt;
   see ``asr.engine``), so a final may correct words partials had confirmed; it is what the
   call keeps. The final is submitted speculatively once ``speech_pad_ms`` of silence has
-  passed, and ``feed`` waits for it only when ``end_silence_ms`` ends the utterance.
+  passed (batched with other calls' finals), and emitted by the first ``feed`` after it is
+  done (``flush`` waits for it); ``SpeechEnd`` comes when ``end_silence_ms`` ends the
+  utterance.
 * ``prioritize()``: the caller (who knows what the words mean) marks this call's partials
   urgent: they go before ordinary partials and are never shed.
 
@@ -23,6 +25,7 @@ Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
@@ -41,6 +44,18 @@ if TYPE_CHECKING:
     from asr.engine import Recognizer
 
 RATE = 16000
+
+
+@dataclass(frozen=True)
+class _PendingFinal:
+    """An ended utterance whose final pass is queued or running."""
+
+    utterance_id: int
+    future: Future[Decoded]
+    start: float
+    end: float
+    audio_start: float
+    any_partial: bool
 
 
 @dataclass
@@ -90,6 +105,17 @@ class StreamingTranscriber:
         self._candidate: list[npt.NDArray[np.float32]] = []
         self._utterance_id = 0
         self._in_speech = False
+        self._finals: deque[_PendingFinal] = deque()
+        self._wall0: float | None = None
+        self._sync = False
+        self.synchronous: bool | None = None
+        """True: every pass is awaited in ``feed`` (deterministic replay, e.g. ``demo
+        --fast``); False: never; None (default): awaited when audio arrives faster than real
+        time (a replayed recording), never on a live line."""
+        self.wait_for_finals = False
+        """False (live calls): ``feed`` never waits for the engine; a final is emitted by the
+        first ``feed`` after its pass is done (a phone line feeds every 20 ms), so a pool
+        thread is never held while other calls' audio waits. ``flush`` always waits."""
         self._reset_utterance()
 
     # -- state -----------------------------------------------------------------------------
@@ -130,8 +156,16 @@ class StreamingTranscriber:
             raise AudioFormatError("AudioChunk.samples: expected a 1-D float32 numpy array")
         if x.dtype != np.float32:
             x = x.astype(np.float32)
+        now = time.monotonic()
+        if self._wall0 is None:
+            self._wall0 = now - x.size / RATE
+        # Audio arriving faster than it can be spoken is a replayed recording (tests, ``call
+        # --fast``): passes are then awaited, so results do not depend on machine speed. A
+        # live line never runs ahead of the wall clock (a backlog only catches up with it).
+        self._sync = self.synchronous if self.synchronous is not None else (
+            (self._n + self._rest.size + x.size) / RATE - (now - self._wall0) > 0.5)
         buf = np.concatenate([self._rest, x]) if self._rest.size else x
-        events: list[AsrEvent] = self._collect_partial()
+        events: list[AsrEvent] = self._collect_finals(wait=False) + self._collect_partial()
         i = 0
         while i + WINDOW <= len(buf):
             events += self._window(buf[i:i + WINDOW])
@@ -141,7 +175,7 @@ class StreamingTranscriber:
 
     def flush(self) -> list[AsrEvent]:
         """End of the call's audio: close an open utterance with its final."""
-        events: list[AsrEvent] = self._collect_partial()
+        events: list[AsrEvent] = self._collect_finals(wait=False) + self._collect_partial()
         if self._rest.size:
             window = np.zeros(WINDOW, np.float32)
             window[:self._rest.size] = self._rest
@@ -149,7 +183,7 @@ class StreamingTranscriber:
             events += self._window(window)
         if self._in_speech:
             events += self._finish(self._n)
-        return events
+        return events + self._collect_finals(wait=True)
 
     # -- VAD state machine -----------------------------------------------------------------
     def _window(self, w: npt.NDArray[np.float32]) -> list[AsrEvent]:
@@ -199,6 +233,8 @@ class StreamingTranscriber:
             self._since_partial = 0
             kind = PassKind.URGENT_PARTIAL if self._urgent else PassKind.PARTIAL
             self._partial_pass = self._submit(self._n, kind)
+            if self._sync:
+                events += self._collect_partial(wait=True)
         return events
 
     def _open(self, end_of_candidates: int, carry: bool = True) -> list[AsrEvent]:
@@ -256,10 +292,10 @@ class StreamingTranscriber:
             t += dt
         return tuple(out)
 
-    def _collect_partial(self) -> list[AsrEvent]:
-        """The partial pass in flight, as an update, if it is done (never waits)."""
+    def _collect_partial(self, wait: bool = False) -> list[AsrEvent]:
+        """The partial pass in flight, as an update, if it is done (or once done: ``wait``)."""
         p = self._partial_pass
-        if p is None or not p.future.done():
+        if p is None or not (wait or p.future.done()):
             return []
         self._partial_pass = None
         if p.utterance_id != self._utterance_id or not self._in_speech:
@@ -310,20 +346,31 @@ class StreamingTranscriber:
                 spec.future.cancel()
             spec = self._submit(end, PassKind.FINAL)
         self._speculative = None
-        d = self._result(spec.future.result())  # a final is never shed
-        text = d.text
-        if text or self._any_partial:
-            events.append(TranscriptUpdate(
-                utterance_id=self._utterance_id,
-                confirmed=text,
-                pending="",
-                is_final=True,
-                words=self._abs_words(d.words) if text else (),
-                start=self._t(self._speech_start),
-                end=self._t(end_voiced),
-                language=d.language,
-                emitted_at=self._t(now),
-            ))
+        self._finals.append(_PendingFinal(
+            self._utterance_id, spec.future, self._t(self._speech_start), self._t(end_voiced),
+            self._t(self._audio_start), self._any_partial))
         self._in_speech = False
         self._reset_utterance()
+        return events + self._collect_finals(wait=self.wait_for_finals or self._sync)
+
+    def _collect_finals(self, wait: bool) -> list[AsrEvent]:
+        """Finals whose pass is done, in utterance order (all of them when ``wait``)."""
+        events: list[AsrEvent] = []
+        while self._finals and (wait or self._finals[0].future.done()):
+            f = self._finals.popleft()
+            d = f.future.result()  # a final is never shed; a model fault propagates
+            if d.text or f.any_partial:
+                off = f.audio_start
+                events.append(TranscriptUpdate(
+                    utterance_id=f.utterance_id,
+                    confirmed=d.text,
+                    pending="",
+                    is_final=True,
+                    words=tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3),
+                                     w.probability) for w in d.words) if d.text else (),
+                    start=f.start,
+                    end=f.end,
+                    language=d.language,
+                    emitted_at=max(f.end, self._t(self._n)),
+                ))
         return events

@@ -88,6 +88,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         gap = np.zeros(16000, np.float32)
         audio = np.concatenate([x for c in clips for x in (c, gap)])
         stream = rec.stream("fr")
+        stream.synchronous = fast  # --fast: each pass awaited, the same output on any machine
         step = 1600
         start = time.perf_counter()
         for k, i in enumerate(range(0, len(audio), step)):

@@ -43,6 +43,7 @@ def _stream(recognizer: Recognizer, x: np.ndarray, sizes_ms: list[int], t0: floa
             chunker: Callable[..., list[tuple[int, int]]], language: str | None = "fr"
             ) -> list[object]:
     stream = recognizer.stream(language, t0=t0)
+    stream.synchronous = True  # replayed as fast as possible: every pass awaited
     events: list[object] = []
     for a, b in chunker(x, sizes_ms):
         events += stream.feed(AudioChunk(x[a:b], t0 + a / 16000))
