@@ -136,11 +136,25 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         samples: Annotated[int, typer.Option(
             "--samples", help="At least this many calls per concurrency level.")] = 4,
         as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+        curve: Annotated[bool, typer.Option(
+            "--curve/--no-curve", help="Levels 1, 2, 4, 8, 12, 16 with partial gaps, final "
+                                       "latency, shed partials and RSS per level.")] = True,
     ) -> None:
         """N simultaneous red-flag file calls at real-time pace, for N = 1, 2, 4, ... up to
         --concurrency: handoff latency p50/p95 (from the end of the decisive utterance),
         recognizer real-time factor, late frames, CPU and peak RSS; and the largest N whose p95
         stays under 1 s."""
+        if curve:
+            from models.tts import cached_speech
+            from pipeline.agent.filecall import load_audio
+            from pipeline.commands.calls_bench import run_calls_curve
+
+            audios = [load_audio(cached_speech(s, "fr")) for s in BENCH_SENTENCES]
+            typer.echo(json.dumps(run_calls_curve(
+                _load_runtime(), audios, max_concurrency=concurrency, samples=samples,
+                on_level=lambda r: print(json.dumps(r), file=sys.stderr)),
+                indent=2 if not as_json else None))
+            return
         import psutil
 
         from models.tts import cached_speech

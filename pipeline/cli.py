@@ -32,7 +32,7 @@ def _register() -> None:
     # Each package contributes its commands through `register(app, bench_app)`.
     for module_name in (
         "pipeline.commands.models",
-        "asr.cli",
+        "pipeline.commands.asr",
         "pipeline.commands.classifier",
         "eval.cli",
         "pipeline.service_cli",
