@@ -347,6 +347,8 @@ def test_garbled_routine_fragments_raise_nothing(rules: Classifier, text: str) -
     ("my son has pain in his testicle", RedFlag.ACUTE_ABDOMEN),
     ("il a de la fièvre et il se sent vraiment très très mal", RedFlag.SEPSIS),
     ("je crois qu'il va mourir venez vite", RedFlag.CONSCIOUSNESS),
+    # A seizure that is over, duration unknown: ask (LABELS: 5 minutes, or not waking).
+    ("Bonjour, mon fils a fait une convulsion.", RedFlag.SEIZURE),
 ])
 def test_partial_evidence_is_suspected(rules: Classifier, text: str, flag: RedFlag) -> None:
     c = rules.classify(text)
