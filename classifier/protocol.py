@@ -138,7 +138,7 @@ _INSERTABLE = frozenset({
     "completely", "quite", "just", "too", "pretty", "badly", "suddenly", "now", "still",
     "soudain", "soudainement", "brusquement", "maintenant", "toujours", "presque", "quasiment",
     "almost", "nearly", "hardly", "barely",
-    *_DETERMINERS,
+    *(_DETERMINERS - {"a"}),  # French "a" is the auxiliary: "il a fait" is not "il fait"
 })
 MAX_INSERTED = 2
 

@@ -347,6 +347,8 @@ def test_garbled_routine_fragments_raise_nothing(rules: Classifier, text: str) -
     ("my son has pain in his testicle", RedFlag.ACUTE_ABDOMEN),
     ("il a de la fièvre et il se sent vraiment très très mal", RedFlag.SEPSIS),
     ("je crois qu'il va mourir venez vite", RedFlag.CONSCIOUSNESS),
+    # A seizure that is over, duration unknown: ask (LABELS: 5 minutes, or not waking).
+    ("Bonjour, mon fils a fait une convulsion.", RedFlag.SEIZURE),
 ])
 def test_partial_evidence_is_suspected(rules: Classifier, text: str, flag: RedFlag) -> None:
     c = rules.classify(text)
@@ -411,3 +413,12 @@ def test_combined_concepts_must_exist_and_not_loop() -> None:
                                                      "when": {"age_above": 3}}]}}}
     with pytest.raises(ProtocolError, match="age_above"):
         Protocol.from_dict(bad_when)
+
+
+def test_a_barely_detected_language_reads_both(rules: Classifier) -> None:
+    # "son" and "a" are French words too: detection alone would read this as French.
+    c = rules.classify("my son swallowed a button battery")
+    assert RedFlag.POISONING in {h.category for h in c.red_flags}, c.to_dict()
+    # A clear language still reads only its own words ("pain" is bread in French).
+    c = rules.classify("je voudrais du pain et un rendez-vous pour mon fils demain", "fr")
+    assert c.urgency is Urgency.ROUTINE
