@@ -669,7 +669,11 @@ class Dialogue:
     def _parse_field(self, name: str, text: str) -> str | None:
         if name == "name":
             parsed = answers.parse_name(text) or answers.find_name(text)
-            return parsed.text if parsed else None
+            # A name-shaped answer with no known first name and no "je m'appelle" is asked
+            # again once; the second answer is taken as it is.
+            if parsed is None or not (parsed.likely or self.retries >= 1):
+                return None
+            return parsed.text
         if name == "date_of_birth":
             return answers.parse_date_of_birth(text)
         return answers.parse_phone(text)

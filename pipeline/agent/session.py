@@ -380,12 +380,12 @@ class CallSession:
         p = await self._turn_probability(update.end)
         wait = turn_wait(text, expect, p, self.options.turns)
         if wait is None:
-            await self._end_turn("complete")
+            # A complete answer: still a short gap, for a sentence the caller resumes.
+            self.turn.wait(update.end + self.options.turns.min_gap_s, "complete")
         else:
-            self.turn.wait(update.end + wait)
-            self._emit(TurnWaiting(self.now(), update.utterance_id,
-                                   "incomplete_answer" if p is None or p >= 0.5
-                                   else "smart_turn"))
+            reason = "incomplete_answer" if p is None or p >= 0.5 else "smart_turn"
+            self.turn.wait(update.end + max(wait, self.options.turns.min_gap_s), reason)
+            self._emit(TurnWaiting(self.now(), update.utterance_id, reason))
 
     async def _classify(self, update: TranscriptUpdate
                         ) -> tuple[Classification | None, TriageForm | None]:
@@ -433,7 +433,8 @@ class CallSession:
         async with self._lock:
             if self.turn.due(self.audio_t) and self.timeline.open_utterance is None and \
                     self.dialogue.state in ACTIVE:
-                await self._end_turn("silence")
+                await self._end_turn(self.turn.reason if self.turn.reason == "complete"
+                                     else "silence")
             await self._apply(self.dialogue.on_silence(self.audio_t))
 
     async def _end_turn(self, reason: str) -> None:

@@ -74,6 +74,32 @@ def test_a_pause_inside_a_sentence_does_not_end_the_turn() -> None:
     assert session.handoff is None
 
 
+def test_a_short_pause_joins_even_a_sentence_that_sounds_finished() -> None:
+    # The recognizer wrote "Je vous t'ai pas dit." for "Je voudrais prendre": not dangling, and
+    # Smart Turn hears it finished; the caller goes on 0.45 s later.
+    caller = Caller().say(8.0, 9.0, "Je vous t'ai pas dit.").say(
+        9.45, 11.5, "rendez-vous pour un renouvellement d'ordonnance.")
+    session = _run(caller, turn=FixedTurn(0.9))
+    ends = _of(session, TurnEnded)
+    assert ends[0].utterance_id == 2 and ends[0].reason == "complete"
+
+
+def test_a_pause_cut_answer_is_not_taken_for_the_name() -> None:
+    # "s'il vous plaît" cut off by a pause, heard as "Silvo plaie": re-asked with an example,
+    # then the name; the date of birth question gets the date.
+    caller = (Caller().say(8.0, 10.0, "Je voudrais un renouvellement d'ordonnance.")
+              .say(13.0, 13.8, "Silvo plaie.")
+              .say(20.0, 21.0, "Jean Martin.")
+              .say(25.0, 26.0, "Le 3 mars 1980."))
+    session = _run(caller)
+    kinds = _kinds(session)
+    assert kinds.count("ask_name") == 2
+    assert "par exemple" in next(e.text for e in _said(session)[::-1] if e.kind == "ask_name")
+    form = session.dialogue.collected
+    assert form.name == "Jean Martin" and form.date_of_birth == "1980-03-03"
+    assert session.handoff is None
+
+
 def test_a_long_pause_after_a_finished_sentence_is_a_new_turn() -> None:
     caller = Caller().say(8.0, 10.0, "Je voudrais un rendez-vous.").say(
         14.0, 15.0, "Je m'appelle Marie Dupont.")
