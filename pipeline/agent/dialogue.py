@@ -123,9 +123,10 @@ CALL_EMERGENCY_NUMBER: frozenset[str] = frozenset({
 })
 
 MODEL_SOURCE = "model"
-SHORT_UTTERANCE_WORDS = 6
+SHORT_UTTERANCE_WORDS = 10
 """A model-only emergency on a final of fewer words than this is asked, not acted on: the
-model alone flagged "Whisse bien ça" (a misheard "oui, c'est bien ça") as suicidal."""
+model alone flagged "Whisse bien ça" (a misheard "oui, c'est bien ça") and "Je voudrais en faire
+une belle-mère" (a misheard renewal request, 7 words) as suicidal."""
 
 
 def protocol_hits(c: Classification) -> tuple[RedFlagHit, ...]:
@@ -492,7 +493,8 @@ class Dialogue:
         if self.state not in ACTIVE:
             return NO_ACTION
         if classification is not None and classification.urgency is not Urgency.EMERGENCY and \
-                classification.urgency.rank > self.urgency.rank:
+                classification.urgency.rank > self.urgency.rank and \
+                self.without_denied(classification).urgency is classification.urgency:
             self.urgency = classification.urgency
         if classification is not None:
             category = self._model_emergency(classification)
@@ -545,14 +547,27 @@ class Dialogue:
         denied = self.denied_flags
         kept = tuple(h for h in classification.red_flags
                      if h.source != MODEL_SOURCE or h.category.value not in denied)
+        suspected = tuple(h for h in classification.suspected
+                          if h.category.value not in denied)
         urgency = classification.urgency
         if urgency is Urgency.EMERGENCY and not protocol_hits(classification) and \
                 len(kept) < len(classification.red_flags) and not kept:
             urgency = self.urgency
-        return replace(
-            classification, red_flags=kept, urgency=urgency,
-            suspected=tuple(h for h in classification.suspected
-                            if h.category.value not in denied))
+        if urgency is Urgency.URGENT and not kept and classification.suspected and \
+                not suspected:
+            # Urgent only for the suspected flags the caller ruled out: the model's own urgency.
+            scores = classification.urgency_scores
+            if scores.get("routine", 0.0) > scores.get("urgent", 1.0):
+                urgency = Urgency.ROUTINE
+        return replace(classification, red_flags=kept, urgency=urgency, suspected=suspected)
+
+    def form_without_denied(self, form: TriageForm | None) -> TriageForm | None:
+        """The form minus red flags the caller denied (the handoff policy reads the form's
+        flags too)."""
+        if form is None or not self.denied_flags:
+            return form
+        return replace(form, red_flags=tuple(
+            f for f in form.red_flags if f.value.value not in self.denied_flags))
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -579,6 +594,11 @@ class Dialogue:
             return self.fire(Trigger.UNCLEAR, t)
         self.denied_flags.add(hit.category.value)
         self.pending_flag = None
+        if classification is not None:
+            # The call's urgency without what the caller just ruled out.
+            shown = self.without_denied(classification).urgency
+            if shown is not Urgency.EMERGENCY:
+                self.urgency = shown
         if classification is not None:
             for other in classification.suspected:
                 if other.category.value not in self.asked_flags:

@@ -453,7 +453,8 @@ class CallSession:
             # and keeps listening until the human takes it.
             shown = self.dialogue.without_denied(c)
             if shown.urgency is not Urgency.EMERGENCY:
-                decision = await self._record_classification(shown, form)
+                decision = await self._record_classification(
+                    shown, self.dialogue.form_without_denied(form))
                 if decision is not None and decision.is_handoff:
                     await self._policy_handoff(decision, turn.utterance_id)
                     return
@@ -463,7 +464,8 @@ class CallSession:
                                     utterance_id: int) -> None:
         """The caller waits for a human: what they say still goes through the handoff policy;
         a more severe decision (a red flag the policy sees) escalates at once."""
-        decision = await self._record_classification(self.dialogue.without_denied(c), form)
+        decision = await self._record_classification(self.dialogue.without_denied(c),
+                                                     self.dialogue.form_without_denied(form))
         if decision is not None and decision.is_handoff and \
                 decision.urgency is Urgency.EMERGENCY:
             category = decision.red_flags[0].value if decision.red_flags else "emergency"

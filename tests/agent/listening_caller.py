@@ -86,6 +86,8 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
     import websockets
 
     result = ListeningCall()
+    # Pre-voiced: every phrase is synthesized before the call (synthesis is slow and blocking).
+    voiced = {p: _mulaw(voice(p)) for phrases in answers.values() for p in phrases}
     queue: list[bytes] = []
     last_agent_audio = [time.monotonic()]
     lines: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
@@ -168,7 +170,7 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
                 phrase = phrases[min(used.get(kind, 0), len(phrases) - 1)]
                 used[kind] = used.get(kind, 0) + 1
                 result.exchanges.append(Exchange(text, kind, phrase))
-                queue.append(_mulaw(voice(phrase)))
+                queue.append(voiced[phrase])
             await asyncio.sleep(linger_s)
         finally:
             await line.send(json.dumps({"event": "stop", "streamSid": "MZlisten"}))

@@ -35,8 +35,10 @@ def _call(agent_app: Any, token: str, speech: Any, answers: dict[str, list[str]]
 
 def _story(call: ListeningCall, tl: dict[str, Any]) -> list[tuple[str, str]]:
     """What was said, for failure messages."""
-    return [(e["type"], e.get("text") or e.get("reason") or e.get("kind") or "")
-            for e in tl["events"] if e["type"] in ("agent_say", "transcript_final", "handoff")]
+    said = [(f"{e['t']:.1f} {e['type']}", e.get("text") or e.get("reason") or e.get("kind")
+             or "") for e in tl["events"] if e["type"] in (
+                 "agent_say", "transcript_final", "handoff", "speech_start", "turn_end")]
+    return said + [("caller", f"{x.kind}: {x.answered}") for x in call.exchanges]
 
 
 ROUTINE_ANSWERS = {
