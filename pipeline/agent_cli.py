@@ -22,6 +22,14 @@ BENCH_SENTENCES = (
 )
 """French red-flag callers (Kokoro test speech): each call must be handed off."""
 
+LATE_RED_FLAG_CALLS: tuple[tuple[str, ...], ...] = (
+    ("Bonjour, c'est pour mon mari.", "Il a une douleur dans la poitrine, il transpire."),
+    ("Allô, c'est pour ma mère.", "Elle est tombée, elle ne répond plus."),
+    ("Bonjour, je vous appelle pour mon fils.", "Il a avalé des médicaments de sa grand-mère."),
+)
+"""Calls whose red flag comes only in the second utterance (1.2 s after the first): the
+handoff must come from that utterance, within 1 s of its end."""
+
 
 def _format_event(event: dict[str, Any]) -> str:
     t, kind = event["t"], event["type"]
@@ -136,11 +144,15 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         samples: Annotated[int, typer.Option(
             "--samples", help="At least this many calls per concurrency level.")] = 4,
         as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+        late_red_flags: Annotated[bool, typer.Option(
+            "--late-red-flags/--no-late-red-flags",
+            help="Also calls whose red flag is in the second utterance (one at a time).")] = True,
     ) -> None:
         """N simultaneous red-flag file calls at real-time pace, for N = 1, 2, 4, ... up to
         --concurrency: handoff latency p50/p95 (from the end of the decisive utterance),
         recognizer real-time factor, late frames, CPU and peak RSS; and the largest N whose p95
         stays under 1 s."""
+        import numpy as np
         import psutil
 
         from models.tts import cached_speech
@@ -148,15 +160,21 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
         runtime = _load_runtime()
         audios = [load_audio(cached_speech(s, "fr")) for s in BENCH_SENTENCES]
+        gap = np.zeros(int(1.2 * 16000), np.float32)
+        late_audios = [np.concatenate([load_audio(cached_speech(call[0], "fr")), gap,
+                                       load_audio(cached_speech(call[1], "fr"))])
+                       for call in LATE_RED_FLAG_CALLS]
         levels = sorted({n for n in (1, 2, 4, 6, 8, 12, 16) if n <= concurrency} | {concurrency})
         proc = psutil.Process()
 
-        async def one(i: int) -> dict[str, Any]:
+        async def one(i: int, pool: list[Any] = audios) -> dict[str, Any]:
             await asyncio.sleep(random.Random(i).uniform(0.0, 1.0))  # calls do not start in step
             session = runtime.session(channel="bench", language="fr", realtime=True)
             await session.start()
-            await stream_samples(session, audios[i % len(audios)], realtime=True)
-            return {"latency": session.handoff_latency_s, "handed_off": session.handoff is not None,
+            await stream_samples(session, pool[i % len(pool)], realtime=True)
+            handoff = session.handoff
+            return {"latency": session.handoff_latency_s, "handed_off": handoff is not None,
+                    "utterance": handoff.utterance_id if handoff else None,
                     "rtf": session.stats.recognizer_rtf, "late": session.stats.late_frames,
                     "frames": session.stats.frames_in, "backlog": session.stats.max_backlog_s,
                     "failed": session.fault.component if session.fault else None,
@@ -185,15 +203,26 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
                                             - (cpu0.user + cpu0.system)) / wall, 1),
             }
 
-        async def main() -> list[dict[str, Any]]:
+        async def late() -> dict[str, Any]:
+            results = [await one(i, late_audios) for i in range(len(late_audios))]
+            lat = sorted(r["latency"] for r in results if r["latency"] is not None)
+            return {"calls": len(results),
+                    "handed_off_on_second_utterance": sum(
+                        r["handed_off"] and (r["utterance"] or 0) >= 2 for r in results),
+                    "handoff_latency_p50_s": _pct(lat, 50),
+                    "handoff_latency_max_s": lat[-1] if lat else None,
+                    "failed_over": sum(r["failed"] is not None for r in results)}
+
+        async def main() -> tuple[list[dict[str, Any]], dict[str, Any]]:
             out = []
             for n in levels:
                 out.append(await level(n))
                 print(json.dumps(out[-1]), file=sys.stderr)
+            late_flags = await late() if late_red_flags else {}
             await runtime.hub.close()
-            return out
+            return out, late_flags
 
-        results = asyncio.run(main())
+        results, late_flags = asyncio.run(main())
         ok = [r["concurrency"] for r in results
               if r["handoff_latency_p95_s"] is not None and r["handoff_latency_p95_s"] < 1.0
               and r["handed_off"] == r["calls"]]
@@ -203,6 +232,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
                     "(negative: flagged from a partial before the caller stopped talking)",
             "cpu_count": psutil.cpu_count(), "levels": results,
             "max_concurrency_p95_under_1s": max(ok) if ok else 0,
+            "late_red_flag_calls": late_flags or None,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         typer.echo(json.dumps(report, indent=2 if not as_json else None))
