@@ -435,6 +435,11 @@ class Dialogue:
         """The caller speaks: no silence re-prompt while they do."""
         self.awaiting_since = None
 
+    def on_speech_end(self, t: float) -> None:
+        """The caller stopped; if no words came of it, the silence timer starts again."""
+        if self.awaiting_since is None and self.state in ACTIVE and self.last_question:
+            self.awaiting_since = t
+
     def on_agent_done_speaking(self, t: float) -> None:
         """The silence timer runs from when the agent finished its question."""
         if self.awaiting_since is not None:

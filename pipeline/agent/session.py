@@ -341,6 +341,13 @@ class CallSession:
             self.dialogue.on_speech_start(event.t)
         elif isinstance(event, SpeechEnd):
             self._emit(SpeechEnded(event.t, event.utterance_id, round(event.detected_at, 3)))
+            if self.turn.parts and self.turn.deadline is None:
+                # The recognizer may drop an utterance (no final: "1980" after "Le trois
+                # mars."): the turn must still end; a final coming now re-decides.
+                self.turn.wait(event.t + self.options.turns.max_wait_s, "silence")
+            elif not self.turn.pending:
+                # Speech that gave no words (noise): the silence re-prompt runs again.
+                self.dialogue.on_speech_end(event.t)
         elif isinstance(event, TranscriptUpdate):
             await self._on_transcript(event)
 

@@ -36,8 +36,8 @@ def _call(agent_app: Any, token: str, speech: Any, answers: dict[str, list[str]]
 def _story(call: ListeningCall, tl: dict[str, Any]) -> list[tuple[str, str]]:
     """What was said, for failure messages."""
     said = [(f"{e['t']:.1f} {e['type']}", e.get("text") or e.get("reason") or e.get("kind")
-             or "") for e in tl["events"] if e["type"] in (
-                 "agent_say", "transcript_final", "handoff", "speech_start", "turn_end")]
+             or e.get("component") or "") for e in tl["events"]
+            if e["type"] not in ("transcript_partial", "classification")]
     return said + [("caller", f"{x.kind}: {x.answered}") for x in call.exchanges]
 
 
