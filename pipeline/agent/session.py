@@ -341,6 +341,13 @@ class CallSession:
             self.dialogue.on_speech_start(event.t)
         elif isinstance(event, SpeechEnd):
             self._emit(SpeechEnded(event.t, event.utterance_id, round(event.detected_at, 3)))
+            if self.turn.parts and self.turn.deadline is None:
+                # The recognizer may drop an utterance (no final: "1980" after "Le trois
+                # mars."): the turn must still end; a final coming now re-decides.
+                self.turn.wait(event.t + self.options.turns.max_wait_s, "silence")
+            elif not self.turn.pending:
+                # Speech that gave no words (noise): the silence re-prompt runs again.
+                self.dialogue.on_speech_end(event.t)
         elif isinstance(event, TranscriptUpdate):
             await self._on_transcript(event)
 
@@ -380,12 +387,12 @@ class CallSession:
         p = await self._turn_probability(update.end)
         wait = turn_wait(text, expect, p, self.options.turns)
         if wait is None:
-            await self._end_turn("complete")
+            # A complete answer: still a short gap, for a sentence the caller resumes.
+            self.turn.wait(update.end + self.options.turns.min_gap_s, "complete")
         else:
-            self.turn.wait(update.end + wait)
-            self._emit(TurnWaiting(self.now(), update.utterance_id,
-                                   "incomplete_answer" if p is None or p >= 0.5
-                                   else "smart_turn"))
+            reason = "incomplete_answer" if p is None or p >= 0.5 else "smart_turn"
+            self.turn.wait(update.end + max(wait, self.options.turns.min_gap_s), reason)
+            self._emit(TurnWaiting(self.now(), update.utterance_id, reason))
 
     async def _classify(self, update: TranscriptUpdate
                         ) -> tuple[Classification | None, TriageForm | None]:
@@ -433,7 +440,8 @@ class CallSession:
         async with self._lock:
             if self.turn.due(self.audio_t) and self.timeline.open_utterance is None and \
                     self.dialogue.state in ACTIVE:
-                await self._end_turn("silence")
+                await self._end_turn(self.turn.reason if self.turn.reason == "complete"
+                                     else "silence")
             await self._apply(self.dialogue.on_silence(self.audio_t))
 
     async def _end_turn(self, reason: str) -> None:
@@ -452,7 +460,8 @@ class CallSession:
             # and keeps listening until the human takes it.
             shown = self.dialogue.without_denied(c)
             if shown.urgency is not Urgency.EMERGENCY:
-                decision = await self._record_classification(shown, form)
+                decision = await self._record_classification(
+                    shown, self.dialogue.form_without_denied(form))
                 if decision is not None and decision.is_handoff:
                     await self._policy_handoff(decision, turn.utterance_id)
                     return
@@ -462,7 +471,8 @@ class CallSession:
                                     utterance_id: int) -> None:
         """The caller waits for a human: what they say still goes through the handoff policy;
         a more severe decision (a red flag the policy sees) escalates at once."""
-        decision = await self._record_classification(self.dialogue.without_denied(c), form)
+        decision = await self._record_classification(self.dialogue.without_denied(c),
+                                                     self.dialogue.form_without_denied(form))
         if decision is not None and decision.is_handoff and \
                 decision.urgency is Urgency.EMERGENCY:
             category = decision.red_flags[0].value if decision.red_flags else "emergency"

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from pipeline.events import CallEvent
+
 CURVE_LEVELS = (1, 2, 4, 8, 12, 16)
 
 
@@ -35,6 +37,7 @@ class CallResult:
     session_shed: int
     partial_gaps_s: tuple[float, ...]
     final_latencies_s: tuple[float, ...]
+    decisive_utterance: int | None = None
 
 
 def _pct(values: Sequence[float], p: float) -> float | None:
@@ -43,14 +46,15 @@ def _pct(values: Sequence[float], p: float) -> float | None:
     return round(float(np.percentile(np.asarray(values, dtype=np.float64), p)), 3)
 
 
-def _timeline_figures(events: Sequence[Any]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def _timeline_figures(events: Sequence[CallEvent]
+                      ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Partial gaps (speech start -> partial -> ... -> end of speech, per utterance) and
     final latencies (final shown - end of speech), on the call's real-time clock."""
     marks: dict[int, list[float]] = {}
     ends: dict[int, float] = {}
     finals: dict[int, float] = {}
     for e in events:
-        uid = e.data.get("utterance_id") if hasattr(e, "data") else None
+        uid = getattr(e, "utterance_id", None)
         if uid is None:
             continue
         if e.type == "speech_start" or e.type == "transcript_partial":
@@ -74,10 +78,12 @@ async def _one(runtime: Any, audio: npt.NDArray[np.float32], seed: int) -> CallR
     session = runtime.session(channel="bench", language="fr", realtime=True)
     await session.start()
     await stream_samples(session, audio, realtime=True)
-    gaps, finals = _timeline_figures(session.events)
-    return CallResult(session.handoff_latency_s, session.handoff is not None,
-                      session.failed_stage, session.stats.late_frames, session.stats.frames_in,
-                      session.stats.shed, gaps, finals)
+    gaps, finals = _timeline_figures(session.report().events)
+    handoff = session.handoff
+    return CallResult(session.handoff_latency_s, handoff is not None,
+                      session.fault.component if session.fault else None,
+                      session.stats.late_frames, session.stats.frames_in, session.stats.shed,
+                      gaps, finals, handoff.utterance_id if handoff else None)
 
 
 async def _level(runtime: Any, audios: Sequence[npt.NDArray[np.float32]], n: int,
@@ -128,6 +134,7 @@ async def _level(runtime: Any, audios: Sequence[npt.NDArray[np.float32]], n: int
 
 def run_calls_curve(runtime: Any, audios: Sequence[npt.NDArray[np.float32]], *,
                     max_concurrency: int, samples: int = 4,
+                    late_audios: Sequence[npt.NDArray[np.float32]] = (),
                     on_level: Any = None) -> dict[str, Any]:
     """The curve up to ``max_concurrency`` (levels of :data:`CURVE_LEVELS`, plus the maximum),
     as one JSON-able report; ``on_level(dict)`` sees each level as it completes."""
@@ -138,16 +145,29 @@ def run_calls_curve(runtime: Any, audios: Sequence[npt.NDArray[np.float32]], *,
     levels = sorted({n for n in CURVE_LEVELS if n <= max_concurrency} | {max_concurrency})
     load_before = os.getloadavg()[0]
 
-    async def main() -> list[dict[str, Any]]:
+    async def late() -> dict[str, Any] | None:
+        # Calls whose red flag comes only in the second utterance, one at a time.
+        if not late_audios:
+            return None
+        calls = [await _one(runtime, audio, i) for i, audio in enumerate(late_audios)]
+        lat = [r.handoff_latency_s for r in calls if r.handoff_latency_s is not None]
+        return {"calls": len(calls),
+                "handed_off_on_second_utterance": sum(
+                    r.handed_off and (r.decisive_utterance or 0) >= 2 for r in calls),
+                "handoff_latency_p50_s": _pct(lat, 50), "handoff_latency_max_s": _pct(lat, 100),
+                "failed_over": sum(r.failed_stage is not None for r in calls)}
+
+    async def main() -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         out = []
         for n in levels:
             out.append(await _level(runtime, audios, n, samples))
             if on_level is not None:
                 on_level(out[-1])
+        late_flags = await late()
         await runtime.hub.close()
-        return out
+        return out, late_flags
 
-    results = asyncio.run(main())
+    results, late_flags = asyncio.run(main())
     ok = [r["concurrency"] for r in results
           if r["handoff_latency_p95_s"] is not None and r["handoff_latency_p95_s"] <= 1.0
           and r["handed_off"] == r["calls"]]
@@ -163,5 +183,6 @@ def run_calls_curve(runtime: Any, audios: Sequence[npt.NDArray[np.float32]], *,
                             "after": round(os.getloadavg()[0], 2)},
         "levels": results,
         "max_concurrency_p95_under_1s": max(ok) if ok else 0,
+        "late_red_flag_calls": late_flags,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -239,3 +239,20 @@ def network_audit(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for method in ("connect", "connect_ex", "sendto"):
         guard(method)
     return violations
+
+
+@pytest.fixture
+def dashboard_token(agent_app: Any) -> str:
+    """A logged-in tele-secretary's token: what the dashboard (and the listening caller) use
+    to read the live transcript."""
+    import httpx
+
+    from pipeline.service.auth import Role
+
+    services = agent_app.state.services
+    services.auth.add_user("listener", Role.TELE_SECRETARY, "listening-caller-pw", actor="test")
+    response = httpx.post(agent_app.state.base_url + "/api/auth/login",
+                          json={"username": "listener", "password": "listening-caller-pw"},
+                          timeout=10)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
