@@ -106,7 +106,9 @@ class StreamingTranscriber:
         self._utterance_id = 0
         self._in_speech = False
         self._finals: deque[_PendingFinal] = deque()
-        self._wall0: float | None = None
+        self._wall0 = time.monotonic()
+        """A live line's audio is spoken after its stream was created: fed audio never runs
+        ahead of the wall time since then (a backlog only catches up with it)."""
         self._sync = False
         self.synchronous: bool | None = None
         """True: every pass is awaited in ``feed`` (deterministic replay, e.g. ``demo
@@ -157,11 +159,11 @@ class StreamingTranscriber:
         if x.dtype != np.float32:
             x = x.astype(np.float32)
         now = time.monotonic()
-        if self._wall0 is None:
-            self._wall0 = now - x.size / RATE
         # Audio arriving faster than it can be spoken is a replayed recording (tests, ``call
         # --fast``): passes are then awaited, so results do not depend on machine speed. A
-        # live line never runs ahead of the wall clock (a backlog only catches up with it).
+        # live line never runs ahead of the wall clock since the stream was created (a backlog
+        # only catches up with it; measured from the first feed instead, a call whose first
+        # frames queued behind its greeting looked like a replay and stalled).
         self._sync = self.synchronous if self.synchronous is not None else (
             (self._n + self._rest.size + x.size) / RATE - (now - self._wall0) > 0.5)
         buf = np.concatenate([self._rest, x]) if self._rest.size else x
