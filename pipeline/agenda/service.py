@@ -254,3 +254,25 @@ def build_agenda(settings: Settings, store: Store, *, practice_name: str,
                          clock=clock or _utcnow, sync=sync, poll_s=a.poll_s,
                          retry_max_s=a.retry_max_s, sms=sms, radicale=radicale,
                          language=language)
+
+
+def standalone_agenda(settings: Settings, *, practice_name: str) -> AgendaService:
+    """The agenda for a command outside the service (``permanence call``): the settings'
+    database, and the practice's CalDAV server, or the embedded one: the running service's
+    when it answers, else one started (and stopped) with this agenda."""
+    import httpx
+
+    store = Store(settings.effective_database_url)
+    a = settings.agenda
+    if settings.caldav_url:
+        return build_agenda(settings, store, practice_name=practice_name)
+    radicale = EmbeddedRadicale(settings.data_dir / "radicale", host=a.radicale_host,
+                                port=a.radicale_port)
+    try:
+        httpx.get(f"http://{a.radicale_host}:{a.radicale_port}/", timeout=2.0)
+    except httpx.HTTPError:
+        embedded = settings.model_copy(update={"agenda": a.model_copy(
+            update={"embedded_caldav": True})})
+        return build_agenda(embedded, store, practice_name=practice_name)
+    return build_agenda(settings, store, practice_name=practice_name,
+                        caldav=radicale.credentials)
