@@ -502,8 +502,12 @@ class CallSession:
         goal: Goal | None = None
         if intent == "appointment_change":
             goal = said if said in (Goal.MOVE, Goal.CANCEL) else Goal.MOVE
-        elif intent == "appointment_booking" or said is not None:
+        elif intent == "appointment_booking":
             goal = said or Goal.BOOK
+        elif intent in (None, "administrative", "other"):
+            # The words alone ("annuler mon rendez-vous"), never over a clinical intent: a
+            # symptom mentioning "rendez-vous" stays a symptom for the form and a person.
+            goal = said
         if goal is not None and self.dialogue.agenda_goal is None:
             self.dialogue.agenda_goal = goal.value
 

@@ -51,7 +51,10 @@ def test_spoken_booking_then_spoken_cancellation(env: AgendaEnv, speech: Any, re
     from pipeline.agenda.service import build_agenda
     from pipeline.service.store import Store
 
-    settings = env.settings.model_copy(update={"agent_silence_timeout_s": 25.0})
+    # A generous stall watchdog: this test is about booking, on a machine others keep busy
+    # (the 2 s default handed a call to a person here when a recognizer pass queued).
+    settings = env.settings.model_copy(update={"agent_silence_timeout_s": 25.0,
+                                               "agent_stall_timeout_s": 30.0})
     booking = _conversation(speech, [
         "Bonjour, je voudrais prendre rendez-vous avec le docteur Martin mardi prochain en fin "
         "de matinée.", *FORM, "Le premier.", "Oui."], tmp_path / "booking.wav")
@@ -97,6 +100,7 @@ def test_spoken_booking_then_spoken_cancellation(env: AgendaEnv, speech: Any, re
         "PERMANENCE_CALDAV_PASSWORD": settings.caldav_password or "",
         "PERMANENCE_AGENDA__CALENDARS": json.dumps(env.calendars),
         "PERMANENCE_AGENT_SILENCE_TIMEOUT_S": "25",
+        "PERMANENCE_AGENT_STALL_TIMEOUT_S": "30",
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     })
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "call", str(cancelling),
