@@ -21,6 +21,7 @@ Rules (issue 9):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -143,7 +144,8 @@ class AgendaConversation:
     """One caller's appointment request. Async: every agenda operation is one await."""
 
     def __init__(self, agenda: AgendaService, caller: Caller, goal: Goal,
-                 language: Language = "fr") -> None:
+                 language: Language = "fr", *,
+                 yes_no_parser: Callable[[str], bool | None] | None = None) -> None:
         if caller.urgency not in ("routine", "urgent"):
             raise ValueError("an emergency never reaches booking: hand the call to the "
                              "physician (handoff) instead")
@@ -160,6 +162,9 @@ class AgendaConversation:
         self.query = SlotQuery(urgent=caller.urgency == "urgent")
         self._retries = 0
         self.booked: Appointment | None = None
+        self._yes_no = yes_no_parser or yes_no
+        """The call's own yes/no reader (the voice agent's knows what a recognizer makes of
+        a short "oui"); this module's `yes_no` by default."""
 
     # -- helpers ----------------------------------------------------------------------------
     def _s(self, fr: str, en: str) -> str:
@@ -332,7 +337,7 @@ class AgendaConversation:
     async def _on_wish(self, text: str) -> AgendaReply:
         self.query = self._parse(text)
         if not self._has_wish(self.query):
-            if yes_no(text) is False or self._unclear():
+            if self._yes_no(text) is False or self._unclear():
                 return await self._to_human("wish_unclear")
             return self._reply(self._s(
                 "Dites-moi par exemple : mardi matin, ou le plus tôt possible.",
@@ -352,7 +357,7 @@ class AgendaConversation:
         if self._has_wish(q) and q != self.query:  # "plutôt jeudi après-midi"
             self.query = q
             return await self._offer()
-        if yes_no(text) is False:
+        if self._yes_no(text) is False:
             self.step = Step.WISH
             await self._release()
             return self._reply(self._s(
@@ -365,7 +370,7 @@ class AgendaConversation:
             "Sorry, which one: the first or the second?"), "offer_again")
 
     async def _on_confirm(self, text: str) -> AgendaReply:
-        answer = yes_no(text)
+        answer = self._yes_no(text)
         if answer is None:
             q = self._parse(text)
             if self._has_wish(q) and q != self.query:
@@ -538,7 +543,7 @@ class AgendaConversation:
         return self._about_target()
 
     async def _on_confirm_cancel(self, text: str) -> AgendaReply:
-        answer = yes_no(text)
+        answer = self._yes_no(text)
         if answer is None:
             if self._unclear():
                 return await self._to_human("confirm_unclear")

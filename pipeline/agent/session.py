@@ -143,6 +143,15 @@ _EXPECT = {State.REASON: Expect.SENTENCE, State.NAME: Expect.NAME,
            State.CORRECTION: Expect.SENTENCE, State.AGENDA: Expect.SENTENCE}
 
 
+def _agenda_yes_no(text: str) -> bool | None:
+    """The agent's yes/no reader first (it knows "Waze." is a misheard "oui"), then the
+    agenda's ("ça me va", "volontiers")."""
+    from pipeline.agenda.conversation import yes_no
+
+    answer = answers.parse_yes_no(text)
+    return answer if answer is not None else yes_no(text)
+
+
 class CallSession:
     """One call. ``start()``, then ``feed()`` audio as it arrives, then ``finish()``."""
 
@@ -512,6 +521,11 @@ class CallSession:
             self.dialogue.agenda_goal = goal.value
 
     async def _agenda_turn(self, before: State, text: str, action: DialogueAction) -> None:
+        if self._agenda is not None and before in (State.NAME, State.DATE_OF_BIRTH) and \
+                self.dialogue.state is before and self.dialogue.retries > 0:
+            # Not an answer to the question (re-asked): the rest of the caller's wish, as in
+            # "...avec le docteur Martin. | Mardi prochain en fin de matinée."
+            self._agenda_words.append(text)
         if self._agenda is None or self.dialogue.state is not State.AGENDA:
             return
         from datetime import date as _date
@@ -530,7 +544,8 @@ class CallSession:
                 self._agenda, Caller(name=collected.name, birth_date=born,
                                      phone=collected.callback_number, urgency=urgency,
                                      call_id=self.call_id),
-                Goal(self.dialogue.agenda_goal or "book"), self.language)
+                Goal(self.dialogue.agenda_goal or "book"), self.language,
+                yes_no_parser=_agenda_yes_no)
             reply = await self._agenda_call(self._agenda_conv.start(
                 " ".join(self._agenda_words)))
         elif before is State.AGENDA and not action.say and action.handoff is None:
