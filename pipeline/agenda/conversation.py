@@ -106,6 +106,22 @@ _MOVE = re.compile(r"\b(?:deplac\w*|decal\w*|chang\w*|report\w*|avanc\w*|move|re
                    r"change)\b")
 
 
+def _ordinal(folded: str) -> tuple[bool, bool]:
+    """(first, second) named, tolerant of a recognizer's spelling ("la palmiere proposition"
+    for "la première proposition": rapidfuzz ratio >= 70 on one word)."""
+    from rapidfuzz import fuzz
+
+    first, second = bool(_FIRST.search(folded)), bool(_SECOND.search(folded))
+    if not (first or second):
+        for word in folded.split():
+            if len(word) >= 6 and max(fuzz.ratio(word, "premier"),
+                                      fuzz.ratio(word, "premiere")) >= 70:
+                first = True
+            if len(word) >= 6 and fuzz.ratio(word, "deuxieme") >= 75:
+                second = True
+    return first, second
+
+
 def yes_no(text: str) -> bool | None:
     """True / False for a clear yes or no ("non merci" is no), None otherwise."""
     t = fold(text)
@@ -285,9 +301,10 @@ class AgendaConversation:
 
     def _choice(self, text: str) -> Slot | None:
         t = fold(text)
-        if len(self.offered) >= 2 and _SECOND.search(t) and not _FIRST.search(t):
+        first, second = _ordinal(t)
+        if len(self.offered) >= 2 and second and not first:
             return self.offered[1]
-        if _FIRST.search(t) and not _SECOND.search(t):
+        if first and not second:
             return self.offered[0]
         # "celui de 15 h", "jeudi", "avec le docteur Durand": the offer it names alone.
         q = parse_slot_request(text, self.agenda.config, self.agenda.now(), self.language)
@@ -357,7 +374,16 @@ class AgendaConversation:
         if self._has_wish(q) and q != self.query:  # "plutôt jeudi après-midi"
             self.query = q
             return await self._offer()
-        if self._yes_no(text) is False:
+        answer = self._yes_no(text)
+        if answer is True:
+            # "Oui" to "X, ou bien Y ?": the first, read back before anything is booked.
+            self.chosen = self.offered[0]
+            self.step = Step.CONFIRM
+            self._retries = 0
+            return self._reply(self._s(
+                f"Je récapitule : {self._say(self.chosen)}. Je confirme ce rendez-vous ?",
+                f"To confirm: {self._say(self.chosen)}. Shall I book it?"), "read_back")
+        if answer is False:
             self.step = Step.WISH
             await self._release()
             return self._reply(self._s(

@@ -227,3 +227,17 @@ def test_small_parsers() -> None:
     assert goal_of("je voudrais prendre rendez-vous") is Goal.BOOK
     assert goal_of("I'd like to book an appointment") is Goal.BOOK
     assert goal_of("j'ai mal à la gorge") is None
+
+
+def test_a_plain_yes_or_a_misheard_ordinal_takes_the_first_then_reads_it_back(agenda: Any
+                                                                             ) -> None:
+    async def call() -> None:
+        for answer in ("oui", "la palmière proposition"):
+            conv = AgendaConversation(agenda, Caller(name="A B", birth_date=date(1990, 1, 1)),
+                                      Goal.BOOK)
+            await conv.start("le plus tôt possible")
+            r = await conv.on_turn(answer)
+            assert r.kind == "read_back" and conv.chosen == conv.offered[0], answer
+            await conv.abandon()
+
+    run(call())

@@ -40,10 +40,10 @@ def _conversation(speech: Callable[..., Path], parts: list[str], out: Path) -> P
     return out
 
 
-# Phrasings Whisper base gets right from the Kokoro test voice ("Le premier." comes out as
-# "Le pomme est.", "annuler mon rendez-vous" as "t'inulée, mon handé vous").
-FORM = ["Je m'appelle Jeanne Dupont.", "Je suis née le 12 avril 1980.", "D'accord.",
-        "D'accord."]
+# Phrasings Whisper base gets from the Kokoro test voice: "annuler mon rendez-vous" comes out
+# as "t'inulée, mon handé vous", "Le premier." as "Le pomme est."; "Oui." as "Ways", which
+# the agent reads as yes (and a yes to two proposals takes the first, then reads it back).
+FORM = ["Je m'appelle Jeanne Dupont.", "Je suis née le 12 avril 1980.", "Oui.", "Oui."]
 
 
 def test_spoken_booking_then_spoken_cancellation(env: AgendaEnv, speech: Any, recognizer: Any,
@@ -60,7 +60,7 @@ def test_spoken_booking_then_spoken_cancellation(env: AgendaEnv, speech: Any, re
                                                "agent_stall_timeout_s": 30.0})
     booking = _conversation(speech, [
         "Bonjour, je voudrais prendre rendez-vous avec le docteur Martin mardi prochain en fin "
-        "de matinée.", *FORM, "La première proposition.", "D'accord."], tmp_path / "booking.wav")
+        "de matinée.", *FORM, "Oui.", "Oui."], tmp_path / "booking.wav")
     runtime = AgentRuntime.load(settings, classifier=classifier, recognizer=recognizer)
     store = Store(settings.effective_database_url)
     # The real clock, as `permanence call` has: "mardi prochain" is next Tuesday from today.
@@ -97,7 +97,7 @@ def test_spoken_booking_then_spoken_cancellation(env: AgendaEnv, speech: Any, re
 
     # The cancellation, through `permanence call` itself, on the same database and calendar.
     cancelling = _conversation(speech, [
-        "Je souhaite annuler un rendez-vous.", *FORM, "D'accord."], tmp_path / "cancel.wav")
+        "Je souhaite annuler un rendez-vous.", *FORM, "Oui."], tmp_path / "cancel.wav")
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("PERMANENCE_")}
     child_env.update({
         "PERMANENCE_DATA_DIR": str(settings.data_dir),
