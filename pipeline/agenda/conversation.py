@@ -232,13 +232,25 @@ class AgendaConversation:
                 "Which day and what time would suit you?"), "ask_wish")
         return await self._identify()
 
+    def _said(self, words: str) -> SlotQuery:
+        """What these words alone ask for."""
+        return parse_slot_request(words, self.agenda.config, self.agenda.now(), self.language,
+                                  urgent=self.caller.urgency == "urgent")
+
     def _parse(self, words: str) -> SlotQuery:
-        q = parse_slot_request(words, self.agenda.config, self.agenda.now(), self.language,
-                               urgent=self.caller.urgency == "urgent")
+        q = self._said(words)
         # What the caller said before still holds unless they change it ("plutôt jeudi").
         keep = self.query
         return replace(q, practitioner=q.practitioner or keep.practitioner,
                        type=q.type or keep.type)
+
+    def _new_wish(self, text: str) -> SlotQuery | None:
+        """A different request in an answer ("plutôt jeudi après-midi"), merged with the
+        earlier one; None when the words ask for nothing new ("oui", "hmm")."""
+        if not self._has_wish(self._said(text)):
+            return None
+        q = self._parse(text)
+        return q if q != self.query else None
 
     @staticmethod
     def _has_wish(q: SlotQuery) -> bool:
@@ -370,8 +382,8 @@ class AgendaConversation:
             return self._reply(self._s(
                 f"Je récapitule : {self._say(chosen)}. Je confirme ce rendez-vous ?",
                 f"To confirm: {self._say(chosen)}. Shall I book it?"), "read_back")
-        q = self._parse(text)
-        if self._has_wish(q) and q != self.query:  # "plutôt jeudi après-midi"
+        q = self._new_wish(text)
+        if q is not None:  # "plutôt jeudi après-midi"
             self.query = q
             return await self._offer()
         answer = self._yes_no(text)
@@ -398,8 +410,8 @@ class AgendaConversation:
     async def _on_confirm(self, text: str) -> AgendaReply:
         answer = self._yes_no(text)
         if answer is None:
-            q = self._parse(text)
-            if self._has_wish(q) and q != self.query:
+            q = self._new_wish(text)
+            if q is not None:
                 self.query = q
                 return await self._offer()
             if self._unclear():
