@@ -87,8 +87,12 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             from pipeline.agenda.service import standalone_agenda
             from pipeline.settings import get_settings
 
-            runtime.agenda = standalone_agenda(get_settings(),
-                                               practice_name=runtime.practice.name)
+            try:
+                runtime.agenda = standalone_agenda(get_settings(),
+                                                   practice_name=runtime.practice.name)
+            except Exception as exc:  # noqa: BLE001 - the call runs all the same
+                typer.echo(f"agenda unavailable ({type(exc).__name__}: {exc}); appointment "
+                           "requests stay a form field for a person", err=True)
 
         async def main() -> dict[str, Any]:
             if runtime.agenda is not None:
