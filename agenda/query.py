@@ -253,7 +253,7 @@ def parse_slot_request(text: str, config: AgendaConfig, now: datetime,
             days = (explicit,)
         elif weekday is not None:
             prochain = bool(re.search(
-                rf"\b(?:{'|'.join(_WEEKDAYS_FR + _WEEKDAYS_EN)}) (?:prochain|qui vient)\b|"
+                rf"\b(?:{'|'.join(_WEEKDAYS_FR + _WEEKDAYS_EN)}) (?:prochaine?s?|qui vient)\b|"
                 rf"\bnext (?:{'|'.join(_WEEKDAYS_EN)})\b", t))
             if next_week:
                 monday = today + timedelta(days=7 - today.weekday())

@@ -63,6 +63,9 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         language: Annotated[str | None, typer.Option("--language", help="fr or en.")] = None,
         caller_number: Annotated[str | None, typer.Option(
             "--caller-number", help="E.164 number of the caller, if known.")] = None,
+        agenda: Annotated[bool, typer.Option(
+            "--agenda/--no-agenda", help="Book, move, cancel in the practice's agenda "
+            "(database and calendar from the settings).")] = True,
     ) -> None:
         """Stream a recording through the voice agent as a call and print its timeline.
 
@@ -84,12 +87,35 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         except AudioFormatError as exc:
             raise typer.BadParameter(str(exc)) from None
         runtime = _load_runtime()
+        if agenda:  # agenda (issue 9): appointments booked in the call reach the calendar
+            from pipeline.agenda.service import standalone_agenda
+            from pipeline.settings import get_settings
+
+            try:
+                runtime.agenda = standalone_agenda(get_settings(),
+                                                   practice_name=runtime.practice.name)
+            except Exception as exc:  # noqa: BLE001 - the call runs all the same
+                typer.echo(f"agenda unavailable ({type(exc).__name__}: {exc}); appointment "
+                           "requests stay a form field for a person", err=True)
 
         async def main() -> dict[str, Any]:
-            session = await run_file_call(runtime, audio, realtime=not fast, language=language,
-                                          caller_number=caller_number, samples=samples)
-            await runtime.hub.close()
-            return session.report().to_json()
+            if runtime.agenda is not None:
+                await runtime.agenda.start()
+            try:
+                session = await run_file_call(runtime, audio, realtime=not fast,
+                                              language=language, caller_number=caller_number,
+                                              samples=samples)
+                await runtime.hub.close()
+                out: dict[str, Any] = session.report().to_json()
+                if runtime.agenda is not None:
+                    await runtime.agenda.drain()
+                    report = await runtime.agenda.sync_now()
+                    out["agenda"] = {**(session.agenda_outcome or {}),
+                                     "calendar_error": report.error if report else None}
+            finally:
+                if runtime.agenda is not None:
+                    await runtime.agenda.close()
+            return out
 
         timeline = asyncio.run(main())
         if as_json:
@@ -102,6 +128,10 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         typer.echo(f"decision: urgency={d['urgency']} red_flags={d['red_flags']} "
                    f"action={d['action']}")
         typer.echo(f"handoff latency: {timeline['handoff_latency_s']} s")
+        if (timeline.get("agenda") or {}).get("appointment"):
+            a = timeline["agenda"]["appointment"]
+            typer.echo(f"agenda: {timeline['agenda']['goal']} -> {a['status']} {a['start']} "
+                       f"{a['practitioner']} ({a['id']})")
 
     @app.command("start")
     def start(host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
@@ -122,6 +152,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         app.state.agent_runtime = AgentRuntime.load(
             settings, hub=services.hub, practice=services.practice,
             classifier=services.classifier())
+        app.state.agent_runtime.agenda = services.agenda  # agenda (issue 9)
         base = f"http://{host}:{port}"
         typer.echo(
             f"\npermanence: {services.practice.name}\n"

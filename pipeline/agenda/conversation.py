@@ -21,6 +21,7 @@ Rules (issue 9):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -105,6 +106,22 @@ _MOVE = re.compile(r"\b(?:deplac\w*|decal\w*|chang\w*|report\w*|avanc\w*|move|re
                    r"change)\b")
 
 
+def _ordinal(folded: str) -> tuple[bool, bool]:
+    """(first, second) named, tolerant of a recognizer's spelling ("la palmiere proposition"
+    for "la première proposition": rapidfuzz ratio >= 70 on one word)."""
+    from rapidfuzz import fuzz
+
+    first, second = bool(_FIRST.search(folded)), bool(_SECOND.search(folded))
+    if not (first or second):
+        for word in folded.split():
+            if len(word) >= 6 and max(fuzz.ratio(word, "premier"),
+                                      fuzz.ratio(word, "premiere")) >= 70:
+                first = True
+            if len(word) >= 6 and fuzz.ratio(word, "deuxieme") >= 75:
+                second = True
+    return first, second
+
+
 def yes_no(text: str) -> bool | None:
     """True / False for a clear yes or no ("non merci" is no), None otherwise."""
     t = fold(text)
@@ -143,7 +160,8 @@ class AgendaConversation:
     """One caller's appointment request. Async: every agenda operation is one await."""
 
     def __init__(self, agenda: AgendaService, caller: Caller, goal: Goal,
-                 language: Language = "fr") -> None:
+                 language: Language = "fr", *,
+                 yes_no_parser: Callable[[str], bool | None] | None = None) -> None:
         if caller.urgency not in ("routine", "urgent"):
             raise ValueError("an emergency never reaches booking: hand the call to the "
                              "physician (handoff) instead")
@@ -160,6 +178,9 @@ class AgendaConversation:
         self.query = SlotQuery(urgent=caller.urgency == "urgent")
         self._retries = 0
         self.booked: Appointment | None = None
+        self._yes_no = yes_no_parser or yes_no
+        """The call's own yes/no reader (the voice agent's knows what a recognizer makes of
+        a short "oui"); this module's `yes_no` by default."""
 
     # -- helpers ----------------------------------------------------------------------------
     def _s(self, fr: str, en: str) -> str:
@@ -211,13 +232,25 @@ class AgendaConversation:
                 "Which day and what time would suit you?"), "ask_wish")
         return await self._identify()
 
+    def _said(self, words: str) -> SlotQuery:
+        """What these words alone ask for."""
+        return parse_slot_request(words, self.agenda.config, self.agenda.now(), self.language,
+                                  urgent=self.caller.urgency == "urgent")
+
     def _parse(self, words: str) -> SlotQuery:
-        q = parse_slot_request(words, self.agenda.config, self.agenda.now(), self.language,
-                               urgent=self.caller.urgency == "urgent")
+        q = self._said(words)
         # What the caller said before still holds unless they change it ("plutôt jeudi").
         keep = self.query
         return replace(q, practitioner=q.practitioner or keep.practitioner,
                        type=q.type or keep.type)
+
+    def _new_wish(self, text: str) -> SlotQuery | None:
+        """A different request in an answer ("plutôt jeudi après-midi"), merged with the
+        earlier one; None when the words ask for nothing new ("oui", "hmm")."""
+        if not self._has_wish(self._said(text)):
+            return None
+        q = self._parse(text)
+        return q if q != self.query else None
 
     @staticmethod
     def _has_wish(q: SlotQuery) -> bool:
@@ -280,9 +313,10 @@ class AgendaConversation:
 
     def _choice(self, text: str) -> Slot | None:
         t = fold(text)
-        if len(self.offered) >= 2 and _SECOND.search(t) and not _FIRST.search(t):
+        first, second = _ordinal(t)
+        if len(self.offered) >= 2 and second and not first:
             return self.offered[1]
-        if _FIRST.search(t) and not _SECOND.search(t):
+        if first and not second:
             return self.offered[0]
         # "celui de 15 h", "jeudi", "avec le docteur Durand": the offer it names alone.
         q = parse_slot_request(text, self.agenda.config, self.agenda.now(), self.language)
@@ -332,7 +366,7 @@ class AgendaConversation:
     async def _on_wish(self, text: str) -> AgendaReply:
         self.query = self._parse(text)
         if not self._has_wish(self.query):
-            if yes_no(text) is False or self._unclear():
+            if self._yes_no(text) is False or self._unclear():
                 return await self._to_human("wish_unclear")
             return self._reply(self._s(
                 "Dites-moi par exemple : mardi matin, ou le plus tôt possible.",
@@ -348,11 +382,20 @@ class AgendaConversation:
             return self._reply(self._s(
                 f"Je récapitule : {self._say(chosen)}. Je confirme ce rendez-vous ?",
                 f"To confirm: {self._say(chosen)}. Shall I book it?"), "read_back")
-        q = self._parse(text)
-        if self._has_wish(q) and q != self.query:  # "plutôt jeudi après-midi"
+        q = self._new_wish(text)
+        if q is not None:  # "plutôt jeudi après-midi"
             self.query = q
             return await self._offer()
-        if yes_no(text) is False:
+        answer = self._yes_no(text)
+        if answer is True:
+            # "Oui" to "X, ou bien Y ?": the first, read back before anything is booked.
+            self.chosen = self.offered[0]
+            self.step = Step.CONFIRM
+            self._retries = 0
+            return self._reply(self._s(
+                f"Je récapitule : {self._say(self.chosen)}. Je confirme ce rendez-vous ?",
+                f"To confirm: {self._say(self.chosen)}. Shall I book it?"), "read_back")
+        if answer is False:
             self.step = Step.WISH
             await self._release()
             return self._reply(self._s(
@@ -365,10 +408,10 @@ class AgendaConversation:
             "Sorry, which one: the first or the second?"), "offer_again")
 
     async def _on_confirm(self, text: str) -> AgendaReply:
-        answer = yes_no(text)
+        answer = self._yes_no(text)
         if answer is None:
-            q = self._parse(text)
-            if self._has_wish(q) and q != self.query:
+            q = self._new_wish(text)
+            if q is not None:
                 self.query = q
                 return await self._offer()
             if self._unclear():
@@ -538,7 +581,7 @@ class AgendaConversation:
         return self._about_target()
 
     async def _on_confirm_cancel(self, text: str) -> AgendaReply:
-        answer = yes_no(text)
+        answer = self._yes_no(text)
         if answer is None:
             if self._unclear():
                 return await self._to_human("confirm_unclear")

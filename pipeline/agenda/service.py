@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from agenda import AgendaConfig, Slot, SlotQuery, agenda_from_practice
 from pipeline.agenda.caldav_sync import CalendarSync, SyncReport, SyncWorker
-from pipeline.agenda.radicale import CalDavCredentials, EmbeddedRadicale
+from pipeline.agenda.radicale import CalDavCredentials, EmbeddedRadicale, RadicaleError
 from pipeline.agenda.sms import SmsSender, TwilioSms, cancellation_text, confirmation_text
 from pipeline.agenda.store import (
     AgendaStore,
@@ -73,7 +73,11 @@ class AgendaService:
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
         if self.radicale is not None and not self.radicale.running:
-            await asyncio.to_thread(self.radicale.start)
+            try:
+                await asyncio.to_thread(self.radicale.start)
+            except RadicaleError as exc:  # the line runs; bookings wait for the calendar
+                log.error("embedded CalDAV server did not start (%s): appointments stay "
+                          "pending until it does", exc)
         if self.worker is not None:
             self.worker.start()
             where = self.sync.calendar_url("<practitioner>") if self.sync else ""
@@ -254,3 +258,26 @@ def build_agenda(settings: Settings, store: Store, *, practice_name: str,
                          clock=clock or _utcnow, sync=sync, poll_s=a.poll_s,
                          retry_max_s=a.retry_max_s, sms=sms, radicale=radicale,
                          language=language)
+
+
+def standalone_agenda(settings: Settings, *, practice_name: str) -> AgendaService:
+    """The agenda for a command outside the service (``permanence call``): the settings'
+    database, and the practice's CalDAV server, or the embedded one when the service runs it.
+    Otherwise no calendar: bookings wait in the database (pending) and the service syncs them
+    when it runs. No server is started here (a file call may run with no network at all)."""
+    import httpx
+
+    store = Store(settings.effective_database_url)
+    a = settings.agenda
+    if settings.caldav_url:
+        return build_agenda(settings, store, practice_name=practice_name)
+    plain = settings.model_copy(update={"agenda": a.model_copy(
+        update={"embedded_caldav": False})})
+    try:
+        httpx.get(f"http://{a.radicale_host}:{a.radicale_port}/", timeout=2.0)
+    except httpx.HTTPError:
+        return build_agenda(plain, store, practice_name=practice_name)
+    radicale = EmbeddedRadicale(settings.data_dir / "radicale", host=a.radicale_host,
+                                port=a.radicale_port)
+    return build_agenda(plain, store, practice_name=practice_name,
+                        caldav=radicale.credentials)

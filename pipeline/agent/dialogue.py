@@ -51,6 +51,9 @@ class State(StrEnum):
     CALLBACK = "callback"
     CONFIRM_FORM = "confirm_form"
     CORRECTION = "correction"
+    AGENDA = "agenda"
+    """Booking, moving or cancelling an appointment (``pipeline.agenda.conversation`` leads
+    the turns; the dialogue keeps safety: red flags, a person, silence, faults)."""
     CLOSED = "closed"
     EMERGENCY = "emergency"
     WAITING_FOR_HUMAN = "waiting_for_human"
@@ -74,6 +77,8 @@ class Trigger(StrEnum):
     ANSWER = "answer"
     INVALID_ANSWER = "invalid_answer"
     CORRECTION = "correction"
+    AGENDA_DONE = "agenda_done"
+    AGENDA_HUMAN = "agenda_human"
 
 
 class HandoffKind(StrEnum):
@@ -185,7 +190,7 @@ Target = State | str
 Guard = Callable[["Dialogue"], bool]
 
 ASKING = frozenset({State.REASON, State.NAME, State.DATE_OF_BIRTH, State.CALLBACK,
-                    State.CONFIRM_FORM, State.CORRECTION})
+                    State.CONFIRM_FORM, State.CORRECTION, State.AGENDA})
 """States where the agent asked something and waits for the caller's answer."""
 ACTIVE = ASKING | {State.GREETING, State.CONFIRM_FLAG}
 """The agent leads the conversation."""
@@ -201,6 +206,11 @@ def _first_try(d: Dialogue) -> bool:
 
 def _may_correct(d: Dialogue) -> bool:
     return d.corrections < 2
+
+
+def _wants_agenda(d: Dialogue) -> bool:
+    """A routine or urgent caller asking to book, move or cancel, with an agenda to do it."""
+    return d.agenda_goal is not None and d.urgency is not Urgency.EMERGENCY
 
 
 @dataclass(frozen=True)
@@ -244,6 +254,7 @@ TRANSITIONS: tuple[Transition, ...] = (
        _first_try),
     _t(Trigger.INVALID_ANSWER, {State.NAME, State.DATE_OF_BIRTH, State.CALLBACK}, NEXT_FIELD),
     # The read-back.
+    _t(Trigger.YES, {State.CONFIRM_FORM}, State.AGENDA, _wants_agenda),
     _t(Trigger.YES, {State.CONFIRM_FORM}, State.CLOSED),
     _t(Trigger.CORRECTION, {State.CONFIRM_FORM, State.CORRECTION}, State.CONFIRM_FORM,
        _may_correct),
@@ -255,6 +266,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Trigger.UNCLEAR, {State.CONFIRM_FORM, State.CORRECTION}, State.WAITING_FOR_HUMAN),
     _t(Trigger.INVALID_ANSWER, {State.CORRECTION}, State.WAITING_FOR_HUMAN),
     _t(Trigger.ANSWER, {State.CORRECTION}, State.WAITING_FOR_HUMAN),
+    # The appointment (agenda): its conversation ends booked/cancelled, or with a person.
+    _t(Trigger.AGENDA_DONE, {State.AGENDA}, State.CLOSED),
+    _t(Trigger.AGENDA_HUMAN, {State.AGENDA}, State.WAITING_FOR_HUMAN),
 )
 
 _QUESTION = {State.REASON: "ask_reason", State.NAME: "ask_name",
@@ -300,6 +314,9 @@ class Dialogue:
     emergency_confirmed: bool = False
     emergency_unanswered: bool = False
     human_reason: str = ""
+    agenda_goal: str | None = None
+    """book / move / cancel: set by the session when the caller's intent is an appointment
+    and the practice's agenda is available; the read-back's yes then leads to ``AGENDA``."""
 
     def __post_init__(self) -> None:
         self.language = lang(self.language)
@@ -322,6 +339,8 @@ class Dialogue:
             missing = self.collected.missing()
             return _FIELD_STATE[missing[0]] if missing else State.CONFIRM_FORM
         if target == RESUME:
+            if self.resume_state is State.AGENDA:  # back to the appointment
+                return State.AGENDA
             # The answer that raised the question was absorbed: go on with the form.
             return self._resolve(NEXT_FIELD)
         if target == SAME:
@@ -353,6 +372,14 @@ class Dialogue:
             return self._human_action(lines, trigger)
         if state is State.WITH_HUMAN:
             return DialogueAction(say=tuple(lines))
+        if state is State.AGENDA and not (again and trigger is Trigger.SILENCE):
+            # The agenda conversation speaks next (the session starts it, see agenda_said).
+            self.collected.confirmed = True
+            self.awaiting_since = t
+            return DialogueAction(say=tuple(lines))
+        if state is State.CLOSED and source is State.AGENDA:
+            # The agenda's last line already said what happens next and goodbye.
+            return DialogueAction(say=tuple(lines), end_call=True)
         if state is State.CLOSED:
             self.collected.confirmed = True
             key = "closing_urgent" if self.urgency is Urgency.URGENT else "closing_routine"
@@ -540,6 +567,18 @@ class Dialogue:
         listening until the human takes it."""
         self.human_reason = reason
         return self.fire(Trigger.POLICY_HANDOFF, t)
+
+    def agenda_said(self, text: str, t: float) -> None:
+        """The agenda conversation asked the caller something: silence re-prompts it."""
+        self.last_question = text
+        self.awaiting_since = t
+
+    def agenda_finished(self, t: float, *, human_reason: str | None = None) -> DialogueAction:
+        """The agenda conversation is over: close the call, or hand it to a person."""
+        if human_reason is not None:
+            self.human_reason = f"agenda: {human_reason}"
+            return self.fire(Trigger.AGENDA_HUMAN, t)
+        return self.fire(Trigger.AGENDA_DONE, t)
 
     def on_human_joined(self, t: float) -> DialogueAction:
         return self.fire(Trigger.HUMAN_JOINED, t)

@@ -18,6 +18,7 @@ from pipeline.agent.wording import lang
 
 if TYPE_CHECKING:
     from handoff import PracticeConfig
+    from pipeline.agenda.service import AgendaService
     from pipeline.calls import CallHub
     from pipeline.settings import Settings
 
@@ -38,6 +39,9 @@ class AgentRuntime:
     pools: EnginePools = field(default_factory=default_pools)
     turn_detector: TurnDetector | None = field(default_factory=shared_smart_turn)
     """Smart Turn (end of the caller's turn); None answers at every final transcript."""
+    agenda: AgendaService | None = None
+    """The practice's agenda (issue 9): appointment requests are booked in the call; None:
+    they stay a form field for a person."""
 
     @classmethod
     def load(cls, settings: Settings, *, hub: CallHub | None = None,
@@ -121,4 +125,5 @@ class AgentRuntime:
                                provider_call_id=provider_call_id, realtime=realtime)
         return CallSession(recognizer=self.recognizer, classifier=self.classifier,
                            synthesizer=self.synthesizer, hub=self.hub, options=computed,
-                           turn_detector=self.turn_detector, pools=self.pools)
+                           turn_detector=self.turn_detector, pools=self.pools,
+                           agenda=self.agenda)

@@ -38,7 +38,7 @@ import logging
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate
 from classifier.labels import Urgency
@@ -99,6 +99,10 @@ AUDITED: tuple[type[CallEvent], ...] = (
 """Events the session sends to the hub's audit trail; the hub records the call's start and
 end, classifications and handoffs through its own methods."""
 
+if TYPE_CHECKING:
+    from pipeline.agenda.conversation import AgendaConversation, AgendaReply
+    from pipeline.agenda.service import AgendaService
+
 # espeak speaks ~14 characters a second: the estimate when another service speaks.
 CHARS_PER_S = 14.0
 
@@ -136,7 +140,16 @@ class SessionOptions:
 _EXPECT = {State.REASON: Expect.SENTENCE, State.NAME: Expect.NAME,
            State.DATE_OF_BIRTH: Expect.DATE, State.CALLBACK: Expect.PHONE,
            State.CONFIRM_FORM: Expect.YES_NO, State.CONFIRM_FLAG: Expect.YES_NO,
-           State.CORRECTION: Expect.SENTENCE}
+           State.CORRECTION: Expect.SENTENCE, State.AGENDA: Expect.SENTENCE}
+
+
+def _agenda_yes_no(text: str) -> bool | None:
+    """The agent's yes/no reader first (it knows "Waze." is a misheard "oui"), then the
+    agenda's ("ça me va", "volontiers")."""
+    from pipeline.agenda.conversation import yes_no
+
+    answer = answers.parse_yes_no(text)
+    return answer if answer is not None else yes_no(text)
 
 
 class CallSession:
@@ -145,8 +158,8 @@ class CallSession:
     def __init__(self, *, recognizer: Recognizer, classifier: Triage, synthesizer: Synthesizer,
                  hub: Hub, options: SessionOptions | None = None,
                  turn_detector: TurnDetector | None = None, pools: EnginePools | None = None,
-                 on_say: SayCallback | None = None, on_interrupt: InterruptCallback | None = None
-                 ) -> None:
+                 on_say: SayCallback | None = None, on_interrupt: InterruptCallback | None = None,
+                 agenda: AgendaService | None = None) -> None:
         self.options = options or SessionOptions()
         opts = self.options
         self.language: Language = lang(opts.language)
@@ -189,6 +202,12 @@ class CallSession:
         self._last_cls_key: tuple[object, ...] | None = None
         self._watch_task: asyncio.Task[None] | None = None
         self._faults: set[str] = set()
+        # Agenda (issue 9): routine and urgent appointment requests are booked, moved or
+        # cancelled in the call (pipeline.agenda.conversation); None: the form only.
+        self._agenda = agenda
+        self._agenda_conv: AgendaConversation | None = None
+        self._agenda_words: list[str] = []
+        self._agenda_last = ""
 
     # -- public surface ---------------------------------------------------------------------------
 
@@ -303,6 +322,7 @@ class CallSession:
         async with self._lock:
             if self.turn.pending and self.dialogue.state in ACTIVE:
                 await self._end_turn("end_of_call")
+        await self._agenda_abandon()
         if self._watch_task is not None:
             self._watch_task.cancel()
             with contextlib.suppress(BaseException):
@@ -450,6 +470,8 @@ class CallSession:
         self._emit(TurnEnded(self.now(), turn.utterance_id, reason))
         c, form = turn.classification, turn.form
         asked_before = set(self.dialogue.asked_flags)
+        before = self.dialogue.state
+        self._agenda_intent(turn.text, c)
         action = self.dialogue.on_turn(turn.text, c, form, self.audio_t)
         asking_flag = self.dialogue.asked_flags != asked_before or \
             self.dialogue.state is State.CONFIRM_FLAG
@@ -466,6 +488,117 @@ class CallSession:
                     await self._policy_handoff(decision, turn.utterance_id)
                     return
         await self._apply(action, c, form, turn.utterance_id)
+        await self._agenda_turn(before, turn.text, action)
+
+    # -- agenda (issue 9) -------------------------------------------------------------------------
+
+    @property
+    def agenda_outcome(self) -> dict[str, Any] | None:
+        """What the call did in the agenda: the appointment booked, moved or cancelled."""
+        conv = self._agenda_conv
+        if conv is None:
+            return None
+        appt = conv.booked
+        return {"goal": conv.goal.value, "step": conv.step.value,
+                "appointment": None if appt is None else {
+                    "id": appt.id, "start": appt.slot.start.isoformat(),
+                    "practitioner": appt.slot.practitioner, "type": appt.slot.type,
+                    "status": appt.status}}
+
+    def _agenda_intent(self, text: str, c: Classification | None) -> None:
+        """While the caller gives their reason: is it about an appointment?"""
+        if self._agenda is None or self.dialogue.state not in (State.REASON, State.CORRECTION,
+                                                                State.NAME, State.DATE_OF_BIRTH,
+                                                                State.CALLBACK):
+            return
+        from pipeline.agenda.conversation import Goal, goal_of
+
+        if self.dialogue.state is State.REASON:
+            self._agenda_words.append(text)
+        said = goal_of(" ".join(self._agenda_words))
+        intent = c.intent.value if c is not None else None
+        goal: Goal | None = None
+        if intent == "appointment_change":
+            goal = said if said in (Goal.MOVE, Goal.CANCEL) else Goal.MOVE
+        elif intent == "appointment_booking":
+            goal = said or Goal.BOOK
+        elif intent in (None, "administrative", "other"):
+            # The words alone ("annuler mon rendez-vous"), never over a clinical intent: a
+            # symptom mentioning "rendez-vous" stays a symptom for the form and a person.
+            goal = said
+        if goal is not None and self.dialogue.agenda_goal is None:
+            self.dialogue.agenda_goal = goal.value
+
+    async def _agenda_turn(self, before: State, text: str, action: DialogueAction) -> None:
+        if self._agenda is not None and before in (State.NAME, State.DATE_OF_BIRTH) and \
+                self.dialogue.state is before and self.dialogue.retries > 0:
+            # Not an answer to the question (re-asked): the rest of the caller's wish, as in
+            # "...avec le docteur Martin. | Mardi prochain en fin de matinée."
+            self._agenda_words.append(text)
+        if self._agenda is None or self.dialogue.state is not State.AGENDA:
+            return
+        from datetime import date as _date
+
+        from pipeline.agenda.conversation import AgendaConversation, Caller, Goal
+
+        if self._agenda_conv is None:  # the read-back's yes: the appointment now
+            collected = self.dialogue.collected
+            born = None
+            if collected.date_of_birth:
+                with contextlib.suppress(ValueError):
+                    born = _date.fromisoformat(collected.date_of_birth)
+            urgency: Literal["routine", "urgent"] = (
+                "urgent" if self.dialogue.urgency is Urgency.URGENT else "routine")
+            self._agenda_conv = AgendaConversation(
+                self._agenda, Caller(name=collected.name, birth_date=born,
+                                     phone=collected.callback_number, urgency=urgency,
+                                     call_id=self.call_id),
+                Goal(self.dialogue.agenda_goal or "book"), self.language,
+                yes_no_parser=_agenda_yes_no)
+            reply = await self._agenda_call(self._agenda_conv.start(
+                " ".join(self._agenda_words)))
+        elif before is State.AGENDA and not action.say and action.handoff is None:
+            reply = await self._agenda_call(self._agenda_conv.on_turn(text))
+        elif before is State.CONFIRM_FLAG and self._agenda_last:
+            # Back from a red-flag question the caller answered no: ask again.
+            await self._say(AgentLine(self._agenda_last, "agenda_repeat"))
+            self.dialogue.agenda_said(self._agenda_last, self._speaking_until)
+            return
+        else:
+            return
+        if reply is None:
+            return
+        await self._agenda_reply(reply)
+
+    async def _agenda_call(self, coro: Coroutine[Any, Any, AgendaReply]) -> AgendaReply | None:
+        """One agenda step; its failure is a component fault (a person takes the call)."""
+        try:
+            return await asyncio.wait_for(coro, timeout=max(5.0, self.options.stall_timeout_s))
+        except Exception as exc:  # noqa: BLE001 - the agenda failing must not silence the call
+            log.exception("agenda failed for call %s", self.call_id)
+            await self._apply(self.dialogue.agenda_finished(
+                self.audio_t, human_reason=f"agenda fault ({type(exc).__name__})"))
+            await self._agenda_abandon()
+            return None
+
+    async def _agenda_reply(self, reply: AgendaReply) -> None:
+        if reply.handoff is not None:  # the dialogue's own transfer notice says it
+            await self._apply(self.dialogue.agenda_finished(self.audio_t,
+                                                            human_reason=reply.handoff))
+            await self._agenda_abandon()
+            return
+        await self._say(AgentLine(reply.text, f"agenda_{reply.kind}"))
+        self._agenda_last = reply.text
+        if reply.finished:
+            await self._apply(self.dialogue.agenda_finished(self.audio_t))
+        else:
+            self.dialogue.agenda_said(reply.text, self._speaking_until)
+
+    async def _agenda_abandon(self) -> None:
+        """The call ended or left the agent: free the slots this caller was offered."""
+        if self._agenda_conv is not None:
+            with contextlib.suppress(Exception):
+                await self._agenda_conv.abandon()
 
     async def _triage_while_waiting(self, c: Classification, form: TriageForm | None,
                                     utterance_id: int) -> None:
@@ -503,6 +636,8 @@ class CallSession:
             await self._say(line)
         if action.end_call:
             self._emit(AgentHungUp(self.now()))
+        if self._agenda_conv is not None and self.dialogue.state is not State.AGENDA:
+            await self._agenda_abandon()
 
     async def _handoff(self, request: HandoffRequest, classification: Classification | None,
                        form: TriageForm | None, utterance_id: int | None,

@@ -227,3 +227,34 @@ def test_small_parsers() -> None:
     assert goal_of("je voudrais prendre rendez-vous") is Goal.BOOK
     assert goal_of("I'd like to book an appointment") is Goal.BOOK
     assert goal_of("j'ai mal à la gorge") is None
+
+
+def test_a_plain_yes_or_a_misheard_ordinal_takes_the_first_then_reads_it_back(agenda: Any
+                                                                             ) -> None:
+    async def call() -> None:
+        for answer in ("oui", "la palmière proposition"):
+            conv = AgendaConversation(agenda, Caller(name="A B", birth_date=date(1990, 1, 1)),
+                                      Goal.BOOK)
+            await conv.start("le plus tôt possible")
+            r = await conv.on_turn(answer)
+            assert r.kind == "read_back" and conv.chosen == conv.offered[0], answer
+            await conv.abandon()
+
+    run(call())
+
+
+def test_a_yes_keeps_the_request_it_answers(agenda: Any) -> None:
+    """A 'yes' carries no new wish: the practitioner asked for earlier must not turn it into
+    a new search (it did: 'Ways' re-offered today's slots instead of taking next Tuesday's)."""
+    async def call() -> None:
+        conv = AgendaConversation(agenda, Caller(name="A B", birth_date=date(1990, 1, 1)),
+                                  Goal.BOOK, yes_no_parser=lambda t: True if "ways" in t.lower()
+                                  else None)
+        await conv.start("avec le docteur Martin mardi prochain en fin de matinée")
+        offered = list(conv.offered)
+        r = await conv.on_turn("Ways")
+        assert r.kind == "read_back" and conv.chosen == offered[0]
+        r = await conv.on_turn("Ways")
+        assert r.kind == "booked" and r.appointment.slot.start == offered[0].start
+
+    run(call())
