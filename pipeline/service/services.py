@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from handoff import Channel, PracticeConfig, TwilioTransferChannel, WebhookChannel, load_practice
 from pipeline.calls import CallHub
 from pipeline.service.auth import Auth
+from pipeline.service.journal import Journal
 from pipeline.service.push import PushBroker
 from pipeline.service.store import Store
 from pipeline.settings import Settings
@@ -62,12 +63,13 @@ def build_services(settings: Settings, *, store: Store | None = None,
                    classifier: Classifier | None = None,
                    clock: Callable[[], datetime] | None = None,
                    ack_poll_s: float = 0.1) -> Services:
-    store = store or Store(settings.effective_database_url)
+    store = store or Store(settings.effective_database_url, secrets_dir=settings.data_dir)
     practice = practice or load_practice(settings.practice_file)
     broker = PushBroker()
     hub = CallHub(store, practice, broker=broker,
                   channels=default_channels(settings) if channels is None else channels,
-                  ack_poll_s=ack_poll_s)
+                  ack_poll_s=ack_poll_s,
+                  journal=Journal(settings.effective_journal_dir / "writes.jsonl"))
     if clock is not None:
         hub.clock = clock
     return Services(settings=settings, practice=practice, store=store, hub=hub, broker=broker,
