@@ -114,6 +114,24 @@ class AckTracker:
         assert pending is not None
         return pending
 
+    def advance_now(self, call_id: str, now: datetime, reason: str) -> list[EscalationStep]:
+        """The current target cannot answer (busy, no answer): take the next step now."""
+        with self._lock:
+            entry = self._open.get(call_id)
+            if entry is None or entry.overdue:
+                return []
+            deadline = entry.current.decision.ack_deadline
+        if deadline is None:
+            return []
+        self._due_one(call_id, max(now, deadline))
+        pending = self.pending(call_id)
+        if pending is None:
+            return []
+        step = replace(pending, reason=f"{reason}: {pending.reason}", started_at=now)
+        with self._lock:
+            self._open[call_id].current = step
+        return [step]
+
     def _due_one(self, call_id: str, now: datetime) -> None:
         with self._lock:
             entry = self._open.pop(call_id)

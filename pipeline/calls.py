@@ -421,6 +421,21 @@ class CallHub:
             self._watchers.pop(call_id, None)
             self.tracker.acknowledge(call_id, "erasure", self.clock())
 
+    def call_for_provider(self, provider_call_id: str | None) -> str | None:
+        """The call id of a telephony provider's call (Twilio CallSid), if held in memory."""
+        for state in self._calls.values():
+            if provider_call_id and state.provider_call_id == provider_call_id:
+                return state.call_id
+        return None
+
+    async def escalate_now(self, call_id: str, reason: str) -> bool:
+        """The current target cannot answer (busy, no answer): the next step now, without
+        waiting for the deadline. False when no handoff of this call awaits a human."""
+        steps = self.tracker.advance_now(call_id, self.clock(), reason)
+        for step in steps:
+            await self._escalate(step)
+        return bool(steps)
+
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls
 

@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self' ws: wss:; media-src 'self' blob:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""No inline script, nothing from elsewhere, never framed (clickjacking)."""
+
 
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """The whole service. `services` lets tests and the voice agent share one container."""
@@ -57,6 +62,27 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.state.services = services
 
     max_body = settings.max_body_bytes
+
+    @app.middleware("http")
+    async def security_headers(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        from pipeline.service.api import COOKIE, same_origin
+
+        # A write that authenticates by the dashboard's cookie must come from our own pages:
+        # the cookie rides along with any site's form or fetch (CSRF). Bearer calls and
+        # Twilio's webhooks (signed) carry no cookie.
+        if (request.method not in ("GET", "HEAD", "OPTIONS") and COOKIE in request.cookies
+                and not request.headers.get("authorization")
+                and not same_origin(request.headers)):
+            return JSONResponse(status_code=403, content={
+                "detail": "cross-origin request refused: Origin does not match this service"})
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Permissions-Policy", "camera=(), geolocation=()")
+        return response
 
     @app.middleware("http")
     async def limit_body(request: Request,
