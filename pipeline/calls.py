@@ -415,8 +415,12 @@ class CallHub:
         return state.decision if state else None
 
     def forget(self, call_ids: Sequence[str]) -> None:
-        """Drop erased calls from memory too (GDPR erasure)."""
+        """Drop erased calls from memory too (GDPR erasure, retention). A live call is kept
+        until it ends (its agent still needs it); housekeeping drops it then."""
         for call_id in call_ids:
+            state = self._calls.get(call_id)
+            if state is not None and not state.ended:
+                continue
             self._calls.pop(call_id, None)
             self._watchers.pop(call_id, None)
             self.tracker.acknowledge(call_id, "erasure", self.clock())
@@ -435,6 +439,11 @@ class CallHub:
         for step in steps:
             await self._escalate(step)
         return bool(steps)
+
+    def held_call_ids(self) -> list[str]:
+        """Ended calls held in memory (for erasure and retention to find; a live call's
+        agent still needs its state, it is dropped once it ends)."""
+        return [k for k, s in self._calls.items() if s.ended]
 
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from pipeline.service.logsetup import configure_loguru
 from pipeline.service.services import Services, build_services
 from pipeline.service.store import StoreUnavailable
 from pipeline.settings import Settings
@@ -28,6 +29,35 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 """No inline script, nothing from elsewhere, never framed (clickjacking)."""
 
 
+async def _housekeeping(services: Services) -> None:
+    """Retention on a schedule inside `serve`, and the server's memory kept in step with the
+    database: calls erased or past retention (by this process or `permanence gdpr erase`)
+    leave the in-memory queue, transcripts and notices too."""
+    from pipeline.service.gdpr import erased_among, run_retention
+
+    next_retention = asyncio.get_running_loop().time()
+    while True:
+        settings = services.settings
+        interval = settings.retention_interval_s
+        try:
+            now = asyncio.get_running_loop().time()
+            if interval > 0 and now >= next_retention:
+                next_retention = now + interval
+                report = await asyncio.to_thread(
+                    run_retention, services.store, audio_days=settings.retention_audio_days,
+                    transcript_days=settings.retention_transcript_days,
+                    form_days=settings.retention_form_days, data_dir=settings.data_dir)
+                services.hub.forget(report.call_ids)
+                log.info("retention: %s", report.to_dict())
+            held = services.hub.held_call_ids()
+            services.hub.forget(await asyncio.to_thread(erased_among, services.store, held))
+        except StoreUnavailable:
+            pass
+        except Exception:  # noqa: BLE001 - housekeeping must not stop; say so
+            log.exception("retention run failed")
+        await asyncio.sleep(min(5.0, interval) if interval > 0 else 5.0)
+
+
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """The whole service. `services` lets tests and the voice agent share one container."""
     services = services or build_services(settings)
@@ -35,6 +65,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.loop = asyncio.get_running_loop()
+        # pipecat (loguru) logs the agent's sentences at DEBUG: filtered in every process that
+        # hosts the app, not only under `permanence serve`.
+        configure_loguru(settings.log_level)
         if not services.store.migrated:
             services.store.migrate()
         await services.hub.start()
@@ -44,7 +77,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                             "`permanence users add NAME --role admin --password-stdin`")
         except StoreUnavailable:
             log.error("database unavailable at start-up: API answers 503 until it is back")
+        housekeeping = asyncio.create_task(_housekeeping(services), name="retention")
         yield
+        housekeeping.cancel()
         await services.hub.close()
 
     app = FastAPI(
