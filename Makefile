@@ -30,8 +30,9 @@ $(VENV)/.installed: pyproject.toml | apt
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
+# The embedded CalDAV server (Radicale) starts with the line unless PERMANENCE_CALDAV_URL is set.
 run: setup
-	$(BIN)/permanence start
+	PERMANENCE_AGENDA__EMBEDDED_CALDAV=$${PERMANENCE_AGENDA__EMBEDDED_CALDAV:-true} $(BIN)/permanence start
 
 test: setup
 	$(BIN)/python -m pytest -q
@@ -39,6 +40,7 @@ test: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean-venv:
 	rm -rf $(VENV)

@@ -36,8 +36,8 @@ def _format_event(event: dict[str, Any]) -> str:
     elif kind == "handoff":
         detail = f"{event.get('action', event['kind'])} -> {event.get('target', '?')} " \
                  f"({event['reason']})"
-    elif kind == "failure":
-        detail = f"{event['stage']}: {event['detail']}"
+    elif kind == "fault":
+        detail = f"{event['component']}: {event['detail']}"
     elif "reason" in event:
         detail = str(event["reason"])
     return f"{t:8.2f}s  {kind:<19} {detail}"
@@ -85,7 +85,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             session = await run_file_call(runtime, audio, realtime=not fast, language=language,
                                           caller_number=caller_number, samples=samples)
             await runtime.hub.close()
-            return session.timeline()
+            return session.report().to_json()
 
         timeline = asyncio.run(main())
         if as_json:
@@ -159,7 +159,8 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             return {"latency": session.handoff_latency_s, "handed_off": session.handoff is not None,
                     "rtf": session.stats.recognizer_rtf, "late": session.stats.late_frames,
                     "frames": session.stats.frames_in, "backlog": session.stats.max_backlog_s,
-                    "failed": session.failed_stage, "shed": session.stats.shed}
+                    "failed": session.fault.component if session.fault else None,
+                    "shed": session.stats.shed}
 
         async def level(n: int) -> dict[str, Any]:
             waves = max(1, math.ceil(samples / n))

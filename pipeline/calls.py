@@ -10,7 +10,7 @@ Usage (inside a running event loop)::
 
     hub = services.hub
     call_id = await hub.start_call(channel="twilio", language="fr", provider_call_id=sid)
-    await hub.record_event(call_id, CallEvent(t, EventType.TRANSCRIPT_FINAL, Utterance(text)))
+    await hub.record_event(call_id, TranscriptFinal(t, utterance_id=1, text=text))
     decision = await hub.record_classification(call_id, classification, form, t)
     if decision is not None: ...  # a (new or more severe) handoff: stop and hand over
     await hub.hand_to_human(call_id, "asr stalled", t)  # fail-safe
@@ -26,7 +26,7 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -46,6 +46,15 @@ from handoff import (
     decide,
     human_fallback,
 )
+from pipeline.events import (
+    AgentSaid,
+    CallEnded,
+    CallEvent,
+    HandedOff,
+    TranscriptFinal,
+    TranscriptPartial,
+    event_payload,
+)
 from pipeline.service.journal import Journal, StoreWrite
 from pipeline.service.push import PushBroker, PushMessage
 from pipeline.service.store import CallSummary, CallUpdate, Orphan, Store, StoreUnavailable
@@ -53,57 +62,20 @@ from pipeline.service.store import CallSummary, CallUpdate, Orphan, Store, Store
 log = logging.getLogger(__name__)
 
 
-class EventType(StrEnum):
-    SPEECH_START = "speech_start"
-    SPEECH_END = "speech_end"
-    TRANSCRIPT_PARTIAL = "transcript_partial"
-    TRANSCRIPT_FINAL = "transcript_final"
-    CLASSIFICATION = "classification"
-    AGENT_SAY = "agent_say"
-    HANDOFF = "handoff"
-    FAULT = "fault"
-    CALL_END = "call_end"
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """Caller words (transcript_partial/final) or agent words (agent_say)."""
-
-    text: str
-    confidence: float | None = None
-
-
-@dataclass(frozen=True)
-class Fault:
-    stage: str
-    """asr, classifier, tts, transport, agent..."""
-    error: str
-    """Exception type and a short message; never the caller's words."""
-
-
-@dataclass(frozen=True)
-class Note:
-    text: str
-
-
-EventData = Utterance | Fault | Note | None
-
-
-@dataclass(frozen=True)
-class CallEvent:
-    t: float
-    """Call-clock seconds."""
-    type: EventType
-    data: EventData = None
+class NoticeKind(StrEnum):
+    ACKNOWLEDGED = "acknowledged"
+    """A human saw the handoff (the caller may still be waiting for them)."""
+    TAKEN_OVER = "taken_over"
+    """A human has the call: the agent stops talking and listening."""
+    ESCALATED = "escalated"
+    """A deadline passed: ``decision`` is the new step (e.g. advise 15/112)."""
 
 
 @dataclass(frozen=True)
 class HubNotice:
     """What the hub tells a call's agent about the human side (see `CallHub.watch`)."""
 
-    kind: str
-    """"acknowledged", "taken_over" (a human has the call: stop talking) or "escalated" (a
-    deadline passed: `decision` is the new step, e.g. advise 15/112)."""
+    kind: NoticeKind
     call_id: str
     by: str | None = None
     decision: HandoffDecision | None = None
@@ -130,29 +102,37 @@ class _CallState:
     interrupted: bool = False
     """Live when its process died: a human must call the caller back."""
 
-    def summary(self) -> dict[str, Any]:
+    ended_at: float | None = None
+    acknowledged_at: float | None = None
+
+    def summary(self) -> CallSummary:
         c, d = self.classification, self.decision
-        return {
-            "id": self.call_id, "channel": self.channel, "language": self.language,
-            "started_at": self.started_at,
-            "status": "interrupted" if self.interrupted else "ended" if self.ended else "live",
-            "urgency": ({0: "routine", 1: "urgent", 2: "emergency"}.get(self.urgency_rank)),
-            "intent": c.intent.value if c else None,
-            "red_flags": list(dict.fromkeys(
+        return CallSummary(
+            id=self.call_id, channel=self.channel, language=self.language,
+            started_at=self.started_at, ended_at=self.ended_at,
+            status="interrupted" if self.interrupted else "ended" if self.ended else "live",
+            urgency=URGENCY_BY_RANK.get(self.urgency_rank),
+            intent=c.intent.value if c else None,
+            red_flags=tuple(dict.fromkeys(
                 ([h.category.value for h in c.red_flags] if c else [])
                 + [r.value for r in (d.red_flags if d else ())])),
-            "emergency_score": c.emergency_score if c else 0.0,
-            "needs_review": c.needs_review if c else False,
-            "action": d.action.value if d else None,
-            "target": d.target.name if d else None,
-            "advise_emergency": d.advise_emergency_services if d else False,
-            "needs_ack": bool((self.interrupted or (d and _awaits_human(d)))
-                              and self.acknowledged_by is None),
-            "acknowledged_by": self.acknowledged_by,
-            "taken_over_by": self.taken_over_by,
-            "escalation_step": d.step if d else 0,
-            "partial": self.partial,
-        }
+            emergency_score=c.emergency_score if c else 0.0,
+            needs_review=c.needs_review if c else False,
+            action=d.action.value if d else None,
+            target=d.target.name if d else None,
+            advise_emergency=d.advise_emergency_services if d else False,
+            handoff_t=self.handoff_t,
+            needs_ack=bool((self.interrupted or (d and _awaits_human(d)))
+                           and self.acknowledged_by is None),
+            acknowledged_at=self.acknowledged_at,
+            acknowledged_by=self.acknowledged_by,
+            taken_over_by=self.taken_over_by,
+            escalation_step=d.step if d else 0,
+            partial=self.partial,
+        )
+
+    def summary_json(self) -> dict[str, Any]:
+        return self.summary().model_dump(mode="json")
 
 
 def _evidence(c: Classification | None) -> list[dict[str, Any]]:
@@ -164,6 +144,7 @@ def _evidence(c: Classification | None) -> list[dict[str, Any]]:
 
 
 _RANK = {"routine": 0, "urgent": 1, "emergency": 2}
+URGENCY_BY_RANK = {rank: name for name, rank in _RANK.items()}
 
 
 def _awaits_human(decision: HandoffDecision) -> bool:
@@ -385,7 +366,7 @@ class CallHub:
             state.interrupted = True
             log.warning("call %s was live when its process died: marked interrupted, "
                         "call-back task queued", orphan.call_id)
-        self._push("call", orphan.call_id, state.summary())
+        self._push("call", orphan.call_id, state.summary_json())
 
     # -- push -------------------------------------------------------------------------------
     def _push(self, kind: str, call_id: str | None, data: dict[str, Any]) -> int:
@@ -396,18 +377,18 @@ class CallHub:
         return self._push("handoff", notice.call_id, {
             "decision": notice.decision.to_dict(),
             "evidence": _evidence(state.classification if state else None),
-            "call": state.summary() if state else None,
+            "call": state.summary_json() if state else None,
             "alert": notice.decision.urgency.value == "emergency"
             or notice.decision.advise_emergency_services,
         })
 
-    def snapshot(self) -> list[dict[str, Any]]:
+    def snapshot(self) -> list[CallSummary]:
         """Calls held in memory (live or recent), most urgent first: the dashboard's first
         paint, which works even when the database does not."""
-        items = [s.summary() for s in self._calls.values()
-                 if not s.ended or s.summary()["needs_ack"]]
-        return sorted(items, key=lambda x: (not x["needs_ack"], -(
-            _RANK.get(x["urgency"] or "", -1)), -x["started_at"]))
+        items = [summary for summary in (s.summary() for s in self._calls.values())
+                 if summary.status == "live" or summary.needs_ack]
+        return sorted(items, key=lambda x: (not x.needs_ack, -(
+            _RANK.get(x.urgency or "", -1)), -x.started_at))
 
     def current_decision(self, call_id: str) -> HandoffDecision | None:
         """The most severe decision so far (escalation steps included)."""
@@ -450,8 +431,7 @@ class CallHub:
 
     def broker_call_update(self, summary: CallSummary) -> None:
         """Push a stored call's new summary (after a human correction) to dashboards."""
-        data = {**asdict(summary), "red_flags": list(summary.red_flags)}
-        self._push("call", summary.id, data)
+        self._push("call", summary.id, summary.model_dump(mode="json"))
 
     def live_transcript(self, call_id: str) -> list[dict[str, Any]] | None:
         state = self._calls.get(call_id)
@@ -473,10 +453,11 @@ class CallHub:
         self._evict()
         store = self.store
         if store is not None:
-            self._enqueue(StoreWrite.of("create_call",
-                call_id, channel=channel, language=language, caller_number=caller_number,
-                provider_call_id=provider_call_id, started_at=state.started_at))
-        self._push("call", call_id, state.summary())
+            self._enqueue(StoreWrite.of(
+                "create_call", call_id, channel=channel, language=language,
+                caller_number=caller_number, provider_call_id=provider_call_id,
+                started_at=state.started_at))
+        self._push("call", call_id, state.summary_json())
         return call_id
 
     def _evict(self) -> None:
@@ -495,28 +476,31 @@ class CallHub:
             raise KeyError(f"unknown call id {call_id!r}: call start_call first") from None
 
     async def record_event(self, call_id: str, event: CallEvent, *, actor: str = "system") -> None:
+        """One event of the call's timeline: the live transcript and the dashboard see words at
+        once; every event goes to the audit trail (stored as its JSON payload)."""
         state = self._state(call_id)
-        payload: dict[str, Any] = asdict(event.data) if event.data is not None else {}
-        if isinstance(event.data, Utterance):
-            if event.type is EventType.TRANSCRIPT_PARTIAL:
-                state.partial = event.data.text
-            elif event.type is EventType.TRANSCRIPT_FINAL:
-                state.partial = ""
-                state.transcript.append((event.t, "caller", event.data.text))
-            elif event.type is EventType.AGENT_SAY:
-                state.transcript.append((event.t, "agent", event.data.text))
+        if isinstance(event, TranscriptPartial):
+            state.partial = event.text
+        elif isinstance(event, TranscriptFinal):
+            state.partial = ""
+            state.transcript.append((event.t, "caller", event.text))
+        elif isinstance(event, AgentSaid):
+            state.transcript.append((event.t, "agent", event.text))
+        if isinstance(event, TranscriptPartial | TranscriptFinal | AgentSaid):
             self._push("transcript", call_id, {
-                "t": event.t, "text": event.data.text,
-                "final": event.type is not EventType.TRANSCRIPT_PARTIAL,
-                "speaker": "agent" if event.type is EventType.AGENT_SAY else "caller"})
-        if event.type is EventType.CALL_END:
+                "t": event.t, "text": event.text,
+                "final": not isinstance(event, TranscriptPartial),
+                "speaker": "agent" if isinstance(event, AgentSaid) else "caller"})
+        if isinstance(event, CallEnded):
             state.ended = True
-            self._push("call", call_id, state.summary())
+            state.ended_at = time.time()
+            self._push("call", call_id, state.summary_json())
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue(StoreWrite.of("add_event",
-                call_id, event.t, event.type.value, payload, created, actor))
+            payload = event_payload(event)
+            self._enqueue(StoreWrite.of(
+                "add_event", call_id, event.t, event.type, payload, created, actor))
 
     async def record_classification(self, call_id: str, classification: Classification,
                                     form: TriageForm | None, t: float) -> HandoffDecision | None:
@@ -535,18 +519,18 @@ class CallHub:
         form_dict = form.to_dict() if form is not None else None
         self._push("classification", call_id, {"classification": payload, "form": form_dict,
                                                "evidence": _evidence(classification),
-                                               "call": state.summary()})
+                                               "call": state.summary_json()})
         summary = state.summary()
         update_ = CallUpdate(
-            urgency=summary["urgency"], urgency_rank=state.urgency_rank,
-            intent=classification.intent.value, red_flags=tuple(summary["red_flags"]),
+            urgency=summary.urgency, urgency_rank=state.urgency_rank,
+            intent=classification.intent.value, red_flags=summary.red_flags,
             emergency_score=classification.emergency_score,
             needs_review=classification.needs_review)
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue(StoreWrite.of("add_classification",
-                call_id, t, payload, form_dict, update_, created))
+            self._enqueue(StoreWrite.of(
+                "add_classification", call_id, t, payload, form_dict, update_, created))
         if not escalate:
             return None
         await self._apply_decision(state, decision, t, reason="policy")
@@ -565,13 +549,14 @@ class CallHub:
             return state.decision
         store = self.store
         if store is not None:
-            self._enqueue(StoreWrite.of("add_event",
-                call_id, t, EventType.HANDOFF.value, {"reason": reason}, time.time(), "system"))
+            self._enqueue(StoreWrite.of(
+                "add_event", call_id, t, HandedOff.type, {"reason": reason}, time.time(),
+                "system"))
         await self._apply_decision(state, decision, t, reason=f"fail-safe: {reason}")
         return decision
 
-    async def end_call(self, call_id: str, t: float) -> None:
-        await self.record_event(call_id, CallEvent(t, EventType.CALL_END))
+    async def end_call(self, call_id: str, t: float, reason: str = "") -> None:
+        await self.record_event(call_id, CallEnded(t, reason))
 
     async def attach_audio(self, call_id: str, path: str) -> None:
         """Register the call's recording (a path, relative to the data dir or absolute) so
@@ -588,21 +573,22 @@ class CallHub:
         state = self._calls.get(call_id)
         ack = self.tracker.acknowledge(call_id, username, self.clock())
         if state is not None:
-            state.acknowledged_by = state.acknowledged_by or username
+            if state.acknowledged_by is None:
+                state.acknowledged_by, state.acknowledged_at = username, time.time()
             if take_over:
                 state.taken_over_by = username
-        self._notify(HubNotice("taken_over" if take_over else "acknowledged", call_id,
-                               by=username))
+        self._notify(HubNotice(NoticeKind.TAKEN_OVER if take_over else NoticeKind.ACKNOWLEDGED,
+                               call_id, by=username))
         self._push("ack", call_id, {"by": username, "take_over": take_over,
                                     "waited_s": ack.waited_s if ack else None,
-                                    "call": state.summary() if state else None})
+                                    "call": state.summary_json() if state else None})
         store = self.store
         if store is None:
             return False
         at = time.time()
         waited = ack.waited_s if ack else None
-        self._enqueue(StoreWrite.of("acknowledge",
-            call_id, username, at, take_over=take_over, waited_s=waited))
+        self._enqueue(StoreWrite.of(
+            "acknowledge", call_id, username, at, take_over=take_over, waited_s=waited))
         try:
             return await self.flush(timeout_s=3.0)
         except TimeoutError:
@@ -634,12 +620,12 @@ class CallHub:
             handoff_t=t if first_handoff else None,
             handoff_at=time.time() if first_handoff else None,
             urgency_rank=state.urgency_rank if state.urgency_rank >= 0 else None,
-            urgency=state.summary()["urgency"])
+            urgency=URGENCY_BY_RANK.get(state.urgency_rank))
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue(StoreWrite.of("add_decision",
-                call_id, t, payload, update_, created, reason))
+            self._enqueue(StoreWrite.of(
+                "add_decision", call_id, t, payload, update_, created, reason))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -683,10 +669,10 @@ class CallHub:
                                provider_call_id=state.provider_call_id if state else None,
                                language=state.language if state else "fr",
                                emergency_number=self.practice.emergency_number)
-        self._notify(HubNotice("escalated", step.call_id, decision=decision))
+        self._notify(HubNotice(NoticeKind.ESCALATED, step.call_id, decision=decision))
         self._push("escalation", step.call_id, {
             "decision": decision.to_dict(), "reason": step.reason, "final": step.final,
-            "call": state.summary() if state else None})
+            "call": state.summary_json() if state else None})
         await self.dashboard.deliver(notice)
         for channel in self.channels:
             self._spawn(self._deliver(channel, notice))

@@ -31,12 +31,13 @@ def _register() -> None:
 
     # Each package contributes its commands through `register(app, bench_app)`.
     for module_name in (
-        "models.cli",
+        "pipeline.commands.models",
         "asr.cli",
-        "classifier.cli",
+        "pipeline.commands.classifier",
         "eval.cli",
         "pipeline.service_cli",
         "pipeline.agent_cli",
+        "pipeline.agenda.cli",
     ):
         importlib.import_module(module_name).register(app, bench_app)
 

@@ -43,6 +43,11 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
         settings = get_settings()
         configure_logging(settings.log_level)
+        # Agenda (issue 9): the embedded CalDAV server (Radicale) starts with the service
+        # unless the practice has its own (PERMANENCE_CALDAV_URL).
+        if settings.agenda.enabled and not settings.caldav_url:
+            settings = settings.model_copy(update={"agenda": settings.agenda.model_copy(
+                update={"embedded_caldav": True})})
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
                     access_log=False)
 

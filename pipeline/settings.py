@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,31 @@ def _default_model_cache() -> Path:
     # ever committed.
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "permanence" / "models"
+
+
+class AgendaSettings(BaseModel):
+    """Agenda (issue 9): ``PERMANENCE_AGENDA__POLL_S=2`` etc. The practice's own CalDAV server
+    is the flat ``PERMANENCE_CALDAV_URL`` / ``_USERNAME`` / ``_PASSWORD`` (see Settings)."""
+
+    enabled: bool = True
+    embedded_caldav: bool = False
+    """Start the embedded Radicale with the service (``permanence serve`` and ``make run`` turn
+    it on; tests start their own)."""
+    radicale_host: str = "127.0.0.1"
+    """The embedded Radicale binds loopback only: calendar apps on the practice's machines
+    reach it through the practice's own reverse proxy, never directly."""
+    radicale_port: int = 5232
+    poll_s: float = 5.0
+    """How often the practitioners' calendars are asked for changes (sync-token REPORT):
+    an event added in a calendar app blocks its slot within this."""
+    retry_max_s: float = 30.0
+    """Longest wait between two attempts to reach a calendar that is down."""
+    calendars: dict[str, str] = Field(default_factory=dict)
+    """Practitioner id -> calendar URL on the practice's server; default: one calendar named
+    after the practitioner id under the account's calendar home."""
+    sms_from: str | None = None
+    """Sender number (E.164) for SMS confirmations; with Twilio credentials and the practice's
+    ``agenda.sms_confirmation: true``."""
 
 
 class Settings(BaseSettings):
@@ -74,6 +99,14 @@ class Settings(BaseSettings):
     """Caller silence before the agent re-prompts once (then hands the call to a human)."""
 
     log_level: str = "INFO"
+
+    # Agenda (issue 9)
+    agenda: AgendaSettings = Field(default_factory=AgendaSettings)
+    caldav_url: str | None = None
+    """The practice's own CalDAV server (Nextcloud, iCloud, Zimbra...); unset: the embedded
+    Radicale that ``permanence serve`` starts on loopback."""
+    caldav_username: str | None = None
+    caldav_password: str | None = None
 
     # Service (issue 5): auth, limits, retention, outbound channels.
     token_ttl_s: int = 12 * 3600

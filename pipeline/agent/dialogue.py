@@ -1,32 +1,48 @@
-"""The agent's dialogue policy: deterministic, French and English, no audio, no I/O.
+"""The agent's dialogue as a declared state machine: deterministic, French and English, no I/O.
 
-It decides what the agent says next from the classifier's output and the caller's turns. The
-call session (``pipeline.agent.session``) feeds it and carries out its actions (speak, hand off).
+States, transitions and guards are declared together in ``TRANSITIONS`` (read it first); one
+function, ``Dialogue._enter``, enters a state and says what entering it means (the question,
+the notice, the handoff). Wording lives in ``pipeline.agent.wording``, answer parsing in
+``pipeline.agent.answers``. The call session (``pipeline.agent.session``) feeds it caller turns,
+finals, silence and faults, and carries out what it returns (speak, hand off, hang up).
 
 Order of concerns, safety first:
-1. a confirmed emergency interrupts everything (even mid-sentence, from a partial transcript);
-2. a caller asking for a person, or a failing component, goes to a human at once;
-3. partial evidence of a red flag gets ONE short yes/no question before anything else;
-4. urgent calls are told a clinician calls back today; routine calls fill the form.
-When an answer to a red-flag question is unclear twice, the call goes to a human (under-triage
-is the failure that hurts).
+
+1. written-protocol red flags hand the call to the physician at once (even from a partial);
+2. a caller asking for a person, or a component fault, goes to a human at once;
+3. partial evidence of a red flag, or an emergency the model alone raised on a short or
+   uncertain utterance, gets the category's yes/no question before anything else; "yes", an
+   unclear answer twice or silence hand off (under-triage is the failure that hurts);
+4. urgent calls are told a clinician calls back today; routine calls fill the form: each answer
+   is checked against the question, re-asked once with an example, then left for the
+   tele-secretary; the read-back speaks normalised values and takes corrections.
+
+While the call waits for a human (``WAITING_FOR_HUMAN``) the agent asks nothing more but still
+listens: a red flag then escalates at once. Only ``HUMAN_JOINED`` (a human took the call) ends
+the listening.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Literal
 
-from classifier.labels import RedFlag, Urgency
+from classifier.labels import Urgency
 from classifier.types import Classification, RedFlagHit, TriageForm
+from pipeline.agent import answers
+from pipeline.agent.wording import (
+    Language,
+    born_word,
+    confirm_question,
+    lang,
+    say,
+    spoken_date,
+    spoken_number,
+)
 
-Language = Literal["fr", "en"]
 
-
-class Stage(StrEnum):
+class State(StrEnum):
     GREETING = "greeting"
     REASON = "reason"
     CONFIRM_FLAG = "confirm_flag"
@@ -34,25 +50,52 @@ class Stage(StrEnum):
     DATE_OF_BIRTH = "date_of_birth"
     CALLBACK = "callback"
     CONFIRM_FORM = "confirm_form"
+    CORRECTION = "correction"
     CLOSED = "closed"
     EMERGENCY = "emergency"
-    HUMAN = "human"
+    WAITING_FOR_HUMAN = "waiting_for_human"
+    """Handed to a human's queue: the agent asks nothing more, but listens and triages."""
+    WITH_HUMAN = "with_human"
+
+
+class Trigger(StrEnum):
+    START = "start"
+    EMERGENCY = "emergency"
+    ASK_FLAG = "ask_flag"
+    YES = "yes"
+    NO = "no"
+    UNCLEAR = "unclear"
+    SILENCE = "silence"
+    WANTS_HUMAN = "wants_human"
+    FAULT = "fault"
+    POLICY_HANDOFF = "policy_handoff"
+    HUMAN_JOINED = "human_joined"
+    GREETING_ONLY = "greeting_only"
+    ANSWER = "answer"
+    INVALID_ANSWER = "invalid_answer"
+    CORRECTION = "correction"
 
 
 class HandoffKind(StrEnum):
     EMERGENCY = "emergency"
     """Red flag: the on-call physician now (the hub's handoff policy picks the target)."""
     HUMAN = "human"
-    """Tele-secretary queue: caller asked, silence, unclear answer, or a component failed."""
+    """Tele-secretary queue: caller asked, silence, unclear answers, or a component fault."""
+    POLICY = "policy"
+    """The hub's handoff policy queued the call for a human itself (in doubt, after hours)."""
 
 
 @dataclass(frozen=True)
-class AgentUtterance:
+class AgentLine:
+    """One thing the agent says."""
+
     text: str
     kind: str
-    """What the utterance is for: greeting, ask_reason, confirm_flag, emergency, ..."""
+    """What it is for: greeting, ask_reason, confirm_flag, emergency, ..."""
     interrupt: bool = False
     """Speak now, cutting off whatever the agent was saying."""
+    protected: bool = False
+    """Caller speech does not barge in (the emergency notice of the greeting, emergencies)."""
 
 
 @dataclass(frozen=True)
@@ -60,12 +103,12 @@ class HandoffRequest:
     kind: HandoffKind
     reason: str
     confirmed_flag: RedFlagHit | None = None
-    """A suspected red flag the caller confirmed with 'yes' (escalate it as an emergency)."""
+    """A red flag the caller confirmed with 'yes' (escalate it as an emergency)."""
 
 
 @dataclass(frozen=True)
 class DialogueAction:
-    say: tuple[AgentUtterance, ...] = ()
+    say: tuple[AgentLine, ...] = ()
     handoff: HandoffRequest | None = None
     end_call: bool = False
 
@@ -74,310 +117,154 @@ NO_ACTION = DialogueAction()
 
 # Categories where the caller is also told to call 15 / 112 themselves: immediately
 # life-threatening ones where the SAMU may be faster than the practice's physician.
-CALL_EMERGENCY_NUMBER: frozenset[RedFlag] = frozenset(
-    {
-        RedFlag.CHEST_PAIN, RedFlag.BREATHING, RedFlag.STROKE, RedFlag.CONSCIOUSNESS,
-        RedFlag.BLEEDING, RedFlag.ANAPHYLAXIS, RedFlag.SUICIDAL, RedFlag.SEIZURE,
-        RedFlag.MENINGITIS, RedFlag.POISONING, RedFlag.OBSTETRIC, RedFlag.TRAUMA,
-    }
-)
+CALL_EMERGENCY_NUMBER: frozenset[str] = frozenset({
+    "chest_pain", "breathing", "stroke", "consciousness", "bleeding", "anaphylaxis", "suicidal",
+    "seizure", "meningitis", "poisoning", "obstetric", "trauma", "sepsis", "acute_abdomen",
+    "diabetic",
+})
 
-CONFIRM_QUESTIONS: dict[RedFlag, dict[str, str]] = {
-    RedFlag.CHEST_PAIN: {
-        "fr": "Avez-vous une douleur ou une pression dans la poitrine en ce moment ?",
-        "en": "Do you have chest pain or pressure right now?",
-    },
-    RedFlag.BREATHING: {
-        "fr": "Avez-vous du mal à respirer ?",
-        "en": "Are you having trouble breathing?",
-    },
-    RedFlag.STROKE: {
-        "fr": "Y a-t-il une faiblesse d'un côté, le visage qui tombe ou du mal à parler ?",
-        "en": "Is there weakness on one side, a drooping face or trouble speaking?",
-    },
-    RedFlag.CONSCIOUSNESS: {
-        "fr": "La personne est-elle inconsciente ou ne répond-elle plus ?",
-        "en": "Is the person unconscious or not responding?",
-    },
-    RedFlag.BLEEDING: {
-        "fr": "Le saignement est-il abondant et ne s'arrête-t-il pas ?",
-        "en": "Is the bleeding heavy and not stopping?",
-    },
-    RedFlag.ANAPHYLAXIS: {
-        "fr": "Le visage, les lèvres ou la gorge gonflent-ils ?",
-        "en": "Are the face, lips or throat swelling?",
-    },
-    RedFlag.INFANT_FEVER: {
-        "fr": "Le bébé a-t-il moins de trois mois avec 38 degrés ou plus ?",
-        "en": "Is the baby under three months old with a temperature of 38 or more?",
-    },
-    RedFlag.SUICIDAL: {
-        "fr": "Pensez-vous à mettre fin à vos jours ?",
-        "en": "Are you thinking of ending your life?",
-    },
-    RedFlag.SEIZURE: {
-        "fr": "La convulsion dure-t-elle depuis plus de cinq minutes ?",
-        "en": "Has the seizure lasted more than five minutes?",
-    },
-    RedFlag.MENINGITIS: {
-        "fr": "Y a-t-il des taches violettes sur la peau ou une raideur de la nuque ?",
-        "en": "Are there purple spots on the skin or a stiff neck?",
-    },
-    RedFlag.POISONING: {
-        "fr": "A-t-on avalé des médicaments ou un produit toxique ?",
-        "en": "Were medicines or a toxic product swallowed?",
-    },
-    RedFlag.OBSTETRIC: {
-        "fr": "Êtes-vous enceinte avec des saignements ou de fortes douleurs au ventre ?",
-        "en": "Are you pregnant with bleeding or severe belly pain?",
-    },
-    RedFlag.TRAUMA: {
-        "fr": "Y a-t-il eu une perte de connaissance ou un accident grave ?",
-        "en": "Was there a loss of consciousness or a serious accident?",
-    },
-}
-
-_TEXTS: dict[str, dict[str, str]] = {
-    "greeting": {
-        "fr": "Bonjour, vous êtes bien au {practice}. En cas d'urgence vitale, raccrochez et "
-        "composez le 15.",
-        "en": "Hello, you have reached {practice}. If this is a life-threatening emergency, "
-        "hang up and call 112.",
-    },
-    "ask_reason": {
-        "fr": "Quel est le motif de votre appel ?",
-        "en": "What is the reason for your call?",
-    },
-    "emergency": {
-        "fr": "Je vous mets en relation avec le médecin tout de suite, restez en ligne.",
-        "en": "I am putting you through to the doctor right now, please stay on the line.",
-    },
-    "emergency_call_15": {
-        "fr": "Je vous mets en relation avec le médecin tout de suite. Si la situation "
-        "s'aggrave, raccrochez et appelez le 15 ou le 112.",
-        "en": "I am putting you through to the doctor right now. If it gets worse, hang up "
-        "and call 112.",
-    },
-    "emergency_no_transfer": {
-        "fr": "Appelez le 15 ou le 112 maintenant. Le médecin de garde est aussi alerté.",
-        "en": "Call 112 now. The on-call doctor has also been alerted.",
-    },
-    "urgent": {
-        "fr": "Un médecin vous rappellera aujourd'hui. Je transmets votre demande en priorité.",
-        "en": "A clinician will call you back today. I am passing your request on as a "
-        "priority.",
-    },
-    "ask_name": {
-        "fr": "Quel est votre nom et votre prénom ?",
-        "en": "What is your full name?",
-    },
-    "ask_dob": {
-        "fr": "Quelle est votre date de naissance ?",
-        "en": "What is your date of birth?",
-    },
-    "ask_callback": {
-        "fr": "À quel numéro pouvons-nous vous rappeler ?",
-        "en": "What number can we call you back on?",
-    },
-    "ask_callback_known": {
-        "fr": "Pouvons-nous vous rappeler au {number} ?",
-        "en": "Can we call you back on {number}?",
-    },
-    "confirm_form": {
-        "fr": "Je récapitule : {name}, né le {dob}, rappel au {number}. Est-ce correct ?",
-        "en": "Let me check: {name}, born {dob}, call back on {number}. Is that right?",
-    },
-    "closing_routine": {
-        "fr": "Merci. Votre demande est transmise au secrétariat, qui vous rappellera pour "
-        "vous proposer un rendez-vous. Au revoir.",
-        "en": "Thank you. Your request goes to the practice team, who will call you back "
-        "with an appointment. Goodbye.",
-    },
-    "closing_urgent": {
-        "fr": "Merci. Le médecin vous rappellera aujourd'hui à ce numéro. Si cela s'aggrave, "
-        "appelez le 15. Au revoir.",
-        "en": "Thank you. The clinician will call you back today on this number. If it gets "
-        "worse, call 112. Goodbye.",
-    },
-    "transfer_human": {
-        "fr": "Je vous passe quelqu'un du cabinet, restez en ligne.",
-        "en": "I am putting you through to a member of the team, please stay on the line.",
-    },
-    "transfer_failure": {
-        "fr": "Je vous transfère au secrétariat, restez en ligne.",
-        "en": "I am transferring you to the practice team, please stay on the line.",
-    },
-    "reprompt": {
-        "fr": "Je ne vous entends pas. {question}",
-        "en": "I cannot hear you. {question}",
-    },
-    "repeat_yes_no": {
-        "fr": "Pardon, répondez simplement par oui ou par non. {question}",
-        "en": "Sorry, please just answer yes or no. {question}",
-    },
-    "retry_form": {
-        "fr": "D'accord, reprenons.",
-        "en": "All right, let us start again.",
-    },
-}
+MODEL_SOURCE = "model"
+SHORT_UTTERANCE_WORDS = 6
+"""A model-only emergency on a final of fewer words than this is asked, not acted on: the
+model alone flagged "Whisse bien ça" (a misheard "oui, c'est bien ça") as suicidal."""
 
 
-def say(key: str, language: str, **fmt: str) -> str:
-    """The agent's wording for ``key`` in ``language`` (English for anything but French)."""
-    lang = "fr" if language == "fr" else "en"
-    return _TEXTS[key][lang].format(**fmt)
+def protocol_hits(c: Classification) -> tuple[RedFlagHit, ...]:
+    """Red flags the written protocol raised (rule ids), as opposed to the model's guess."""
+    return tuple(h for h in c.red_flags if h.source != MODEL_SOURCE and h.confirmed)
 
 
-def confirm_question(category: RedFlag, language: str) -> str:
-    return CONFIRM_QUESTIONS[category]["fr" if language == "fr" else "en"]
+def model_emergency_is_uncertain(c: Classification, utterance: str) -> bool:
+    """The model alone raised this emergency from a short or low-confidence final."""
+    short = len(answers.content_words(utterance)) < SHORT_UTTERANCE_WORDS
+    uncertain = any(r.startswith("model_uncertain_emergency") for r in c.review_reasons)
+    return short or uncertain
 
 
-# --- parsing of caller answers (robust to a weak recognizer) --------------------------------
+# -- the form the dialogue fills ---------------------------------------------------------------
 
-
-def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: what the recognizer's text is compared in."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9']+", " ", stripped.replace("’", "'")).strip()
-
-
-_YES_WORDS = {
-    "oui", "ouais", "ouai", "voui", "oui'", "wi", "ui", "oue", "ouep", "si", "exact",
-    "exactement", "absolument", "affirmatif", "evidemment", "certainement", "carrement",
-    "yes", "yeah", "yep", "yup", "ya", "yea", "sure", "correct", "right", "indeed", "ok",
-    "okay", "daccord", "d'accord", "bien",
-}
-# What a small recognizer writes for a short French "oui"/"non" on a phone line (seen with
-# Whisper base: "Waze.", "Wise bien sa.", "We.", "Nom."). Only yes/no questions read these.
-_YES_WORDS |= {"we", "wee", "whee", "way", "ways", "weigh", "waze", "wise", "wie", "wei", "weh",
-               "wii", "oue", "ouii", "ouaip", "ouaiss", "wai", "wais", "waip", "yep", "ouiii"}
-_NO_WORDS = {"non", "nan", "nope", "no", "nah", "pas", "jamais", "negatif", "not", "never",
-             "nom", "nons", "known", "noh", "nnon", "none"}
-_YES_PHRASES = ("tout a fait", "c'est ca", "c est ca", "bien sur", "c'est correct", "that's right")
-_NO_PHRASES = ("pas du tout", "pas vraiment", "not really", "absolutely not", "c'est faux")
-
-
-def parse_yes_no(text: str) -> bool | None:
-    """True for yes, False for no, None when unclear. The first clear word wins, so
-    "non non pas du tout" and "oui oui j'ai du mal" parse; "bien" alone only counts as yes when
-    nothing else was said ("bien sûr" is a phrase)."""
-    norm = normalize(text)
-    if not norm:
-        return None
-    for phrase in _NO_PHRASES:
-        if norm.startswith(phrase):
-            return False
-    for phrase in _YES_PHRASES:
-        if norm.startswith(phrase):
-            return True
-    for word in norm.split():
-        if word in ("bien", "ok", "okay", "right", "pas", "not"):
-            continue  # only meaningful in phrases or after a clear word
-        if word in _YES_WORDS:
-            return True
-        if word in _NO_WORDS:
-            return False
-    words = norm.split()
-    if words and words[0] in ("ok", "okay", "right"):
-        return True
-    return None
-
-
-_HUMAN_PATTERNS = tuple(
-    re.compile(p)
-    for p in (
-        # "quel camp", "quelque un": what a weak recognizer makes of "quelqu'un".
-        r"\bparler (a|avec) (quelqu'?un|quelqu un|quel ?\w*|une personne|un humain|"
-        r"une vraie personne|la secretaire|le secretariat|un medecin|le medecin|le docteur)",
-        r"\b(une vraie personne|un etre humain|un humain|une personne reelle)\b",
-        r"\b(real|actual|live) (person|human)\b",
-        r"\b(speak|talk) (to|with) (someone|somebody|a person|a human|the doctor|reception|"
-        r"the receptionist|a nurse)\b",
-        r"\b(operator|receptionist)\b",
-        r"\bpas (a|avec) (un|une) (robot|machine)\b",
-    )
-)
-
-
-_PLEASANTRIES = {
-    "bonjour", "bonsoir", "allo", "oui", "euh", "hum", "alors", "voila", "madame", "monsieur",
-    "hello", "hi", "yes", "um", "uh", "well", "so", "good", "morning", "afternoon", "evening",
-    "docteur", "doctor", "merci", "thanks", "ah", "oh", "bon", "ben", "eh",
-}
-
-
-def is_only_pleasantries(text: str) -> bool:
-    """Greetings and fillers only ("Bonjour.", "Allô, oui ?"): not yet the reason for calling."""
-    return all(w in _PLEASANTRIES for w in normalize(text).split())
-
-
-def wants_human(text: str) -> bool:
-    """The caller asks for a person ("je veux parler à quelqu'un", "a real person")."""
-    norm = normalize(text)
-    return any(p.search(norm) for p in _HUMAN_PATTERNS)
-
-
-_NAME_PREFIX = re.compile(
-    r"^(euh |alors |oui |bonjour |donc )*(je m'?appelle|je m appelle|mon nom (c'?est|est)|"
-    r"c'?est|c est|moi c'?est|my name is|i am|i'm|it's|this is|name's)\s+",
-)
-
-
-def _clean_name(text: str) -> str:
-    raw = text.strip().strip(".,!?")
-    low = raw.lower()
-    match = _NAME_PREFIX.match(low)
-    if match:
-        raw = raw[match.end():]
-    return " ".join(w.capitalize() if w.islower() else w for w in raw.split())
-
-
-_DATE_PREFIX = re.compile(r"^(euh |alors |oui |donc )*((je suis )?n[ée]e? )?(le )?",
-                          re.IGNORECASE)
-
-
-def _clean_date(text: str) -> str:
-    """The date as the caller said it, without "je suis né le" (read back for confirmation)."""
-    raw = text.strip().strip(".,!?")
-    return raw[_DATE_PREFIX.match(raw).end():].strip() or raw  # type: ignore[union-attr]
-
-
-def _digits_number(text: str) -> str | None:
-    """A French phone number read out as digits; None when fewer than 9 digits were heard."""
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("33") and len(digits) == 11:
-        return "+" + digits
-    if len(digits) == 10 and digits.startswith("0"):
-        return "+33" + digits[1:]
-    if len(digits) >= 9:
-        return digits
-    return None
-
-
-def speakable_number(e164: str, language: str) -> str:
-    """+33612345678 -> '06 12 34 56 78' so the TTS reads it in pairs as callers expect."""
-    if e164.startswith("+33") and len(e164) == 12:
-        national = "0" + e164[3:]
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return " ".join(e164.lstrip("+"))
-
-
-# --- the policy -----------------------------------------------------------------------------
+FIELDS = ("name", "date_of_birth", "callback_number")
+_FIELD_STATE = {"name": State.NAME, "date_of_birth": State.DATE_OF_BIRTH,
+                "callback_number": State.CALLBACK}
+_STATE_FIELD = {v: k for k, v in _FIELD_STATE.items()}
 
 
 @dataclass
 class CollectedForm:
-    """What the dialogue itself captured from answers (complements the classifier's form)."""
+    """What the dialogue captured from answers (complements the classifier's form)."""
 
     name: str | None = None
     date_of_birth: str | None = None
+    """ISO date, YYYY-MM-DD."""
     callback_number: str | None = None
+    """E.164."""
     confirmed: bool = False
+    to_check: set[str] = field(default_factory=set)
+    """Fields not understood after one re-ask: the tele-secretary completes them."""
+
+    def missing(self) -> list[str]:
+        return [f for f in FIELDS if getattr(self, f) is None and f not in self.to_check]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "date_of_birth": self.date_of_birth,
+                "callback_number": self.callback_number, "confirmed": self.confirmed,
+                "to_check": sorted(self.to_check)}
+
+
+# -- the declared machine ---------------------------------------------------------------------
+
+NEXT_FIELD = "next_field"
+"""Target: the first form field still missing (or the read-back when none is)."""
+RESUME = "resume"
+"""Target: where the dialogue was before the red-flag question."""
+SAME = "same"
+"""Target: stay, and say the question again (re-ask, reprompt, 'answer yes or no')."""
+
+Target = State | str
+Guard = Callable[["Dialogue"], bool]
+
+ASKING = frozenset({State.REASON, State.NAME, State.DATE_OF_BIRTH, State.CALLBACK,
+                    State.CONFIRM_FORM, State.CORRECTION})
+"""States where the agent asked something and waits for the caller's answer."""
+ACTIVE = ASKING | {State.GREETING, State.CONFIRM_FLAG}
+"""The agent leads the conversation."""
+LISTENING = ACTIVE | {State.WAITING_FOR_HUMAN}
+"""The agent still hears and triages the caller."""
+FINISHED = frozenset({State.CLOSED, State.EMERGENCY, State.WAITING_FOR_HUMAN, State.WITH_HUMAN})
+"""The agent's own part of the conversation is over."""
+
+
+def _first_try(d: Dialogue) -> bool:
+    return d.retries < 1
+
+
+def _may_correct(d: Dialogue) -> bool:
+    return d.corrections < 2
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: Trigger
+    sources: frozenset[State]
+    target: Target
+    guard: Guard | None = None
+    """The first transition whose trigger, source and guard match is taken."""
+
+
+def _t(trigger: Trigger, sources: frozenset[State] | set[State], target: Target,
+       guard: Guard | None = None) -> Transition:
+    return Transition(trigger, frozenset(sources), target, guard)
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    _t(Trigger.START, {State.GREETING}, State.REASON),
+    # Safety first, from anywhere the agent still listens.
+    _t(Trigger.EMERGENCY, LISTENING, State.EMERGENCY),
+    _t(Trigger.HUMAN_JOINED, LISTENING | {State.EMERGENCY}, State.WITH_HUMAN),
+    _t(Trigger.WANTS_HUMAN, ACTIVE, State.WAITING_FOR_HUMAN),
+    _t(Trigger.FAULT, ACTIVE, State.WAITING_FOR_HUMAN),
+    _t(Trigger.POLICY_HANDOFF, ACTIVE, State.WAITING_FOR_HUMAN),
+    _t(Trigger.ASK_FLAG, ACTIVE, State.CONFIRM_FLAG),
+    # The red-flag yes/no question.
+    _t(Trigger.YES, {State.CONFIRM_FLAG}, State.EMERGENCY),
+    _t(Trigger.NO, {State.CONFIRM_FLAG}, RESUME),
+    _t(Trigger.UNCLEAR, {State.CONFIRM_FLAG}, SAME, _first_try),
+    _t(Trigger.UNCLEAR, {State.CONFIRM_FLAG}, State.EMERGENCY),
+    _t(Trigger.SILENCE, {State.CONFIRM_FLAG}, SAME, _first_try),
+    _t(Trigger.SILENCE, {State.CONFIRM_FLAG}, State.EMERGENCY),
+    # Silence elsewhere: one re-prompt, then a person.
+    _t(Trigger.SILENCE, ASKING, SAME, _first_try),
+    _t(Trigger.SILENCE, ASKING, State.WAITING_FOR_HUMAN),
+    # The form.
+    _t(Trigger.GREETING_ONLY, {State.REASON}, State.REASON),
+    _t(Trigger.ANSWER, {State.REASON, State.NAME, State.DATE_OF_BIRTH, State.CALLBACK},
+       NEXT_FIELD),
+    _t(Trigger.INVALID_ANSWER, {State.NAME, State.DATE_OF_BIRTH, State.CALLBACK}, SAME,
+       _first_try),
+    _t(Trigger.INVALID_ANSWER, {State.NAME, State.DATE_OF_BIRTH, State.CALLBACK}, NEXT_FIELD),
+    # The read-back.
+    _t(Trigger.YES, {State.CONFIRM_FORM}, State.CLOSED),
+    _t(Trigger.CORRECTION, {State.CONFIRM_FORM, State.CORRECTION}, State.CONFIRM_FORM,
+       _may_correct),
+    _t(Trigger.NO, {State.CONFIRM_FORM}, State.CORRECTION, _may_correct),
+    _t(Trigger.UNCLEAR, {State.CONFIRM_FORM}, SAME, _first_try),
+    _t(Trigger.ANSWER, {State.CORRECTION}, State.CONFIRM_FORM, _may_correct),
+    _t(Trigger.CORRECTION, {State.CONFIRM_FORM, State.CORRECTION}, State.WAITING_FOR_HUMAN),
+    _t(Trigger.NO, {State.CONFIRM_FORM, State.CORRECTION}, State.WAITING_FOR_HUMAN),
+    _t(Trigger.UNCLEAR, {State.CONFIRM_FORM, State.CORRECTION}, State.WAITING_FOR_HUMAN),
+    _t(Trigger.INVALID_ANSWER, {State.CORRECTION}, State.WAITING_FOR_HUMAN),
+    _t(Trigger.ANSWER, {State.CORRECTION}, State.WAITING_FOR_HUMAN),
+)
+
+_QUESTION = {State.REASON: "ask_reason", State.NAME: "ask_name",
+             State.DATE_OF_BIRTH: "ask_dob", State.CALLBACK: "ask_callback",
+             State.CORRECTION: "ask_correction"}
+_REASK = {State.NAME: "reask_name", State.DATE_OF_BIRTH: "reask_dob",
+          State.CALLBACK: "reask_callback"}
 
 
 @dataclass
-class DialoguePolicy:
+class Dialogue:
     """One per call. Every method is pure with respect to its inputs and the call's state."""
 
     practice_name: str
@@ -385,264 +272,432 @@ class DialoguePolicy:
     caller_number: str | None = None
     silence_timeout_s: float = 7.0
     """Caller silence after the agent's last question before a re-prompt (then a human)."""
-    advise_emergency_categories: frozenset[RedFlag] = CALL_EMERGENCY_NUMBER
+    advise_emergency_categories: frozenset[str] = CALL_EMERGENCY_NUMBER
+    """Red flags for which the caller is also told to call 15/112 (the practice's list)."""
     can_transfer: bool = True
     """False where no human can take the line (browser calls): emergencies are told to call
     15/112 themselves, while the on-call physician is alerted on the dashboard."""
-    """Red flags for which the caller is also told to call 15/112 (the practice's list)."""
 
-    stage: Stage = Stage.GREETING
+    state: State = State.GREETING
     collected: CollectedForm = field(default_factory=CollectedForm)
     urgency: Urgency = Urgency.ROUTINE
-    _asked_flags: set[RedFlag] = field(default_factory=set)
-    denied_flags: set[RedFlag] = field(default_factory=set)
-    """Suspected red flags the caller answered 'no' to."""
-    _pending_flag: RedFlagHit | None = None
-    _resume_stage: Stage = Stage.REASON
-    _unclear_answers: int = 0
-    _reprompted: bool = False
-    _form_retries: int = 0
-    _awaiting_since: float | None = None
-    _last_question: str = ""
+    retries: int = 0
+    """Re-asks in the current state (reset when another state is entered)."""
+    corrections: int = 0
+    asked_flags: set[str] = field(default_factory=set)
+    denied_flags: set[str] = field(default_factory=set)
+    """Red-flag categories the caller answered 'no' to."""
+    pending_flag: RedFlagHit | None = None
+    pending_flag_from_model: bool = False
+    resume_state: State = State.REASON
+    awaiting_since: float | None = None
+    last_question: str = ""
+    history: list[tuple[float, State, Trigger, State]] = field(default_factory=list)
+    """(t, from, trigger, to) of every transition taken: the audit of the conversation."""
+    told_urgent: bool = False
+    emergency_category: str = ""
+    emergency_confirmed: bool = False
+    emergency_unanswered: bool = False
+    human_reason: str = ""
 
-    # -- events ------------------------------------------------------------------------------
+    def __post_init__(self) -> None:
+        self.language = lang(self.language)
+        self.advise_emergency_categories = frozenset(
+            getattr(c, "value", c) for c in self.advise_emergency_categories)
 
-    def start(self, t: float) -> DialogueAction:
-        """The call is connected: greeting, emergency notice, reason for the call."""
-        self.stage = Stage.REASON
-        greeting = AgentUtterance(say("greeting", self.language, practice=self.practice_name),
-                                  "greeting")
-        return self._ask(say("ask_reason", self.language), "ask_reason", t, prefix=(greeting,))
+    # -- the engine: one lookup, one enter ------------------------------------------------------
 
-    @property
-    def finished(self) -> bool:
-        return self.stage in (Stage.CLOSED, Stage.EMERGENCY, Stage.HUMAN)
-
-    def on_speech_start(self, t: float) -> None:
-        """The caller speaks: no silence re-prompt while they do."""
-        self._awaiting_since = None
-
-    def on_agent_done_speaking(self, t: float) -> None:
-        """The silence timer runs from when the agent finished its question."""
-        if self._awaiting_since is not None:
-            self._awaiting_since = t
-
-    def on_classification(self, classification: Classification, t: float) -> DialogueAction:
-        """Every update, partial or final: an emergency interrupts at once."""
-        if self.stage in (Stage.EMERGENCY, Stage.HUMAN):
-            return NO_ACTION
-        if classification.urgency is Urgency.EMERGENCY and classification.red_flags:
-            return self._emergency(classification.red_flags[0].category, t, None)
+    def fire(self, trigger: Trigger, t: float, *, prefix: tuple[AgentLine, ...] = ()
+             ) -> DialogueAction:
+        """Take the first declared transition for ``trigger`` from the current state."""
+        for tr in TRANSITIONS:
+            if tr.trigger is trigger and self.state in tr.sources and (
+                    tr.guard is None or tr.guard(self)):
+                return self._enter(tr.target, trigger, t, prefix)
         return NO_ACTION
 
-    def on_partial(self, text: str, t: float) -> DialogueAction:
-        """A request for a human is acted on without waiting for the end of the turn."""
-        if not self.finished and wants_human(text):
-            return self._to_human("caller asked for a person", t, "transfer_human")
-        return NO_ACTION
+    def _resolve(self, target: Target) -> State:
+        if target == NEXT_FIELD:
+            missing = self.collected.missing()
+            return _FIELD_STATE[missing[0]] if missing else State.CONFIRM_FORM
+        if target == RESUME:
+            # The answer that raised the question was absorbed: go on with the form.
+            return self._resolve(NEXT_FIELD)
+        if target == SAME:
+            return self.state
+        assert isinstance(target, State)
+        return target
 
-    def on_caller_turn(
-        self, text: str, classification: Classification | None, form: TriageForm | None,
-        t: float,
-    ) -> DialogueAction:
-        """End of the caller's turn (final transcript, end of turn detected)."""
-        if self.finished:
-            return NO_ACTION
-        self._awaiting_since = None
-        self._reprompted = False
-        if wants_human(text):
-            return self._to_human("caller asked for a person", t, "transfer_human")
-        if classification is not None:
-            if classification.urgency.rank > self.urgency.rank:
-                self.urgency = classification.urgency
-            action = self.on_classification(classification, t)
-            if action.handoff is not None:
-                return action
+    def _enter(self, target: Target, trigger: Trigger, t: float,
+               prefix: tuple[AgentLine, ...]) -> DialogueAction:
+        """Enter a state: what the agent says and does on entering it, in one place."""
+        source = self.state
+        state = self._resolve(target)
+        again = target == SAME
+        self.history.append((t, source, trigger, state))
+        if again:
+            self.retries += 1
+        else:
+            self.retries = 0
+        self.state = state
+        self.awaiting_since = None
+        lines = list(prefix)
+        if state is State.REASON and trigger is Trigger.GREETING_ONLY:
+            # "Bonjour." / "Allô ?" is not the reason yet: keep listening, say nothing.
+            self.awaiting_since = t
+            return DialogueAction(say=tuple(lines))
+        if state is State.EMERGENCY:
+            return self._emergency_action(lines)
+        if state is State.WAITING_FOR_HUMAN:
+            return self._human_action(lines, trigger)
+        if state is State.WITH_HUMAN:
+            return DialogueAction(say=tuple(lines))
+        if state is State.CLOSED:
+            self.collected.confirmed = True
+            key = "closing_urgent" if self.urgency is Urgency.URGENT else "closing_routine"
+            lines.append(AgentLine(say(key, self.language), "closing"))
+            return DialogueAction(say=tuple(lines), end_call=True)
+        # A question.
+        if again and trigger is Trigger.SILENCE:
+            text, kind = say("reprompt", self.language, question=self.last_question), "reprompt"
+            self.awaiting_since = t
+            return DialogueAction(say=(*lines, AgentLine(text, kind)))
+        if state is State.CONFIRM_FLAG:
+            assert self.pending_flag is not None
+            question = confirm_question(self.pending_flag.category.value, self.language)
+            text = say("repeat_yes_no", self.language, question=question) if again else question
+            return self._ask(lines, text, "confirm_flag", t, question)
+        if state is State.CONFIRM_FORM:
+            if again:
+                text = say("repeat_yes_no", self.language, question=self._read_back())
+            else:
+                text = self._read_back()
+            return self._ask(lines, text, "confirm_form", t)
+        if state is State.CALLBACK and self.caller_number and not again:
+            number = spoken_number(self.caller_number)
+            return self._ask(lines, say("ask_callback_known", self.language, number=number),
+                             "ask_callback", t)
+        if state in _STATE_FIELD and self.urgency is Urgency.URGENT and not self.told_urgent:
+            self.told_urgent = True
+            lines.append(AgentLine(say("urgent", self.language), "urgent"))
+        key = _REASK[state] if again and state in _REASK else _QUESTION[state]
+        question = say(_QUESTION[state], self.language)
+        return self._ask(lines, say(key, self.language), _QUESTION[state], t, question)
 
-        if self.stage is Stage.CONFIRM_FLAG:
-            return self._on_flag_answer(text, classification, form, t)
+    def _ask(self, lines: list[AgentLine], text: str, kind: str, t: float,
+             question: str | None = None) -> DialogueAction:
+        self.awaiting_since = t
+        self.last_question = question or text
+        return DialogueAction(say=(*lines, AgentLine(text, kind)))
 
-        # Life-threatening questions first: partial evidence gets one yes/no question.
-        if classification is not None:
-            for hit in classification.suspected:
-                if hit.category not in self._asked_flags:
-                    return self._ask_flag(hit, t)
-
-        if self.stage is Stage.REASON:
-            if is_only_pleasantries(text):
-                # "Bonjour." / "Allô ?" is not the reason yet: keep listening.
-                self._awaiting_since = t
-                return NO_ACTION
-            return self._after_reason(form, t)
-        if self.stage is Stage.NAME:
-            # The answer to "what is your name" is the name; the extractor only fills gaps.
-            self.collected.name = _clean_name(text) or _form_name(form) or None
-            return self._next_field(form, t)
-        if self.stage is Stage.DATE_OF_BIRTH:
-            self.collected.date_of_birth = (_form_value(form, "date_of_birth")
-                                            or _clean_date(text))
-            return self._next_field(form, t)
-        if self.stage is Stage.CALLBACK:
-            if self.collected.callback_number is None and self.caller_number:
-                answer = parse_yes_no(text)
-                if answer is True:
-                    self.collected.callback_number = self.caller_number
-                    return self._next_field(form, t)
-            number = _form_value(form, "callback_number") or _digits_number(text)
-            if number is None:
-                if self._unclear_answers >= 1:
-                    return self._to_human("callback number not understood", t, "transfer_human")
-                self._unclear_answers += 1
-                return self._ask(say("ask_callback", self.language), "ask_callback", t)
-            self._unclear_answers = 0
-            self.collected.callback_number = number
-            return self._next_field(form, t)
-        if self.stage is Stage.CONFIRM_FORM:
-            answer = parse_yes_no(text)
-            if answer is True:
-                self.collected.confirmed = True
-                self.stage = Stage.CLOSED
-                key = "closing_urgent" if self.urgency is Urgency.URGENT else "closing_routine"
-                return DialogueAction(say=(AgentUtterance(say(key, self.language), "closing"),),
-                                      end_call=True)
-            if self._form_retries >= 1 or answer is None:
-                return self._to_human("form not confirmed by caller", t, "transfer_human")
-            self._form_retries += 1
-            self.collected = CollectedForm()
-            self.stage = Stage.NAME
-            retry = AgentUtterance(say("retry_form", self.language), "retry_form")
-            return self._ask(say("ask_name", self.language), "ask_name", t, prefix=(retry,))
-        return NO_ACTION
-
-    def tick(self, t: float) -> DialogueAction:
-        """Time passes with no caller speech: re-prompt once, then a human."""
-        if self.finished or self._awaiting_since is None:
-            return NO_ACTION
-        if t - self._awaiting_since < self.silence_timeout_s:
-            return NO_ACTION
-        if not self._reprompted:
-            self._reprompted = True
-            self._awaiting_since = t
-            text = say("reprompt", self.language, question=self._last_question)
-            return DialogueAction(say=(AgentUtterance(text, "reprompt"),))
-        return self._to_human("caller silent after a re-prompt", t, "transfer_human")
-
-    def on_failure(self, stage: str, t: float) -> DialogueAction:
-        """A component raised or stalled: the tele-secretary takes the call."""
-        if self.stage in (Stage.EMERGENCY, Stage.HUMAN):
-            return NO_ACTION
-        return self._to_human(f"{stage} failed", t, "transfer_failure")
-
-    def without_denied(self, classification: Classification) -> Classification:
-        """The classification minus suspected red flags the caller denied (for the hub)."""
-        if not self.denied_flags or not classification.suspected:
-            return classification
-        kept = tuple(h for h in classification.suspected if h.category not in self.denied_flags)
-        return replace(classification, suspected=kept)
-
-    def on_handoff_decided(self, reason: str, t: float) -> DialogueAction:
-        """The handoff policy transferred the call itself: tell the caller (no new handoff)."""
-        action = self._to_human(reason, t, "transfer_human")
-        return DialogueAction(say=action.say)
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _ask(self, question: str, kind: str, t: float,
-             prefix: tuple[AgentUtterance, ...] = ()) -> DialogueAction:
-        self._awaiting_since = t
-        self._last_question = question
-        return DialogueAction(say=(*prefix, AgentUtterance(question, kind)))
-
-    def _ask_flag(self, hit: RedFlagHit, t: float) -> DialogueAction:
-        self._asked_flags.add(hit.category)
-        self._pending_flag = hit
-        self._unclear_answers = 0
-        self._resume_stage = self.stage
-        self.stage = Stage.CONFIRM_FLAG
-        return self._ask(confirm_question(hit.category, self.language), "confirm_flag", t)
-
-    def _on_flag_answer(self, text: str, classification: Classification | None,
-                        form: TriageForm | None, t: float) -> DialogueAction:
-        hit = self._pending_flag
-        assert hit is not None
-        answer = parse_yes_no(text)
-        if answer is True:
-            return self._emergency(hit.category, t, hit)
-        if answer is None:
-            if self._unclear_answers >= 1:
-                # Unclear twice on a life-threatening question: a person decides.
-                return self._to_human(f"unclear answer about {hit.category.value}", t,
-                                      "transfer_human")
-            self._unclear_answers += 1
-            question = confirm_question(hit.category, self.language)
-            return self._ask(say("repeat_yes_no", self.language, question=question),
-                             "confirm_flag", t)
-        self.denied_flags.add(hit.category)
-        self._pending_flag = None
-        self.stage = self._resume_stage
-        if classification is not None:
-            for other in classification.suspected:
-                if other.category not in self._asked_flags:
-                    return self._ask_flag(other, t)
-        if self.stage is Stage.REASON:
-            return self._after_reason(form, t)
-        return self._next_field(form, t)
-
-    def _after_reason(self, form: TriageForm | None, t: float) -> DialogueAction:
-        prefix: tuple[AgentUtterance, ...] = ()
-        if self.urgency is Urgency.URGENT:
-            prefix = (AgentUtterance(say("urgent", self.language), "urgent"),)
-        return self._next_field(form, t, prefix)
-
-    def _next_field(self, form: TriageForm | None, t: float,
-                    prefix: tuple[AgentUtterance, ...] = ()) -> DialogueAction:
-        c = self.collected
-        if c.name is None:
-            c.name = _form_name(form)
-        if c.date_of_birth is None:
-            c.date_of_birth = _form_value(form, "date_of_birth")
-        if c.callback_number is None:
-            c.callback_number = _form_value(form, "callback_number")
-        if c.name is None:
-            self.stage = Stage.NAME
-            return self._ask(say("ask_name", self.language), "ask_name", t, prefix)
-        if c.date_of_birth is None:
-            self.stage = Stage.DATE_OF_BIRTH
-            return self._ask(say("ask_dob", self.language), "ask_dob", t, prefix)
-        if c.callback_number is None:
-            self.stage = Stage.CALLBACK
-            if self.caller_number:
-                number = speakable_number(self.caller_number, self.language)
-                return self._ask(say("ask_callback_known", self.language, number=number),
-                                 "ask_callback", t, prefix)
-            return self._ask(say("ask_callback", self.language), "ask_callback", t, prefix)
-        self.stage = Stage.CONFIRM_FORM
-        text = say("confirm_form", self.language, name=c.name, dob=c.date_of_birth,
-                   number=speakable_number(c.callback_number, self.language))
-        return self._ask(text, "confirm_form", t, prefix)
-
-    def _emergency(self, category: RedFlag, t: float,
-                   confirmed: RedFlagHit | None) -> DialogueAction:
-        self.stage = Stage.EMERGENCY
+    def _emergency_action(self, lines: list[AgentLine]) -> DialogueAction:
         self.urgency = Urgency.EMERGENCY
-        self._awaiting_since = None
+        hit = self.pending_flag
+        category = self.emergency_category or (hit.category.value if hit else "")
+        confirmed = hit if self.emergency_confirmed else None
         key = ("emergency_call_15" if category in self.advise_emergency_categories
                else "emergency")
         if not self.can_transfer:
             key = "emergency_no_transfer"
-        reason = f"red flag {category.value}" + (" confirmed by caller" if confirmed else "")
-        return DialogueAction(
-            say=(AgentUtterance(say(key, self.language), "emergency", interrupt=True),),
-            handoff=HandoffRequest(HandoffKind.EMERGENCY, reason, confirmed),
-        )
+        reason = f"red flag {category}" + (" confirmed by caller" if confirmed else "")
+        if self.emergency_unanswered:
+            reason = f"red flag {category} not ruled out by caller"
+        lines.append(AgentLine(say(key, self.language), "emergency", interrupt=True,
+                               protected=True))
+        return DialogueAction(say=tuple(lines),
+                              handoff=HandoffRequest(HandoffKind.EMERGENCY, reason, confirmed))
 
-    def _to_human(self, reason: str, t: float, key: str) -> DialogueAction:
-        self.stage = Stage.HUMAN
-        self._awaiting_since = None
-        return DialogueAction(
-            say=(AgentUtterance(say(key, self.language), key, interrupt=True),),
-            handoff=HandoffRequest(HandoffKind.HUMAN, reason),
-        )
+    def _human_action(self, lines: list[AgentLine], trigger: Trigger) -> DialogueAction:
+        reason = self.human_reason or str(trigger)
+        key = "transfer_fault" if trigger is Trigger.FAULT else "transfer_human"
+        lines.append(AgentLine(say(key, self.language), key, interrupt=True))
+        kind = HandoffKind.POLICY if trigger is Trigger.POLICY_HANDOFF else HandoffKind.HUMAN
+        return DialogueAction(say=tuple(lines), handoff=HandoffRequest(kind, reason))
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        """The agent's own part is over (it may still listen: see ``listening``)."""
+        return self.state in FINISHED
+
+    @property
+    def listening(self) -> bool:
+        return self.state in LISTENING
+
+    def start(self, t: float) -> DialogueAction:
+        """The call is connected: greeting with the emergency notice, then the reason."""
+        greeting = AgentLine(say("greeting", self.language, practice=self.practice_name),
+                             "greeting", protected=True)
+        return self.fire(Trigger.START, t, prefix=(greeting,))
+
+    def on_speech_start(self, t: float) -> None:
+        """The caller speaks: no silence re-prompt while they do."""
+        self.awaiting_since = None
+
+    def on_agent_done_speaking(self, t: float) -> None:
+        """The silence timer runs from when the agent finished its question."""
+        if self.awaiting_since is not None:
+            self.awaiting_since = max(self.awaiting_since, t)
+
+    def on_evidence(self, classification: Classification, t: float) -> DialogueAction:
+        """Any transcript update (partial or final): written-protocol red flags hand off at
+        once, mid-sentence. Nothing else is decided on a partial."""
+        hits = [h for h in protocol_hits(classification)
+                if h.category.value not in self.denied_flags]
+        if hits and self.state in LISTENING:
+            return self.emergency(hits[0].category.value, t)
+        return NO_ACTION
+
+    def emergency(self, category: str, t: float, *, confirmed: RedFlagHit | None = None,
+                  unanswered: bool = False) -> DialogueAction:
+        self.emergency_category = category
+        self.emergency_confirmed = confirmed is not None
+        self.emergency_unanswered = unanswered
+        if confirmed is not None:
+            self.pending_flag = confirmed
+        return self.fire(Trigger.EMERGENCY, t)
+
+    def on_final(self, text: str, classification: Classification | None, t: float
+                 ) -> DialogueAction:
+        """A whole utterance, before the end of the caller's turn: emergencies the model is
+        sure of, and requests for a person, are acted on now."""
+        if classification is not None:
+            action = self.on_evidence(classification, t)
+            if action.handoff is not None:
+                return action
+            category = self._model_emergency(classification)
+            if category and self.state is State.WAITING_FOR_HUMAN:
+                # Nobody is on the line yet: no question, a red flag escalates at once.
+                return self.emergency(category, t)
+            if category and category not in self.asked_flags and \
+                    not model_emergency_is_uncertain(classification, text):
+                return self.emergency(category, t)
+        if answers.wants_human(text) and self.state in ACTIVE:
+            self.human_reason = "caller asked for a person"
+            return self.fire(Trigger.WANTS_HUMAN, t)
+        return NO_ACTION
+
+    def _model_emergency(self, c: Classification) -> str:
+        """The category of an emergency the model alone raised (not yet denied), or ''."""
+        if c.urgency is not Urgency.EMERGENCY or protocol_hits(c):
+            return ""
+        for h in c.red_flags:
+            if h.category.value not in self.denied_flags:
+                return h.category.value
+        return ""
+
+    def on_turn(self, text: str, classification: Classification | None,
+                form: TriageForm | None, t: float) -> DialogueAction:
+        """End of the caller's turn (finals joined, end of turn detected)."""
+        if self.state not in ACTIVE:
+            return NO_ACTION
+        if classification is not None and classification.urgency is not Urgency.EMERGENCY and \
+                classification.urgency.rank > self.urgency.rank:
+            self.urgency = classification.urgency
+        if classification is not None:
+            category = self._model_emergency(classification)
+            if category and category not in self.asked_flags:
+                hit = next(h for h in classification.red_flags if h.category.value == category)
+                self._absorb(text, form)
+                return self._ask_flag(hit, t, from_model=True)
+        if self.state is State.CONFIRM_FLAG:
+            return self._on_flag_answer(text, classification, form, t)
+        # Life-threatening questions first: partial evidence gets one yes/no question.
+        if classification is not None:
+            for hit in classification.suspected:
+                if hit.category.value not in self.asked_flags:
+                    self._absorb(text, form)
+                    return self._ask_flag(hit, t)
+        return self._on_answer(text, form, t)
+
+    def on_silence(self, t: float) -> DialogueAction:
+        """Time passes (audio clock) with no caller speech: re-prompt once, then escalate."""
+        if self.state not in ACTIVE or self.awaiting_since is None:
+            return NO_ACTION
+        if t - self.awaiting_since < self.silence_timeout_s:
+            return NO_ACTION
+        if self.state is State.CONFIRM_FLAG and self.retries >= 1:
+            assert self.pending_flag is not None
+            return self.emergency(self.pending_flag.category.value, t, unanswered=True)
+        self.human_reason = "caller silent after a re-prompt"
+        return self.fire(Trigger.SILENCE, t)
+
+    def on_fault(self, component: str, t: float) -> DialogueAction:
+        """A component raised or stalled: the tele-secretary takes the call."""
+        self.human_reason = f"{component} fault"
+        return self.fire(Trigger.FAULT, t)
+
+    def on_policy_handoff(self, reason: str, t: float) -> DialogueAction:
+        """The hub's handoff policy queued the call for a human: tell the caller, keep
+        listening until the human takes it."""
+        self.human_reason = reason
+        return self.fire(Trigger.POLICY_HANDOFF, t)
+
+    def on_human_joined(self, t: float) -> DialogueAction:
+        return self.fire(Trigger.HUMAN_JOINED, t)
+
+    def without_denied(self, classification: Classification) -> Classification:
+        """The classification minus the red flags the caller denied (for the hub): suspected
+        flags answered 'no', and the model's guesses answered 'no' (the emergency they alone
+        raised falls back to the urgency the caller's turns had)."""
+        if not self.denied_flags:
+            return classification
+        denied = self.denied_flags
+        kept = tuple(h for h in classification.red_flags
+                     if h.source != MODEL_SOURCE or h.category.value not in denied)
+        urgency = classification.urgency
+        if urgency is Urgency.EMERGENCY and not protocol_hits(classification) and \
+                len(kept) < len(classification.red_flags) and not kept:
+            urgency = self.urgency
+        return replace(
+            classification, red_flags=kept, urgency=urgency,
+            suspected=tuple(h for h in classification.suspected
+                            if h.category.value not in denied))
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def _ask_flag(self, hit: RedFlagHit, t: float, *, from_model: bool = False
+                  ) -> DialogueAction:
+        self.asked_flags.add(hit.category.value)
+        if self.state is not State.CONFIRM_FLAG:
+            self.resume_state = self.state
+        self.pending_flag = hit
+        self.pending_flag_from_model = from_model
+        self.retries = 0
+        return self.fire(Trigger.ASK_FLAG, t)
+
+    def _on_flag_answer(self, text: str, classification: Classification | None,
+                        form: TriageForm | None, t: float) -> DialogueAction:
+        hit = self.pending_flag
+        assert hit is not None
+        answer = answers.parse_yes_no(text)
+        if answer is True:
+            return self.emergency(hit.category.value, t, confirmed=hit)
+        if answer is None:
+            if self.retries >= 1:
+                return self.emergency(hit.category.value, t, unanswered=True)
+            return self.fire(Trigger.UNCLEAR, t)
+        self.denied_flags.add(hit.category.value)
+        self.pending_flag = None
+        if classification is not None:
+            for other in classification.suspected:
+                if other.category.value not in self.asked_flags:
+                    return self._ask_flag(other, t)
+        self._harvest(text, form)
+        return self.fire(Trigger.NO, t)
+
+    def _on_answer(self, text: str, form: TriageForm | None, t: float) -> DialogueAction:
+        state = self.state
+        if state is State.REASON:
+            if answers.is_only_pleasantries(text):
+                return self.fire(Trigger.GREETING_ONLY, t)
+            self._harvest(text, form)
+            return self.fire(Trigger.ANSWER, t)
+        if state in _STATE_FIELD:
+            name = _STATE_FIELD[state]
+            if state is State.CALLBACK and self.caller_number and self.retries == 0 and \
+                    self.collected.callback_number is None:
+                yes = answers.parse_yes_no(text)
+                if yes is True:
+                    self.collected.callback_number = self.caller_number
+                    self._harvest(text, form)
+                    return self.fire(Trigger.ANSWER, t)
+            value = self._parse_field(name, text)
+            self._harvest(text, form)
+            if value is not None:
+                setattr(self.collected, name, value)
+                self.collected.to_check.discard(name)
+                return self.fire(Trigger.ANSWER, t)
+            if getattr(self.collected, name) is not None:
+                return self.fire(Trigger.ANSWER, t)  # given with another field, earlier
+            if self.retries >= 1:
+                self.collected.to_check.add(name)
+            return self.fire(Trigger.INVALID_ANSWER, t)
+        if state in (State.CONFIRM_FORM, State.CORRECTION):
+            return self._on_read_back_answer(text, t)
+        return NO_ACTION
+
+    def _on_read_back_answer(self, text: str, t: float) -> DialogueAction:
+        answer = answers.parse_yes_no(text) if self.state is State.CONFIRM_FORM else None
+        if answer is True and not self._corrects(text):
+            return self.fire(Trigger.YES, t)
+        if self._apply_correction(text):
+            self.corrections += 1
+            self.human_reason = "form corrections not settled"
+            return self.fire(Trigger.CORRECTION, t)
+        if answer is False:
+            self.human_reason = "form not confirmed by caller"
+            return self.fire(Trigger.NO, t)
+        self.human_reason = "form not confirmed by caller"
+        return self.fire(Trigger.UNCLEAR if self.state is State.CONFIRM_FORM
+                         else Trigger.INVALID_ANSWER, t)
+
+    def _corrects(self, text: str) -> bool:
+        words = answers.content_words(text)
+        return len(words) > 4 and self._apply_correction(text, dry_run=True)
+
+    def _apply_correction(self, text: str, *, dry_run: bool = False) -> bool:
+        """A new value for a read-back field, in the caller's words; True when one changed."""
+        c = self.collected
+        changes: dict[str, str] = {}
+        dob = answers.parse_date_of_birth(text)
+        if dob and dob != c.date_of_birth:
+            changes["date_of_birth"] = dob
+        phone = answers.parse_phone(text)
+        if phone and phone != c.callback_number:
+            changes["callback_number"] = phone
+        if not changes:
+            name = answers.correct_name(c.name or "", text)
+            if name:
+                changes["name"] = name
+        if not dry_run:
+            for key, value in changes.items():
+                setattr(c, key, value)
+                c.to_check.discard(key)
+        return bool(changes)
+
+    def _absorb(self, text: str, form: TriageForm | None) -> None:
+        """Keep what an answer gave before a red-flag question interrupts the form."""
+        name = _STATE_FIELD.get(self.state)
+        if name is not None and getattr(self.collected, name) is None:
+            value = self._parse_field(name, text)
+            if value is not None:
+                setattr(self.collected, name, value)
+        if self.state in _STATE_FIELD or self.state is State.REASON:
+            self._harvest(text, form)
+
+    def _parse_field(self, name: str, text: str) -> str | None:
+        if name == "name":
+            parsed = answers.parse_name(text) or answers.find_name(text)
+            return parsed.text if parsed else None
+        if name == "date_of_birth":
+            return answers.parse_date_of_birth(text)
+        return answers.parse_phone(text)
+
+    def _harvest(self, text: str, form: TriageForm | None) -> None:
+        """Several fields in one sentence: take every one the caller gave, checked."""
+        c = self.collected
+        if c.name is None:
+            found = answers.find_name(text)
+            form_name = _form_value(form, "caller_name") or _form_value(form, "patient_name")
+            checked = answers.parse_name(form_name) if form_name else None
+            c.name = found.text if found else (checked.text if checked else None)
+        if c.date_of_birth is None:
+            c.date_of_birth = answers.parse_date_of_birth(text) or _iso(
+                _form_value(form, "date_of_birth"))
+        if c.callback_number is None:
+            c.callback_number = answers.parse_phone(text) or _form_value(form, "callback_number")
+
+    def _read_back(self) -> str:
+        c = self.collected
+        unknown = say("unknown_value", self.language)
+        name = c.name or unknown
+        return say("confirm_form", self.language, name=name,
+                   born=born_word(c.name or "", self.language),
+                   dob=spoken_date(c.date_of_birth, self.language) if c.date_of_birth
+                   else unknown,
+                   number=spoken_number(c.callback_number) if c.callback_number else unknown)
 
 
 def _form_value(form: TriageForm | None, name: str) -> str | None:
@@ -652,5 +707,10 @@ def _form_value(form: TriageForm | None, name: str) -> str | None:
     return str(value.value) if value is not None else None
 
 
-def _form_name(form: TriageForm | None) -> str | None:
-    return _form_value(form, "caller_name") or _form_value(form, "patient_name")
+def _iso(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = value.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return value
+    return None

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from asr.types import AudioChunk
-from pipeline.agent.dialogue import Stage
-from pipeline.agent.session import CallSession
+from pipeline.agent.dialogue import State
+from pipeline.agent.session import CallSession, SessionOptions
 
 if TYPE_CHECKING:
     from pipeline.agent.runtime import AgentRuntime
@@ -60,7 +60,7 @@ async def stream_samples(session: CallSession, samples: npt.NDArray[np.float32],
         if not realtime:
             await session.drain()
         if session.done:
-            if session.policy.stage is Stage.CLOSED:
+            if session.dialogue.state is State.CLOSED:
                 reason = "agent closed the call"
                 break
             handoff_at = chunk.t1 if handoff_at is None else handoff_at
@@ -73,13 +73,14 @@ async def stream_samples(session: CallSession, samples: npt.NDArray[np.float32],
 async def run_file_call(runtime: AgentRuntime, path: Path, *, realtime: bool = True,
                         language: str | None = None,
                         samples: npt.NDArray[np.float32] | None = None,
-                        **session_kwargs: Any) -> CallSession:
+                        caller_number: str | None = None,
+                        options: SessionOptions | None = None) -> CallSession:
     """One call from a recording (or its already decoded 16 kHz ``samples``); returns the
-    finished session (``.timeline()``)."""
+    finished session (``.report()``)."""
     if samples is None:
         samples = load_audio(path)
     session = runtime.session(channel="file", language=language, realtime=realtime,
-                              **session_kwargs)
+                              caller_number=caller_number, options=options)
     await session.start()
     await stream_samples(session, samples, realtime=realtime)
     return session

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from pipecat.audio.vad.silero import SileroVADAnalyzer
@@ -45,9 +46,10 @@ from pipecat.transports.base_transport import BaseTransport
 from pipecat.workers.runner import WorkerRunner
 
 from asr.audio import chunk_from_pcm16
-from pipeline.agent.dialogue import AgentUtterance
-from pipeline.agent.session import CallSession, TimelineEvent
+from pipeline.agent.dialogue import State
+from pipeline.agent.session import CallSession
 from pipeline.agent.tts import SpeechAudio, Synthesizer
+from pipeline.events import CallEvent, TranscriptFinal, TranscriptPartial
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +65,9 @@ class CallSessionProcessor(FrameProcessor):
         self._samples_in = 0
         self._started = False
         self._finished = False
-        session._on_say = self._on_say
-        session._on_interrupt = self._on_interrupt
-        previous = session._on_event
-
-        def on_event(event: TimelineEvent) -> None:
-            if previous is not None:
-                previous(event)
-            self._on_timeline(event)
-
-        session._on_event = on_event
+        session.on_say = self._on_say
+        session.on_interrupt = self._on_interrupt
+        session.subscribe(self._on_event)
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
@@ -99,23 +94,24 @@ class CallSessionProcessor(FrameProcessor):
             self._finished = True
             await self.session.finish(reason)
 
-    async def _on_say(self, utterance: AgentUtterance, audio: SpeechAudio | None) -> None:
+    async def _on_say(self, text: str, kind: str, audio: SpeechAudio | None) -> None:
         if audio is not None:
             # Pre-synthesized speech (the transfer notice when TTS itself failed).
             await self.push_frame(TTSAudioRawFrame(audio=audio.pcm16,
                                                    sample_rate=audio.sample_rate,
                                                    num_channels=1))
         else:
-            await self.push_frame(TTSSpeakFrame(text=utterance.text, append_to_context=False))
+            await self.push_frame(TTSSpeakFrame(text=text, append_to_context=False))
 
     async def _on_interrupt(self) -> None:
         await self.push_frame(InterruptionFrame())
 
-    def _on_timeline(self, event: TimelineEvent) -> None:
-        if event.type not in ("transcript_partial", "transcript_final"):
+    def _on_event(self, event: CallEvent) -> None:
+        if not isinstance(event, TranscriptPartial | TranscriptFinal):
             return
-        cls = TranscriptionFrame if event.type == "transcript_final" else InterimTranscriptionFrame
-        frame = cls(text=str(event.data.get("text", "")), user_id=self.session.caller_number or "",
+        cls = TranscriptionFrame if isinstance(event, TranscriptFinal) else \
+            InterimTranscriptionFrame
+        frame = cls(text=event.text, user_id=self.session.caller_number or "",
                     timestamp=f"{event.t:.3f}")
         task = asyncio.ensure_future(self.push_frame(frame))
         task.add_done_callback(lambda t: t.exception())
@@ -136,7 +132,7 @@ class SynthesizerTTSService(TTSService):
 
     async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
         session = self._session
-        if session.failed_stage == "tts":
+        if "tts" in session.faults:
             return
         try:
             audio = await asyncio.wait_for(
@@ -145,7 +141,7 @@ class SynthesizerTTSService(TTSService):
         except Exception as exc:  # noqa: BLE001 - a TTS fault hands the call to a human
             detail = ("stalled for more than 2 s" if isinstance(exc, TimeoutError)
                       else f"raised {type(exc).__name__}: {exc}")
-            await session.report_failure("tts", detail)
+            await session.report_fault("tts", detail)
             yield ErrorFrame(error=f"tts {detail}")
             return
 
@@ -161,7 +157,7 @@ async def run_pipecat_call(session: CallSession, transport: BaseTransport, synth
                            *, out_sample_rate: int, stall_timeout_s: float = 2.0) -> CallSession:
     """Run one live call through the pipecat pipeline until the transport disconnects or the
     agent is done (its last words are flushed before the pipeline ends)."""
-    session.external_tts = True
+    session.options = replace(session.options, external_tts=True)
     processor = CallSessionProcessor(session)
     tts = SynthesizerTTSService(synthesizer, session, stall_timeout_s=stall_timeout_s,
                                 sample_rate=out_sample_rate)
@@ -182,9 +178,8 @@ async def run_pipecat_call(session: CallSession, transport: BaseTransport, synth
     async def watch_done() -> None:
         # A closed call (routine, after the goodbye) ends the pipeline once the audio is out.
         while not session.ended.is_set():
-            if session.policy.stage.value == "closed":
-                await asyncio.sleep(session._agent_speaking_until - session.now() + 0.5
-                                    if session._agent_speaking_until > session.now() else 0.5)
+            if session.dialogue.state is State.CLOSED:
+                await asyncio.sleep(session.speaking_remaining_s() + 0.5)
                 await worker.queue_frame(EndFrame())
                 return
             await asyncio.sleep(0.2)

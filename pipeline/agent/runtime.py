@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from pipeline.agent.session import CallSession, EnginePools, default_pools
+from pipeline.agent.guard import EnginePools, default_pools
+from pipeline.agent.ports import Recognizer, Triage, TurnDetector
+from pipeline.agent.session import CallSession, SessionOptions
 from pipeline.agent.tts import Synthesizer, load_synthesizer
-from pipeline.agent.turn import shared_smart_turn
+from pipeline.agent.turns import shared_smart_turn
+from pipeline.agent.wording import lang
 
 if TYPE_CHECKING:
     from handoff import PracticeConfig
@@ -27,19 +30,19 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 @dataclass
 class AgentRuntime:
     settings: Settings
-    recognizer: Any
-    classifier: Any
+    recognizer: Recognizer
+    classifier: Triage
     synthesizer: Synthesizer
     hub: CallHub
     practice: PracticeConfig
     pools: EnginePools = field(default_factory=default_pools)
-    turn_detector: Any = field(default_factory=shared_smart_turn)
+    turn_detector: TurnDetector | None = field(default_factory=shared_smart_turn)
     """Smart Turn (end of the caller's turn); None answers at every final transcript."""
 
     @classmethod
     def load(cls, settings: Settings, *, hub: CallHub | None = None,
-             practice: PracticeConfig | None = None, classifier: Any = None,
-             recognizer: Any = None) -> AgentRuntime:
+             practice: PracticeConfig | None = None, classifier: Triage | None = None,
+             recognizer: Recognizer | None = None) -> AgentRuntime:
         """Load what is not given. Without a hub, an in-memory one (no database): enough for
         file calls and benchmarks; the service passes its own."""
         from handoff import load_practice
@@ -90,24 +93,32 @@ class AgentRuntime:
         if self.turn_detector is not None:
             self.turn_detector.complete_probability(tone)
 
+    def options(self, *, channel: str, language: str | None = None,
+                caller_number: str | None = None, provider_call_id: str | None = None,
+                realtime: bool = True) -> SessionOptions:
+        """The session options for one call, from the settings and the practice."""
+        spoken = language or self.settings.language
+        # auto: the recognizer detects per utterance; the agent speaks the practice's first
+        # language (a caller's English is still transcribed and triaged).
+        return SessionOptions(
+            practice_name=self.practice.name, language=lang("fr" if spoken == "auto" else spoken),
+            asr_language=spoken, channel=channel, caller_number=caller_number,
+            provider_call_id=provider_call_id, realtime=realtime,
+            stall_timeout_s=self.settings.agent_stall_timeout_s,
+            silence_timeout_s=self.settings.agent_silence_timeout_s,
+            advise_emergency_categories=frozenset(
+                c.value for c in self.practice.advise_emergency_categories))
+
     def session(self, *, channel: str, language: str | None = None,
                 caller_number: str | None = None, provider_call_id: str | None = None,
-                realtime: bool = True, **kwargs: Any) -> CallSession:
-        lang = language or self.settings.language
-        asr_language = lang
-        if lang == "auto":
-            # The recognizer detects per utterance; the agent speaks the practice's first
-            # language (a caller's English is still transcribed and triaged).
-            lang = "fr"
-        options: dict[str, Any] = {
-            "recognizer": self.recognizer, "classifier": self.classifier,
-            "synthesizer": self.synthesizer, "hub": self.hub,
-            "practice_name": self.practice.name, "language": lang, "channel": channel,
-            "caller_number": caller_number, "provider_call_id": provider_call_id,
-            "realtime": realtime, "stall_timeout_s": self.settings.agent_stall_timeout_s,
-            "silence_timeout_s": self.settings.agent_silence_timeout_s, "pools": self.pools,
-            "advise_emergency_categories": self.practice.advise_emergency_categories,
-            "turn_detector": self.turn_detector, "asr_language": asr_language,
-        }
-        options.update(kwargs)
-        return CallSession(**options)
+                realtime: bool = True, options: SessionOptions | None = None) -> CallSession:
+        """A ready session for one call (``options`` overrides the computed ones)."""
+        computed = self.options(channel=channel, language=language,
+                                caller_number=caller_number,
+                                provider_call_id=provider_call_id, realtime=realtime)
+        if options is not None:
+            computed = replace(options, channel=channel, caller_number=caller_number,
+                               provider_call_id=provider_call_id, realtime=realtime)
+        return CallSession(recognizer=self.recognizer, classifier=self.classifier,
+                           synthesizer=self.synthesizer, hub=self.hub, options=computed,
+                           turn_detector=self.turn_detector, pools=self.pools)

@@ -96,37 +96,9 @@ class LoginOut(BaseModel):
     role: Role
 
 
-class CallOut(BaseModel):
-    id: str
-    channel: str
-    language: str
-    started_at: float
-    ended_at: float | None
-    status: str
-    urgency: str | None
-    intent: str | None
-    red_flags: list[str]
-    emergency_score: float
-    needs_review: bool
-    action: str | None
-    target: str | None
-    advise_emergency: bool
-    handoff_t: float | None
-    needs_ack: bool
-    acknowledged_at: float | None
-    acknowledged_by: str | None
-    taken_over_by: str | None
-    escalation_step: int
-    corrected: bool
-
-    @classmethod
-    def of(cls, s: CallSummary) -> CallOut:
-        return cls(**{**vars(s), "red_flags": list(s.red_flags)})
-
-
 class CallList(BaseModel):
     total: int
-    items: list[CallOut]
+    items: list[CallSummary]
 
 
 class TranscriptLine(BaseModel):
@@ -137,7 +109,7 @@ class TranscriptLine(BaseModel):
 
 
 class CallDetailOut(BaseModel):
-    call: CallOut
+    call: CallSummary
     caller_number: str | None
     transcript: list[TranscriptLine]
     events: list[dict[str, Any]]
@@ -237,7 +209,7 @@ async def health(services: ServicesDep) -> JSONResponse:
     db = await asyncio.to_thread(services.store.ping)
     body = {"status": "ok" if db else "degraded", "database": db,
             "pending_writes": services.hub.pending_writes,
-            "live_calls": len([c for c in services.hub.snapshot() if c["status"] == "live"]),
+            "live_calls": len([c for c in services.hub.snapshot() if c.status == "live"]),
             "dashboards": services.broker.subscribers}
     return JSONResponse(body, status_code=200 if db else 503)
 
@@ -290,7 +262,7 @@ async def list_calls(
     `history`: every call, newest first, searchable."""
     items, total = await asyncio.to_thread(services.store.list_calls, view=view, q=q,
                                            urgency=urgency, limit=limit, offset=offset)
-    return CallList(total=total, items=[CallOut.of(i) for i in items])
+    return CallList(total=total, items=items)
 
 
 async def _detail(services: Services, call_id: str, user: Principal) -> CallDetailOut:
@@ -301,7 +273,7 @@ async def _detail(services: Services, call_id: str, user: Principal) -> CallDeta
     live = services.hub.live_transcript(call_id)
     transcript = live if live is not None else detail.transcript
     return CallDetailOut(
-        call=CallOut.of(detail.summary), caller_number=detail.caller_number,
+        call=detail.summary, caller_number=detail.caller_number,
         transcript=[TranscriptLine(**x) for x in transcript],
         events=[{"t": e.t, "type": e.type, **e.payload} for e in detail.events],
         classifications=[dict(c) for c in detail.classifications],
@@ -331,7 +303,7 @@ async def get_form(call_id: str, services: ServicesDep, user: Clinical) -> dict[
 
 @router.patch("/api/calls/{call_id}/form", tags=["forms"])
 async def correct_form(call_id: str, body: FormCorrection, services: ServicesDep,
-                       user: Clinical) -> CallOut:
+                       user: Clinical) -> CallSummary:
     """Correct form fields; each change is kept as a correction (labeled example)."""
     await services.hub.flush(timeout_s=2.0)
     try:
@@ -340,7 +312,7 @@ async def correct_form(call_id: str, body: FormCorrection, services: ServicesDep
     except KeyError:
         raise HTTPException(404, f"no call {call_id!r}") from None
     services.hub.broker_call_update(summary)
-    return CallOut.of(summary)
+    return summary
 
 
 @router.get("/api/calls/{call_id}/classifications", tags=["classifications"])
@@ -352,7 +324,7 @@ async def classifications(call_id: str, services: ServicesDep,
 
 @router.post("/api/calls/{call_id}/labels", tags=["classifications"])
 async def correct_labels(call_id: str, body: LabelCorrection, services: ServicesDep,
-                         user: Clinical) -> CallOut:
+                         user: Clinical) -> CallSummary:
     """Confirm or correct intent / urgency / red flag."""
     await services.hub.flush(timeout_s=2.0)
     changes: dict[str, Any] = {k: v for k, v in
@@ -371,7 +343,7 @@ async def correct_labels(call_id: str, body: LabelCorrection, services: Services
     except KeyError:
         raise HTTPException(404, f"no call {call_id!r}") from None
     services.hub.broker_call_update(summary)
-    return CallOut.of(summary)
+    return summary
 
 
 async def _ack(call_id: str, services: Services, user: Principal, take_over: bool) -> AckOut:
@@ -534,7 +506,8 @@ async def live(websocket: WebSocket) -> None:
         await websocket.send_text(json.dumps({
             "kind": "hello", "call_id": None, "at": time.time(),
             "data": {"user": principal.username, "role": principal.role.value,
-                     "calls": services.hub.snapshot()}}, default=str))
+                     "calls": [c.model_dump(mode="json") for c in services.hub.snapshot()]}},
+            default=str))
         receiver = asyncio.create_task(_drain(websocket))
         assert token is not None
         checker = asyncio.create_task(_still_valid(services, token))

@@ -71,6 +71,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if not services.store.migrated:
             services.store.migrate()
         await services.hub.start()
+        if services.agenda is not None:  # agenda (issue 9): embedded CalDAV, calendar sync
+            await services.agenda.start()
         try:
             if not await asyncio.to_thread(services.auth.list_users):
                 log.warning("no users yet: create one with "
@@ -80,6 +82,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         housekeeping = asyncio.create_task(_housekeeping(services), name="retention")
         yield
         housekeeping.cancel()
+        if services.agenda is not None:
+            await services.agenda.close()
         await services.hub.close()
 
     app = FastAPI(
@@ -152,6 +156,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     from pipeline.service.api import router as api_router
 
     app.include_router(api_router)
+    from pipeline.agenda.api import router as agenda_router  # agenda (issue 9)
+
+    app.include_router(agenda_router)
 
     try:
         from pipeline.service.dashboard import router as dashboard_router

@@ -19,6 +19,7 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from classifier import Classifier
+    from pipeline.agenda.service import AgendaService
 
 
 @dataclass
@@ -30,6 +31,8 @@ class Services:
     broker: PushBroker
     auth: Auth
     classifier_override: Classifier | None = None
+    agenda: AgendaService | None = None
+    """Appointments (issue 9); None when ``agenda.enabled`` is off."""
     _classifier: Classifier | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -75,8 +78,16 @@ def build_services(settings: Settings, *, store: Store | None = None,
                   journal=Journal(settings.effective_journal_dir / "writes.jsonl"))
     if clock is not None:
         hub.clock = clock
-    return Services(settings=settings, practice=practice, store=store, hub=hub, broker=broker,
-                    auth=Auth(store, settings.token_ttl_s, throttle=LoginThrottle(
-                        free=settings.login_failures_before_backoff,
-                        max_delay_s=settings.login_backoff_max_s)),
-                    classifier_override=classifier)
+    services = Services(settings=settings, practice=practice, store=store, hub=hub,
+                        broker=broker, auth=Auth(store, settings.token_ttl_s,
+                                                 throttle=LoginThrottle(
+                                                     free=settings.login_failures_before_backoff,
+                                                     max_delay_s=settings.login_backoff_max_s)),
+                        classifier_override=classifier)
+    # -- agenda (issue 9) --
+    if settings.agenda.enabled:
+        from pipeline.agenda.service import build_agenda
+
+        services.agenda = build_agenda(settings, store, practice_name=practice.name,
+                                       clock=clock)
+    return services

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from classifier.types import Classification, TriageForm
 from handoff import HandoffDecision
-from pipeline.calls import CallEvent, CallHub, EventType, Fault, Utterance
+from pipeline.calls import CallHub
+from pipeline.events import Fault, SpeechStarted, TranscriptFinal
 from pipeline.service.services import Services
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,11 @@ async def simulate_call(services: Services, language: str, turns: Sequence[str],
         failure: Exception | None = exc
     else:
         failure = None
-    for text in turns:
-        await hub.record_event(call_id, CallEvent(t, EventType.SPEECH_START))
+    for number, text in enumerate(turns, start=1):
+        await hub.record_event(call_id, SpeechStarted(t, utterance_id=number))
         t_final = t + TURN_SECONDS - 1
-        await hub.record_event(call_id, CallEvent(t_final, EventType.TRANSCRIPT_FINAL,
-                                                  Utterance(text)))
+        await hub.record_event(call_id, TranscriptFinal(t_final, utterance_id=number, text=text,
+                                                        audio_t=t_final))
         if stream is not None and failure is None:
             try:
                 classification = await asyncio.to_thread(stream.update, text, t=t_final,
@@ -65,8 +66,8 @@ async def simulate_call(services: Services, language: str, turns: Sequence[str],
         t += TURN_SECONDS
     if failure is not None:
         log.error("classifier failed on a simulated call: %s", type(failure).__name__)
-        await hub.record_event(call_id, CallEvent(t, EventType.FAULT, Fault(
-            "classifier", type(failure).__name__)))
+        await hub.record_event(call_id, Fault(t, component="classifier",
+                                              detail=type(failure).__name__))
         await hub.hand_to_human(call_id, "classifier failed", t)
     if end:
         await hub.end_call(call_id, t)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -80,37 +81,45 @@ JOURNALED_OPS = frozenset({"create_call", "add_event", "add_classification", "ad
 """Store methods the hub's writer may run from the journal (nothing else is callable by name)."""
 
 
-@dataclass(frozen=True)
-class CallSummary:
-    """A call row as the queue and history show it (no transcript)."""
+class CallSummary(BaseModel):
+    """A call as the queue, the history, the dashboard's push and the API show it (no
+    transcript). The one declaration: the store builds it from a row, the hub from a live call's
+    memory (``partial``: the caller's words being spoken), the API returns it as is."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     channel: str
     language: str
     started_at: float
-    ended_at: float | None
+    ended_at: float | None = None
     status: str
-    urgency: str | None
-    intent: str | None
-    red_flags: tuple[str, ...]
-    emergency_score: float
-    needs_review: bool
-    action: str | None
-    target: str | None
-    advise_emergency: bool
-    handoff_t: float | None
-    needs_ack: bool
-    acknowledged_at: float | None
-    acknowledged_by: str | None
-    taken_over_by: str | None
-    escalation_step: int
-    corrected: bool
+    """live, ended or erased."""
+    urgency: str | None = None
+    """routine, urgent or emergency (None before the first classification)."""
+    intent: str | None = None
+    red_flags: tuple[str, ...] = ()
+    emergency_score: float = 0.0
+    needs_review: bool = False
+    action: str | None = None
+    target: str | None = None
+    advise_emergency: bool = False
+    handoff_t: float | None = None
+    needs_ack: bool = False
+    acknowledged_at: float | None = None
+    acknowledged_by: str | None = None
+    taken_over_by: str | None = None
+    escalation_step: int = 0
+    corrected: bool = False
+    partial: str = ""
+    """Live calls only: the current partial transcript."""
 
     @classmethod
     def of(cls, row: Call) -> CallSummary:
         return cls(
             id=row.id, channel=row.channel, language=row.language, started_at=row.started_at,
-            ended_at=row.ended_at, status=row.status, urgency=row.urgency, intent=row.intent,
+            ended_at=row.ended_at, status=row.status,
+            urgency=row.urgency, intent=row.intent,
             red_flags=tuple(x for x in (row.red_flags or "").split(",") if x),
             emergency_score=row.emergency_score, needs_review=row.needs_review, action=row.action,
             target=row.target, advise_emergency=row.advise_emergency, handoff_t=row.handoff_t,

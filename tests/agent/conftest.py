@@ -91,6 +91,14 @@ class FaultyTranscriber:
     def __init__(self, inner: Any, mode: str, at_s: float) -> None:
         self.inner, self.mode, self.at_s = inner, mode, at_s
 
+    @property
+    def partials(self) -> bool:
+        return bool(self.inner.partials)
+
+    @partials.setter
+    def partials(self, value: bool) -> None:
+        self.inner.partials = value
+
     def feed(self, chunk: Any) -> Any:
         if chunk.t1 >= self.at_s:
             if self.mode == "raise":

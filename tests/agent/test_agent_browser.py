@@ -50,7 +50,7 @@ def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation:
         finally:
             browser.close()
     assert session is not None, "the browser never reached the agent"
-    tl = session.timeline()
+    tl = session.report().to_json()
     types = [e["type"] for e in tl["events"]]
     assert "transcript_final" in types or "transcript_partial" in types
     assert "classification" in types, types

@@ -354,7 +354,7 @@ def test_classifier_failure_hands_the_simulated_call_to_a_human(service_settings
         detail = client.get(f"/api/calls/{out['call_id']}", headers=h).json()
         assert detail["transcript"][0]["text"] == CHEST_PAIN_FR
         assert detail["call"]["needs_ack"] is True
-        assert any(e["type"] == "fault" and e["stage"] == "classifier"
+        assert any(e["type"] == "fault" and e["component"] == "classifier"
                    for e in detail["events"])
 
 

@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.calls import CallEvent, CallHub, EventType, Utterance
+from pipeline.calls import CallHub
+from pipeline.events import TranscriptFinal
 from pipeline.service.journal import Journal, StoreWrite
 from pipeline.service.store import CallUpdate, Store
 
@@ -78,8 +79,7 @@ def test_rejected_write_is_quarantined_audited_and_never_blocks_the_queue(tmp_pa
         # The same id again: the database refuses the second row (unique constraint).
         await hub.start_call(channel="test", language="fr", call_id="dup")
         other = await hub.start_call(channel="test", language="fr")
-        await hub.record_event(other, CallEvent(1.0, EventType.TRANSCRIPT_FINAL,
-                                                Utterance(secret_words)))
+        await hub.record_event(other, TranscriptFinal(1.0, 1, secret_words))
         assert await hub.flush(timeout_s=10)
         await hub.close()
         return other
@@ -200,7 +200,7 @@ def test_start_up_reconciliation_restores_escalation_and_marks_live_calls_interr
         assert await hub2.flush()
         shown = [m for m in list(sub.queue._queue) if m.kind == "call"]
         assert shown and shown[0].data["status"] == "interrupted" and shown[0].data["needs_ack"]
-        assert any(c["id"] == call_id for c in hub2.snapshot())
+        assert any(c.id == call_id for c in hub2.snapshot())
         await hub2.close()
 
     asyncio.run(after_restart())

@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 
 from handoff import HandoffAction, TwilioTransferChannel
-from pipeline.calls import CallEvent, EventType, Utterance
+from pipeline.events import Fault, TranscriptFinal, TranscriptPartial
 
 # Wednesday 25 Nov 2026 (Paris): 10:00 open, 23:00 closed (weeknight on-call).
 WEEKDAY_MORNING = datetime(2026, 11, 25, 10, 0)
@@ -21,8 +21,7 @@ BOOKING_FR = "je voudrais prendre un rendez-vous pour un certificat de sport"
 
 
 async def _turn(services, call_id, text, t):
-    await services.hub.record_event(call_id, CallEvent(t, EventType.TRANSCRIPT_FINAL,
-                                                       Utterance(text)))
+    await services.hub.record_event(call_id, TranscriptFinal(t, 1, text))
     c = services.classifier().classify(text, "fr")
     form = services.classifier().extract_form(text, "fr", c)
     return await services.hub.record_classification(call_id, c, form, t)
@@ -149,9 +148,8 @@ def test_fail_safe_hands_to_secretary_and_never_downgrades(make_services):
 
     async def run():
         a = await hub.start_call(channel="webrtc", language="fr")
-        await hub.record_event(a, CallEvent(1.0, EventType.TRANSCRIPT_PARTIAL,
-                                            Utterance("je voudrais")))
-        await hub.record_event(a, CallEvent(2.0, EventType.FAULT, None))
+        await hub.record_event(a, TranscriptPartial(1.0, 1, "je voudrais"))
+        await hub.record_event(a, Fault(2.0, "recognizer", "stalled"))
         fallback = await hub.hand_to_human(a, "asr stalled", 2.5)
         b = await hub.start_call(channel="webrtc", language="fr")
         emergency = await _turn(services, b, STROKE_FR, 1.0)

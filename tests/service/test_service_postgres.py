@@ -17,7 +17,8 @@ pytestmark = [
 
 def test_store_hub_and_audit_on_postgres(pg_url, classifier, tmp_path):
     from handoff import demo_practice
-    from pipeline.calls import CallEvent, CallHub, EventType, Utterance
+    from pipeline.calls import CallHub
+    from pipeline.events import TranscriptFinal
     from pipeline.service.auth import Auth, Role
     from pipeline.service.store import Store
 
@@ -30,8 +31,7 @@ def test_store_hub_and_audit_on_postgres(pg_url, classifier, tmp_path):
 
     async def run() -> str:
         call_id = await hub.start_call(channel="test", language="fr")
-        await hub.record_event(call_id, CallEvent(1.0, EventType.TRANSCRIPT_FINAL,
-                                                  Utterance(text)))
+        await hub.record_event(call_id, TranscriptFinal(1.0, 1, text))
         c = classifier.classify(text, "fr")
         await hub.record_classification(call_id, c, classifier.extract_form(text, "fr", c), 1.0)
         await hub.end_call(call_id, 3.0)

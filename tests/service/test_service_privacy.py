@@ -100,7 +100,7 @@ def test_erasure_by_another_process_clears_the_running_servers_memory(client, he
     other = Store(services.store.url, migrate=False)
     assert erase(other, "cli", caller_number="+33644444444") == [call_id]
     _wait(lambda: services.hub.live_transcript(call_id) is None, timeout=20)
-    assert all(c["id"] != call_id for c in services.hub.snapshot())
+    assert all(c.id != call_id for c in services.hub.snapshot())
 
 
 @pytest.mark.parametrize(("text", "secrets", "kept"), [

@@ -95,7 +95,7 @@ def test_websocket_refuses_without_valid_token(service_settings, services):
 
 def test_database_down_still_reaches_a_human_and_loses_nothing(make_services,
                                                                service_settings):
-    from pipeline.calls import CallEvent, EventType, Utterance
+    from pipeline.events import TranscriptFinal
     from pipeline.service.app import create_app
     from pipeline.service.threaded import running_server
 
@@ -123,8 +123,8 @@ def test_database_down_still_reaches_a_human_and_loses_nothing(make_services,
                 async def agent() -> str:
                     call_id = await hub.start_call(channel="twilio", language="fr",
                                                    caller_number="+33698765432")
-                    await hub.record_event(call_id, CallEvent(
-                        2.0, EventType.TRANSCRIPT_FINAL, Utterance(CHEST_PAIN_FR)))
+                    await hub.record_event(call_id, TranscriptFinal(
+                        2.0, 1, CHEST_PAIN_FR))
                     c = services.classifier().classify(CHEST_PAIN_FR, "fr")
                     await hub.record_classification(call_id, c, None, 2.0)
                     return call_id

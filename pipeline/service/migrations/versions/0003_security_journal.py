@@ -1,7 +1,7 @@
 """security and durability: journal idempotency ids, service instances, call ownership
 
-Revision ID: 0002_security_journal
-Revises: 0001
+Revision ID: 0003_security_journal
+Revises: 0002_agenda
 Create Date: 2026-12-01 12:00:00
 
 """
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0002_security_journal'
-down_revision: str | Sequence[str] | None = '0001'
+revision: str = '0003_security_journal'
+down_revision: str | Sequence[str] | None = '0002_agenda'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,107 @@
+"""The agenda page in a real headless Chromium against the real server: what the agent booked,
+book by hand, see it wait to sync while the calendar is unreachable, move it, cancel it."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from agenda_testkit import PASSWORD, TUESDAY_1030, free_port, make_env
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
+    pytest.mark.timeout(240),
+]
+
+
+def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
+                                      radicale: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.agenda.store import BookingRequest, PatientIn, Source
+    from pipeline.service.app import create_app
+    from pipeline.service.threaded import running_server
+
+    # The calendar is unreachable (nothing listens there): everything waits to sync.
+    env = make_env(tmp_path, agenda_template_db, radicale,
+                   caldav_url=f"http://127.0.0.1:{free_port()}/permanence/")
+    agenda = env.services.agenda
+    assert agenda is not None
+    nine = TUESDAY_1030 - timedelta(minutes=90)
+    by_agent = agenda.db.book(BookingRequest(
+        start=nine, practitioner="dr-martin", type="consultation",
+        patient=PatientIn("Marc Leroy", date(1975, 2, 3)), actor="agent", source=Source.AGENT,
+        call_id="call-1"), agenda.now())
+    shots = Path(os.environ.get("PERMANENCE_SCREENSHOT_DIR", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    app = create_app(env.settings, services=env.services)
+    with running_server(app) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.on("dialog", lambda d: d.accept())
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(server.base_url + "/agenda?date=2026-12-08&practitioner=dr-martin")
+        page.fill("#login-username", "tele_secretary")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+
+        # What the agent booked, marked as such and waiting to sync.
+        agent_block = page.wait_for_selector(f'.appt[data-id="{by_agent.id}"]', timeout=10000)
+        assert "src-agent" in (agent_block.get_attribute("class") or "")
+        assert "Marc Leroy" in agent_block.inner_text()
+        assert agent_block.get_attribute("data-sync") == "pending"
+        page.wait_for_function("document.querySelector('#sync-status').dataset.pending >= 1")
+
+        # Book by hand on a free slot.
+        page.click('button.slot-free[data-start="2026-12-08T10:30:00+01:00"]')
+        page.fill("#book-name", "Jeanne Dupont")
+        page.fill("#book-birth", "1980-04-12")
+        page.fill("#book-phone", "+33612345678")
+        page.click("#book-submit")
+        block = page.wait_for_selector('td[data-time="10:30"] .appt', timeout=10000)
+        assert "Jeanne Dupont" in block.inner_text()
+        assert block.query_selector(".pending") is not None
+        page.screenshot(path=str(shots / "agenda-day.png"), full_page=False)
+        api = httpx.Client(base_url=server.base_url, timeout=30)
+        token = api.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}
+                         ).json()["access_token"]
+        h = {"Authorization": f"Bearer {token}"}
+        booked = api.get("/api/agenda/appointments", params={"date": "2026-12-08"},
+                         headers=h).json()
+        mine = next(a for a in booked if a["patient"]["name"] == "Jeanne Dupont")
+        assert mine["source"] == "dashboard" and mine["created_by"] == "tele_secretary"
+
+        # Move it to 11:00 the same day.
+        block.click()
+        page.wait_for_selector('#move-slot option[value="2026-12-08T11:00:00+01:00"]',
+                               state="attached", timeout=10000)
+        page.select_option("#move-slot", "2026-12-08T11:00:00+01:00")
+        page.click("#move-submit")
+        page.wait_for_selector('td[data-time="11:00"] .appt', timeout=10000)
+        assert page.query_selector('td[data-time="10:30"] .appt') is None
+        moved = api.get(f"/api/agenda/appointments/{mine['id']}", headers=h).json()
+        assert moved["start"] == "2026-12-08T11:00:00+01:00"
+
+        # Cancel it.
+        page.click('td[data-time="11:00"] .appt')
+        page.click("#cancel-submit")
+        page.wait_for_selector('td[data-time="11:00"] button.slot-free', timeout=10000)
+        assert api.get(f"/api/agenda/appointments/{mine['id']}",
+                       headers=h).json()["status"] == "cancelled"
+
+        # Week view: seven days for one practitioner.
+        page.select_option("#view", "week")
+        page.wait_for_function("document.querySelectorAll('#grid thead th').length === 8")
+        page.screenshot(path=str(shots / "agenda-week.png"), full_page=False)
+        browser.close()
+    # Offline page: nothing but the server itself was requested.
+    assert all(u.startswith(server.base_url) for u in requested), [
+        u for u in requested if not u.startswith(server.base_url)]
