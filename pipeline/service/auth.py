@@ -84,9 +84,10 @@ class LoginThrottle:
     `max_delay_s`. Bounded memory: the least recently failing keys are forgotten first."""
 
     def __init__(self, free: int = 3, max_delay_s: float = 30.0, max_keys: int = 10000,
-                 forget_after_s: float = 900.0) -> None:
+                 forget_after_s: float = 900.0, base_delay_s: float = 1.0) -> None:
         from collections import OrderedDict
 
+        self.base_delay_s = base_delay_s
         self.free = free
         self.max_delay_s = max_delay_s
         self.max_keys = max_keys
@@ -103,7 +104,7 @@ class LoginThrottle:
         free = self.free * allowance
         if now - last > self.forget_after_s or count < free:
             return 0.0
-        delay = min(self.max_delay_s, 2.0 ** (count - free))
+        delay = min(self.max_delay_s, self.base_delay_s * 2.0 ** (count - free))
         return max(0.0, last + delay - now)
 
     def failed(self, key: str, now: float) -> None:
@@ -182,8 +183,8 @@ class Auth:
             if not ok or user is None:
                 # Audit failed logins by name only (no password, no IP).
                 self.store.log(s, username[:80], "auth.login_failed")
-                for key in keys:
-                    self.throttle.failed(key, now)
+                for key in keys:  # the wait counts from the answer, not from the request
+                    self.throttle.failed(key, time.time())
                 return None
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)

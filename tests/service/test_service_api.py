@@ -58,6 +58,10 @@ def test_login_tokens_cookie_and_401(client, headers, service_settings):
     assert body["access_token"] not in tokens  # only its hash is stored
     actions = _audit_actions(service_settings)
     assert "auth.login_failed" in actions and "auth.login" in actions
+    from pipeline.service.auth import LoginThrottle
+
+    # A 5 s first wait (1 s by default) so the check does not race a loaded machine.
+    client.app.state.services.auth.throttle = LoginThrottle(free=3, base_delay_s=5.0)
     for _ in range(3):
         assert client.post("/api/auth/login", json={"username": "admin",
                                                     "password": "guess"}).status_code == 401

@@ -84,6 +84,8 @@ def test_two_processes_keep_one_valid_audit_chain_on_postgres(pg_url, tmp_path):
     b.dispose()
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(400)
 def test_kill_9_during_an_emergency_with_the_database_down_loses_nothing(
         pg_cluster, tmp_path, fast_practice_file):
     """`permanence serve` on PostgreSQL; the database stops; an emergency call comes in; the
