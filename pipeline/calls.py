@@ -329,10 +329,14 @@ class CallHub:
         claimed once its heartbeat is stale)."""
         store = self.store
         assert store is not None
+        pruned = False
         while True:
             try:
                 if not self._writes:
                     await asyncio.to_thread(store.heartbeat)
+                    if not pruned:  # write ids older than any journal a restart could replay
+                        await asyncio.to_thread(store.prune_applied)
+                        pruned = True
                     for orphan in await asyncio.to_thread(store.claim_orphans):
                         self._restore(orphan)
                     await asyncio.sleep(self._heartbeat_s)

@@ -243,10 +243,16 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     def bench_service(
         json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = True,
         calls: Annotated[int, typer.Option(help="Calls stored for the listing bench.")] = 10000,
+        postgres_url: Annotated[str | None, typer.Option(
+            help="PostgreSQL for the audit bench; default: a throw-away local cluster.")] = None,
+        journal_writes: Annotated[int, typer.Option(help="Writes journaled, then replayed.")]
+        = 5000,
     ) -> None:
         """Queue listing p95 with N calls stored, decision-to-dashboard push latency, audit
-        append throughput."""
+        append throughput (SQLite and PostgreSQL), journal append and replay speed, a transfer
+        through a provider answering 503 then 200."""
         from pipeline.service.bench import run_bench
 
-        result = run_bench(calls=calls)
+        result = run_bench(calls=calls, postgres_url=postgres_url,
+                           journal_writes=journal_writes)
         typer.echo(json.dumps(result, indent=2 if not json_out else None))

@@ -179,11 +179,24 @@ class AuditLog:
                data: Mapping[str, AuditValue] | None = None, ts: float | None = None) -> int:
         """Add an entry to `session` (flushed, committed by the caller). Returns its seq.
 
-        The tail is read inside the caller's transaction, never cached, after the database
-        lock: a rolled-back entry never becomes another entry's predecessor.
+        The tail is read inside the caller's transaction after the database lock, then kept in
+        the session for its next appends (the lock is held until commit); a savepoint that
+        rolls back must restore it (`Store.apply_writes` does).
         """
         body = json.dumps(dict(data or {}), sort_keys=True, separators=(",", ":"))
         stamp = time.time() if ts is None else ts
+        head = session.info.get("audit_head")
+        if session.info.get("audit_locked") and isinstance(head, Head):
+            # The database lock is held since this transaction's first append: nobody else
+            # can append, so the tail is the one this transaction wrote last (no query, no
+            # savepoint; ~10x the batched rate).
+            seq = head.seq + 1
+            digest_ = entry_hash(head.hash, seq, stamp, actor, action, call_id, body)
+            session.add(AuditEntry(seq=seq, ts=stamp, actor=actor, action=action,
+                                   call_id=call_id, data=body, prev_hash=head.hash,
+                                   hash=digest_))
+            session.info["audit_head"] = Head(seq, digest_)
+            return seq
         if not session.info.get("audit_locked"):
             self.lock(session)
             session.info["audit_locked"] = True

@@ -301,15 +301,27 @@ class Store:
         with self.session() as s:
             done = set(s.execute(select(JournalApplied.write_id).where(
                 JournalApplied.write_id.in_([w.id for w in writes]))).scalars())
-            for write in writes:
-                if write.id in done:
-                    continue
+            todo = [w for w in writes if w.id not in done]
+            head = s.info.get("audit_head")
+            try:
+                # The common case in one savepoint (~4x faster than one per write); a refusal
+                # rolls it back and the batch is redone write by write below.
+                with s.begin_nested():
+                    for write in todo:
+                        self._apply_write(s, write, now)
+                return rejected
+            except (OperationalError, StoreUnavailable):
+                raise
+            except Exception:  # noqa: BLE001 - isolated write by write below
+                if head is None:
+                    s.info.pop("audit_head", None)
+                else:
+                    s.info["audit_head"] = head
+            for write in todo:
+                head = s.info.get("audit_head")
                 try:
                     with s.begin_nested():
-                        if write.op not in JOURNALED_OPS:
-                            raise LookupError(f"not a journaled store operation: {write.op}")
-                        getattr(self, write.op)(*write.args, **dict(write.kwargs), session=s)
-                        s.add(JournalApplied(write_id=write.id, applied_at=now))
+                        self._apply_write(s, write, now)
                 except (OperationalError, StoreUnavailable):
                     raise
                 except DBAPIError as exc:
@@ -320,9 +332,20 @@ class Store:
                     rejected.append(Rejected(write, type(exc).__name__))
                 else:
                     continue
+                # The refused write's audit entries were rolled back with it.
+                if head is None:
+                    s.info.pop("audit_head", None)
+                else:
+                    s.info["audit_head"] = head
                 self.log(s, "system", "write.quarantined", _write_call_id(write), op=write.op,
                          write_id=write.id, error=rejected[-1].error)
         return rejected
+
+    def _apply_write(self, s: Session, write: StoreWrite, now: float) -> None:
+        if write.op not in JOURNALED_OPS:
+            raise LookupError(f"not a journaled store operation: {write.op}")
+        getattr(self, write.op)(*write.args, **dict(write.kwargs), session=s)
+        s.add(JournalApplied(write_id=write.id, applied_at=now))
 
     def prune_applied(self, older_than_s: float = 7 * 86400.0) -> int:
         """Forget write ids old enough that no journal can still replay them."""
