@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate
 from classifier.labels import Urgency
 from classifier.types import Classification, RedFlagHit, TriageForm
-from handoff import HandoffDecision
+from handoff import HandoffAction, HandoffDecision
 from pipeline.agent import answers
 from pipeline.agent.dialogue import (
     ACTIVE,
@@ -792,11 +792,23 @@ class CallSession:
                 if notice.kind is NoticeKind.TAKEN_OVER:
                     self._emit(HumanJoined(self.now(), notice.by or "?"))
                     await self._apply(self.dialogue.on_human_joined(self.audio_t))
+                    # The caller hears why the agent falls silent, then the agent stops
+                    # listening (until now it kept triaging what the caller said).
+                    await self._say(AgentLine(say("put_through", self.language), "put_through",
+                                              interrupt=True, protected=True))
                     self.listener.stop()
-                    if self.on_interrupt is not None:
-                        await self.on_interrupt()
+                elif notice.kind is NoticeKind.ACKNOWLEDGED and self.timeline.handoff:
+                    await self._say(AgentLine(say("doctor_has_call", self.language),
+                                              "doctor_has_call", protected=True))
                 elif notice.kind is NoticeKind.ESCALATED and notice.decision is not None:
                     self.decision = notice.decision
+                    if notice.decision.action is HandoffAction.ADVISE_EMERGENCY_SERVICES:
+                        # The last rung: nobody acknowledged. The caller is told, in their
+                        # language, to dial 15/112 (an agent_say event: stored and audited).
+                        await self._say(AgentLine(
+                            say("last_rung", self.language,
+                                number=notice.decision.target.phone or "15"), "last_rung",
+                            interrupt=True, protected=True))
 
     # -- the record -------------------------------------------------------------------------------
 

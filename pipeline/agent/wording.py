@@ -102,6 +102,21 @@ def confirm_question(category: str, language: str) -> str:
 
 
 TEXTS: dict[str, dict[Language, str]] = {
+    # What the hub says of the human side (issue 11): take-over, acknowledgment, last rung.
+    "put_through": {
+        "fr": "Je vous passe la personne qui prend votre appel. Restez en ligne.",
+        "en": "I am putting you through to the person taking your call. Please hold.",
+    },
+    "doctor_has_call": {
+        "fr": "Le médecin a pris connaissance de votre appel et va vous répondre. Restez en "
+        "ligne.",
+        "en": "The doctor has your call and will speak to you shortly. Please stay on the line.",
+    },
+    "last_rung": {
+        "fr": "Personne n'a encore pu prendre votre appel. Raccrochez et composez le {number} "
+        "maintenant, ou le 112.",
+        "en": "Nobody has been able to take your call yet. Hang up and dial 112 now.",
+    },
     "greeting": {
         "fr": "Bonjour, vous êtes bien au {practice}. En cas d'urgence vitale, raccrochez et "
         "composez le 15.",

@@ -182,7 +182,9 @@ def agent_app(tmp_path: Path, recognizer: Any, classifier: Any, warm_engines: No
     from pipeline.service.threaded import running_server
     from pipeline.settings import Settings
 
-    settings = Settings(data_dir=tmp_path)
+    # Phone routes are on only with Twilio credentials (webhooks are signature-checked).
+    settings = Settings(data_dir=tmp_path, twilio_account_sid="ACtest",
+                        twilio_auth_token="secret")
     channel = TwilioTransferChannel("ACtest", "secret", api_base=fake_twilio.url)
     services = build_services(settings, channels=[channel], classifier=classifier,
                               clock=lambda: weeknight)
