@@ -104,7 +104,10 @@ class ProtocolResult:
 def _phrase(text: str) -> Phrase:
     """Fold and tokenise a protocol term the same way as the caller's text."""
     doc = analyse(text)
-    parts = [t.text for t in doc.tokens if not t.punct]
+    # Fillers are skipped in the caller's words, so a term must not need them either
+    # ("dit n'importe quoi": "quoi" is a filler).
+    parts = [t.text for t in doc.tokens if not t.punct and not t.filler] or [
+        t.text for t in doc.tokens if not t.punct]
     # `*` is not a token character: re-attach "word*" prefixes and keep a bare "*" wildcard.
     raw = fold(text).replace("'", "' ").split()
     if "*" in text:
@@ -135,7 +138,7 @@ _INSERTABLE = frozenset({
     "completely", "quite", "just", "too", "pretty", "badly", "suddenly", "now", "still",
     "soudain", "soudainement", "brusquement", "maintenant", "toujours", "presque", "quasiment",
     "almost", "nearly", "hardly", "barely",
-    *_DETERMINERS,
+    *(_DETERMINERS - {"a"}),  # French "a" is the auxiliary: "il a fait" is not "il fait"
 })
 MAX_INSERTED = 2
 

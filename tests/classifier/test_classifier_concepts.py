@@ -298,6 +298,29 @@ def test_every_category_has_each_trap_class() -> None:
         assert set(table) == set(RedFlag)
 
 
+# -- everyday calls that share words with red flags stay below emergency ----------------------
+@pytest.mark.parametrize("text", [
+    "mon fils a une gastro il vomit depuis ce matin et il a un peu mal au ventre",
+    "ma mère est diabétique elle a besoin de son renouvellement d'insuline et de bandelettes",
+    "ma fille s'est cognée la tête contre la table elle a pleuré mais elle joue maintenant",
+    "I need my blood pressure tablets renewed, I take them all every morning",
+    "my husband's diabetic and his sugar has been a bit high this week, can the nurse call",
+    "my daughter's period is late this month and she is a bit worried, can she book a test",
+    "mon bébé de six mois a 38 de fièvre depuis ce matin il boit bien",
+    "il a mal aux dents depuis trois jours c'est insupportable",
+    "il a un rhume et le nez bouché il n'arrive pas à respirer par le nez",
+    "she has a migraine like usual and the light hurts her eyes",
+    "my toddler ate a bit of soap, he seems fine",
+    "she had a fit of giggles at school and fainted, she's fine now",
+    "mon père est sous chimio il voudrait décaler son rendez-vous",
+    "je me suis coupé le doigt en cuisinant ça saigne un peu",
+    "je vais te tuer si tu refais ça, c'est pour rire, je voudrais un rendez-vous",
+])
+def test_everyday_calls_are_not_emergencies(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, c.to_dict()
+
+
 # -- garbled routine ASR must not raise an emergency from the rules --------------------------
 @pytest.mark.parametrize("text", [
     "Whisse bien ça",
@@ -324,6 +347,8 @@ def test_garbled_routine_fragments_raise_nothing(rules: Classifier, text: str) -
     ("my son has pain in his testicle", RedFlag.ACUTE_ABDOMEN),
     ("il a de la fièvre et il se sent vraiment très très mal", RedFlag.SEPSIS),
     ("je crois qu'il va mourir venez vite", RedFlag.CONSCIOUSNESS),
+    # A seizure that is over, duration unknown: ask (LABELS: 5 minutes, or not waking).
+    ("Bonjour, mon fils a fait une convulsion.", RedFlag.SEIZURE),
 ])
 def test_partial_evidence_is_suspected(rules: Classifier, text: str, flag: RedFlag) -> None:
     c = rules.classify(text)
@@ -388,3 +413,12 @@ def test_combined_concepts_must_exist_and_not_loop() -> None:
                                                      "when": {"age_above": 3}}]}}}
     with pytest.raises(ProtocolError, match="age_above"):
         Protocol.from_dict(bad_when)
+
+
+def test_a_barely_detected_language_reads_both(rules: Classifier) -> None:
+    # "son" and "a" are French words too: detection alone would read this as French.
+    c = rules.classify("my son swallowed a button battery")
+    assert RedFlag.POISONING in {h.category for h in c.red_flags}, c.to_dict()
+    # A clear language still reads only its own words ("pain" is bread in French).
+    c = rules.classify("je voudrais du pain et un rendez-vous pour mon fils demain", "fr")
+    assert c.urgency is Urgency.ROUTINE
