@@ -168,6 +168,39 @@ class E5Encoder:
         return full, out
 
 
+    def encode_many_with_spans(self, texts: Sequence[str],
+                               spans: Sequence[Sequence[tuple[int, int]]],
+                               batch_size: int = 32) -> list[np.ndarray]:
+        """Clause vectors for many texts, batched by length (offline: training, tools). The
+        int8 encoder quantises activations per batch, so these differ slightly (~1e-3) from
+        the one-text pass served at call time: fine for choosing thresholds."""
+        torch = self.torch
+        prefix = "query: "
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[np.ndarray] = [np.zeros((0, 384), np.float32)] * len(texts)
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            enc = self.tokenizer([prefix + texts[i] for i in idx], padding=True,
+                                 truncation=True, max_length=self.max_tokens,
+                                 return_tensors="pt", return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping").numpy()
+            enc.pop("token_type_ids", None)
+            with torch.inference_mode():
+                hidden = self.model(**enc).last_hidden_state.numpy().astype(np.float32)
+            for row, i in enumerate(idx):
+                start = offsets[row, :, 0] - len(prefix)
+                end = offsets[row, :, 1] - len(prefix)
+                real = offsets[row, :, 1] > offsets[row, :, 0]
+                vecs = np.zeros((len(spans[i]), hidden.shape[2]), np.float32)
+                for k, (s, e) in enumerate(spans[i]):
+                    sel = real & (start >= s) & (end <= e)
+                    if sel.any():
+                        v = hidden[row][sel].mean(axis=0)
+                        vecs[k] = v / max(float(np.linalg.norm(v)), 1e-12)
+                out[i] = vecs
+        return out
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)

@@ -360,11 +360,11 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     bank = ReferenceBank.load()
     signal = SimilaritySignal(encoder, bank)
     margins = np.full(len(dev), -1.0, np.float32)
-    for i, e in enumerate(tqdm(dev, desc="similarity dev", disable=not progress)):
-        windows = clause_windows(e.text)
-        if windows:
-            _, vecs = encoder.encode_with_spans(e.text, windows)
-            best_hit = signal.score_vectors(e.text, windows, vecs).best
+    dev_windows = [clause_windows(e.text) for e in dev]
+    dev_vectors = encoder.encode_many_with_spans([e.text for e in dev], dev_windows)
+    for i, e in enumerate(dev):
+        if dev_windows[i]:
+            best_hit = signal.score_vectors(e.text, dev_windows[i], dev_vectors[i]).best
             margins[i] = best_hit.margin if best_hit else -1.0
     n_words = np.array([len(analyse(e.text).words) for e in dev])
     proto_susp = proto_suspected_dev
@@ -373,8 +373,8 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     sim_suspect = float(np.quantile(margins[quiet], 0.95)) if quiet.any() else float("inf")
     sim_on = margins >= sim_suspect
 
-    def served(t_alone: float, t_agree: float) -> np.ndarray:
-        model_em = (p_em >= chosen) & (n_words >= 5) & (
+    def served_at(t_em: float, t_alone: float, t_agree: float) -> np.ndarray:
+        model_em = (p_em >= t_em) & (n_words >= 5) & (
             proto_susp | sim_on | ((p_em >= t_alone) & (n_words >= 8)))
         return proto_em | model_em | (sim_on & (p_em >= t_agree) & (n_words >= 5))
 
@@ -382,18 +382,38 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
         return bool((not is_routine.any() or pred[is_routine].mean() <= fa)
                     and (not is_urgent.any() or pred[is_urgent].mean() <= fa_u))
 
-    alone_t = next((float(t) for t in grid if t >= chosen and within(
-        (p_em >= t) & (n_words >= 8) & ~proto_susp & ~sim_on & ~proto_em, 0.005, 0.02)),
-        0.99)
-    agree_t = next((float(t) for t in grid if within(served(alone_t, float(t)), 0.02, 0.10)),
-                   1.0)
+    # Budget first, then recall: the served decision (protocol, supported heads, similarity
+    # + heads) may alarm on at most 2% of routine and 10% of urgent validation items; within
+    # it, the most sensitive thresholds. 1) a model-only emergency without support only when
+    # the heads are sure (<= 0.5% / 2% of routine / urgent items on their own); 2) the heads'
+    # emergency threshold; 3) the heads' agreement that turns a similarity suspicion into an
+    # emergency.
+    alone_t = next((float(t) for t in grid if within(
+        (p_em >= t) & (n_words >= 8) & ~proto_susp & ~sim_on & ~proto_em, 0.005, 0.02)), 0.99)
+    served_t = next((float(t) for t in grid if within(
+        served_at(float(t), max(alone_t, float(t)), 1.0), 0.02, 0.10)), 0.99)
+    chosen = served_t
+    alone_t = max(alone_t, chosen)
+    urgent_t = float(min(grid, key=urgent_cost))  # again, for the served emergency threshold
+    agree_t = next((float(t) for t in grid if within(served_at(chosen, alone_t, float(t)),
+                                                     0.02, 0.10)), 1.0)
+    # Review band [review, emergency): a human looks at the call (recomputed for the served
+    # emergency threshold).
+    not_escalated = ~served_at(chosen, alone_t, agree_t)
+    review_t = chosen
+    for t in grid:
+        if t >= chosen:
+            break
+        if float((p_em[not_escalated] >= t).mean()) <= 0.05:
+            review_t = float(t)
+            break
     thresholds = {"emergency": chosen, "urgent": urgent_t, "review": review_t,
                   "alone": alone_t}
     similarity_meta = {"bank_version": bank.version, "suspect": round(sim_suspect, 4),
                        "agree": agree_t}
 
     metrics = _dev_metrics(dev, x_dev, heads, proto_em, proto_urg, thresholds)
-    served_em = served(alone_t, agree_t)
+    served_em = served_at(chosen, alone_t, agree_t)
     metrics["served"] = _served_rates(dev, served_em, proto_urg, p_em, p_urgent_or_more,
                                       thresholds, sim_on)
     metrics["by_file"] = {
