@@ -3,21 +3,27 @@ scripted timeline: no engines, so the arithmetic is checked exactly."""
 
 from __future__ import annotations
 
-from pipeline.agent.session import TimelineEvent
+from pipeline.events import (
+    CallStarted,
+    SpeechEnded,
+    SpeechStarted,
+    TranscriptFinal,
+    TranscriptPartial,
+)
 from pipeline.commands.calls_bench import CURVE_LEVELS, _pct, _timeline_figures
 
 
 def test_partial_gaps_and_final_latency_per_utterance() -> None:
     events = [
-        TimelineEvent(0.0, "call_start", {}),
-        TimelineEvent(1.0, "speech_start", {"utterance_id": 1}),
-        TimelineEvent(2.1, "transcript_partial", {"utterance_id": 1}),
-        TimelineEvent(3.0, "transcript_partial", {"utterance_id": 1}),
-        TimelineEvent(3.5, "speech_end", {"utterance_id": 1}),
-        TimelineEvent(4.2, "transcript_final", {"utterance_id": 1}),
-        TimelineEvent(6.0, "speech_start", {"utterance_id": 2}),
-        TimelineEvent(7.0, "speech_end", {"utterance_id": 2}),
-        TimelineEvent(7.5, "transcript_final", {"utterance_id": 2}),
+        CallStarted(0.0, "bench", "fr"),
+        SpeechStarted(1.0, 1),
+        TranscriptPartial(2.1, 1, "mon"),
+        TranscriptPartial(3.0, 1, "mon mari"),
+        SpeechEnded(3.5, 1, detected_at=3.5),
+        TranscriptFinal(4.2, 1, "mon mari a mal"),
+        SpeechStarted(6.0, 2),
+        SpeechEnded(7.0, 2, detected_at=7.0),
+        TranscriptFinal(7.5, 2, "oui"),
     ]
     gaps, finals = _timeline_figures(events)
     assert [round(g, 3) for g in gaps] == [1.1, 0.9, 0.5, 1.0]
