@@ -24,10 +24,12 @@ Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections import deque
 from concurrent.futures import CancelledError, Future
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,6 +112,11 @@ class StreamingTranscriber:
         """A live line's audio is spoken after its stream was created: fed audio never runs
         ahead of the wall time since then (a backlog only catches up with it)."""
         self._sync = False
+        self.max_wait_s = 1.0
+        """Longest ``feed`` waits for a pass when a replay is detected (a slower pass is
+        delivered by a later ``feed``): keeps every ``feed`` well inside the pipeline's 2 s
+        stall watchdog on a loaded machine. ``flush`` and ``synchronous = True`` streams wait
+        without limit."""
         self.synchronous: bool | None = None
         """True: every pass is awaited in ``feed`` (deterministic replay, e.g. ``demo
         --fast``); False: never; None (default): awaited when audio arrives faster than real
@@ -167,7 +174,7 @@ class StreamingTranscriber:
         self._sync = self.synchronous if self.synchronous is not None else (
             (self._n + self._rest.size + x.size) / RATE - (now - self._wall0) > 0.5)
         buf = np.concatenate([self._rest, x]) if self._rest.size else x
-        events: list[AsrEvent] = self._collect_finals(wait=False) + self._collect_partial()
+        events: list[AsrEvent] = self._collect_finals(wait=None) + self._collect_partial()
         i = 0
         while i + WINDOW <= len(buf):
             events += self._window(buf[i:i + WINDOW])
@@ -177,7 +184,7 @@ class StreamingTranscriber:
 
     def flush(self) -> list[AsrEvent]:
         """End of the call's audio: close an open utterance with its final."""
-        events: list[AsrEvent] = self._collect_finals(wait=False) + self._collect_partial()
+        events: list[AsrEvent] = self._collect_finals(wait=None) + self._collect_partial()
         if self._rest.size:
             window = np.zeros(WINDOW, np.float32)
             window[:self._rest.size] = self._rest
@@ -185,7 +192,7 @@ class StreamingTranscriber:
             events += self._window(window)
         if self._in_speech:
             events += self._finish(self._n)
-        return events + self._collect_finals(wait=True)
+        return events + self._collect_finals(wait=math.inf)
 
     # -- VAD state machine -----------------------------------------------------------------
     def _window(self, w: npt.NDArray[np.float32]) -> list[AsrEvent]:
@@ -297,7 +304,9 @@ class StreamingTranscriber:
     def _collect_partial(self, wait: bool = False) -> list[AsrEvent]:
         """The partial pass in flight, as an update, if it is done (or once done: ``wait``)."""
         p = self._partial_pass
-        if p is None or not (wait or p.future.done()):
+        if p is not None and wait:
+            wait_futures([p.future], timeout=self._wait_limit(self.max_wait_s))
+        if p is None or not p.future.done():
             return []
         self._partial_pass = None
         if p.utterance_id != self._utterance_id or not self._in_speech:
@@ -353,12 +362,20 @@ class StreamingTranscriber:
             self._t(self._audio_start), self._any_partial))
         self._in_speech = False
         self._reset_utterance()
-        return events + self._collect_finals(wait=self.wait_for_finals or self._sync)
+        sync = self.wait_for_finals or self._sync
+        return events + self._collect_finals(wait=self.max_wait_s if sync else None)
 
-    def _collect_finals(self, wait: bool) -> list[AsrEvent]:
-        """Finals whose pass is done, in utterance order (all of them when ``wait``)."""
+    def _wait_limit(self, wait: float) -> float | None:
+        """Seconds to wait (None: no limit); an explicitly synchronous stream never gives up."""
+        return None if self.synchronous or math.isinf(wait) else wait
+
+    def _collect_finals(self, wait: float | None) -> list[AsrEvent]:
+        """Finals whose pass is done, in utterance order, after waiting up to ``wait`` seconds
+        for them (None: no wait; ``math.inf``: until all are done)."""
         events: list[AsrEvent] = []
-        while self._finals and (wait or self._finals[0].future.done()):
+        if self._finals and wait is not None:
+            wait_futures([f.future for f in self._finals], timeout=self._wait_limit(wait))
+        while self._finals and self._finals[0].future.done():
             f = self._finals.popleft()
             d = f.future.result()  # a final is never shed; a model fault propagates
             if d.text or f.any_partial:
