@@ -1,0 +1,125 @@
+"""The similarity signal (issue 13): clause windows, the reference bank, and what the served
+classifier does with paraphrases no rule names and with garbled routine fragments.
+
+Every utterance here is written in this test, not taken from the corpus or any external set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifier.labels import RedFlag, Urgency
+from classifier.similarity import ReferenceBank, clause_windows
+
+
+def _texts(text: str) -> list[str]:
+    return [text[s:e] for s, e in clause_windows(text)]
+
+
+def test_clauses_and_adjacent_pairs() -> None:
+    text = "il a de la fièvre depuis hier, et il a le cou tout bloqué"
+    windows = _texts(text)
+    assert "il a de la fièvre depuis hier" in windows
+    assert "il a le cou tout bloqué" in windows
+    # The pair keeps the two halves of one picture together.
+    assert any("fièvre" in w and "cou" in w for w in windows)
+
+
+def test_negated_and_past_clauses_are_left_out() -> None:
+    windows = _texts("pas de douleur dans la poitrine, il a fait un infarctus il y a cinq ans, "
+                     "je voudrais renouveler son ordonnance")
+    assert not any("poitrine" in w for w in windows)
+    assert not any("infarctus" in w for w in windows)
+    assert any("ordonnance" in w for w in windows)
+    # "ne ... plus" and "sans arrêt" describe a symptom, they do not deny it.
+    assert _texts("elle n'arrive plus à respirer") == ["elle n'arrive plus à respirer"]
+    assert any("saigne" in w for w in _texts("he saigne sans arrêt depuis une heure"))
+    assert _texts("no chest pain at all") == []
+
+
+def test_bank_covers_every_category_and_rejects_unknown(tmp_path: Path) -> None:
+    bank = ReferenceBank.load()
+    assert set(bank.categories) == set(RedFlag)
+    assert all(len(v) >= 4 for v in bank.categories.values())
+    assert len(bank.benign) >= 20
+    bad = tmp_path / "bank.yaml"
+    bad.write_text("categories:\n  heart_attack:\n    en: [chest pain]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown red flag 'heart_attack'; allowed: chest_pain"):
+        ReferenceBank.load(bad)
+    bad.write_text("- not a mapping\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected a mapping"):
+        ReferenceBank.load(bad)
+
+
+@pytest.fixture(scope="module")
+def served():  # type: ignore[no-untyped-def]
+    from classifier import Classifier, ClassifierConfig
+
+    clf = Classifier.load(ClassifierConfig())
+    if clf.model is None or clf.model.similarity is None:
+        pytest.fail(f"the served classifier needs the heads and the bank: {clf.model_error}")
+    return clf
+
+
+# One paraphrase per category, FR and EN, in words chosen to differ from the rules' phrases.
+PARAPHRASES: list[tuple[str, str, str]] = [
+    ("chest_pain", "fr", "j'ai comme un étau qui me broie le haut du torse et ça part dans "
+                         "l'épaule gauche"),
+    ("chest_pain", "en", "there's a vice gripping the middle of my ribcage and it's going "
+                         "into my left shoulder"),
+    ("breathing", "fr", "il halète, il n'arrive pas à aligner trois mots, ses lèvres "
+                        "virent au bleu"),
+    ("breathing", "en", "she's panting like she's drowning and can't get three words out"),
+    ("stroke", "fr", "d'un coup sa bouche s'est affaissée à droite et son bras droit pend"),
+    ("stroke", "en", "all of a sudden half his face sagged and his right arm just hangs"),
+    ("seizure", "fr", "il est secoué de spasmes de la tête aux pieds depuis un bon "
+                      "moment et il ne reprend pas ses esprits"),
+    ("seizure", "en", "her whole body has been jerking for ages and she isn't coming to"),
+    ("anaphylaxis", "fr", "après les crevettes sa langue a doublé de volume et il a du mal "
+                          "à déglutir"),
+    ("anaphylaxis", "en", "after the shrimp his tongue has doubled in size and he can hardly "
+                          "swallow"),
+    ("poisoning", "fr", "mon fils de deux ans a croqué plusieurs cachets de la plaquette de "
+                        "son grand-père"),
+    ("poisoning", "en", "my toddler chewed a handful of tablets from grandpa's blister pack"),
+    ("suicidal", "fr", "il m'a dit qu'il allait mettre fin à tout ça ce soir, il a rassemblé "
+                       "ses comprimés"),
+    ("suicidal", "en", "he told me he's going to finish it all tonight, he's gathered his "
+                       "tablets"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("category", "language", "text"), PARAPHRASES)
+def test_paraphrases_are_raised_or_asked(served, category: str, language: str,  # type: ignore[no-untyped-def]
+                                         text: str) -> None:
+    c = served.classify(text, language)
+    raised = c.urgency is Urgency.EMERGENCY
+    asked = bool(c.suspected)
+    assert raised or asked, (c.urgency, c.red_flags, c.suspected, dict(c.urgency_scores))
+
+
+GARBLED = [
+    ("fr", ["Bonjour, je voudrais renouveler mon ordonnance pour la tension.",
+            "Whisse bien ça"]),
+    ("fr", ["Bonjour, c'est pour décaler mon rendez-vous de jeudi.",
+            "Doule à ce moment si possible"]),
+    ("en", ["Hi, I need my repeat prescription for my inhaler.", "Yeth thaz rye thank"]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("language", "finals"), GARBLED)
+def test_garbled_routine_fragments_never_transfer_the_call(served, language: str,  # type: ignore[no-untyped-def]
+                                                           finals: list[str]) -> None:
+    stream = served.stream(language)
+    t = 0.0
+    for final in finals:
+        words = final.split()
+        for i in range(1, len(words) + 1):
+            t += 0.3
+            last = stream.update(" ".join(words[:i]), t=t, final=i == len(words))
+    assert last.urgency is not Urgency.EMERGENCY, (last.red_flags, dict(last.urgency_scores))
+    assert not stream.emergency
