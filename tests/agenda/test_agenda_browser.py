@@ -54,7 +54,10 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
         page.click("#login-submit")
 
         # What the agent booked, marked as such and waiting to sync.
-        agent_block = page.wait_for_selector(f'.appt[data-id="{by_agent.id}"]', timeout=10000)
+        # The page re-renders every 5 s: read through locators (re-queried), never held
+        # element handles.
+        agent_block = page.locator(f'.appt[data-id="{by_agent.id}"]')
+        agent_block.wait_for(timeout=10000)
         assert "src-agent" in (agent_block.get_attribute("class") or "")
         assert "Marc Leroy" in agent_block.inner_text()
         assert agent_block.get_attribute("data-sync") == "pending"
@@ -66,9 +69,10 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
         page.fill("#book-birth", "1980-04-12")
         page.fill("#book-phone", "+33612345678")
         page.click("#book-submit")
-        block = page.wait_for_selector('td[data-time="10:30"] .appt', timeout=10000)
+        block = page.locator('td[data-time="10:30"] .appt')
+        block.wait_for(timeout=10000)
         assert "Jeanne Dupont" in block.inner_text()
-        assert block.query_selector(".pending") is not None
+        assert block.locator(".pending").count() == 1
         page.screenshot(path=str(shots / "agenda-day.png"), full_page=False)
         api = httpx.Client(base_url=server.base_url, timeout=30)
         token = api.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}
@@ -80,7 +84,7 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
         assert mine["source"] == "dashboard" and mine["created_by"] == "tele_secretary"
 
         # Move it to 11:00 the same day.
-        block.click()
+        block.click()  # the panel stops the refresh while it is open
         page.wait_for_selector('#move-slot option[value="2026-12-08T11:00:00+01:00"]',
                                state="attached", timeout=10000)
         page.select_option("#move-slot", "2026-12-08T11:00:00+01:00")
