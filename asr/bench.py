@@ -150,7 +150,10 @@ def stream_realtime(recognizer: Any, x: npt.NDArray[np.float32], language: str |
             "flicker": flicker, "max_behind_s": behind}
 
 
-def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dict[str, Any]:
+def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False,
+              external: Path | None = None) -> dict[str, Any]:
+    """The synthesized-set report; with ``external`` (the shared real clips, when present)
+    also the real-speech section: recognizer vs plain faster-whisper, same clips, same run."""
     import os
 
     from asr.audio import load_file
@@ -158,17 +161,7 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
 
     items = BENCH_SET
     load_before = os.getloadavg()[0]
-    pass_times: list[float] = []
-    inner = recognizer._decode
-
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        t = time.perf_counter()
-        try:
-            return inner(*args, **kwargs)
-        finally:
-            pass_times.append(time.perf_counter() - t)
-
-    recognizer._decode = timed  # per-instance: measures every Whisper pass of the bench
+    recognizer.engine.reset_stats()
     clips = [load_file(p) for p in ensure_clips(items)]
     phone_clips = [load_file(p) for p in ensure_clips(items, phone=True)]
     total_audio = sum(len(c) for c in clips) / 16000
@@ -186,8 +179,10 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
         behind.append(r["max_behind_s"])
         flicker += r["flicker"]
 
+    stream_stats = dataclasses.asdict(recognizer.engine.stats)
+
     # Offline (whole clip) for RTF and biasing recall.
-    def recall(rec: Any, bias: bool, audio: list[npt.NDArray[np.float32]]
+    def recall(rec: Any, bias: bool | None, audio: list[npt.NDArray[np.float32]]
                ) -> tuple[float, float, list[str]]:
         hits = total = 0
         wall = 0.0
@@ -203,10 +198,10 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
 
     import jiwer
 
-    rec_b, wall_b, texts_b = recall(recognizer, True, clips)
-    rec_nb, wall_nb, texts_nb = recall(recognizer, False, clips)
-    rec_pb, _, texts_pb = recall(recognizer, True, phone_clips)
-    rec_pnb, _, _ = recall(recognizer, False, phone_clips)
+    rec_b, wall_b, texts_b = recall(recognizer, None, clips)
+    rec_nb, wall_nb, texts_nb = recall(recognizer, True, clips)
+    rec_pb, _, texts_pb = recall(recognizer, None, phone_clips)
+    rec_pnb, _, _ = recall(recognizer, True, phone_clips)
 
     def wer(texts: list[str]) -> float:
         norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),
@@ -214,7 +209,6 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
         return round(float(jiwer.wer([norm(i.text) for i in items], [norm(t) for t in texts])),
                      3)
 
-    del recognizer._decode
     report: dict[str, Any] = {
         "model": str(recognizer.model_path),
         "config": {k: (str(v) if isinstance(v, Path) else v)
@@ -227,15 +221,18 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
         "partial_interval_s": {"p50": _pct(gaps, 50), "p95": _pct(gaps, 95),
                                "max": _pct(gaps, 100), "target_max": 1.2},
         "max_behind_realtime_s": _pct(behind, 100),
-        "whisper_pass_s": {"p50": _pct(pass_times, 50), "p95": _pct(pass_times, 95),
-                           "count": len(pass_times)},
-        "confirmed_flicker": flicker,
+        "engine_streaming": {k: (round(v, 3) if isinstance(v, float) else v)
+                             for k, v in stream_stats.items()},
+        "confirmed_revised": flicker,
+        "confirmed_revised_note": "partial words the final changed (finals re-decode at stock "
+                                  "quality; confirmed words never change between partials)",
         "rtf": round(wall_b / total_audio, 3),
         "rtf_target": 0.20,
-        "wer": {"biased": wer(texts_b), "unbiased": wer(texts_nb), "phone_biased": wer(texts_pb)},
-        "triage_term_recall": {"biased": round(rec_b, 3), "unbiased": round(rec_nb, 3),
-                               "phone_biased": round(rec_pb, 3),
-                               "phone_unbiased": round(rec_pnb, 3)},
+        "wer": {"chosen": wer(texts_b), "prompted": wer(texts_nb),
+                "phone_chosen": wer(texts_pb)},
+        "triage_term_recall": {"chosen": round(rec_b, 3), "prompted": round(rec_nb, 3),
+                               "phone_chosen": round(rec_pb, 3),
+                               "phone_prompted": round(rec_pnb, 3)},
         "transcripts": [{"ref": i.text, "hyp": t} for i, t in zip(items, texts_b, strict=True)],
     }
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -243,20 +240,27 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
     if sweep:
         # Same loaded model, other decoding settings (offline, whole clips, biased).
         variants: dict[str, dict[str, Any]] = {
-            "beam5": {"beam_size": 5},
-            "window30s": {"min_window_s": 30.0},
-            "min_window3s": {"min_window_s": 3.0},
-            "no_word_timestamps": {"word_timestamps": False},
+            "final_greedy": {"beam_size": 1},
+            "final_window5s": {"final_min_window_s": 5.0},
+            "final_window30s": {"final_min_window_s": 30.0},
+            "final_prompt": {"final_bias": True},
+            "final_short_lead": {"lead_context_s": 0.16},
+            "old_final_greedy_5s_prompt": {"beam_size": 1, "final_min_window_s": 5.0,
+                                           "final_bias": True, "lead_context_s": 0.16},
         }
         sweep_report: dict[str, Any] = {"chosen": {"rtf": report["rtf"],
-                                                   "wer": report["wer"]["biased"],
+                                                   "wer": report["wer"]["chosen"],
                                                    "triage_term_recall": round(rec_b, 3)}}
         for name, change in variants.items():
             rec = Recognizer(dataclasses.replace(recognizer.config, **change), recognizer._fw,
                              recognizer.vad, recognizer.model_path)
-            r_v, wall_v, texts_v = recall(rec, True, clips)
+            r_v, wall_v, texts_v = recall(rec, None, clips)
             sweep_report[name] = {"rtf": round(wall_v / total_audio, 3), "wer": wer(texts_v),
                                   "triage_term_recall": round(r_v, 3)}
+            if external is not None:
+                sweep_report[name]["real_speech"] = real_speech(
+                    rec, external, stock=False)["recognizer"]
+            rec.close()
         # Stock faster-whisper: 30 s padding, beam 5, temperature fallback, no prompt.
         wall_s = 0.0
         texts_s = []
@@ -272,6 +276,9 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
             "rtf": round(wall_s / total_audio, 3), "wer": wer(texts_s),
             "triage_term_recall": round(hits / sum(len(i.terms) for i in items), 3)}
         report["sweep"] = sweep_report
+    if external is not None:
+        report["real_speech"] = real_speech(recognizer, external)
+        report["whole_file_60s"] = whole_file_speed(external, recognizer.config)
     report["load_average_1m"] = {"before": round(load_before, 2),
                                  "after": round(os.getloadavg()[0], 2),
                                  "cpu_count": os.cpu_count()}
@@ -279,3 +286,181 @@ def run_bench(recognizer: Any, *, pace: bool = True, sweep: bool = False) -> dic
                       "latency, RTF and pass times are then inflated")
     report["latency_mean_s"] = round(statistics.fmean(latencies), 3) if latencies else None
     return report
+
+
+# -- real speech (``../shared/external/audio``: evaluation only, read in place) -------------
+
+@dataclass(frozen=True)
+class RealClip:
+    file: Path
+    language: str
+    transcript: str
+
+
+def real_clips(folder: Path) -> list[RealClip]:
+    """Clips of the external folder's manifest that have a transcript ([] when absent)."""
+    import json
+
+    manifest = folder / "manifest.jsonl"
+    if not manifest.is_file():
+        return []
+    out = []
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("transcript") and (folder / row["file"]).is_file():
+            out.append(RealClip(folder / row["file"], row["language"], row["transcript"]))
+    return out
+
+
+def _norm_words(text: str) -> str:
+    import jiwer
+
+    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),
+                          jiwer.RemoveMultipleSpaces(), jiwer.Strip()])
+    return str(norm(text.replace("-", " ").replace("'", " ")))
+
+
+def _wer(refs: list[str], hyps: list[str]) -> float | None:
+    import jiwer
+
+    pairs = [(_norm_words(r), _norm_words(h)) for r, h in zip(refs, hyps, strict=True)]
+    if not pairs:
+        return None
+    return round(float(jiwer.wer([r for r, _ in pairs], [h or "<empty>" for _, h in pairs])), 3)
+
+
+def real_speech(recognizer: Any, folder: Path, *, stock: bool = True) -> dict[str, Any]:
+    """WER per language and 16 kHz / 8 kHz mu-law, of the recognizer (``transcribe``) and of
+    plain faster-whisper (stock ``WhisperModel.transcribe``: beam 5, temperature fallback, no
+    prompt, on the same loaded model), with their wall times."""
+    from asr.audio import float_to_mulaw, load_file, mulaw_to_float, resample
+
+    clips = real_clips(folder)
+    if not clips:
+        return {"skipped": f"no clips with transcripts in {folder}"}
+
+    def phone(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        return mulaw_to_float(float_to_mulaw(resample(x, 16000, 8000)))
+
+    audio = {c.file: load_file(c.file) for c in clips}
+    systems: dict[str, Any] = {"recognizer": lambda x, lang: recognizer.transcribe(x, lang).text}
+    if stock:
+        def plain(x: npt.NDArray[np.float32], lang: str) -> str:
+            segments, _ = recognizer._fw.transcribe(x, language=lang)
+            return " ".join(seg.text.strip() for seg in segments)
+        systems["plain_faster_whisper"] = plain
+    report: dict[str, Any] = {"clips": len(clips),
+                              "audio_s": round(sum(len(a) for a in audio.values()) / 16000, 1)}
+    for name, fn in systems.items():
+        section: dict[str, Any] = {}
+        wall = 0.0
+        for rate in ("16k", "8k_mulaw"):
+            for lang in sorted({c.language for c in clips}):
+                refs, hyps = [], []
+                for c in clips:
+                    if c.language != lang:
+                        continue
+                    x = audio[c.file] if rate == "16k" else phone(audio[c.file])
+                    t = time.perf_counter()
+                    hyps.append(fn(x, lang))
+                    wall += time.perf_counter() - t
+                    refs.append(c.transcript)
+                section[f"wer_{lang}_{rate}"] = _wer(refs, hyps)
+                if rate == "16k":
+                    section[f"errors_{lang}"] = [
+                        {"ref": r, "hyp": h} for r, h in zip(refs, hyps, strict=True)
+                        if _norm_words(r) != _norm_words(h)]
+        section["wall_s"] = round(wall, 2)
+        report[name] = section
+    if stock:
+        report["wall_ratio_recognizer_over_plain"] = round(
+            report["recognizer"]["wall_s"] / max(1e-9, report["plain_faster_whisper"]["wall_s"]),
+            3)
+    return report
+
+
+_OURS = """
+import sys, time
+t = time.perf_counter()
+from asr import Recognizer, RecognizerConfig
+from asr.audio import load_file
+cfg = RecognizerConfig(model=sys.argv[2], model_cache_dir=__import__("pathlib").Path(sys.argv[3]),
+                       compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]))
+tr = Recognizer.load(cfg).transcribe(load_file(sys.argv[1]), "fr")
+print(time.perf_counter() - t)
+print(tr.text)
+"""
+
+_PLAIN = """
+import sys, time
+t = time.perf_counter()
+from faster_whisper import WhisperModel
+from asr.audio import load_file
+from models.whisper import ensure_whisper
+path = ensure_whisper(sys.argv[2], __import__("pathlib").Path(sys.argv[3]))
+m = WhisperModel(str(path), device="cpu", compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]),
+                 local_files_only=True)
+segs, _ = m.transcribe(load_file(sys.argv[1]), language="fr", beam_size=1, temperature=0.0,
+                       vad_filter=True)
+text = " ".join(s.text.strip() for s in segs)
+print(time.perf_counter() - t)
+print(text)
+"""
+
+
+def whole_file_speed(folder: Path, config: Any, target_s: float = 60.0) -> dict[str, Any]:
+    """``transcribe`` vs plain faster-whisper tuned for speed (beam 1, no fallback, VAD, same
+    threads) on ~60 s of real French speech (the external clips, looped, in a temp file),
+    each in a fresh process, load included; WER of both against the clips' transcripts."""
+    import os
+    import tempfile
+
+    import soundfile as sf
+
+    from asr.audio import load_file
+
+    clips = [c for c in real_clips(folder) if c.language == "fr"]
+    if not clips:
+        return {"skipped": f"no French clips in {folder}"}
+    parts: list[npt.NDArray[np.float32]] = []
+    refs: list[str] = []
+    gap = np.zeros(8000, np.float32)
+    total = 0.0
+    while total < target_s:
+        for c in clips:
+            x = load_file(c.file)
+            parts += [x, gap]
+            refs.append(c.transcript)
+            total += (len(x) + len(gap)) / 16000
+            if total >= target_s:
+                break
+    audio = np.concatenate(parts)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH"))
+        if p)}
+    out: dict[str, Any] = {"audio_s": round(len(audio) / 16000, 1)}
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "speech.wav"
+        sf.write(str(wav), audio, 16000, subtype="PCM_16")
+        args = [str(wav), str(config.model), str(config.model_cache_dir),
+                str(config.compute_type), str(config.cpu_threads)]
+        for name, code in (("recognizer", _OURS), ("plain_faster_whisper_fast", _PLAIN)):
+            t = time.perf_counter()
+            res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                                 text=True, env=env, check=False)
+            wall = time.perf_counter() - t
+            if res.returncode != 0:
+                out[name] = {"error": res.stderr.strip().splitlines()[-1:]}
+                continue
+            lines = res.stdout.strip().splitlines()
+            out[name] = {"process_wall_s": round(wall, 2),
+                         "load_and_transcribe_s": round(float(lines[0]), 2),
+                         "wer": _wer([" ".join(refs)], [" ".join(lines[1:])])}
+    if "load_and_transcribe_s" in out.get("recognizer", {}) and \
+            "load_and_transcribe_s" in out.get("plain_faster_whisper_fast", {}):
+        out["wall_ratio"] = round(out["recognizer"]["process_wall_s"]
+                                  / out["plain_faster_whisper_fast"]["process_wall_s"], 3)
+        out["target_ratio"] = 1.0
+    return out

@@ -1,19 +1,35 @@
 """Whisper (CTranslate2, via faster-whisper's loader) decoding tuned for a 2-core CPU.
 
-Why not ``WhisperModel.transcribe``: it pads every input to 30 s, so one pass costs ~0.5 s of
-encoder alone on 2 cores whatever the length, and it re-decodes hard audio at higher temperatures.
-We call the CTranslate2 model directly with an encoder window just longer than the audio
-(measured here on a 6 s clip: encoder 0.49 s at 30 s, 0.11 s at 15 s, 0.07 s at 10 s, same text),
-one greedy pass, and a token budget proportional to the audio duration.
+Two decoding policies, chosen on the real clips of ``../shared/external/audio`` (FR + EN,
+16 kHz and 8 kHz mu-law) and the synthesized bench set (``permanence bench asr --sweep``):
+
+* Partials (what the classifier sees while the caller talks): greedy, a short encoder window
+  (audio + 1 s, at least 5 s), the triage prompt. One pass ~0.1-0.2 s: cheap enough for a
+  partial every ~1 s of speech on every call.
+* Finals and whole recordings: beam 5, the prompt, an encoder window of at least 15 s, 1 s
+  of audio before the speech start. Measured on the real French clips (16 kHz, WER, whole
+  clips): greedy + 5 s window + prompt (the old final) 0.327, beam 5 alone 0.308, no prompt
+  alone 0.308, beam 5 + no prompt + 10 s window 0.269, + 15 s window 0.212 = stock
+  faster-whisper (30 s, beam 5, fallback) 0.212 on the same clips (EN: 0.059 both); with the
+  prompt back at beam 5 + 15 s: FR 0.250 (one extra word on a numbers clip), EN 0.024. Short
+  windows make the decoder repeat the sentence ("today only platforms 1 and 3 are used today
+  only platforms 1 and 3 are used" at 5 s) and lose rare words ("mer zone" for "mer jaune");
+  greedy + prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs
+  ~0.11 s of encoder on 2 cores vs 0.49 s for 30 s: stock accuracy at a quarter of its cost.
+  Most of the remaining FR errors are the references' own (digits vs words, "est-ce").
+
+Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` that batches them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from asr.scheduler import InferenceScheduler, PassKind
 from asr.types import Segment, Transcript, Word
 
 if TYPE_CHECKING:
@@ -28,6 +45,9 @@ if TYPE_CHECKING:
     from asr.vad import SileroModel
 
 FRAMES_PER_SECOND = 100
+SAMPLE_RATE = 16000
+HOP = SAMPLE_RATE // FRAMES_PER_SECOND
+N_MELS = 80
 MAX_FRAMES = 3000
 """Whisper's 30 s context: utterances are cut before this."""
 
@@ -59,7 +79,7 @@ PHANTOM_PATTERNS = tuple(re.compile(p) for p in (
     r"^subtitles? by",
     r"^(thank you|thanks|merci|bye|au revoir|you)\W*$",
     r"^[\W\d_]*$",
-    r"^(la|le|les|je|euh|hum|hmm|mm|ah|oh)\W*$",
+    r"^(la|le|les|je|euh|hum|hmm|mm|ah|oh|c'est)\W*$",
 ))
 
 
@@ -81,21 +101,40 @@ class RecognizerConfig:
     language: str | None = "fr"
     """Forced language, or None to detect among ``languages``."""
     languages: tuple[str, ...] = ("fr", "en")
-    beam_size: int = 1
-    """Greedy, no temperature fallback (one pass, bounded cost). ``bench asr --sweep``: beam 5
-    RTF 0.27 vs 0.19, WER 0.174 vs 0.181, triage recall 0.81 vs 0.77 (one term of 31): not worth
-    +40% per pass when the final must land within 1 s. Stock faster-whisper (30 s padding,
-    beam 5, fallback): RTF 0.51, WER 0.265."""
+    beam_size: int = 5
+    """Finals and recordings. Real French clips: beam 5 fixed "conseiller général" that greedy
+    decodes "conseillés générales" (both with a 15 s window, no prompt)."""
+    final_min_window_s: float = 15.0
+    """Shortest encoder window of finals. Real FR clips, beam 5 no prompt: WER 0.308 at 5 s,
+    0.269 at 10 s, 0.212 at 15 s (stock 30 s: 0.212); EN 0.153 at 5 s (sentence repeated),
+    0.059 from 10 s on. Encoder cost on 2 cores: 0.11 s at 15 s vs 0.49 s at 30 s."""
+    final_bias: bool = True
+    """Triage prompt on finals too. Real clips, beam 5 + 15 s window, prompt vs none: FR 0.250
+    vs 0.212 at 16 kHz (one word, "mon chiffre préféré *est* 3360 et 1", on a numbers clip),
+    0.212 both at 8 kHz; EN 0.024 vs 0.059 (16 kHz), 0.035 vs 0.071 (8 kHz). On the
+    synthesized red-flag sentence it keeps "respirer" (unprompted: "espérer"). The prompt's
+    harm on real speech ("conseillés générales") came with greedy decoding and a 5 s window."""
+    partial_beam_size: int = 1
+    """Greedy partials: beam 5 costs ~+40% per pass, and the final re-decodes anyway."""
     bias: bool = True
-    """Prepend the triage vocabulary prompt (see ``TRIAGE_PROMPTS``)."""
+    """Triage vocabulary prompt on partials (see ``TRIAGE_PROMPTS``): triage-term recall on the
+    synthesized set 0.81 vs 0.77 without."""
     word_timestamps: bool = True
     """Cross-attention alignment for word times of finals (one extra decoder pass over the
     text). Partials skip it and carry interpolated word times."""
     min_window_s: float = 5.0
-    """Shortest encoder window. Sweep: 30 s window RTF 1.05 vs 0.19 (WER 0.194 vs 0.181);
-    a 3 s minimum measured RTF 0.18, WER 0.187: within noise, so the more conservative 5 s."""
+    """Shortest encoder window of partials: RTF 0.19 vs 1.05 at 30 s on the synthesized set."""
     window_pad_s: float = 1.0
     """Silence after the audio inside the window (the model expects a trailing gap)."""
+    window_step_s: float = 1.0
+    """Windows are rounded up to this step, so passes of similar length share a batch."""
+    max_batch: int = 8
+    """Passes per CTranslate2 batch (one per simultaneous call at the 8-call target)."""
+    max_batch_window_s: float = 90.0
+    """Summed encoder windows per batch (~0.02 s of encoder per window-second on 2 cores): a
+    final arriving just after a batch started waits at most ~0.5 s for it... plus decoding."""
+    max_partial_wait_s: float = 1.0
+    """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6
     logprob_threshold: float = -1.0
     """An utterance with no_speech_prob above and avg logprob below these is dropped."""
@@ -117,17 +156,18 @@ class RecognizerConfig:
     speculatively once this much silence has passed (see ``asr.streaming``), so it also sets
     how early that decode starts."""
     partial_every_s: float = 0.9
-    """Audio between partial decodes while the caller speaks (target: a partial at least
-    every 1.2 s of speech; one pass ~0.2-0.4 s, so ~1/3 of the CPU per active call)."""
-    max_partial_load: float = 0.5
-    """Share of real time partial decoding may take (adaptive cadence under CPU contention)."""
-    max_partial_interval_s: float = 1.1
-    """However slow a pass, the next partial is scheduled within this much speech (1.1 s
-    leaves room for pass-time jitter under the 1.2 s target): the caller's
-    words must keep reaching the classifier while they talk (a red flag early in a long
-    sentence is acted on before its end)."""
+    """Audio between partial passes while the caller speaks (target: a partial at least every
+    1.2 s of speech). Partials run asynchronously (one in flight per call): a slow engine
+    spaces them out instead of building a backlog that would delay the final."""
     max_utterance_s: float = 24.0
     """Force a final before Whisper's 30 s window is full."""
+    lead_context_s: float = 1.0
+    """Audio kept before the VAD's speech start in every pass (streams and recordings). Real
+    FR clips, finals: with 0.16 s (the VAD pad) "conseillés générales", "Marjone", "vous êtes
+    bien"; with 1.0 s all three as said (16 kHz; 8 kHz mu-law: 2 of 3), as when the whole clip
+    is decoded. 0.5 s: 1 of 3 lost again."""
+    merge_gap_s: float = 2.0
+    """Whole recordings: speech chunks less than this apart are decoded together (context)."""
 
 
 @dataclass(frozen=True)
@@ -152,12 +192,16 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
-def trim_repetition(text: str) -> str:
-    """Cut a decoding loop ("Bonjour, Mont-Marie. Bonjour, Mont-Marie. Bonjour, ...").
+def trim_repetition(text: str, min_phrase_repeats: int = 3) -> str:
+    """Cut a decoding loop ("Bonjour, Mont-Marie. Bonjour, Mont-Marie. Bonjour, Mont-").
 
-    Greedy decoding without temperature fallback (see ``RecognizerConfig.beam_size``) can loop
-    on a partial that ends mid-word, or repeat a whole sentence; a phrase of 2+ words said twice
-    in a row, or one word four times, is treated as a loop and cut after its first occurrence.
+    Greedy decoding without temperature fallback can loop on a partial that ends mid-word. A
+    loop runs to the token budget, so what is cut is a phrase of 2+ words repeated three times,
+    or twice and then cut off by the end of the text, or one word said four times. A sentence
+    said exactly twice is speech: the real clip "Bonjour ! Est-ce que vous allez bien ?" x2 was
+    cut to one copy by the older rule (2 repeats), the only error on that clip. Partials
+    (short window, greedy) pass ``min_phrase_repeats=2``: there a doubled sentence is the
+    usual artifact ("today only platforms 1 and 3 are used today only ...").
     """
     words = text.split()
     keys = [re.sub(r"[^\w']", "", normalize(w)) for w in words]
@@ -167,7 +211,10 @@ def trim_repetition(text: str) -> str:
             while keys[i + reps * n:i + (reps + 1) * n] == keys[i:i + n] and \
                     i + (reps + 1) * n <= len(keys):
                 reps += 1
-            if (n >= 2 and reps >= 2) or reps >= 4:
+            rest = keys[i + reps * n:]
+            runs_off = bool(rest) and len(rest) < n and keys[i:i + len(rest)] == rest
+            if (n >= 2 and (reps >= min_phrase_repeats or (reps == 2 and runs_off))) \
+                    or reps >= 4:
                 return " ".join(words[:i + n])
     return text
 
@@ -195,10 +242,46 @@ def is_phantom(text: str) -> bool:
     return any(p.search(t) for p in PHANTOM_PATTERNS)
 
 
+@dataclass(frozen=True)
+class DecodePolicy:
+    """How one kind of pass decodes (see the module docstring for the figures)."""
+
+    beam_size: int
+    bias: bool
+    min_window_s: float
+    word_timestamps: bool
+    min_phrase_repeats: int
+    """A phrase repeated this many times in a row is a decoding loop (``trim_repetition``)."""
+
+
+@dataclass(frozen=True)
+class DecodeRequest:
+    """One pass over one utterance, as queued in the scheduler."""
+
+    samples: npt.NDArray[np.float32]
+    language: str | None
+    policy: DecodePolicy
+    kind: PassKind
+    prefix: str = ""
+    window_frames: int = MAX_FRAMES
+
+    @property
+    def group(self) -> tuple[DecodePolicy, int, str | None]:
+        # CTranslate2 needs <|startoftranscript|> at one position across a batch: prompted
+        # passes batch per language (the triage prompts differ in length).
+        return (self.policy, self.window_frames, self.language if self.policy.bias else None)
+
+    @property
+    def window_s(self) -> float:
+        return self.window_frames / FRAMES_PER_SECOND
+
+
 class Recognizer:
-    """Whisper + Silero, loaded once per process and shared by every call (thread-safe:
-    CTranslate2 and onnxruntime sessions accept concurrent calls; per-call state lives in
-    :class:`StreamingTranscriber`)."""
+    """Whisper + Silero, loaded once per process and shared by every call (thread-safe).
+
+    Every Whisper pass, from any thread, goes through :attr:`engine`, one scheduler that
+    batches passes across calls; per-call state lives in :class:`StreamingTranscriber`.
+    """
 
     def __init__(self, config: RecognizerConfig, whisper: Any, vad: SileroModel,
                  model_path: Path) -> None:
@@ -212,6 +295,14 @@ class Recognizer:
         self._tokenizers: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._prompt_tokens: dict[str, list[int]] = {}
+        self.partial_policy = DecodePolicy(config.partial_beam_size, config.bias,
+                                           config.min_window_s, False, 2)
+        self.final_policy = DecodePolicy(config.beam_size, config.final_bias,
+                                         config.final_min_window_s, config.word_timestamps, 3)
+        self.engine: InferenceScheduler[DecodeRequest, Decoded] = InferenceScheduler(
+            self._run_batch, max_batch=config.max_batch,
+            max_batch_window_s=config.max_batch_window_s,
+            max_partial_wait_s=config.max_partial_wait_s)
 
     @classmethod
     def load(cls, config: RecognizerConfig | None = None) -> Recognizer:
@@ -233,6 +324,10 @@ class Recognizer:
         rec._decode(np.zeros(16000, np.float32), config.language or "fr")  # warm-up
         return rec
 
+    def close(self) -> None:
+        """Stop the inference thread (a process-wide recognizer never needs to)."""
+        self.engine.close()
+
     # -- tokenizer helpers ----------------------------------------------------------------
     def _tokenizer(self, language: str) -> Any:
         with self._lock:
@@ -250,105 +345,182 @@ class Recognizer:
         return sorted({*tok.non_speech_tokens, tok.transcribe, tok.translate, tok.sot,
                        tok.sot_prev, tok.sot_lm, tok.no_speech})
 
-    # -- decoding --------------------------------------------------------------------------
-    def _encode(self, samples: npt.NDArray[np.float32]) -> tuple[Any, int]:
-        import ctranslate2
-
-        feats = self._features(samples)  # (80, n) log-mel, no 30 s padding
-        n = min(feats.shape[1], MAX_FRAMES)
+    # -- requests --------------------------------------------------------------------------
+    def request(self, samples: npt.NDArray[np.float32], language: str | None,
+                kind: PassKind, prefix: str = "", policy: DecodePolicy | None = None
+                ) -> DecodeRequest:
+        """A pass over ``samples`` with the policy of its kind (partials: fast; finals and
+        recordings: stock quality) and its encoder window."""
+        if policy is None:
+            policy = self.partial_policy if kind in (PassKind.PARTIAL,
+                                                     PassKind.URGENT_PARTIAL) \
+                else self.final_policy
+        n = min(math.ceil(len(samples) / HOP), MAX_FRAMES)
         cfg = self.config
+        step = max(1, int(cfg.window_step_s * FRAMES_PER_SECOND))
         window = n + int(cfg.window_pad_s * FRAMES_PER_SECOND)
-        window = max(int(cfg.min_window_s * FRAMES_PER_SECOND), math.ceil(window / 100) * 100)
-        window = min(window, MAX_FRAMES)
-        x = np.zeros((1, feats.shape[0], window), np.float32)
-        # Zero in normalized log-mel space is what faster-whisper pads with too.
-        x[0, :, :n] = feats[:, :n]
-        enc = self._ct2.encode(ctranslate2.StorageView.from_array(x), to_cpu=False)
-        return enc, n
+        window = max(int(policy.min_window_s * FRAMES_PER_SECOND), math.ceil(window / step) * step)
+        return DecodeRequest(samples, language, policy, kind, prefix.strip(),
+                             min(window, MAX_FRAMES))
 
+    # -- decoding --------------------------------------------------------------------------
     def detect_language(self, enc: Any) -> str:
+        return self._detect(enc)[0]
+
+    def _detect(self, enc: Any) -> list[str]:
         allowed = self.config.languages or ("fr",)
-        probs = dict(self._ct2.detect_language(enc)[0])
-        best = max(allowed, key=lambda lang: probs.get(f"<|{lang}|>", 0.0))
-        return best
+        out = []
+        for item in self._ct2.detect_language(enc):
+            probs = dict(item)
+            out.append(max(allowed, key=lambda lang: probs.get(f"<|{lang}|>", 0.0)))
+        return out
 
     def _decode(self, samples: npt.NDArray[np.float32], language: str | None,
                 prefix: str = "", bias: bool | None = None,
-                word_timestamps: bool | None = None) -> Decoded:
-        cfg = self.config
-        bias = cfg.bias if bias is None else bias
-        word_timestamps = cfg.word_timestamps if word_timestamps is None else word_timestamps
-        enc, n_frames = self._encode(samples)
-        lang = language or self.detect_language(enc)
-        tok = self._tokenizer(lang)
-        prompt: list[int] = []
-        if bias and self._prompt_tokens.get(lang):
-            prompt = [tok.sot_prev, *self._prompt_tokens[lang]]
-        # No timestamp tokens: VAD already cut the utterance; timestamps would add tokens.
-        prompt += [*tok.sot_sequence, tok.no_timestamps]
-        prefix_tokens = tok.encode(" " + prefix.strip()) if prefix.strip() else []
-        prompt += prefix_tokens
-        duration = len(samples) / 16000
-        budget = int(8 + cfg.max_tokens_per_s * duration)
-        max_length = min(448, len(prompt) + budget)
-        result = self._ct2.generate(
-            enc, [prompt], beam_size=cfg.beam_size, max_length=max_length,
+                word_timestamps: bool | None = None, *, final: bool = True) -> Decoded:
+        """One pass through the shared engine, waiting for it (finals by default)."""
+        kind = PassKind.FINAL if final else PassKind.PARTIAL
+        req = self.request(samples, language, kind, prefix)
+        changes: dict[str, Any] = {}
+        if bias is not None:
+            changes["bias"] = bias
+        if word_timestamps is not None:
+            changes["word_timestamps"] = word_timestamps
+        if changes:
+            req = dataclasses.replace(req, policy=dataclasses.replace(req.policy, **changes))
+        return self.engine.run(req)
+
+    def _run_batch(self, requests: Sequence[DecodeRequest]) -> list[Decoded]:
+        """Decode a batch (same policy and window): one encoder call, one generate call.
+
+        Each request gets the result it would get alone: the window is a function of the
+        request, int8 activations are quantized per row, and each output is cut to its own
+        token budget (tested: batched text == one-by-one text).
+        """
+        import ctranslate2
+
+        policy, window = requests[0].policy, requests[0].window_frames
+        x = np.zeros((len(requests), N_MELS, window), np.float32)
+        frames: list[int] = []
+        for i, r in enumerate(requests):
+            feats = self._features(r.samples)  # (80, n) log-mel, no 30 s padding
+            n = min(feats.shape[1], window)
+            # Zero in normalized log-mel space is what faster-whisper pads with too.
+            x[i, :, :n] = feats[:, :n]
+            frames.append(n)
+        enc = self._ct2.encode(ctranslate2.StorageView.from_array(x), to_cpu=False)
+        langs: list[str] = [r.language or "" for r in requests]
+        if not all(langs):
+            detected = self._detect(enc)
+            langs = [lang or d for lang, d in zip(langs, detected, strict=True)]
+        toks = [self._tokenizer(lang) for lang in langs]
+        prompts: list[list[int]] = []
+        prefixes: list[list[int]] = []
+        budgets: list[int] = []
+        for r, tok, lang in zip(requests, toks, langs, strict=True):
+            prompt: list[int] = []
+            if policy.bias and self._prompt_tokens.get(lang):
+                prompt = [tok.sot_prev, *self._prompt_tokens[lang]]
+            # No timestamp tokens: VAD already cut the utterance; timestamps would add tokens.
+            prompt += [*tok.sot_sequence, tok.no_timestamps]
+            prefix_tokens = tok.encode(" " + r.prefix) if r.prefix else []
+            prompt += prefix_tokens
+            duration = len(r.samples) / SAMPLE_RATE
+            budget = int(8 + self.config.max_tokens_per_s * duration)
+            budgets.append(min(448, len(prompt) + budget) - len(prompt))
+            prompts.append(prompt)
+            prefixes.append(prefix_tokens)
+        sot = {p.index(t.sot) for p, t in zip(prompts, toks, strict=True)}
+        if len(sot) > 1:  # prompted passes whose detected languages differ: one batch each
+            by_lang: dict[str, list[int]] = {}
+            for i, lang in enumerate(langs):
+                by_lang.setdefault(lang, []).append(i)
+            split: list[Decoded | None] = [None] * len(requests)
+            for idx in by_lang.values():
+                sub = self._run_batch([dataclasses.replace(requests[i], language=langs[i])
+                                       for i in idx])
+                for i, d in zip(idx, sub, strict=True):
+                    split[i] = d
+            return [d for d in split if d is not None]
+        max_length = min(448, max(len(p) + b for p, b in zip(prompts, budgets, strict=True)))
+        results = self._ct2.generate(
+            enc, prompts, beam_size=policy.beam_size, max_length=max_length,
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
-            suppress_tokens=self._suppress(tok),
-        )[0]
-        seq = list(result.sequences_ids[0])
-        # CTranslate2 returns the forced prefix followed by what it generated.
-        if prefix_tokens and seq[:len(prefix_tokens)] == prefix_tokens:
-            seq = seq[len(prefix_tokens):]
-        new_tokens = [t for t in seq if t < tok.eot]
-        seq_len = len(result.sequences_ids[0])
-        avg_logprob = result.scores[0] / (seq_len + 1) if result.scores else 0.0
-        run = prompt_echo(tok.decode(new_tokens), TRIAGE_PROMPTS.get(lang, "")) if bias else []
-        if len(run) >= 4:
-            # The triage prompt can leak into short or unclear audio as a verbatim run of it
-            # (a 1 s "ask not" came out as "Chest pain, can't breathe, choking,"): a false red
-            # flag. Keep such a run only if a decode without the prompt hears it too.
-            plain = self._decode(samples, lang, prefix, bias=False,
-                                 word_timestamps=word_timestamps)
-            heard = set(_keys(plain.new_text))
-            if sum(1 for k in run if k in heard) * 2 < len(run):
-                return plain
+            suppress_tokens=self._suppress(toks[0]),
+        )
+        enc_np: npt.NDArray[np.float32] | None = None
+        out: list[Decoded] = []
+        echoes: dict[int, list[str]] = {}
+        for i, res in enumerate(results):
+            tok, lang, prefix_tokens = toks[i], langs[i], prefixes[i]
+            seq = list(res.sequences_ids[0])
+            # CTranslate2 returns the forced prefix followed by what it generated.
+            if prefix_tokens and seq[:len(prefix_tokens)] == prefix_tokens:
+                seq = seq[len(prefix_tokens):]
+            new_tokens = [t for t in seq if t < tok.eot][:budgets[i]]
+            avg_logprob = res.scores[0] / (len(res.sequences_ids[0]) + 1) if res.scores else 0.0
+            no_speech = float(res.no_speech_prob)
+            if policy.bias:
+                run = prompt_echo(tok.decode(new_tokens), TRIAGE_PROMPTS.get(lang, ""))
+                if len(run) >= 4:
+                    echoes[i] = run
+            tokens = prefix_tokens + new_tokens
+            words: tuple[Word, ...] = ()
+            # Alignment costs ~12% of a pass, so partials skip it; it still runs when the
+            # no-speech probability is suspicious, since the word-confidence filter needs it
+            # (real speech here: no_speech <= 0.15).
+            suspicious = no_speech > self.config.no_speech_threshold / 2
+            if tokens and (policy.word_timestamps or suspicious):
+                if enc_np is None:
+                    enc_np = np.asarray(enc)
+                words = self._align(tok, tokens, enc_np[i:i + 1], frames[i])
+            out.append(self._finish_decode(tok, prefix_tokens, new_tokens, words, avg_logprob,
+                                           no_speech, lang, policy))
+        # The triage prompt can leak into short or unclear audio as a verbatim run of it (a 1 s
+        # "ask not" came out as "Chest pain, can't breathe, choking,"): a false red flag. Such
+        # a run is kept only if a decode without the prompt hears it too. A prompted decode
+        # dropped for low word confidence is often the prompt pulling the decoder off short
+        # audio: the unprompted decode decides (dropped again if it is no better).
+        retry = [i for i, d in enumerate(out) if i in echoes or d.dropped == "low word confidence"]
+        if retry and policy.bias:
+            plain_policy = dataclasses.replace(policy, bias=False)
+            plain = self._run_batch([dataclasses.replace(requests[i], policy=plain_policy,
+                                                         language=langs[i]) for i in retry])
+            for i, p in zip(retry, plain, strict=True):
+                echo = echoes.get(i)
+                heard = set(_keys(p.new_text))
+                if echo is not None and out[i].dropped is None and \
+                        sum(1 for k in echo if k in heard) * 2 >= len(echo):
+                    continue  # the prompt's words were really said
+                out[i] = p
+        return out
+
+    def _finish_decode(self, tok: Any, prefix_tokens: list[int], new_tokens: list[int],
+                       words: tuple[Word, ...], avg_logprob: float, no_speech_prob: float,
+                       lang: str, policy: DecodePolicy) -> Decoded:
+        cfg = self.config
         tokens = prefix_tokens + new_tokens
         text = tok.decode(tokens).strip()
-        words: tuple[Word, ...] = ()
-        # Alignment costs ~12% of a pass (measured, bench sweep), so callers may skip it; it
-        # still runs when the no-speech probability is suspicious, since the word-confidence
-        # filter below needs it (real speech here: no_speech <= 0.15).
-        suspicious = result.no_speech_prob > cfg.no_speech_threshold / 2
-        if tokens and (word_timestamps or suspicious):
-            words = self._align(tok, tokens, enc, n_frames)
         dropped = None
         if not new_tokens and not prefix_tokens:
             dropped = "empty"
-        elif result.no_speech_prob > cfg.no_speech_threshold and (
-                avg_logprob < cfg.logprob_threshold):
+        elif no_speech_prob > cfg.no_speech_threshold and avg_logprob < cfg.logprob_threshold:
             dropped = "no speech"
         elif is_phantom(text):
             dropped = "phantom phrase"
-        elif words and self._unlikely(words, result.no_speech_prob):
+        elif words and self._unlikely(words, no_speech_prob):
             dropped = "low word confidence"
         new_text = tok.decode(new_tokens).strip() if dropped is None else ""
         if new_text:
-            trimmed = trim_repetition(new_text)
+            trimmed = trim_repetition(new_text, policy.min_phrase_repeats)
             if trimmed != new_text:
                 new_text = trimmed
                 text = f"{tok.decode(prefix_tokens).strip()} {trimmed}".strip()
                 words = words[:len(text.split())]
         if dropped is not None and prefix_tokens:
             text, dropped = tok.decode(prefix_tokens).strip(), None  # keep what was confirmed
-        if dropped == "low word confidence" and bias:
-            # Often the prompt pulling the decoder off short audio ("Chest pain." for "ask
-            # not"): the unprompted decode decides (dropped again if it is no better).
-            return self._decode(samples, lang, prefix, bias=False,
-                                word_timestamps=word_timestamps)
-        decoded = Decoded(text if dropped is None else "", new_text, tuple(tokens), lang, words,
-                          float(avg_logprob), float(result.no_speech_prob), dropped)
-        return decoded
+        return Decoded(text if dropped is None else "", new_text, tuple(tokens), lang, words,
+                       float(avg_logprob), float(no_speech_prob), dropped)
 
     def _unlikely(self, words: tuple[Word, ...], no_speech_prob: float) -> bool:
         """Text the audio does not support: Whisper's own no-speech/logprob rule misses the
@@ -357,12 +529,18 @@ class Recognizer:
         no_speech <= 0.15 (synthesized set, wideband and phone)."""
         mean = float(np.mean([w.probability for w in words]))
         cfg = self.config
+        # Unprompted beam-5 finals on noise that got past the VAD: "C'est la première fois."
+        # on white noise (no_speech 0.70, mean word prob 0.26); real speech: no_speech <= 0.15.
         return mean < cfg.min_word_probability / 2 or (
-            mean < cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold / 2)
+            mean < cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold / 2
+        ) or (mean < 2 * cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold)
 
     def _align(self, tok: Any, tokens: list[int], enc: Any, n_frames: int) -> tuple[Word, ...]:
+        import ctranslate2
         from faster_whisper.transcribe import merge_punctuations
 
+        if isinstance(enc, np.ndarray):
+            enc = ctranslate2.StorageView.from_array(np.ascontiguousarray(enc))
         alignment = self._fw.find_alignment(tok, [tokens], enc, n_frames)[0]
         merge_punctuations(alignment, "\"'“¿([{-", "\"'.。,，!！?？:：”)]}、")
         return tuple(
@@ -386,40 +564,81 @@ class Recognizer:
 
     def transcribe(self, samples_16k: npt.NDArray[np.float32], language: str | None = None,
                    *, bias: bool | None = None) -> Transcript:
-        """Whole recording: VAD-segmented like a live call (same code path), no partials.
+        """Whole recording: VAD speech segments, merged up to ``max_utterance_s``, decoded in
+        batches with the finals' policy (the same decoding a live call's finals get).
 
         ``language``: ``fr``/``en`` forces it, ``auto`` detects among ``config.languages``
-        (per utterance), None uses ``config.language``. ``bias`` overrides ``config.bias``.
+        (per segment), None uses ``config.language``. ``bias`` overrides ``config.final_bias``.
         """
         from asr.audio import AudioFormatError
-        from asr.types import AudioChunk, TranscriptUpdate
 
         x = np.asarray(samples_16k, dtype=np.float32)
         if x.ndim != 1 or x.size == 0:
             raise AudioFormatError(
                 f"expected non-empty mono 16 kHz float32 samples, got shape {x.shape}")
         started = time.perf_counter()
-        stream = self.stream(language)
-        stream.partials = False
-        if bias is not None:
-            stream.bias = bias
-        events = []
-        step = 8000
-        for i in range(0, len(x), step):
-            events += stream.feed(AudioChunk(x[i:i + step], i / 16000))
-        events += stream.flush()
-        finals = [e for e in events if isinstance(e, TranscriptUpdate) and e.is_final and e.text]
-        duration = len(x) / 16000
+        lang = self._language(language)
+        policy = self.final_policy if bias is None else dataclasses.replace(
+            self.final_policy, bias=bias)
+        spans = self.speech_segments(x)
+        futures = []
+        for a, b in spans:
+            req = self.request(x[a:b], lang, PassKind.RECORDING, policy=policy)
+            # Two window sizes only (15 s, 30 s), so a recording's segments share batches.
+            req = dataclasses.replace(
+                req, window_frames=req.window_frames if req.window_frames <= int(
+                    policy.min_window_s * FRAMES_PER_SECOND) else MAX_FRAMES)
+            futures.append(self.engine.submit(req))
+        segments: list[Segment] = []
+        words: list[Word] = []
+        languages: list[str] = []
+        for (a, b), fut in zip(spans, futures, strict=True):
+            d = fut.result()
+            if not d.text:
+                continue
+            off = a / SAMPLE_RATE
+            seg_words = [Word(w.text, round(off + w.start, 3), round(off + w.end, 3),
+                              w.probability) for w in d.words]
+            start = seg_words[0].start if seg_words else off
+            end = seg_words[-1].end if seg_words else b / SAMPLE_RATE
+            segments.append(Segment(round(start, 3), round(end, 3), d.text))
+            words += seg_words
+            languages.append(d.language)
+        duration = len(x) / SAMPLE_RATE
         rtf = (time.perf_counter() - started) / duration
-        lang = finals[0].language if finals else (self._language(language) or "fr")
         return Transcript(
-            text=" ".join(f.text for f in finals).strip(),
-            language=lang,
+            text=" ".join(s.text for s in segments).strip(),
+            language=languages[0] if languages else (lang or "fr"),
             duration_s=duration,
             rtf=rtf,
-            segments=tuple(Segment(f.start, f.end, f.text) for f in finals),
-            words=tuple(w for f in finals for w in f.words),
+            segments=tuple(segments),
+            words=tuple(words),
         )
+
+    def speech_segments(self, x: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
+        """Sample ranges to decode: Silero speech chunks (faster-whisper's batched VAD pass,
+        ~30x faster than window-by-window), neighbours closer than ``merge_gap_s`` merged up
+        to ``max_utterance_s`` so Whisper sees sentence context, as stock decoding does, each
+        starting ``lead_context_s`` before its speech."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        cfg = self.config
+        chunks = get_speech_timestamps(x, VadOptions(
+            threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
+            min_speech_duration_ms=cfg.min_speech_ms, min_silence_duration_ms=cfg.end_silence_ms,
+            speech_pad_ms=cfg.speech_pad_ms, max_speech_duration_s=cfg.max_utterance_s))
+        limit = int(cfg.max_utterance_s * SAMPLE_RATE)
+        gap = int(cfg.merge_gap_s * SAMPLE_RATE)
+        lead = max(0, int((cfg.lead_context_s - cfg.speech_pad_ms / 1000) * SAMPLE_RATE))
+        spans: list[tuple[int, int]] = []
+        for c in chunks:
+            a, b = int(c["start"]), int(c["end"])
+            if spans and a - spans[-1][1] <= gap and b - spans[-1][0] <= limit:
+                spans[-1] = (spans[-1][0], b)
+            else:
+                # The gap before is > merge_gap_s of non-speech: leading context, no words.
+                spans.append((max(0, a - lead, spans[-1][1] if spans else 0), b))
+        return spans
 
     def transcribe_file(self, path: str | Path, language: str | None = None) -> Transcript:
         from asr.audio import load_file

@@ -1,15 +1,23 @@
 """Streaming transcription of one call: Silero VAD segments utterances, Whisper decodes them.
 
-Designed around the cost measured on 2 cores (one Whisper base pass ~0.8 s when padded to 30 s):
+Every pass goes to the recognizer's shared engine (``asr.scheduler``), batched with the other
+calls' passes; ``feed`` stays synchronous (the pipeline runs it in a worker thread) but never
+waits for a partial:
 
-* Each pass uses an encoder window just longer than the utterance so far (``asr.engine``), which
-  brings a pass on a 3-6 s utterance to ~0.2-0.4 s.
-* Partials: one pass per ``partial_every_s`` (1 s) of new *speech*, not per chunk; silence costs
-  nothing. Words agreed by two consecutive passes are confirmed (LocalAgreement-2) and then forced
-  as the decoder prefix of every later pass, so confirmed text never changes by construction and
-  each pass only decodes the tail.
-* End of speech: ``end_silence_ms`` (~350 ms) of VAD silence, then one final pass, which also
-  starts from the confirmed prefix. End-of-speech -> final ~= 0.35 s + one short pass.
+* Partials: one pass per ``partial_every_s`` of new *speech*, at most one in flight per call,
+  submitted without waiting; its result is emitted by the first ``feed`` after it is ready.
+  A busy engine therefore spaces partials out instead of building a backlog. Partials decode
+  fast (greedy, short window, triage prompt). Words agreed by two consecutive partials are
+  confirmed (LocalAgreement-2) and forced as the prefix of later partials, so confirmed text
+  never changes between partials.
+* Finals: decoded from scratch with the stock-quality policy (beam 5, 15 s window, no prompt;
+  see ``asr.engine``), so a final may correct words partials had confirmed; it is what the
+  call keeps. The final is submitted speculatively once ``speech_pad_ms`` of silence has
+  passed (batched with other calls' finals), and emitted by the first ``feed`` after it is
+  done (``flush`` waits for it); ``SpeechEnd`` comes when ``end_silence_ms`` ends the
+  utterance.
+* ``prioritize()``: the caller (who knows what the words mean) marks this call's partials
+  urgent: they go before ordinary partials and are never shed.
 
 Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far.
 """
@@ -19,6 +27,8 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
+from concurrent.futures import CancelledError, Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +36,7 @@ import numpy.typing as npt
 
 from asr.audio import AudioFormatError
 from asr.engine import Decoded, normalize
+from asr.scheduler import PassKind, PassShed
 from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate, Word
 from asr.vad import WINDOW
 
@@ -33,6 +44,28 @@ if TYPE_CHECKING:
     from asr.engine import Recognizer
 
 RATE = 16000
+
+
+@dataclass(frozen=True)
+class _PendingFinal:
+    """An ended utterance whose final pass is queued or running."""
+
+    utterance_id: int
+    future: Future[Decoded]
+    start: float
+    end: float
+    audio_start: float
+    any_partial: bool
+
+
+@dataclass
+class _InFlight:
+    """A pass submitted to the engine for the current utterance."""
+
+    utterance_id: int
+    end: int
+    """Stream sample index just after the audio it decodes."""
+    future: Future[Decoded]
 
 
 def _words(text: str) -> list[str]:
@@ -64,11 +97,27 @@ class StreamingTranscriber:
         self._pad = int(cfg.speech_pad_ms * RATE / 1000)
         self._pad_windows = max(1, -(-self._pad // WINDOW))
         self._partial_interval = cfg.partial_every_s
-        self._preroll: deque[npt.NDArray[np.float32]] = deque(
-            maxlen=max(1, self._pad // WINDOW + 1))
+        self._urgent = False
+        self.shed_partials = 0
+        """Partial passes the engine shed under overload (this call)."""
+        lead = max(self._pad, int(cfg.lead_context_s * RATE))
+        self._preroll: deque[npt.NDArray[np.float32]] = deque(maxlen=max(1, lead // WINDOW + 1))
         self._candidate: list[npt.NDArray[np.float32]] = []
         self._utterance_id = 0
         self._in_speech = False
+        self._finals: deque[_PendingFinal] = deque()
+        self._wall0 = time.monotonic()
+        """A live line's audio is spoken after its stream was created: fed audio never runs
+        ahead of the wall time since then (a backlog only catches up with it)."""
+        self._sync = False
+        self.synchronous: bool | None = None
+        """True: every pass is awaited in ``feed`` (deterministic replay, e.g. ``demo
+        --fast``); False: never; None (default): awaited when audio arrives faster than real
+        time (a replayed recording), never on a live line."""
+        self.wait_for_finals = False
+        """False (live calls): ``feed`` never waits for the engine; a final is emitted by the
+        first ``feed`` after its pass is done (a phone line feeds every 20 ms), so a pool
+        thread is never held while other calls' audio waits. ``flush`` always waits."""
         self._reset_utterance()
 
     # -- state -----------------------------------------------------------------------------
@@ -83,12 +132,22 @@ class StreamingTranscriber:
         self._since_partial = 0
         self._utt_language: str | None = self.language
         self._any_partial = False
-        self._speculative: tuple[int, Decoded] | None = None
+        self._partial_pass: _InFlight | None = None
+        self._speculative: _InFlight | None = None
 
     def _t(self, sample: int) -> float:
         return self.t0 + sample / RATE
 
     # -- public ----------------------------------------------------------------------------
+    def prioritize(self, urgent: bool = True) -> None:
+        """Mark this call's partials urgent (e.g. the classifier suspects a red flag): they run
+        before other calls' ordinary partials and are never shed. Finals always come first."""
+        self._urgent = urgent
+
+    @property
+    def prioritized(self) -> bool:
+        return self._urgent
+
     def feed(self, chunk: AudioChunk) -> list[AsrEvent]:
         x = chunk.samples
         if chunk.sample_rate != RATE:
@@ -99,8 +158,16 @@ class StreamingTranscriber:
             raise AudioFormatError("AudioChunk.samples: expected a 1-D float32 numpy array")
         if x.dtype != np.float32:
             x = x.astype(np.float32)
+        now = time.monotonic()
+        # Audio arriving faster than it can be spoken is a replayed recording (tests, ``call
+        # --fast``): passes are then awaited, so results do not depend on machine speed. A
+        # live line never runs ahead of the wall clock since the stream was created (a backlog
+        # only catches up with it; measured from the first feed instead, a call whose first
+        # frames queued behind its greeting looked like a replay and stalled).
+        self._sync = self.synchronous if self.synchronous is not None else (
+            (self._n + self._rest.size + x.size) / RATE - (now - self._wall0) > 0.5)
         buf = np.concatenate([self._rest, x]) if self._rest.size else x
-        events: list[AsrEvent] = []
+        events: list[AsrEvent] = self._collect_finals(wait=False) + self._collect_partial()
         i = 0
         while i + WINDOW <= len(buf):
             events += self._window(buf[i:i + WINDOW])
@@ -110,7 +177,7 @@ class StreamingTranscriber:
 
     def flush(self) -> list[AsrEvent]:
         """End of the call's audio: close an open utterance with its final."""
-        events: list[AsrEvent] = []
+        events: list[AsrEvent] = self._collect_finals(wait=False) + self._collect_partial()
         if self._rest.size:
             window = np.zeros(WINDOW, np.float32)
             window[:self._rest.size] = self._rest
@@ -118,7 +185,7 @@ class StreamingTranscriber:
             events += self._window(window)
         if self._in_speech:
             events += self._finish(self._n)
-        return events
+        return events + self._collect_finals(wait=True)
 
     # -- VAD state machine -----------------------------------------------------------------
     def _window(self, w: npt.NDArray[np.float32]) -> list[AsrEvent]:
@@ -145,12 +212,15 @@ class StreamingTranscriber:
         else:
             self._silence += 1
         events: list[AsrEvent] = []
-        if self._silence == self._pad_windows and (
-                self._speculative is None or self._speculative[0] != self._last_voiced):
+        spec = self._speculative
+        if voiced and spec is not None and spec.end != self._last_voiced + self._pad:
+            spec.future.cancel()  # the caller went on: that final is moot (if still queued)
+            self._speculative = None
+        if self._silence == self._pad_windows and self._speculative is None:
             # Speculative final: the final decodes audio up to last voiced + pad, which is all
-            # here already. Decoding now overlaps the rest of the end-of-speech wait, so the
-            # final is ready ~150 ms sooner; wasted only if the caller resumes.
-            self._speculative = (self._last_voiced, self._decode(self._last_voiced + self._pad))
+            # here already. Submitted now, it runs during the rest of the end-of-speech wait
+            # (~190 ms), batched with other calls' finals; wasted only if the caller resumes.
+            self._speculative = self._submit(self._last_voiced + self._pad, PassKind.FINAL)
         if self._silence >= self._end_silence:
             return self._finish(self._n)
         if self._n - self._audio_start >= cfg.max_utterance_s * RATE:
@@ -160,9 +230,13 @@ class StreamingTranscriber:
             return events
         # Partials only on voiced windows: a decode started in a pause could still be running
         # when the pause turns out to be the end of speech, delaying the final.
-        if self.partials and voiced and self._since_partial >= self._partial_interval * RATE:
+        if self.partials and voiced and self._partial_pass is None and \
+                self._since_partial >= self._partial_interval * RATE:
             self._since_partial = 0
-            events += self._partial()
+            kind = PassKind.URGENT_PARTIAL if self._urgent else PassKind.PARTIAL
+            self._partial_pass = self._submit(self._n, kind)
+            if self._sync:
+                events += self._collect_partial(wait=True)
         return events
 
     def _open(self, end_of_candidates: int, carry: bool = True) -> list[AsrEvent]:
@@ -186,12 +260,19 @@ class StreamingTranscriber:
         audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.float32)
         return audio[: max(0, end - self._audio_start)]
 
-    def _decode(self, end: int, final: bool = True) -> Decoded:
-        d = self.recognizer._decode(
-            self._utterance_audio(end), self._utt_language,
-            prefix=" ".join(self._confirmed), bias=self.bias,
-            word_timestamps=None if final else False,
-        )
+    def _submit(self, end: int, kind: PassKind) -> _InFlight:
+        rec = self.recognizer
+        partial = kind in (PassKind.PARTIAL, PassKind.URGENT_PARTIAL)
+        req = rec.request(self._utterance_audio(end), self._utt_language, kind,
+                          prefix=" ".join(self._confirmed) if partial else "")
+        if partial and self.bias != req.policy.bias:
+            import dataclasses
+
+            req = dataclasses.replace(req, policy=dataclasses.replace(req.policy,
+                                                                      bias=self.bias))
+        return _InFlight(self._utterance_id, end, rec.engine.submit(req))
+
+    def _result(self, d: Decoded) -> Decoded:
         if self._utt_language is None:
             self._utt_language = d.language  # one detection per utterance
         return d
@@ -201,9 +282,10 @@ class StreamingTranscriber:
         return tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3), w.probability)
                      for w in words)
 
-    def _spread(self, words: list[str]) -> tuple[Word, ...]:
+    def _spread(self, words: list[str], end_sample: int) -> tuple[Word, ...]:
         """Partial word times without alignment: speech span shared out by word length."""
-        start, end = self._t(self._speech_start), self._t(self._last_voiced)
+        start = self._t(self._speech_start)
+        end = max(start, self._t(min(self._last_voiced, end_sample)))
         total = sum(len(w) + 1 for w in words) or 1
         out, t = [], start
         for w in words:
@@ -212,22 +294,22 @@ class StreamingTranscriber:
             t += dt
         return tuple(out)
 
-    def _confirmed_changed(self, d: Decoded) -> bool:
-        """A partial ran after the speculative decode and confirmed more words."""
-        return not d.text.startswith(" ".join(self._confirmed)) if d.text else bool(
-            self._confirmed)
-
-    def _partial(self) -> list[AsrEvent]:
-        self._speculative = None
-        started = time.perf_counter()
-        d = self._decode(self._n, final=False)
-        # Adaptive cadence: partials may use at most ``max_partial_load`` of real time. When the
-        # CPU is shared (other calls, other work) a pass takes longer and partials space out
-        # instead of building a backlog that would delay the final.
-        cfg = self.recognizer.config
-        # Capped so partials keep coming while the caller talks, however loaded the CPU.
-        self._partial_interval = min(cfg.max_partial_interval_s, max(
-            cfg.partial_every_s, (time.perf_counter() - started) / cfg.max_partial_load))
+    def _collect_partial(self, wait: bool = False) -> list[AsrEvent]:
+        """The partial pass in flight, as an update, if it is done (or once done: ``wait``)."""
+        p = self._partial_pass
+        if p is None or not (wait or p.future.done()):
+            return []
+        self._partial_pass = None
+        if p.utterance_id != self._utterance_id or not self._in_speech:
+            return []
+        try:
+            d = self._result(p.future.result())
+        except PassShed:
+            self.shed_partials += 1
+            self._since_partial = int(self._partial_interval * RATE)  # resubmit at once
+            return []
+        except CancelledError:
+            return []
         tail = _words(d.new_text)
         prev = self._tail
         agree = 0
@@ -245,9 +327,9 @@ class StreamingTranscriber:
             pending=" ".join(self._tail),
             is_final=False,
             words=self._abs_words(d.words) if d.words else self._spread(
-                [*self._confirmed, *self._tail]),
+                [*self._confirmed, *self._tail], p.end),
             start=self._t(self._speech_start),
-            end=self._t(self._n),
+            end=self._t(p.end),
             language=d.language,
             emitted_at=self._t(self._n),
         )]
@@ -256,24 +338,41 @@ class StreamingTranscriber:
         end_voiced = self._last_voiced
         events: list[AsrEvent] = [SpeechEnd(
             t=self._t(end_voiced), utterance_id=self._utterance_id, detected_at=self._t(now))]
+        if self._partial_pass is not None:
+            self._partial_pass.future.cancel()  # the final supersedes it
+            self._partial_pass = None
+        end = min(now, end_voiced + self._pad)
         spec = self._speculative
-        if spec is not None and spec[0] == end_voiced and not self._confirmed_changed(spec[1]):
-            d = spec[1]
-        else:
-            d = self._decode(min(now, end_voiced + self._pad))
-        text = d.text
-        if text or self._any_partial:
-            events.append(TranscriptUpdate(
-                utterance_id=self._utterance_id,
-                confirmed=text,
-                pending="",
-                is_final=True,
-                words=self._abs_words(d.words) if text else (),
-                start=self._t(self._speech_start),
-                end=self._t(end_voiced),
-                language=d.language,
-                emitted_at=self._t(now),
-            ))
+        if spec is None or spec.end != end:
+            if spec is not None:
+                spec.future.cancel()
+            spec = self._submit(end, PassKind.FINAL)
+        self._speculative = None
+        self._finals.append(_PendingFinal(
+            self._utterance_id, spec.future, self._t(self._speech_start), self._t(end_voiced),
+            self._t(self._audio_start), self._any_partial))
         self._in_speech = False
         self._reset_utterance()
+        return events + self._collect_finals(wait=self.wait_for_finals or self._sync)
+
+    def _collect_finals(self, wait: bool) -> list[AsrEvent]:
+        """Finals whose pass is done, in utterance order (all of them when ``wait``)."""
+        events: list[AsrEvent] = []
+        while self._finals and (wait or self._finals[0].future.done()):
+            f = self._finals.popleft()
+            d = f.future.result()  # a final is never shed; a model fault propagates
+            if d.text or f.any_partial:
+                off = f.audio_start
+                events.append(TranscriptUpdate(
+                    utterance_id=f.utterance_id,
+                    confirmed=d.text,
+                    pending="",
+                    is_final=True,
+                    words=tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3),
+                                     w.probability) for w in d.words) if d.text else (),
+                    start=f.start,
+                    end=f.end,
+                    language=d.language,
+                    emitted_at=max(f.end, self._t(self._n)),
+                ))
         return events

@@ -32,6 +32,30 @@ def run_bench(clf: Classifier, n: int = 300) -> dict[str, Any]:
         t0 = time.perf_counter()
         clf.protocol.match(analyse(t), None)
         proto.append((time.perf_counter() - t0) * 1000.0)
+    # The similarity signal's own cost: clause windows, pooling from the token states the
+    # heads' pass computes anyway (encode_with_spans vs embed), and the bank products.
+    sim: dict[str, Any] | None = None
+    if clf.model is not None and clf.model.similarity is not None:
+        from classifier.similarity import clause_windows
+
+        enc, signal = clf.model.encoder, clf.model.similarity
+        plain, pooled, scoring = [], [], []
+        for t in texts[:100]:
+            t0 = time.perf_counter()
+            enc.embed([t])
+            t1 = time.perf_counter()
+            windows = clause_windows(t)
+            _, vectors = enc.encode_with_spans(t, windows)
+            t2 = time.perf_counter()
+            signal.score_vectors(t, windows, vectors)
+            t3 = time.perf_counter()
+            plain.append((t1 - t0) * 1000.0)
+            pooled.append((t2 - t1) * 1000.0)
+            scoring.append((t3 - t2) * 1000.0)
+        sim = {"encoder_pass_ms_p50": round(float(np.median(plain)), 2),
+               "encoder_pass_with_clause_pooling_ms_p50": round(float(np.median(pooled)), 2),
+               "bank_scoring_ms_p50": round(float(np.median(scoring)), 3),
+               "bank_version": signal.version}
     form_lat = []
     for t in texts[:50]:
         c = clf.classify(t)
@@ -75,6 +99,7 @@ def run_bench(clf: Classifier, n: int = 300) -> dict[str, Any]:
             np.mean(lat)), 2)},
         "protocol_only_latency_ms": {"p50": pct(proto, 50), "p95": pct(proto, 95)},
         "form_latency_ms": {"p50": pct(form_lat, 50), "p95": pct(form_lat, 95)},
+        "similarity": sim,
         "throughput_per_s": round(n / wall, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
         "dev": {

@@ -40,3 +40,15 @@ class ClassifierConfig:
     words: on a partial such as "bonjour ma" its probabilities mean nothing."""
     review_threshold: float | None = None
     """Model emergency probability that, without protocol evidence, asks for review."""
+    model_alone_threshold: float | None = None
+    """P(emergency) at which the heads alone (no protocol suspicion, no similarity support)
+    raise an emergency; under it such a model-only emergency is `suspected` (the agent asks).
+    None: the heads' value (heads.json)."""
+    model_alone_min_words: int = 8
+    """...and only on an utterance of at least this many words: a short garbled fragment
+    ("Whisse bien ça") is never a model-only emergency."""
+    similarity: bool = True
+    """Clause-level similarity to the reference bank (`classifier/similarity.py`), computed
+    from the heads' encoder pass; needs ``use_model``."""
+    similarity_bank: Path | None = None
+    """Reference descriptions; default: the shipped ``classifier/similarity_bank.yaml``."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
-from classifier.lang import detect
+from classifier.lang import confident, detect
 from classifier.protocol import Protocol, ProtocolResult
 from classifier.text import analyse
 from classifier.types import Classification, RedFlagHit, TriageForm
@@ -102,9 +102,13 @@ class Classifier:
         return self._classify(text, language, model_may_raise=True)
 
     def _classify(self, text: str, language: str | None,
-                  model_may_raise: bool) -> Classification:
+                  model_may_raise: bool, recent_words: int | None = None,
+                  run_model: bool = True) -> Classification:
         """``model_may_raise=False`` for a partial hypothesis: cut mid-sentence ("ma femme elle
-        arrive"), text the heads never saw; there only the protocol's evidence raises."""
+        arrive"), text the heads never saw; there only the protocol's evidence raises.
+        ``recent_words``: in a call, how many words the latest utterance added.
+        ``run_model=False``: the protocol alone (a replay skipping partials the heads cannot
+        change the outcome of)."""
         started = time.perf_counter()
         reasons: list[str] = []
         if not isinstance(text, str):
@@ -122,6 +126,7 @@ class Classifier:
             text = text[: self.config.max_chars]
             reasons.append("truncated")
         doc = analyse(text)
+        detected = language is None
         if language is None:
             language, in_scope = detect(doc, self.config.languages,
                                         self.config.default_language)
@@ -129,35 +134,77 @@ class Classifier:
             in_scope = language in self.config.languages
         if not in_scope:
             reasons.append(f"language_out_of_scope:{language}")
-        result = self.protocol.match(doc, language if in_scope else None)
+        # A detected language that barely wins: the protocol reads both (an emergency said in
+        # English must not be missed because "son" and "a" are French words too).
+        clear = in_scope and (not detected or confident(doc, language, self.config.languages))
+        result = self.protocol.match(doc, language if clear else None)
 
         urgency = result.urgency
         urgency_scores = _protocol_urgency_scores(result)
         intent_scores = _protocol_intent_scores(result)
         red_flags = list(result.red_flags)
-        if self.model is not None:
+        suspected = list(result.suspected)
+        model = self.model if run_model else None
+        if model is not None:
             from classifier.model import protocol_features
 
             with self._lock:
-                out = self.model.predict(text, protocol_features(result))
+                out, sim = model.predict_with_similarity(text, protocol_features(result))
             intent_scores = dict(out.intent)
-            th = self.model.thresholds(self.config)
+            th = model.thresholds(self.config)
             p_em = out.urgency.get("emergency", 0.0)
             p_urg = out.urgency.get("urgent", 0.0)
             model_urgency = Urgency.ROUTINE
-            enough_words = len(doc.words) >= self.config.model_min_words
+            n_words = len(doc.words)
+            enough_words = n_words >= self.config.model_min_words
+            # In a call, the words just heard: a short final fragment adds little evidence
+            # to what was already classified.
+            new_words = n_words if recent_words is None else min(n_words, recent_words)
+            known = {h.category for h in red_flags} | {h.category for h in suspected}
+            sim_hit = next((h for h in sim.hits if h.margin >= th.sim_suspect
+                            and h.category not in known), None) if model_may_raise else None
+            model_category = RedFlag(max(out.red_flag, key=lambda k: out.red_flag[k]))
             if p_em >= th.emergency and model_may_raise and (enough_words or result.suspected):
+                # A model-only emergency needs support: protocol suspicion, a similar
+                # reference description, or a confident model on a whole sentence. Without
+                # it the caller is asked (suspected): garbled routine fragments heard as
+                # "Whisse bien ça" were flagged `suicidal` by the heads alone (issue 13).
+                supported = (bool(result.suspected) or sim_hit is not None
+                             or (p_em >= th.alone
+                                 and new_words >= self.config.model_alone_min_words))
+                if supported or red_flags:
+                    model_urgency = Urgency.EMERGENCY
+                elif model_category not in known:
+                    suspected.append(RedFlagHit(model_category, None, "model", confirmed=False))
+                    reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
+                    model_urgency = Urgency.URGENT
+            elif (sim_hit is not None and p_em >= th.sim_agree and not red_flags
+                  and enough_words):
+                # Two independent signals agree: what the caller said reads like a reference
+                # description of the category, and the heads lean to an emergency.
                 model_urgency = Urgency.EMERGENCY
+                red_flags.append(RedFlagHit(sim_hit.category, sim_hit.span,
+                                            "similarity+model", confirmed=True))
             elif p_em + p_urg >= th.urgent and (enough_words or result.suspected):
                 # Two words ("Bonjour, je") are not evidence of anything: the heads only vote
                 # on an utterance long enough to mean something, as for emergencies.
                 model_urgency = Urgency.URGENT
             if model_urgency is Urgency.EMERGENCY and not red_flags:
-                category = max(out.red_flag, key=lambda k: out.red_flag[k])
-                red_flags.append(RedFlagHit(RedFlag(category), None, "model", confirmed=True))
+                category = (result.suspected[0].category if result.suspected else
+                            sim_hit.category if sim_hit is not None and p_em < th.alone
+                            else model_category)
+                red_flags.append(RedFlagHit(category, None, "model", confirmed=True))
             elif (urgency is not Urgency.EMERGENCY and p_em >= th.review and enough_words
-                  and model_may_raise):
+                  and model_may_raise and not any(r.startswith("model_uncertain")
+                                                  for r in reasons)):
                 reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
+            if (sim_hit is not None and model_urgency is not Urgency.EMERGENCY
+                    and urgency is not Urgency.EMERGENCY
+                    and sim_hit.category not in {h.category for h in suspected}):
+                # A paraphrase no rule names: ask the caller the category's yes/no question.
+                suspected.append(RedFlagHit(sim_hit.category, sim_hit.span, "similarity",
+                                            confirmed=False))
+                model_urgency = _urgency_max(model_urgency, Urgency.URGENT)
             urgency = _urgency_max(urgency, model_urgency)
             # Scores: the model's, floored by what the protocol established.
             urgency_scores = dict(out.urgency)
@@ -168,7 +215,7 @@ class Classifier:
                 intent_scores = {k: v * 0.5 for k, v in intent_scores.items()}
                 intent_scores["symptom_report"] += 0.5
         intent = Intent(max(intent_scores, key=lambda k: intent_scores[k]))
-        if self.model is not None:
+        if model is not None:
             if intent_scores[intent.value] < self.config.intent_review_threshold:
                 reasons.append(f"low_intent_confidence:{intent_scores[intent.value]:.2f}")
         elif sum(result.intent_votes.values()) == 0 and not (
@@ -179,7 +226,7 @@ class Classifier:
             urgency=urgency, urgency_scores=urgency_scores, red_flags=tuple(red_flags),
             needs_review=bool(reasons), model_version=self.version,
             latency_ms=(time.perf_counter() - started) * 1000.0,
-            review_reasons=tuple(reasons), suspected=result.suspected,
+            review_reasons=tuple(reasons), suspected=tuple(suspected),
         )
 
     def _empty(self, text: str, language: str, reasons: list[str],
@@ -205,8 +252,9 @@ class Classifier:
         with self._nlp_lock:
             return extract_form(text, classification.language, classification)
 
-    def stream(self, language: str | None = None) -> StreamingClassifier:
-        return StreamingClassifier(self, language)
+    def stream(self, language: str | None = None, *,
+               model_on_partials: bool = True) -> StreamingClassifier:
+        return StreamingClassifier(self, language, model_on_partials=model_on_partials)
 
 
 class StreamingClassifier:
@@ -217,9 +265,16 @@ class StreamingClassifier:
     Protocol evidence raises on any partial, at the word that completes it; the model alone
     raises only on a final (a whole utterance), since a partial is cut mid-sentence."""
 
-    def __init__(self, classifier: Classifier, language: str | None) -> None:
+    def __init__(self, classifier: Classifier, language: str | None, *,
+                 model_on_partials: bool = True) -> None:
+        """``model_on_partials=False``: partials are scored by the protocol alone. On a partial
+        the heads can neither raise an emergency nor latch a lower urgency, so flags, their
+        times and every final result are the same; only a partial's transient intent and
+        urgency scores differ. The eval replay uses it (one encoder pass per utterance, not
+        per word)."""
         self.classifier = classifier
         self.language = language
+        self.model_on_partials = model_on_partials
         self._finals: list[str] = []
         self._partial = ""
         self._latched = Urgency.ROUTINE
@@ -236,13 +291,18 @@ class StreamingClassifier:
         self._partial = text
         full = self.text
         # The model may raise on a final (a whole utterance), the protocol on any partial.
-        current = self.classifier._classify(full, self.language, model_may_raise=final)
+        run_model = final or self.model_on_partials
+        current = self.classifier._classify(full, self.language, model_may_raise=final,
+                                            recent_words=len(text.split()),
+                                            run_model=run_model)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.
             tail = full[self._cleared_offset:]
-            after = (self.classifier._classify(tail, current.language, model_may_raise=final)
+            after = (self.classifier._classify(tail, current.language, model_may_raise=final,
+                                               recent_words=len(text.split()),
+                                               run_model=run_model)
                      if tail.strip() else None)
             current = replace(
                 current,

@@ -99,7 +99,14 @@ def temperatures(doc: Doc) -> list[Fact]:
         fahrenheit = bool({"f", "fahrenheit"} & {w.text for w in words[i + used: i + used + 2]})
         # A temperature with tenths ("38,5", "trente-huit cinq") needs no fever word.
         tenths = used > 1 and value != int(value)
-        if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign
+        # "elle a 39", "il fait 40", "he's at 39": a fever said the way callers say it,
+        # unless a unit follows ("elle a 39 ans").
+        said_of_person = (38.0 <= value <= 42.0 and i >= 2
+                          and words[i - 1].text in {"a", "fait", "at", "of", "about"}
+                          and words[i - 2].text in _PERSON_NOUNS | {"s", "est", "is", "temp"}
+                          and (i + used >= len(words)
+                               or words[i + used].text not in _AGE_UNITS | _MINUTE_UNITS))
+        if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign or said_of_person
                                        or (tenths and value >= 37.5))):
             out.append(Fact(value, _span(doc, words[i], last), 0.9))
         elif 95.0 <= value <= 108.0 and (fahrenheit or context & _FEVER_CONTEXT):
@@ -202,4 +209,90 @@ def pregnancy_weeks(doc: Doc) -> list[Fact]:
             out.append(Fact(value, _span(doc, words[i], words[j]), 0.9))
         elif unit in {"mois", "months", "month"} and (ctx_before | ctx_after) & preg:
             out.append(Fact(round(value * 4.345), _span(doc, words[i], words[j]), 0.7))
+    return out
+
+
+_GLUCOSE_CUES = frozenset({
+    "glycemie", "glycemies", "sucre", "sucres", "dextro", "hgt", "glucose", "sugar", "sugars",
+    "bm", "glucometre", "lecteur", "capteur", "freestyle", "meter", "reading", "glycemia",
+})
+_GRAMS = frozenset({"g", "gr", "gramme", "grammes", "grams", "gram"})
+_MMOL = frozenset({"mmol", "millimoles", "mmol/l"})
+_MG = frozenset({"mg", "milligrammes", "milligrams", "mg/dl"})
+_METER_HIGH = frozenset({"hi", "high"})
+"""What a glucose meter shows above its range (about 33 mmol/L): "le lecteur affiche HI"."""
+
+
+def glucose_mmol(doc: Doc) -> list[Fact]:
+    """Blood glucose said near a glucose word, in mmol/L: "glycémie à 4,5" (g/L in France,
+    x 5.55), "sugar is 28", "450 mg", "0,40 g", "the meter says HI"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    for i, w in enumerate(words):
+        if w.text not in _GLUCOSE_CUES:
+            continue
+        french = w.text in {"glycemie", "glycemies", "sucre", "sucres", "dextro", "hgt",
+                            "glucometre", "lecteur", "capteur"}
+        # "4 grammes de sucre", "28 mmol of sugar": the value said before the word, with a unit.
+        if i >= 3 and words[i - 1].text in {"de", "d'", "of"}:
+            unit_i = i - 2
+            if words[unit_i].text in _GRAMS | _MMOL | _MG:
+                got = _number_with_decimal(words, unit_i - 1)
+                if got is not None and got[1] == 1:
+                    value = got[0]
+                    unit = words[unit_i].text
+                    mmol = value * 5.55 if unit in _GRAMS else (
+                        value / 18.0 if unit in _MG else value)
+                    if 0.5 <= mmol <= 60:
+                        out.append(Fact(round(mmol, 1), _span(doc, words[unit_i - 1], w), 0.8))
+                        continue
+        j = i + 1
+        while j < min(len(words), i + 6):
+            if words[j].text in _METER_HIGH and not (j + 1 < len(words)
+                                                      and words[j + 1].text.isdigit()):
+                out.append(Fact(33.3, _span(doc, w, words[j]), 0.7))
+                break
+            got = _number_with_decimal(words, j)
+            if got is None or words[j].text in {"a", "an", "un", "une"}:
+                j += 1
+                continue
+            value, used = got
+            k = j + used
+            if (words[j].text.isdigit() and k + 1 < len(words) and words[k].text in {",", "."}
+                    and words[k + 1].text.isdigit()):  # "0,40 g", "1.8"
+                value, used = float(f"{words[j].text}.{words[k + 1].text}"), used + 2
+            unit = words[j + used].text if j + used < len(words) else ""
+            if unit in _GRAMS or (unit not in _MMOL | _MG and french and value <= 6):
+                mmol = value * 5.55
+            elif unit in _MG or value >= 40:
+                mmol = value / 18.0
+            else:
+                mmol = value
+            if 0.5 <= mmol <= 60:
+                out.append(Fact(round(mmol, 1), _span(doc, w, words[j + used - 1]), 0.8))
+            break
+    return out
+
+
+_SPO2_CUES = frozenset({
+    "saturation", "sature", "sat", "sats", "spo2", "oxygene", "oxygen", "oxymetre",
+    "oximeter", "o2", "saturometre", "saturomètre", "sat's",
+})
+
+
+def oxygen_saturation(doc: Doc) -> list[Fact]:
+    """Oxygen saturation in % said near a saturation word: "sature à 88", "sats of 89%"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    for i, w in enumerate(words):
+        if w.text not in _SPO2_CUES:
+            continue
+        for j in range(i + 1, min(len(words), i + 6)):
+            got = number_at(words, j)
+            if got is None or words[j].text in {"a", "an", "un", "une", "2"}:
+                continue
+            value, used = got
+            if 50 <= value <= 100:
+                out.append(Fact(value, _span(doc, w, words[j + used - 1]), 0.8))
+            break
     return out

@@ -48,6 +48,10 @@ class RedFlag(StrEnum):
     POISONING = "poisoning"
     OBSTETRIC = "obstetric"
     TRAUMA = "trauma"
+    # Added after clinical vignettes showed emergencies that fit none of the thirteen above.
+    SEPSIS = "sepsis"
+    ACUTE_ABDOMEN = "acute_abdomen"
+    DIABETIC = "diabetic"
 
 
 URGENCIES: tuple[str, ...] = tuple(u.value for u in Urgency)

@@ -15,7 +15,11 @@ _WORDS = {
     "en": {"i", "he", "she", "is", "not", "the", "a", "an", "my", "his", "her", "for", "with",
            "and", "to", "of", "it", "hello", "hi", "yes", "no", "you", "would", "like", "am",
            "have", "has", "can", "can'", "t", "since", "but", "doctor", "thanks", "please", "this",
-           "that", "was", "i'", "m", "s", "in", "on", "been", "just", "she'", "he'", "it'"},
+           "that", "was", "i'", "m", "s", "in", "on", "been", "just", "she'", "he'", "it'",
+           "they", "we", "what", "do", "does", "did", "are", "were", "got", "get", "there",
+           "having", "had", "from", "at", "up", "out", "about", "him", "them", "your", "our",
+           "don'", "won'", "isn'", "doesn'", "didn'", "ve", "ll", "re", "d", "some", "any",
+           "very", "really", "now", "when", "who", "how", "why", "after", "before"},
     "es": {"el", "los", "las", "mi", "tengo", "es", "por", "con", "muy", "dolor", "pecho",
            "hola", "gracias", "quiero", "una", "cita", "esta", "y", "del", "medico"},
     "de": {"ich", "der", "die", "das", "und", "ist", "nicht", "mein", "meine", "mit", "habe",
@@ -23,6 +27,16 @@ _WORDS = {
     "it": {"il", "lo", "gli", "sono", "ho", "mio", "mia", "per", "con", "non", "buongiorno",
            "grazie", "dolore", "petto", "appuntamento", "della", "che", "molto", "medico"},
 }
+
+
+def confident(doc: Doc, language: str, languages: tuple[str, ...]) -> bool:
+    """Whether ``language`` clearly beats the other in-scope languages (by 2+ function words).
+    When it does not ("my son swallowed a battery": "son" and "a" are French words too), the
+    protocol reads the words in every in-scope language rather than miss an emergency."""
+    words = [w.text for w in doc.words]
+    score = {lang: sum(1 for w in words if w in _WORDS.get(lang, ())) for lang in languages}
+    others = [v for k, v in score.items() if k != language]
+    return not others or score.get(language, 0) - max(others) >= 2
 
 
 def detect(doc: Doc, languages: tuple[str, ...], default: str) -> tuple[str, bool]:

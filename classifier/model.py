@@ -18,11 +18,14 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from classifier.config import ClassifierConfig
+
+if TYPE_CHECKING:
+    from classifier.similarity import SimilarityResult, SimilaritySignal
 
 HEAD_NAMES = ("intent", "urgency", "red_flag")
 
@@ -39,6 +42,13 @@ class Thresholds:
     emergency: float
     urgent: float
     review: float
+    alone: float = 0.97
+    """P(emergency) at which the heads raise an emergency with no other support (no protocol
+    suspicion, no similarity); under it a model-only emergency is `suspected` (ask)."""
+    sim_suspect: float = float("inf")
+    """Similarity margin that makes a category `suspected` (inf: similarity off)."""
+    sim_agree: float = 1.0
+    """With the margin at least ``sim_suspect``, the P(emergency) that raises the emergency."""
 
 
 def _default_cache() -> Path:
@@ -128,6 +138,69 @@ class E5Encoder:
         return np.concatenate(out, axis=0)
 
 
+    def encode_with_spans(self, text: str, spans: Sequence[tuple[int, int]]
+                          ) -> tuple[np.ndarray, np.ndarray]:
+        """One forward pass: the utterance embedding (exactly as ``embed([text])[0]``) and one
+        vector per character span of ``text``, mean-pooled from the same token states and
+        L2-normalised (a zero row when a span holds no token). The clause vectors of the
+        similarity signal cost no second encoder pass."""
+        torch = self.torch
+        prefix = "query: "
+        enc = self.tokenizer([prefix + text], padding=True, truncation=True,
+                             max_length=self.max_tokens, return_tensors="pt",
+                             return_offsets_mapping=True)
+        offsets = enc.pop("offset_mapping")[0].numpy()
+        enc.pop("token_type_ids", None)
+        with torch.inference_mode():
+            hidden = self.model(**enc).last_hidden_state
+        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        full = torch.nn.functional.normalize(pooled, dim=-1)[0].numpy().astype(np.float32)
+        states = hidden[0].numpy().astype(np.float32)
+        out = np.zeros((len(spans), states.shape[1]), np.float32)
+        start, end = offsets[:, 0] - len(prefix), offsets[:, 1] - len(prefix)
+        real = offsets[:, 1] > offsets[:, 0]
+        for k, (s, e) in enumerate(spans):
+            sel = real & (start >= s) & (end <= e)
+            if sel.any():
+                v = states[sel].mean(axis=0)
+                out[k] = v / max(float(np.linalg.norm(v)), 1e-12)
+        return full, out
+
+
+    def encode_many_with_spans(self, texts: Sequence[str],
+                               spans: Sequence[Sequence[tuple[int, int]]],
+                               batch_size: int = 32) -> list[np.ndarray]:
+        """Clause vectors for many texts, batched by length (offline: training, tools). The
+        int8 encoder quantises activations per batch, so these differ slightly (~1e-3) from
+        the one-text pass served at call time: fine for choosing thresholds."""
+        torch = self.torch
+        prefix = "query: "
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[np.ndarray] = [np.zeros((0, 384), np.float32)] * len(texts)
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            enc = self.tokenizer([prefix + texts[i] for i in idx], padding=True,
+                                 truncation=True, max_length=self.max_tokens,
+                                 return_tensors="pt", return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping").numpy()
+            enc.pop("token_type_ids", None)
+            with torch.inference_mode():
+                hidden = self.model(**enc).last_hidden_state.numpy().astype(np.float32)
+            for row, i in enumerate(idx):
+                start = offsets[row, :, 0] - len(prefix)
+                end = offsets[row, :, 1] - len(prefix)
+                real = offsets[row, :, 1] > offsets[row, :, 0]
+                vecs = np.zeros((len(spans[i]), hidden.shape[2]), np.float32)
+                for k, (s, e) in enumerate(spans[i]):
+                    sel = real & (start >= s) & (end <= e)
+                    if sel.any():
+                        v = hidden[row][sel].mean(axis=0)
+                        vecs[k] = v / max(float(np.linalg.norm(v)), 1e-12)
+                out[i] = vecs
+        return out
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -140,13 +213,17 @@ class Head:
     weights: Mapping[str, np.ndarray]
     kind: str
     """"linear" (w, b) or "mlp" (w1, b1, w2, b2; ReLU)."""
+    temperature: float = 1.0
+    """Logits are divided by it: fitted on validation data (calibration), 1.0 = as trained."""
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         w = self.weights
         if self.kind == "linear":
-            return x @ w["w"].T + w["b"]
-        h = np.maximum(x @ w["w1"].T + w["b1"], 0.0)
-        return h @ w["w2"].T + w["b2"]
+            z = x @ w["w"].T + w["b"]
+        else:
+            h = np.maximum(x @ w["w1"].T + w["b1"], 0.0)
+            z = h @ w["w2"].T + w["b2"]
+        return z / self.temperature
 
     def probs(self, x: np.ndarray) -> np.ndarray:
         return _softmax(self.logits(x))
@@ -185,16 +262,23 @@ def load_heads(folder: Path) -> tuple[dict[str, Head], dict[str, Any]]:
         prefix = f"{name}."
         ws = {k[len(prefix):]: v.astype(np.float32) for k, v in tensors.items()
               if k.startswith(prefix)}
-        heads[name] = Head(tuple(spec["labels"]), ws, spec["kind"])
+        heads[name] = Head(tuple(spec["labels"]), ws, spec["kind"],
+                           float(spec.get("temperature", 1.0)))
+    if "bank.refs" in tensors:
+        meta["_bank"] = (tensors["bank.refs"].astype(np.float32),
+                         tensors["bank.benign"].astype(np.float32))
     return heads, meta
 
 
 class HeadsModel:
-    def __init__(self, encoder: E5Encoder, heads: dict[str, Head], meta: dict[str, Any]) -> None:
+    def __init__(self, encoder: E5Encoder, heads: dict[str, Head], meta: dict[str, Any],
+                 similarity: SimilaritySignal | None = None) -> None:
         self.encoder = encoder
         self.heads = heads
         self.meta = meta
-        self.version = str(meta.get("version", "heads"))
+        self.similarity = similarity
+        self.version = str(meta.get("version", "heads")) + (
+            f"+{similarity.version}" if similarity is not None else "")
         self.mean = heads_input["mean"] if (heads_input := meta.get("_input")) else 0.0
         self.std = heads_input["std"] if heads_input else 1.0
 
@@ -206,11 +290,25 @@ class HeadsModel:
         heads, meta = load_heads(heads_dir)  # fail fast, before the (slower) encoder load
         encoder = E5Encoder(encoder_folder(config), num_threads=config.num_threads,
                             quantize=bool(meta.get("encoder_int8", True)))
-        return cls(encoder, heads, meta)
+        similarity = None
+        if config.similarity:
+            from classifier.similarity import ReferenceBank
+            from classifier.similarity import SimilaritySignal as _Signal
+
+            bank = ReferenceBank.load(config.similarity_bank)
+            stored = meta.get("_bank") if meta.get("similarity", {}).get(
+                "bank_version") == bank.version else None
+            similarity = _Signal(encoder, bank, stored)
+        return cls(encoder, heads, meta, similarity)
 
     def thresholds(self, config: ClassifierConfig) -> Thresholds:
         t = self.meta.get("thresholds", {})
+        sim = self.meta.get("similarity", {}) if self.similarity is not None else {}
         return Thresholds(
+            alone=config.model_alone_threshold if config.model_alone_threshold is not None
+            else float(t.get("alone", 0.97)),
+            sim_suspect=float(sim.get("suspect", float("inf"))),
+            sim_agree=float(sim.get("agree", 1.0)),
             emergency=config.emergency_threshold if config.emergency_threshold is not None
             else float(t.get("emergency", 0.5)),
             urgent=config.urgent_threshold if config.urgent_threshold is not None
@@ -237,3 +335,16 @@ class HeadsModel:
     def predict(self, text: str, proto: np.ndarray) -> ModelOutput:
         return self.predict_vectors(self.features(self.encoder.embed([text]),
                                                   proto[None, :]))[0]
+
+    def predict_with_similarity(self, text: str, proto: np.ndarray
+                                ) -> tuple[ModelOutput, SimilarityResult]:
+        """Heads and similarity from ONE encoder pass (clause vectors pooled from its token
+        states)."""
+        from classifier.similarity import EMPTY, clause_windows
+
+        if self.similarity is None:
+            return self.predict(text, proto), EMPTY
+        windows = clause_windows(text)
+        full, vectors = self.encoder.encode_with_spans(text, windows)
+        out = self.predict_vectors(self.features(full[None, :], proto[None, :]))[0]
+        return out, self.similarity.score_vectors(text, windows, vectors)

@@ -1,9 +1,17 @@
-"""The written red-flag protocol: load the YAML, match it against a caller's words.
+"""The written red-flag protocol: a concept lexicon and rules, matched against a caller's words.
+
+Two files ship: ``lexicon.yaml`` (clinical concepts with French and English, lay and clinical
+surface forms; negation, history and idiom cues; intent words) and ``protocol.yaml`` (rules:
+combinations of concepts and modifiers, each citing the published reference it encodes).
+A concept matches its phrases up to inflection (`text.stem`: "convulsait" = "convulse"),
+interchangeable determiners ("son bras" = "le bras"), a couple of inserted intensifiers
+("cou tout bloqué"), and, when marked ``fuzzy``, misheard words by edit similarity or by
+sound (`text.phonetic`). A concept may also be a combination of other concepts said close
+together (``near``: a body site and a state, "nuque" + "raide").
 
 Every hit names its category, the caller's words (span) and the rule id. Evidence that is
 negated ("pas de douleur thoracique", "no chest pain"), past history ("infarctus il y a cinq
-ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count. Misheard key
-words ("poitin") match by edit similarity in concepts marked ``fuzzy``.
+ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count.
 """
 
 from __future__ import annotations
@@ -18,9 +26,9 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from classifier.facts import ages, durations_minutes, temperatures
+from classifier.facts import ages, durations_minutes, glucose_mmol, oxygen_saturation, temperatures
 from classifier.labels import Intent, RedFlag, Urgency
-from classifier.text import Doc, Token, analyse, fold
+from classifier.text import Doc, Token, analyse, fold, phonetic, stem
 from classifier.types import RedFlagHit, Span
 
 LANGS = ("fr", "en")
@@ -34,10 +42,25 @@ Phrase = tuple[str, ...]
 
 
 @dataclass(frozen=True)
+class Near:
+    """Concepts said close together: at most ``window`` other words between them."""
+
+    all: tuple[str, ...]
+    window: int
+
+
+@dataclass(frozen=True)
 class Concept:
     name: str
     phrases: Mapping[str, tuple[Phrase, ...]]
     fuzzy: bool = False
+    near: tuple[Near, ...] = ()
+    """Alternative definitions as combinations of other concepts (evaluated after them)."""
+    inability: bool = False
+    """"can't", "n'arrive pas a": its negative words do not negate the verb that follows."""
+    ignore_history: bool = False
+    """Past-history cues do not apply: a comorbidity ("history of asthma" is still asthma) or
+    a recent event by definition ("vient d'accoucher")."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,12 @@ class Rule:
     window: int | None
     when: Mapping[str, Any]
     suspected: bool
+    any: tuple[str, ...] = ()
+    """One of these concepts must be found too (one more slot of the combination)."""
+    unless: tuple[str, ...] = ()
+    """The rule does not apply when one of these is said (it belongs to another category)."""
+    ref: str = ""
+    """The published reference the rule encodes (SFMU FRENCH, NHS 111, MTS, SAMU)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +104,10 @@ class ProtocolResult:
 def _phrase(text: str) -> Phrase:
     """Fold and tokenise a protocol term the same way as the caller's text."""
     doc = analyse(text)
-    parts = [t.text for t in doc.tokens if not t.punct]
+    # Fillers are skipped in the caller's words, so a term must not need them either
+    # ("dit n'importe quoi": "quoi" is a filler).
+    parts = [t.text for t in doc.tokens if not t.punct and not t.filler] or [
+        t.text for t in doc.tokens if not t.punct]
     # `*` is not a token character: re-attach "word*" prefixes and keep a bare "*" wildcard.
     raw = fold(text).replace("'", "' ").split()
     if "*" in text:
@@ -91,12 +123,36 @@ def _phrase(text: str) -> Phrase:
     return tuple(parts)
 
 
-def _word_matches(pattern: str, token: str) -> bool:
+# Words that stand for one another inside a phrase: "lever le bras" = "lever son bras".
+_DETERMINERS = frozenset({
+    "le", "la", "les", "l'", "un", "une", "des", "du", "son", "sa", "ses", "mon", "ma", "mes",
+    "ton", "ta", "tes", "leur", "leurs", "ce", "cet", "cette", "notre", "votre", "the", "a",
+    "an", "his", "her", "my", "their", "your", "this", "that", "its", "our", "some",
+})
+# Words a caller inserts into a phrase without changing it: "cou tout bloqué", "lips all
+# blue", "il respire vraiment très mal". Never a negation word ("pas", "plus", "not").
+_INSERTABLE = frozenset({
+    "tout", "toute", "tous", "toutes", "tres", "vraiment", "completement", "super", "hyper",
+    "trop", "tellement", "si", "encore", "deja", "bien", "assez", "carrement", "vachement",
+    "un", "peu", "enormement", "grave", "comme", "very", "really", "so", "all", "totally",
+    "completely", "quite", "just", "too", "pretty", "badly", "suddenly", "now", "still",
+    "soudain", "soudainement", "brusquement", "maintenant", "toujours", "presque", "quasiment",
+    "almost", "nearly", "hardly", "barely",
+    *(_DETERMINERS - {"a"}),  # French "a" is the auxiliary: "il a fait" is not "il fait"
+})
+MAX_INSERTED = 2
+
+
+def _word_matches(pattern: str, token: str, token_stem: str = "") -> bool:
     if pattern == "*":
         return token not in ".,;:!?"
     if pattern.endswith("*"):
         return token.startswith(pattern[:-1])
     if token == pattern:
+        return True
+    # Inflections: "convulsait" = "convulse", "swelling" = "swell", "killing" = "kill"
+    # (patterns of 4+ letters; shorter words are never stemmed).
+    if token_stem and len(pattern) >= 4 and stem(pattern) == token_stem:
         return True
     # Plural and gender endings (what a recognizer often gets wrong): "chests", "gonflees".
     return len(pattern) >= 4 and token.startswith(pattern) and token[len(pattern):] in {
@@ -107,7 +163,12 @@ def _word_matches(pattern: str, token: str) -> bool:
 def _fuzzy_equal(pattern: str, token: str, cutoff: float) -> bool:
     if token[:1] != pattern[:1] or abs(len(token) - len(pattern)) > 3:
         return False
-    return fuzz.ratio(pattern, token) >= cutoff
+    if fuzz.ratio(pattern, token) >= cutoff:
+        return True
+    # Same sound, different spelling ("thorasique"): keys of 5+ sounds only, so short
+    # everyday words never collide with a symptom.
+    key = phonetic(pattern)
+    return len(key) >= 5 and key == phonetic(token)
 
 
 class PhraseIndex:
@@ -116,64 +177,112 @@ class PhraseIndex:
     def __init__(self, entries: Iterable[tuple[str, Phrase, bool]], fuzzy_min_len: int,
                  fuzzy_score: float) -> None:
         self.exact: dict[str, list[tuple[str, Phrase, bool]]] = {}
+        self.by_stem: dict[str, list[tuple[str, Phrase, bool]]] = {}
         self.prefix: list[tuple[str, str, Phrase, bool]] = []
-        self.fuzzy_first: list[tuple[str, Phrase]] = []
+        self.fuzzy_first: dict[str, list[tuple[str, Phrase]]] = {}
+        """Fuzzy phrases by their first word's first letter (a misheard word keeps it)."""
         self.fuzzy_min_len = fuzzy_min_len
         self.fuzzy_score = fuzzy_score
+        # Candidate phrases depend only on the word: computed once per distinct word (the
+        # prefix and fuzzy scans cost ~10 ms an utterance otherwise, measured on train).
+        self._candidates: dict[tuple[str, str], tuple[tuple[str, Phrase, bool, bool], ...]] = {}
+        self.prefix_by_start: dict[str, list[tuple[str, str, Phrase, bool]]] = {}
+        self.short_prefix: list[tuple[str, str, Phrase, bool]] = []
         for name, phrase, fuzzy in entries:
             if not phrase:
                 continue
             first = phrase[0]
             if first.endswith("*") or first == "*":
-                self.prefix.append((first[:-1], name, phrase, fuzzy))
+                entry = (first[:-1], name, phrase, fuzzy)
+                self.prefix.append(entry)
+                if len(first) - 1 >= 2:
+                    self.prefix_by_start.setdefault(first[:2], []).append(entry)
+                else:
+                    self.short_prefix.append(entry)
             else:
                 self.exact.setdefault(first, []).append((name, phrase, fuzzy))
+                if len(first) >= 4:
+                    self.by_stem.setdefault(stem(first), []).append((name, phrase, fuzzy))
                 if fuzzy and len(first) >= fuzzy_min_len:
-                    self.fuzzy_first.append((name, phrase))
+                    self.fuzzy_first.setdefault(first[0], []).append((name, phrase))
 
     def _match_at(self, words: tuple[Token, ...], i: int, phrase: Phrase,
-                  fuzzy: bool) -> tuple[int, bool] | None:
+                  fuzzy: bool, inserted_ok: bool = False) -> tuple[int, bool] | None:
+        """Match ``phrase`` from ``words[i]``; returns (end index, used fuzzy) or None.
+        ``inserted_ok``: the phrase's first word is already matched, so intensifiers may
+        stand before the next one."""
         used_fuzzy = False
-        for k, pattern in enumerate(phrase):
-            if i + k >= len(words):
+        j = i
+        inserted = 0
+        k = 0
+        while k < len(phrase):
+            pattern = phrase[k]
+            if j >= len(words):
                 return None
-            token = words[i + k].text
-            if _word_matches(pattern, token):
+            tok = words[j]
+            token = tok.text
+            if tok.punct and pattern != "*":
+                return None  # a phrase does not run across punctuation
+            if _word_matches(pattern, token, tok.stem):
+                k += 1
+                j += 1
+                continue
+            if pattern in _DETERMINERS and token in _DETERMINERS:
+                k += 1
+                j += 1
                 continue
             if (fuzzy and not pattern.endswith("*") and len(pattern) >= self.fuzzy_min_len
                     and len(token) >= self.fuzzy_min_len - 2
                     and _fuzzy_equal(pattern, token, self.fuzzy_score)):
                 used_fuzzy = True
+                k += 1
+                j += 1
+                continue
+            if (k > 0 or inserted_ok) and inserted < MAX_INSERTED and token in _INSERTABLE:
+                inserted += 1
+                j += 1
                 continue
             return None
-        return i + len(phrase), used_fuzzy
+        return j, used_fuzzy
+
+    def _candidates_for(self, text: str, token_stem: str
+                        ) -> tuple[tuple[str, Phrase, bool, bool], ...]:
+        """Phrases that may start at a word: (concept, phrase, fuzzy, first word fuzzy)."""
+        candidates: list[tuple[str, Phrase, bool, bool]] = [
+            (n, p, f, False) for n, p, f in self.exact.get(text, ())]
+        for cut in (1, 2):  # plural/gender endings: "chests" -> "chest"
+            base = text[:-cut]
+            if len(base) >= 4 and text[-cut:] in {"s", "x", "e", "es"}:
+                candidates.extend((n, p, f, False) for n, p, f in self.exact.get(base, ()))
+        if token_stem != text or text not in self.exact:
+            candidates.extend((n, p, f, False) for n, p, f in self.by_stem.get(token_stem, ()))
+        for bucket in (self.prefix_by_start.get(text[:2], ()), self.short_prefix):
+            candidates.extend((n, p, f, False) for pre, n, p, f in bucket
+                              if text.startswith(pre))
+        if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact:
+            seen = {(n, p) for n, p, _, _ in candidates}
+            for name, phrase in self.fuzzy_first.get(text[0], ()):
+                if (name, phrase) not in seen and abs(len(phrase[0]) - len(text)) <= 3 and \
+                        _fuzzy_equal(phrase[0], text, self.fuzzy_score):
+                    candidates.append((name, phrase, True, True))
+        return tuple(candidates)
 
     def find(self, words: tuple[Token, ...]) -> list[Occurrence]:
         out: list[Occurrence] = []
         for i, tok in enumerate(words):
             if tok.punct:
                 continue
-            candidates: list[tuple[str, Phrase, bool, bool]] = [
-                (n, p, f, False) for n, p, f in self.exact.get(tok.text, ())]
-            for cut in (1, 2):  # plural/gender endings: "chests" -> "chest"
-                stem = tok.text[:-cut]
-                if len(stem) >= 4 and tok.text[-cut:] in {"s", "x", "e", "es"}:
-                    candidates.extend((n, p, f, False) for n, p, f in self.exact.get(stem, ()))
-            candidates.extend((n, p, f, False) for pre, n, p, f in self.prefix
-                              if tok.text.startswith(pre))
-            if len(tok.text) >= self.fuzzy_min_len - 2 and tok.text not in self.exact:
-                seen = {(n, p) for n, p, _, _ in candidates}
-                for name, phrase in self.fuzzy_first:
-                    if (name, phrase) not in seen and _fuzzy_equal(phrase[0], tok.text,
-                                                                   self.fuzzy_score):
-                        candidates.append((name, phrase, True, True))
+            word_key = (tok.text, tok.stem)
+            candidates = self._candidates.get(word_key)
+            if candidates is None:
+                candidates = self._candidates_for(tok.text, tok.stem)
+                if len(self._candidates) < 200_000:
+                    self._candidates[word_key] = candidates
             for name, phrase, fuzzy, first_fuzzy in candidates:
-                got = (self._match_at(words, i + 1, phrase[1:], fuzzy) if first_fuzzy
-                       else self._match_at(words, i, phrase, fuzzy))
+                got = (self._match_at(words, i + 1, phrase[1:], fuzzy, inserted_ok=True)
+                       if first_fuzzy else self._match_at(words, i, phrase, fuzzy))
                 if got is not None:
                     end, used_fuzzy = got
-                    if first_fuzzy:
-                        end = i + len(phrase)
                     out.append(Occurrence(name, i, end, used_fuzzy or first_fuzzy))
         # The same words can match twice ("rendez-vous" / "rendez vous", plural variants).
         unique: dict[tuple[str, int, int], Occurrence] = {}
@@ -210,7 +319,13 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def default_protocol_path() -> Path:
+    """The shipped rules (categories, settings); the concepts they use are in the lexicon."""
     return Path(str(resources.files("classifier").joinpath("protocol.yaml")))
+
+
+def default_lexicon_path() -> Path:
+    """The shipped concept lexicon (concepts, negation, history, idioms, intents)."""
+    return Path(str(resources.files("classifier").joinpath("lexicon.yaml")))
 
 
 @dataclass
@@ -223,12 +338,14 @@ class Protocol:
     _indexes: dict[str, PhraseIndex] = field(default_factory=dict, repr=False)
     negation_cues: dict[str, frozenset[str]] = field(default_factory=dict)
     negation_gap_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    combine_order: tuple[str, ...] = ()
+    """Combined (``near``) concepts, each after the concepts it is made of."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Protocol:
         """The shipped protocol, with the practice's file (if any) merged over it."""
         default = default_protocol_path()
-        data = cls._read(default)
+        data = _merge(cls._read(default_lexicon_path()), cls._read(default))
         source = str(default)
         if path is not None:
             path = Path(path)
@@ -260,7 +377,18 @@ class Protocol:
                 lang: tuple(_phrase(t) for t in _as_list(spec.get(lang),
                                                          f"{source}: concept {name}.{lang}"))
                 for lang in LANGS}
-            concepts[name] = Concept(name, phrases, bool(spec.get("fuzzy", False)))
+            near: list[Near] = []
+            for alt in spec.get("near") or []:
+                parts = tuple(_as_list(alt.get("all") if isinstance(alt, dict) else None,
+                                       f"{source}: concept {name}.near.all"))
+                if len(parts) < 2:
+                    raise ProtocolError(f"{source}: concept {name}: each `near` entry needs "
+                                        "`all` with two or more concepts")
+                near.append(Near(parts, int(alt.get("window", 3))))
+            concepts[name] = Concept(name, phrases, bool(spec.get("fuzzy", False)), tuple(near),
+                                     bool(spec.get("inability", False)),
+                                     bool(spec.get("ignore_history", False)))
+        combine_order = _combine_order(concepts, source)
         rules: list[Rule] = []
         for cat_name, cat in (data.get("categories") or {}).items():
             try:
@@ -271,15 +399,24 @@ class Protocol:
                                     f"allowed: {allowed}") from None
             for spec in cat.get("rules") or []:
                 rid = spec.get("id")
-                needed = tuple(spec.get("all") or ())
-                if not rid or not needed:
-                    raise ProtocolError(f"{source}: rule under {cat_name} needs `id` and `all`")
-                for c in needed:
-                    if c not in concepts:
-                        raise ProtocolError(f"{source}: rule {rid} uses unknown concept {c!r}")
+                needed = tuple(_as_list(spec.get("all"), f"{source}: rule {rid}.all"))
+                one_of = tuple(_as_list(spec.get("any"), f"{source}: rule {rid}.any"))
+                unless = tuple(_as_list(spec.get("unless"), f"{source}: rule {rid}.unless"))
+                if not rid or not (needed or one_of):
+                    raise ProtocolError(f"{source}: rule under {cat_name} needs `id` and `all` "
+                                        "(or `any`)")
+                for cname in (*needed, *one_of, *unless):
+                    if cname not in concepts:
+                        raise ProtocolError(f"{source}: rule {rid} uses unknown concept "
+                                            f"{cname!r}")
+                for key in spec.get("when") or {}:
+                    if key not in WHEN_CONDITIONS:
+                        raise ProtocolError(f"{source}: rule {rid}: unknown `when` condition "
+                                            f"{key!r}; allowed: {', '.join(WHEN_CONDITIONS)}")
                 rules.append(Rule(rid, category, needed, spec.get("window"),
                                   dict(spec.get("when") or {}),
-                                  spec.get("status", "confirmed") == "suspected"))
+                                  spec.get("status", "confirmed") == "suspected",
+                                  one_of, unless, str(spec.get("ref") or "")))
         # Pseudo-concepts: history cues, idioms, urgent evidence, intents.
         for lang in LANGS:
             hist = (data.get("history") or {}).get(lang) or {}
@@ -306,6 +443,7 @@ class Protocol:
         return cls(
             version=str(data.get("version", "unversioned")),
             concepts=concepts, rules=rules, settings=settings, source=source,
+            combine_order=combine_order,
             negation_cues={lg: frozenset(fold(w) for w in _as_list(neg.get(lg), "negation"))
                            for lg in LANGS},
             negation_gap_words={lg: frozenset(fold(w) for w in _as_list(gap.get(lg), "gap"))
@@ -324,7 +462,8 @@ class Protocol:
     # -- matching ---------------------------------------------------------------------------
 
     def _negated(self, words: tuple[Token, ...], occ: Occurrence, langs: tuple[str, ...],
-                 covered: frozenset[int] = frozenset()) -> bool:
+                 covered: frozenset[int] = frozenset(),
+                 inability: frozenset[int] = frozenset()) -> bool:
         cues = frozenset().union(*(self.negation_cues[lg] for lg in langs))
         gap_words = frozenset().union(*(self.negation_gap_words[lg] for lg in langs))
         max_gap = int(self.settings.get("negation_gap", 4))
@@ -332,6 +471,8 @@ class Protocol:
         k = occ.start - 1
         while k >= 0 and gap <= max_gap:
             tok = words[k].text
+            if k in inability:
+                return False  # "can't bend his neck": the negative belongs to "can't"
             if tok in cues or (len(tok) > 2 and tok.endswith("n'") and "en" in langs):
                 return True
             # Other evidence words do not end the scope: "no chest pain" negates "pain".
@@ -369,6 +510,9 @@ class Protocol:
         ignored: list[str] = []
         covered = frozenset(k for o in occs if not o.concept.startswith("__")
                             for k in range(o.start, o.end))
+        inability = frozenset(k for o in occs if o.concept in self.concepts
+                              and self.concepts[o.concept].inability
+                              for k in range(o.start, o.end))
         for o in occs:
             if o.concept in {"__idioms", "__hist_before", "__hist_after"}:
                 continue
@@ -377,13 +521,17 @@ class Protocol:
                 ignored.append(f"idiom:{o.concept}")
                 continue
             if not o.concept.startswith("__intent"):
-                if self._negated(words, o, langs, covered):
+                if self._negated(words, o, langs, covered,
+                                 frozenset() if self.concepts[o.concept].inability
+                                 else inability):
                     ignored.append(f"negated:{o.concept}")
                     continue
-                if self._history(o, hist_before, hist_after):
+                if not self.concepts[o.concept].ignore_history and \
+                        self._history(o, hist_before, hist_after):
                     ignored.append(f"history:{o.concept}")
                     continue
             valid.setdefault(o.concept, []).append(o)
+        self._combine(valid)
 
         facts = _Facts(doc)
         confirmed: dict[RedFlag, RedFlagHit] = {}
@@ -391,6 +539,11 @@ class Protocol:
         fired: list[str] = []
         for rule in self.rules:
             if rule.category in confirmed or (rule.suspected and rule.category in suspected):
+                continue
+            if not all(c in valid for c in rule.all) or (
+                    rule.any and not any(c in valid for c in rule.any)):
+                continue
+            if any(valid.get(c) for c in rule.unless):
                 continue
             found = self._rule_span(rule, valid)
             if found is None or not facts.check(rule.when, words):
@@ -425,27 +578,83 @@ class Protocol:
         return ProtocolResult(tuple(order), tuple(suspected.values()), urgency, urgent, votes,
                               tuple(ignored), tuple(fired))
 
+    def _combine(self, valid: dict[str, list[Occurrence]]) -> None:
+        """Add the occurrences of combined concepts (``near``), in lexicon order, so a
+        combination may build on one defined above it."""
+        for name in self.combine_order:
+            concept = self.concepts[name]
+            for near in concept.near:
+                lists = [valid.get(c, []) for c in near.all]
+                for first, last, fuzzy in _combinations(lists, near.window):
+                    valid.setdefault(concept.name, []).append(
+                        Occurrence(concept.name, first, last, fuzzy))
+
     @staticmethod
     def _rule_span(rule: Rule, valid: Mapping[str, list[Occurrence]]
                    ) -> tuple[int, int, bool] | None:
         lists = [valid.get(c, []) for c in rule.all]
-        if not all(lists):
-            return None
+        if rule.any:
+            lists.append([o for c in rule.any for o in valid.get(c, [])])
         best: tuple[int, int, bool] | None = None
-        for anchor in lists[0]:
-            chosen = [anchor]
-            for other in lists[1:]:
-                start = anchor.start
-                chosen.append(min(other, key=lambda o: abs(o.start - start)))  # noqa: B023
-            first = min(o.start for o in chosen)
-            last = max(o.end for o in chosen)
-            if rule.window is not None and last - first > rule.window + sum(
-                    o.end - o.start for o in chosen):
-                continue
-            cand = (first, last, any(o.fuzzy for o in chosen))
+        for cand in _combinations(lists, rule.window):
             if best is None or cand[1] - cand[0] < best[1] - best[0]:
                 best = cand
         return best
+
+
+def _combine_order(concepts: Mapping[str, Concept], source: str) -> tuple[str, ...]:
+    """Combined concepts ordered so each comes after the concepts it is made of."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: visiting, 2: done
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ProtocolError(f"{source}: concepts combine each other in a cycle: "
+                                + " -> ".join((*path, name)))
+        state[name] = 1
+        for near in concepts[name].near:
+            for part in near.all:
+                if part not in concepts:
+                    raise ProtocolError(f"{source}: concept {name} combines unknown concept "
+                                        f"{part!r}")
+                visit(part, (*path, name))
+        state[name] = 2
+        if concepts[name].near:
+            order.append(name)
+
+    for name in concepts:
+        visit(name, ())
+    return tuple(order)
+
+
+def _combinations(lists: list[list[Occurrence]], window: int | None
+                  ) -> list[tuple[int, int, bool]]:
+    """(first, last, fuzzy) for each occurrence of the first list with the nearest of each
+    other list, when at most ``window`` other words lie between them (None: anywhere)."""
+    if not lists or not all(lists):
+        return []
+    out: list[tuple[int, int, bool]] = []
+    for anchor in lists[0]:
+        chosen = [anchor]
+        for other in lists[1:]:
+            start = anchor.start
+            chosen.append(min(other, key=lambda o: abs(o.start - start)))  # noqa: B023
+        first = min(o.start for o in chosen)
+        last = max(o.end for o in chosen)
+        if window is not None and last - first - sum(o.end - o.start for o in chosen) > window:
+            continue
+        out.append((first, last, any(o.fuzzy for o in chosen)))
+    return out
+
+
+WHEN_CONDITIONS: tuple[str, ...] = (
+    "age_months_below", "age_unknown", "age_years_at_least", "temp_c_at_least",
+    "temp_unknown_or_at_least", "temp_c_below", "minutes_at_least", "any_word",
+    "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below",
+)
+"""Modifiers a rule may require: age, measured temperature / glucose / SpO2, duration."""
 
 
 class _Facts:
@@ -473,11 +682,11 @@ class _Facts:
     def used_spans(self, when: Mapping[str, Any]) -> list[Span]:
         """Spans of the numeric facts a rule's conditions relied on (for the hit's span)."""
         out: list[Span] = []
-        if {"age_months_below"} & set(when):
+        if {"age_months_below", "age_years_at_least"} & set(when):
             found = ages(self.doc)
             if found:
                 out.append(min(found, key=lambda a: a.age.in_months).span)
-        if {"temp_c_at_least", "temp_unknown_or_at_least"} & set(when):
+        if {"temp_c_at_least", "temp_unknown_or_at_least", "temp_c_below"} & set(when):
             temps = temperatures(self.doc)
             if temps:
                 out.append(max(temps, key=lambda f: f.value).span)
@@ -485,6 +694,10 @@ class _Facts:
             mins = durations_minutes(self.doc)
             if mins:
                 out.append(max(mins, key=lambda f: f.value).span)
+        if {"glucose_mmol_at_least", "glucose_mmol_below"} & set(when):
+            out.extend(f.span for f in glucose_mmol(self.doc)[:1])
+        if "spo2_below" in when:
+            out.extend(f.span for f in oxygen_saturation(self.doc)[:1])
         return out
 
     def check(self, when: Mapping[str, Any], words: tuple[Token, ...]) -> bool:
@@ -492,11 +705,18 @@ class _Facts:
             if key == "age_months_below":
                 if self.age_months is None or self.age_months >= float(value):
                     return False
+            elif key == "age_years_at_least":
+                if self.age_months is None or self.age_months < 12.0 * float(value):
+                    return False
             elif key == "age_unknown":
                 if (self.age_months is None) != bool(value):
                     return False
             elif key == "temp_c_at_least":
                 if self.temp is None or self.temp < float(value):
+                    return False
+            elif key == "temp_c_below":
+                temps = temperatures(self.doc)
+                if not temps or min(f.value for f in temps) >= float(value):
                     return False
             elif key == "temp_unknown_or_at_least":
                 if self.temp is not None and self.temp < float(value):
@@ -504,6 +724,18 @@ class _Facts:
             elif key == "minutes_at_least":
                 found = durations_minutes(self.doc)
                 if not found or max(f.value for f in found) < float(value):
+                    return False
+            elif key == "glucose_mmol_at_least":
+                found = glucose_mmol(self.doc)
+                if not found or max(f.value for f in found) < float(value):
+                    return False
+            elif key == "glucose_mmol_below":
+                found = glucose_mmol(self.doc)
+                if not found or min(f.value for f in found) >= float(value):
+                    return False
+            elif key == "spo2_below":
+                found = oxygen_saturation(self.doc)
+                if not found or min(f.value for f in found) >= float(value):
                     return False
             elif key == "any_word":
                 wanted = {fold(w) for w in value}

@@ -49,6 +49,8 @@ class Token:
     """Character offsets into the ORIGINAL text."""
     filler: bool = False
     punct: bool = False
+    stem: str = ""
+    """Inflection-free key (`stem`): "saignait", "saignements", "saigné" -> "saign"."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ def analyse(text: str) -> Doc:
         start = origin[m.start()]
         end = origin[m.end() - 1] + 1 if m.end() > m.start() else start
         punct = word in ".,;:!?"
-        tokens.append(Token(word, start, end, filler=word in FILLERS, punct=punct))
+        tokens.append(Token(word, start, end, filler=word in FILLERS, punct=punct,
+                            stem=word if punct else stem(word)))
     for i in range(len(tokens) - 1):
         # A stutter ("il il a", "the the neck") is heard twice but said once.
         if tokens[i + 1].text == tokens[i].text and not tokens[i].text.isdigit() and \
@@ -156,3 +159,59 @@ def number_at(words: tuple[Token, ...], i: int) -> tuple[float, int] | None:
             used += 1
         break
     return float(value), used
+
+
+# -- inflections and sound-alikes ----------------------------------------------------------
+#
+# A light suffix stripper for French and English, written for this matcher (not Snowball):
+# it only has to map the inflections callers use ("convulse", "convulsait", "convulsions",
+# "convulsing", "convulsed") to one key, and leave short words alone (4 letters or fewer:
+# "mal", "cou", "sang" are never stemmed, so they cannot collide).
+_SUFFIXES: tuple[str, ...] = tuple(sorted({
+    # French verbs, nouns and adjectives
+    "issements", "issement", "issantes", "issante", "issants", "issant", "issaient", "issait",
+    "issais", "issent", "issons", "issez", "ements", "ement", "ations", "ation", "eraient",
+    "erait", "erais", "erai", "eront", "erons", "erez", "aient", "ait", "ais", "antes", "ante",
+    "ants", "ant", "ees", "ee", "es", "ez", "er", "ent", "ions", "ion", "euses", "euse", "eux",
+    "ives", "ive", "ifs", "if", "ir", "it", "is", "e", "s", "x",
+    # English
+    "ingly", "ings", "ing", "edly", "ied", "ies", "ed", "ness", "ly",
+}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Inflection-free key of a folded word; words of 4 letters or fewer are their own key."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            base = word[: -len(suffix)]
+            if suffix in {"ied", "ies"}:
+                base += "y"
+            # "stopped" -> "stop", "bleeding" stays "bleed" (double e), "swelling" -> "swell".
+            if len(base) >= 5 and base[-1] == base[-2] and base[-1] in "bdgmnprt":
+                base = base[:-1]
+            return base
+    return word
+
+
+_PHONETIC_RULES: tuple[tuple[str, str], ...] = (
+    ("tion", "sion"), ("ph", "f"), ("qu", "k"), ("ck", "k"), ("ch", "s"), ("sh", "s"),
+    ("gn", "n"), ("eau", "o"), ("au", "o"), ("ou", "u"), ("oo", "u"), ("ai", "e"),
+    ("ei", "e"), ("ea", "e"), ("ee", "i"), ("y", "i"), ("w", "v"), ("ce", "se"),
+    ("ci", "si"), ("c", "k"), ("z", "s"), ("th", "t"), ("h", ""),
+)
+
+
+@lru_cache(maxsize=65536)
+def phonetic(word: str) -> str:
+    """A sound-alike key for misheard words (ASR): spelling that sounds the same gets the
+    same key ("thorasique" / "thoracique", "convulsse" / "convulse", "nuc" / "nuque")."""
+    key = stem(word.replace("'", ""))
+    for a, b in _PHONETIC_RULES:
+        key = key.replace(a, b)
+    # Silent final letters in French, and doubled letters anywhere.
+    key = re.sub(r"(.)\1+", r"\1", key)
+    key = re.sub(r"(?<=.)(es|e|s|t|x|d)$", "", key)
+    return key

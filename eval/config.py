@@ -14,6 +14,8 @@ thresholds with a YAML file (``permanence eval DATA --config FILE``)::
       critical: [chest_pain, stroke]   # any miss in these categories fails --gate
     replay:
       words_per_update: 1  # dialogue replay granularity (1 = word by word)
+      workers: 0           # dialogue replay processes (0 = one per core, 1 = serial)
+      model_on_partials: false   # heads on finals only: same flags and times, much faster
 """
 
 from __future__ import annotations
@@ -63,6 +65,13 @@ class EvalConfig:
     """Overrides of ``asr.RecognizerConfig`` fields."""
     gate: GateConfig = field(default_factory=GateConfig)
     words_per_update: int = 1
+    workers: int = 0
+    """Dialogue replay processes: 0 = one per core (at most 4), 1 = in this process."""
+    model_on_partials: bool = False
+    """Dialogue replay: run the heads on partial hypotheses too. Off by default: on a partial
+    the heads can neither raise an emergency nor latch an urgency, so flags, times and final
+    results are identical with the model run on each whole utterance only (issue 13: the
+    Simsamu replay went from >25 min to minutes)."""
     calibration_bins: int = 10
     source: Path | None = None
     """The YAML file this came from (None: defaults)."""
@@ -143,6 +152,17 @@ def load_config(path: str | Path | None) -> EvalConfig:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     replay = data.get("replay") or {}
+    unknown_replay = sorted(set(replay) - {"words_per_update", "workers", "model_on_partials"})
+    if unknown_replay:
+        raise ConfigError(f"{path}: replay: unknown key(s) {', '.join(unknown_replay)}; "
+                          "allowed: model_on_partials, words_per_update, workers")
+    workers = replay.get("workers", 0)
+    if not isinstance(workers, int) or workers < 0:
+        raise ConfigError(f"{path}: replay.workers must be an integer >= 0, got {workers!r}")
+    partials = replay.get("model_on_partials", False)
+    if not isinstance(partials, bool):
+        raise ConfigError(f"{path}: replay.model_on_partials must be true or false, got "
+                          f"{partials!r}")
     words = replay.get("words_per_update", 1)
     if not isinstance(words, int) or words < 1:
         raise ConfigError(f"{path}: replay.words_per_update must be an integer >= 1, got {words!r}")
@@ -151,7 +171,8 @@ def load_config(path: str | Path | None) -> EvalConfig:
         raise ConfigError(f"{path}: calibration_bins must be an integer >= 1, got {bins!r}")
     return EvalConfig(classifier=dict(data.get("classifier") or {}),
                       recognizer=dict(data.get("recognizer") or {}), gate=gate,
-                      words_per_update=words, calibration_bins=bins, source=path.resolve())
+                      words_per_update=words, workers=workers, model_on_partials=partials,
+                      calibration_bins=bins, source=path.resolve())
 
 
 __all__ = ["DEFAULT_CRITICAL", "ConfigError", "EvalConfig", "GateConfig",

@@ -16,13 +16,16 @@ train, tune thresholds or write rules. Each set is adapted in memory onto LABELS
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eval.config import EvalConfig
 from eval.dataset import Dataset, DatasetError, dataset_from_rows
+from eval.types import EvalReport, Rate
 
 Row = Mapping[str, Any]
 
@@ -79,10 +82,126 @@ def load_external(spec: ExternalSet, directory: Path) -> Dataset:
         raise DatasetError(f"{path}: {exc}") from None
 
 
+@dataclass(frozen=True)
+class SetRow:
+    """One line of the `bench eval-external` table: what a data team reads first."""
+
+    name: str
+    n: int
+    seconds: float
+    report: EvalReport | None = None
+    skipped: str | None = None
+
+    def asked(self) -> Rate | None:
+        """Gold emergencies raised OR asked about (a suspected red flag: the agent asks its
+        yes/no question), the safety net behind recall."""
+        from eval.metrics import rate
+
+        if self.report is None:
+            return None
+        pos = [r for r in self.report.results if r.gold.is_emergency is True]
+        return rate(sum(1 for r in pos if r.predicted_emergency or r.suspected), len(pos))
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.report is None:
+            return {"set": self.name, "skipped": self.skipped}
+        r = self.report
+        e = r.emergency
+        flagged = [x for x in r.results if x.predicted_emergency]
+        cats = Counter(h.category for x in flagged for h in x.red_flags[:1])
+        asked = self.asked()
+        return {
+            "set": self.name, "n": self.n, "seconds": round(self.seconds, 1),
+            "emergencies": e.recall.n,
+            "recall": _rate(e.recall), "specificity": _rate(e.specificity),
+            "false_alarm_routine": _rate(e.false_alarm),
+            "under_triage": _rate(r.urgency.under_triage),
+            "flagged_or_asked": _rate(asked) if asked else None,
+            "per_category_recall": {c: _rate(v) for c, v in e.per_red_flag.items()},
+            "predicted_emergencies": len(flagged),
+            "flagged_categories": dict(sorted(cats.items())),
+            "median_time_to_flag_s": r.time_to_flag.median,
+            "intent_accuracy": _rate(r.intent.accuracy),
+            "wer": r.asr.wer,
+        }
+
+
+def _rate(x: Rate) -> dict[str, Any]:
+    return {"k": x.k, "n": x.n, "value": x.value, "ci": list(x.ci) if x.ci else None}
+
+
+def _fmt(x: Rate | None, ci: bool = True) -> str:
+    if x is None or x.value is None:
+        return "-"
+    text = f"{x.value:.3f} ({x.k}/{x.n})"
+    if ci and x.ci:
+        text += f" [{x.ci[0]:.2f}-{x.ci[1]:.2f}]"
+    return text
+
+
+def format_table(rows: Sequence[SetRow]) -> str:
+    """ONE plain-text table for all external sets, then per-category recall and what the
+    dialogue sets flagged (their labels are hidden: counts, categories, median time)."""
+    head = ["set", "items", "time s", "emergencies", "recall [95% CI]",
+            "specificity [95% CI]", "routine false alarms", "under-triage",
+            "flagged or asked", "intent acc.", "WER"]
+    body: list[list[str]] = []
+    notes: list[str] = []
+    for row in rows:
+        if row.report is None:
+            body.append([row.name, "-", "-", "-", f"skipped: {row.skipped}"] + ["-"] * 6)
+            continue
+        r = row.report
+        e = r.emergency
+        body.append([row.name, str(row.n), f"{row.seconds:.0f}", str(e.recall.n),
+                     _fmt(e.recall), _fmt(e.specificity), _fmt(e.false_alarm, ci=False),
+                     _fmt(r.urgency.under_triage, ci=False), _fmt(row.asked(), ci=False),
+                     _fmt(r.intent.accuracy, ci=False),
+                     "-" if r.asr.wer is None else f"{r.asr.wer:.3f}"])
+        if e.per_red_flag:
+            notes.append(f"{row.name} per-category recall: " + ", ".join(
+                f"{c} {v.k}/{v.n}" for c, v in e.per_red_flag.items()))
+        if any(x.kind == "dialogue" for x in r.results):
+            d = row.to_dict()
+            median = d["median_time_to_flag_s"]
+            notes.append(
+                f"{row.name}: {d['predicted_emergencies']} of {row.n} dialogues flagged "
+                f"emergency, categories {d['flagged_categories'] or '{}'}, median time to flag "
+                + ("-" if median is None else f"{median:.1f} s"))
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    out = [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(b) for b in body]
+    return "\n".join(out + [""] + notes)
+
+
+def write_index(rows: Sequence[SetRow], out: Path) -> Path:
+    """``index.html``: the same table, each set linking to its full report."""
+    import html
+
+    out.mkdir(parents=True, exist_ok=True)
+    table = format_table(rows)
+    links = "".join(
+        f'<li><a href="{html.escape(r.name)}/report.html">{html.escape(r.name)}</a></li>'
+        for r in rows if r.report is not None)
+    page = ("<!doctype html><meta charset='utf-8'><title>External sets</title>"
+            "<h1>permanence: external evaluation sets</h1>"
+            f"<pre>{html.escape(table)}</pre><ul>{links}</ul>"
+            "<p>Evaluation only: these sets are never used to train, tune or write rules.</p>")
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 def run_external(directory: Path | None = None, *, out: Path | None = None,
                  config: EvalConfig | None = None, progress: bool = True,
-                 classifier: Any = None, recognizer: Any = None) -> dict[str, Any]:
-    """Evaluate every external set present; returns ``{set: summary | {"skipped": why}}``."""
+                 classifier: Any = None, recognizer: Any = None,
+                 rows: list[SetRow] | None = None) -> dict[str, Any]:
+    """Evaluate every external set present; returns ``{set: summary | {"skipped": why}}``.
+    ``rows`` (when given) receives one `SetRow` per set, for `format_table`."""
     from eval.report import write_report
     from eval.runner import evaluate, load_engines
 
@@ -91,19 +210,25 @@ def run_external(directory: Path | None = None, *, out: Path | None = None,
     if not directory.is_dir():
         return {"skipped": f"{directory} not present (external sets are optional)"}
     result: dict[str, Any] = {"dir": str(directory), "sets": {}}
+    rows = rows if rows is not None else []
     for spec in EXTERNAL_SETS:
         if not (directory / spec.relpath).is_file():
             result["sets"][spec.name] = {"skipped": f"{spec.relpath} not present"}
+            rows.append(SetRow(spec.name, 0, 0.0, skipped=f"{spec.relpath} not present"))
             continue
         try:
             dataset = load_external(spec, directory)
         except DatasetError as exc:
             result["sets"][spec.name] = {"skipped": f"unreadable: {exc}"}
+            rows.append(SetRow(spec.name, 0, 0.0, skipped="unreadable"))
             continue
+        started = time.perf_counter()
         classifier, recognizer = load_engines(config, dataset, classifier, recognizer)
         report = evaluate(dataset, classifier=classifier, recognizer=recognizer, config=config,
                           progress=progress)
-        entry: dict[str, Any] = {"summary": report.summary()}
+        row = SetRow(spec.name, report.n, time.perf_counter() - started, report)
+        rows.append(row)
+        entry: dict[str, Any] = {"summary": report.summary(), "table": row.to_dict()}
         flagged = [r for r in report.results if r.predicted_emergency]
         entry["predicted_emergencies"] = len(flagged)
         if any(r.kind == "dialogue" for r in report.results):
@@ -111,4 +236,6 @@ def run_external(directory: Path | None = None, *, out: Path | None = None,
         if out is not None:
             entry["report"] = str(write_report(report, out / spec.name).html)
         result["sets"][spec.name] = entry
+    if out is not None:
+        result["index"] = str(write_index(rows, out))
     return result

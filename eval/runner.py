@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,9 +74,10 @@ def _run_audio(item: AudioItem, classifier: Classifier, recognizer: Recognizer) 
                    reference=item.reference, triage_terms=terms, triage_terms_found=found)
 
 
-def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: int
-                  ) -> ItemResult:
-    stream = classifier.stream(item.language)
+def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: int,
+                  model_on_partials: bool = True) -> ItemResult:
+    stream = (classifier.stream(item.language) if model_on_partials
+              else classifier.stream(item.language, model_on_partials=False))
     last: Classification | None = None
     flagged_at: float | None = None
     spent: list[float] = []
@@ -102,10 +104,10 @@ def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: 
 
 
 def run_item(item: Item, classifier: Classifier, recognizer: Recognizer | None = None,
-             *, words_per_update: int = 1) -> ItemResult:
+             *, words_per_update: int = 1, model_on_partials: bool = True) -> ItemResult:
     try:
         if isinstance(item, DialogueItem):
-            return _run_dialogue(item, classifier, words_per_update)
+            return _run_dialogue(item, classifier, words_per_update, model_on_partials)
         if isinstance(item, AudioItem):
             if recognizer is None:
                 raise EvalError("an audio item needs a recognizer")
@@ -116,6 +118,58 @@ def run_item(item: Item, classifier: Classifier, recognizer: Recognizer | None =
     except Exception as exc:
         raise EvalError(f"item {item.id!r} (line {item.line}): {type(exc).__name__}: {exc}"
                         ) from exc
+
+
+def _workers(config: EvalConfig, n_dialogues: int, classifier: Any) -> int:
+    """Processes for the dialogue replay: each loads its own classifier (~10 s), so only for
+    a real `Classifier` (its config rebuilds it) and enough dialogues to pay for it."""
+    from classifier import ClassifierConfig
+
+    if not isinstance(getattr(classifier, "config", None), ClassifierConfig):
+        return 1
+    if config.workers:
+        return min(config.workers, n_dialogues) if n_dialogues else 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    return min(cores, 4) if n_dialogues >= 4 else 1
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(classifier_config: Any) -> None:
+    from classifier import Classifier as _Classifier
+
+    _WORKER["classifier"] = _Classifier.load(classifier_config)
+
+
+def _replay_one(item: DialogueItem, words_per_update: int, model_on_partials: bool
+                ) -> ItemResult:
+    return run_item(item, _WORKER["classifier"], words_per_update=words_per_update,
+                    model_on_partials=model_on_partials)
+
+
+def _replay_parallel(items: Sequence[DialogueItem], classifier: Classifier,
+                     config: EvalConfig, workers: int, progress: bool, name: str
+                     ) -> dict[int, ItemResult]:
+    """Dialogues are independent: replay them in ``workers`` processes (spawned, each with
+    its own classifier built from the same config, one torch thread each), longest first so
+    the last ones to finish are short. Same results as a serial run, item for item."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    order = sorted(items, key=lambda i: -sum(len(t.text.split()) for t in i.caller_turns))
+    ctx = multiprocessing.get_context("spawn")
+    out: dict[int, ItemResult] = {}
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(classifier.config,)) as pool:
+        futures = [pool.submit(_replay_one, item, config.words_per_update,
+                               config.model_on_partials) for item in order]
+        for item, future in tqdm(zip(order, futures, strict=True), total=len(order),
+                                 desc=f"replay {name} ({workers} processes)", unit="dialogue",
+                                 disable=not progress, leave=False):
+            out[id(item)] = future.result()
+    return out
 
 
 def build_report(results: Sequence[ItemResult], *, dataset: str = "<memory>",
@@ -175,10 +229,17 @@ def evaluate(dataset: Dataset | str | Path, classifier: Classifier | None = None
     if not isinstance(dataset, Dataset):
         dataset = load_dataset(dataset)
     classifier, recognizer = load_engines(config, dataset, classifier, recognizer)
+    dialogues = [i for i in dataset.items if isinstance(i, DialogueItem)]
+    workers = _workers(config, len(dialogues), classifier)
+    done: dict[int, ItemResult] = {}
+    if workers > 1:
+        done = _replay_parallel(dialogues, classifier, config, workers, progress, dataset.name)
     results = [
-        run_item(item, classifier, recognizer, words_per_update=config.words_per_update)
+        done[id(item)] if id(item) in done else
+        run_item(item, classifier, recognizer, words_per_update=config.words_per_update,
+                 model_on_partials=config.model_on_partials)
         for item in tqdm(dataset.items, desc=f"eval {dataset.name}", unit="item",
-                         disable=not progress, leave=False)
+                         disable=not progress or bool(done), leave=False)
     ]
     return build_report(results, dataset=dataset.name, config=config, skipped=dataset.skipped,
                         meta={"config": config.name,

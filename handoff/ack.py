@@ -6,10 +6,35 @@ caller passes `now`, so the same code runs in tests with a fake clock and live w
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from handoff.policy import HandoffAction, HandoffDecision, TargetKind
+from classifier.labels import RedFlag, Urgency
+from handoff.policy import HandoffAction, HandoffDecision, HandoffTarget, TargetKind
+
+
+def _target(raw: Mapping[str, Any]) -> HandoffTarget:
+    return HandoffTarget(kind=TargetKind(raw["kind"]), name=str(raw["name"]),
+                         phone=raw.get("phone"), id=raw.get("id"))
+
+
+def decision_from_dict(raw: Mapping[str, Any]) -> HandoffDecision:
+    """The inverse of `HandoffDecision.to_dict` (a stored decision, back at start-up)."""
+    deadline = raw.get("ack_deadline")
+    return HandoffDecision(
+        action=HandoffAction(raw["action"]), target=_target(raw["target"]),
+        reasons=tuple(raw.get("reasons", ())),
+        decided_at=datetime.fromisoformat(raw["decided_at"]),
+        ack_deadline=datetime.fromisoformat(deadline) if deadline else None,
+        advise_emergency_services=bool(raw.get("advise_emergency_services")),
+        urgency=Urgency(raw.get("urgency", "routine")),
+        red_flags=tuple(RedFlag(r) for r in raw.get("red_flags", ())),
+        visible_to_secretary=bool(raw.get("visible_to_secretary", True)),
+        after_hours=bool(raw.get("after_hours")),
+        backups=tuple(_target(b) for b in raw.get("backups", ())),
+        step=int(raw.get("step", 0)))
 
 
 @dataclass(frozen=True)
@@ -65,6 +90,56 @@ class AckTracker:
             self._open[call_id] = _Open(first=existing.first if existing else step,
                                         current=step, timeout=timeout)
             return step
+
+    def restore(self, call_id: str, decision: HandoffDecision, step: int) -> EscalationStep:
+        """Tracking of a handoff decided by a process that died: the original deadline holds
+        (passed: it escalates at the next `due`), and steps already taken are not repeated."""
+        assert decision.ack_deadline is not None
+        start = decision.decided_at
+        with self._lock:
+            first = EscalationStep(call_id=call_id, decision=decision, started_at=start,
+                                   reason="restored")
+            self._open[call_id] = _Open(first=first, current=first,
+                                        timeout=max(decision.ack_deadline - start, timedelta(0)))
+        # Walk the ladder to where it was (deadline by deadline), without acting on it.
+        while self.pending(call_id) is not None:
+            current = self._open[call_id]
+            if current.current.decision.step >= step or current.overdue:
+                break
+            deadline = current.current.decision.ack_deadline
+            if deadline is None:
+                break
+            self._due_one(call_id, deadline)
+        pending = self.pending(call_id)
+        assert pending is not None
+        return pending
+
+    def advance_now(self, call_id: str, now: datetime, reason: str) -> list[EscalationStep]:
+        """The current target cannot answer (busy, no answer): take the next step now."""
+        with self._lock:
+            entry = self._open.get(call_id)
+            if entry is None or entry.overdue:
+                return []
+            deadline = entry.current.decision.ack_deadline
+        if deadline is None:
+            return []
+        self._due_one(call_id, max(now, deadline))
+        pending = self.pending(call_id)
+        if pending is None:
+            return []
+        step = replace(pending, reason=f"{reason}: {pending.reason}", started_at=now)
+        with self._lock:
+            self._open[call_id].current = step
+        return [step]
+
+    def _due_one(self, call_id: str, now: datetime) -> None:
+        with self._lock:
+            entry = self._open.pop(call_id)
+        other = AckTracker()
+        other._open[call_id] = entry
+        other.due(now)
+        with self._lock:
+            self._open[call_id] = other._open[call_id]
 
     def acknowledge(self, call_id: str, by: str, now: datetime) -> Acknowledgment | None:
         """Close tracking; None when the call had no open handoff."""

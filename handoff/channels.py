@@ -83,8 +83,10 @@ _SAY = {
 }
 
 
-def transfer_twiml(notice: HandoffNotice) -> str:
-    """TwiML that tells the caller what happens and dials the target."""
+def transfer_twiml(notice: HandoffNotice, status_url: str | None = None) -> str:
+    """TwiML that tells the caller what happens and dials the target. With `status_url`,
+    Twilio reports the dial's outcome there (answered: acknowledged; busy, no-answer: next
+    step of the ladder)."""
     decision = notice.decision
     lang = notice.language if notice.language in _SAY else "fr"
     say_transfer, say_emergency = _SAY[lang]
@@ -95,7 +97,13 @@ def transfer_twiml(notice: HandoffNotice) -> str:
                      f"{escape(say_emergency.format(number=notice.emergency_number))}</Say>")
     parts.append(f'<Say language="{voice_lang}">'
                  f"{escape(say_transfer.format(name=decision.target.name))}</Say>")
-    parts.append(f"<Dial>{escape(decision.target.phone or '')}</Dial>")
+    phone = escape(decision.target.phone or "")
+    if status_url:
+        url = escape(status_url, {'"': "&quot;"})
+        parts.append(f'<Dial action="{url}"><Number statusCallbackEvent="answered" '
+                     f'statusCallback="{url}">{phone}</Number></Dial>')
+    else:
+        parts.append(f"<Dial>{phone}</Dial>")
     parts.append("</Response>")
     return "".join(parts)
 
@@ -109,11 +117,16 @@ class TwilioTransferChannel:
     name = "telephony"
 
     def __init__(self, account_sid: str, auth_token: str, *,
-                 api_base: str = "https://api.twilio.com", timeout_s: float = 5.0) -> None:
+                 api_base: str = "https://api.twilio.com", timeout_s: float = 5.0,
+                 status_url: str | None = None, retries: int = 4,
+                 backoff_s: float = 0.1) -> None:
         self.account_sid = account_sid
         self._auth = (account_sid, auth_token)
         self.api_base = api_base.rstrip("/")
         self._timeout = timeout_s
+        self.status_url = status_url
+        self._retries = retries
+        self._backoff_s = backoff_s
 
     async def deliver(self, notice: HandoffNotice) -> Delivery:
         t0 = time.perf_counter()
@@ -130,15 +143,42 @@ class TwilioTransferChannel:
             return done(False, f"target {decision.target.name} has no phone number")
         url = (f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Calls/"
                f"{notice.provider_call_id}.json")
-        try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.post(url, auth=self._auth,
-                                             data={"Twiml": transfer_twiml(notice)})
-        except httpx.HTTPError as exc:
-            return done(False, f"telephony API unreachable: {type(exc).__name__}")
-        if response.status_code >= 300:
-            return done(False, f"telephony API answered {response.status_code}")
-        return done(True, f"call redirected to {decision.target.kind.value}")
+        twiml = transfer_twiml(notice, self.status_url)
+        ok, detail = await post_with_retries(
+            url, data={"Twiml": twiml}, auth=self._auth, timeout_s=self._timeout,
+            retries=self._retries, backoff_s=self._backoff_s, what="telephony API")
+        if not ok:
+            return done(False, detail)
+        return done(True, f"call redirected to {decision.target.kind.value} ({detail})")
+
+
+async def post_with_retries(url: str, *, data: dict[str, str] | None = None,
+                            content: bytes | None = None, headers: dict[str, str] | None = None,
+                            auth: tuple[str, str] | None = None, timeout_s: float,
+                            retries: int, backoff_s: float, what: str) -> tuple[bool, str]:
+    """POST, retrying network errors, 429 and 5xx with exponential backoff (0.1, 0.2, 0.4 s
+    by default: a provider's hiccup costs well under a second). 4xx is final: retrying the
+    same request cannot fix it."""
+    import asyncio
+
+    detail = f"{what}: no attempt"
+    async with httpx.AsyncClient(timeout=timeout_s) as client:
+        for attempt in range(retries):
+            if attempt:
+                await asyncio.sleep(backoff_s * 2 ** (attempt - 1))
+            try:
+                response = await client.post(
+                    url, data=data, content=content, headers=headers,
+                    auth=httpx.USE_CLIENT_DEFAULT if auth is None else auth)
+            except httpx.HTTPError as exc:
+                detail = f"{what} unreachable: {type(exc).__name__}"
+                continue
+            if response.status_code < 300:
+                return True, f"{what} answered {response.status_code} (attempt {attempt + 1})"
+            detail = f"{what} answered {response.status_code}"
+            if response.status_code < 500 and response.status_code != 429:
+                break
+    return False, detail
 
 
 SIGNATURE_HEADER = "X-Permanence-Signature"
@@ -171,24 +211,22 @@ class WebhookChannel:
 
     name = "webhook"
 
-    def __init__(self, url: str, secret: str, *, timeout_s: float = 5.0) -> None:
+    def __init__(self, url: str, secret: str, *, timeout_s: float = 5.0, retries: int = 4,
+                 backoff_s: float = 0.1) -> None:
         if not secret:
             raise ValueError("webhook secret must not be empty: receivers verify the signature")
         self.url = url
         self._secret = secret
         self._timeout = timeout_s
+        self._retries = retries
+        self._backoff_s = backoff_s
 
     async def deliver(self, notice: HandoffNotice) -> Delivery:
         t0 = time.perf_counter()
         body = json.dumps(notice.to_dict(), sort_keys=True).encode()
         headers = {"Content-Type": "application/json",
                    SIGNATURE_HEADER: sign(self._secret, body, int(time.time()))}
-        try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
-                response = await client.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return Delivery(self.name, False, f"webhook unreachable: {type(exc).__name__}",
-                            (time.perf_counter() - t0) * 1e3)
-        return Delivery(self.name, response.status_code < 300,
-                        f"webhook answered {response.status_code}",
-                        (time.perf_counter() - t0) * 1e3)
+        ok, detail = await post_with_retries(
+            self.url, content=body, headers=headers, timeout_s=self._timeout,
+            retries=self._retries, backoff_s=self._backoff_s, what="webhook")
+        return Delivery(self.name, ok, detail, (time.perf_counter() - t0) * 1e3)

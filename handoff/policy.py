@@ -111,6 +111,10 @@ class HandoffDecision:
         }
 
 
+def _urgency_max(a: Urgency, b: Urgency) -> Urgency:
+    return a if a.rank >= b.rank else b
+
+
 def emergency_target(practice: PracticeConfig) -> HandoffTarget:
     return HandoffTarget(kind=TargetKind.EMERGENCY_SERVICES,
                          name=f"SAMU {practice.emergency_number} / 112",
@@ -189,6 +193,22 @@ def decide(
         reasons.append("classifier unsure: " + (", ".join(classification.review_reasons)
                                                 or "needs review"))
 
+    if not open_now and classification.suspected and practice.nurse_line is None:
+        # A suspected red flag the caller has not ruled out must not wait for a call-back
+        # message overnight: the on-call physician decides (under-triage hurts patients).
+        on_call = practice.on_call_at(now)
+        if on_call is not None:
+            reasons.append("after hours, suspected red flag: on-call physician")
+            return HandoffDecision(
+                action=HandoffAction.TRANSFER_PHYSICIAN,
+                target=HandoffTarget.of(TargetKind.PHYSICIAN, on_call.physician),
+                reasons=tuple(reasons), decided_at=now,
+                ack_deadline=now + practice.ack_timeout(Urgency.URGENT),
+                urgency=_urgency_max(urgency, Urgency.URGENT), after_hours=True,
+                backups=tuple(HandoffTarget.of(TargetKind.PHYSICIAN, b)
+                              for b in on_call.backups),
+            )
+
     if urgency is Urgency.URGENT:
         reasons.append("urgent: needs a clinician the same day")
         if open_now:
@@ -215,6 +235,15 @@ def decide(
         )
 
     # Routine.
+    if not open_now and classification.suspected and practice.nurse_line is not None:
+        reasons.append("after hours, suspected red flag: nurse-advice line")
+        return HandoffDecision(
+            action=HandoffAction.TRANSFER_NURSE,
+            target=HandoffTarget.of(TargetKind.NURSE_LINE, practice.nurse_line),
+            reasons=tuple(reasons), decided_at=now,
+            ack_deadline=now + practice.ack_timeout(Urgency.URGENT), urgency=urgency,
+            after_hours=True,
+        )
     if not open_now:
         reasons.append("after hours: message or call-back")
         return HandoffDecision(

@@ -28,6 +28,9 @@ DEFAULT_ADVISE_EMERGENCY: tuple[RedFlag, ...] = (
     RedFlag.CHEST_PAIN, RedFlag.BREATHING, RedFlag.STROKE, RedFlag.CONSCIOUSNESS,
     RedFlag.BLEEDING, RedFlag.ANAPHYLAXIS, RedFlag.SUICIDAL, RedFlag.SEIZURE,
     RedFlag.MENINGITIS, RedFlag.TRAUMA,
+    # NHS 111 / SAMU: suspected sepsis, sudden severe abdominal pain and a diabetic emergency
+    # (ketoacidosis, a low that sugar does not correct) are 15/112 calls.
+    RedFlag.SEPSIS, RedFlag.ACUTE_ABDOMEN, RedFlag.DIABETIC,
 )
 
 

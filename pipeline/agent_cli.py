@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
-import random
-import resource
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +17,14 @@ BENCH_SENTENCES = (
     "Bonjour, mon mari a le visage qui tombe et il n'arrive plus à parler.",
 )
 """French red-flag callers (Kokoro test speech): each call must be handed off."""
+
+LATE_RED_FLAG_CALLS: tuple[tuple[str, ...], ...] = (
+    ("Bonjour, c'est pour mon mari.", "Il a une douleur dans la poitrine, il transpire."),
+    ("Allô, c'est pour ma mère.", "Elle est tombée, elle ne répond plus."),
+    ("Bonjour, je vous appelle pour mon fils.", "Il a avalé des médicaments de sa grand-mère."),
+)
+"""Calls whose red flag comes only in the second utterance (1.2 s after the first): the
+handoff must come from that utterance, within 1 s of its end."""
 
 
 def _format_event(event: dict[str, Any]) -> str:
@@ -167,81 +171,29 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         samples: Annotated[int, typer.Option(
             "--samples", help="At least this many calls per concurrency level.")] = 4,
         as_json: Annotated[bool, typer.Option("--json/--no-json", help="Print JSON.")] = True,
+        late_red_flags: Annotated[bool, typer.Option(
+            "--late-red-flags/--no-late-red-flags",
+            help="Also calls whose red flag is in the second utterance (one at a time).")] = True,
     ) -> None:
-        """N simultaneous red-flag file calls at real-time pace, for N = 1, 2, 4, ... up to
-        --concurrency: handoff latency p50/p95 (from the end of the decisive utterance),
-        recognizer real-time factor, late frames, CPU and peak RSS; and the largest N whose p95
-        stays under 1 s."""
-        import psutil
+        """N simultaneous red-flag file calls at real-time pace, for N = 1, 2, 4, 8, 12, 16 up to
+        --concurrency: handoff latency p50/p95 (from the end of the decisive utterance), final
+        latency, partial gaps, late frames, shed partials, CPU and RSS per level; and the
+        largest N whose p95 stays under 1 s."""
+        import numpy as np
 
         from models.tts import cached_speech
-        from pipeline.agent.filecall import load_audio, stream_samples
+        from pipeline.agent.filecall import load_audio
+        from pipeline.commands.calls_bench import run_calls_curve
 
-        runtime = _load_runtime()
         audios = [load_audio(cached_speech(s, "fr")) for s in BENCH_SENTENCES]
-        levels = sorted({n for n in (1, 2, 4, 6, 8, 12, 16) if n <= concurrency} | {concurrency})
-        proc = psutil.Process()
-
-        async def one(i: int) -> dict[str, Any]:
-            await asyncio.sleep(random.Random(i).uniform(0.0, 1.0))  # calls do not start in step
-            session = runtime.session(channel="bench", language="fr", realtime=True)
-            await session.start()
-            await stream_samples(session, audios[i % len(audios)], realtime=True)
-            return {"latency": session.handoff_latency_s, "handed_off": session.handoff is not None,
-                    "rtf": session.stats.recognizer_rtf, "late": session.stats.late_frames,
-                    "frames": session.stats.frames_in, "backlog": session.stats.max_backlog_s,
-                    "failed": session.fault.component if session.fault else None,
-                    "shed": session.stats.shed}
-
-        async def level(n: int) -> dict[str, Any]:
-            waves = max(1, math.ceil(samples / n))
-            results: list[dict[str, Any]] = []
-            cpu0, wall0 = proc.cpu_times(), time.monotonic()
-            for w in range(waves):
-                results += await asyncio.gather(*(one(w * n + i) for i in range(n)))
-            cpu1, wall = proc.cpu_times(), time.monotonic() - wall0
-            lat = sorted(r["latency"] for r in results if r["latency"] is not None)
-            return {
-                "concurrency": n, "calls": len(results),
-                "handed_off": sum(r["handed_off"] for r in results),
-                "failed_over": sum(r["failed"] is not None for r in results),
-                "handoff_latency_p50_s": _pct(lat, 50), "handoff_latency_p95_s": _pct(lat, 95),
-                "handoff_latency_max_s": lat[-1] if lat else None,
-                "recognizer_rtf_mean": round(sum(r["rtf"] for r in results) / len(results), 3),
-                "late_frames": sum(r["late"] for r in results),
-                "frames": sum(r["frames"] for r in results),
-                "max_backlog_s": round(max(r["backlog"] for r in results), 3),
-                "partials_shed": sum(r["shed"] for r in results),
-                "cpu_percent": round(100 * ((cpu1.user + cpu1.system)
-                                            - (cpu0.user + cpu0.system)) / wall, 1),
-            }
-
-        async def main() -> list[dict[str, Any]]:
-            out = []
-            for n in levels:
-                out.append(await level(n))
-                print(json.dumps(out[-1]), file=sys.stderr)
-            await runtime.hub.close()
-            return out
-
-        results = asyncio.run(main())
-        ok = [r["concurrency"] for r in results
-              if r["handoff_latency_p95_s"] is not None and r["handoff_latency_p95_s"] < 1.0
-              and r["handed_off"] == r["calls"]]
-        report = {
-            "benchmark": "calls",
-            "note": "real-time pace; latency = handoff time - end of the decisive utterance "
-                    "(negative: flagged from a partial before the caller stopped talking)",
-            "cpu_count": psutil.cpu_count(), "levels": results,
-            "max_concurrency_p95_under_1s": max(ok) if ok else 0,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        }
-        typer.echo(json.dumps(report, indent=2 if not as_json else None))
+        gap = np.zeros(int(1.2 * 16000), np.float32)
+        late_audios = [np.concatenate([load_audio(cached_speech(call[0], "fr")), gap,
+                                       load_audio(cached_speech(call[1], "fr"))])
+                       for call in LATE_RED_FLAG_CALLS] if late_red_flags else []
+        typer.echo(json.dumps(run_calls_curve(
+            _load_runtime(), audios, max_concurrency=concurrency, samples=samples,
+            late_audios=late_audios,
+            on_level=lambda r: print(json.dumps(r), file=sys.stderr)),
+            indent=2 if not as_json else None))
 
 
-def _pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    k = (len(values) - 1) * p / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 3)

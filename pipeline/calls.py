@@ -31,8 +31,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from classifier.labels import Urgency
 from classifier.types import Classification, TriageForm
 from handoff import (
@@ -57,13 +55,11 @@ from pipeline.events import (
     TranscriptPartial,
     event_payload,
 )
+from pipeline.service.journal import Journal, StoreWrite
 from pipeline.service.push import PushBroker, PushMessage
-from pipeline.service.store import CallSummary, CallUpdate, Store, StoreUnavailable
+from pipeline.service.store import CallSummary, CallUpdate, Orphan, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
-
-Write = Callable[[Session], object]
-"""A store write joining the writer's transaction."""
 
 
 class NoticeKind(StrEnum):
@@ -103,6 +99,8 @@ class _CallState:
     acknowledged_by: str | None = None
     taken_over_by: str | None = None
     handoff_t: float | None = None
+    interrupted: bool = False
+    """Live when its process died: a human must call the caller back."""
 
     ended_at: float | None = None
     acknowledged_at: float | None = None
@@ -112,7 +110,7 @@ class _CallState:
         return CallSummary(
             id=self.call_id, channel=self.channel, language=self.language,
             started_at=self.started_at, ended_at=self.ended_at,
-            status="ended" if self.ended else "live",
+            status="interrupted" if self.interrupted else "ended" if self.ended else "live",
             urgency=URGENCY_BY_RANK.get(self.urgency_rank),
             intent=c.intent.value if c else None,
             red_flags=tuple(dict.fromkeys(
@@ -124,7 +122,8 @@ class _CallState:
             target=d.target.name if d else None,
             advise_emergency=d.advise_emergency_services if d else False,
             handoff_t=self.handoff_t,
-            needs_ack=bool(d and _awaits_human(d) and self.acknowledged_by is None),
+            needs_ack=bool((self.interrupted or (d and _awaits_human(d)))
+                           and self.acknowledged_by is None),
             acknowledged_at=self.acknowledged_at,
             acknowledged_by=self.acknowledged_by,
             taken_over_by=self.taken_over_by,
@@ -159,8 +158,13 @@ class CallHub:
     def __init__(self, store: Store | None, practice: PracticeConfig, *,
                  broker: PushBroker | None = None, channels: Sequence[Channel] = (),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 ack_poll_s: float = 0.1, max_memory_calls: int = 2000) -> None:
+                 ack_poll_s: float = 0.1, max_memory_calls: int = 2000,
+                 journal: Journal | None = None, heartbeat_s: float = 10.0) -> None:
         self.store = store
+        self.journal = journal
+        self._heartbeat_s = heartbeat_s
+        self._recovered = False
+        self.quarantined = 0
         self.practice = practice
         self.broker = broker or PushBroker()
         self.dashboard = DashboardChannel(self._publish_notice)
@@ -169,7 +173,7 @@ class CallHub:
         self.tracker = AckTracker()
         self._calls: OrderedDict[str, _CallState] = OrderedDict()
         self._max_calls = max_memory_calls
-        self._writes: deque[tuple[str, Write]] = deque()
+        self._writes: deque[StoreWrite] = deque()
         self._wake: asyncio.Event | None = None
         self._idle: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -193,13 +197,27 @@ class CallHub:
     def _ensure_started(self) -> None:
         if self._tasks and not any(t.done() for t in self._tasks):
             return
+        for task in self._tasks:  # one writer task, always: never a second beside a live one
+            task.cancel()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
         self._tasks = [asyncio.create_task(self._writer(), name="callhub-writer"),
                        asyncio.create_task(self._ack_loop(), name="callhub-ack")]
+        if self.store is not None and self.journal is not None:
+            self._tasks.append(asyncio.create_task(self._reconcile_loop(),
+                                                   name="callhub-reconcile"))
 
     async def start(self) -> None:
+        """Start the writer; replay the journal's writes left by the previous process first
+        (in order), then reconcile the calls that process left behind (see `_reconcile`)."""
+        if self.journal is not None and not self._recovered:
+            self._recovered = True
+            pending = self.journal.pending()
+            if pending:
+                log.warning("journal: replaying %d write(s) left by the previous process",
+                            len(pending))
+                self._writes.extendleft(reversed(pending))
         self._ensure_started()
 
     async def close(self, drain_timeout_s: float = 5.0) -> None:
@@ -211,20 +229,22 @@ class CallHub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        if self.journal is not None:
+            with contextlib.suppress(OSError):
+                self.journal.sync()
 
     async def flush(self, timeout_s: float = 10.0) -> bool:
-        """Wait until every buffered write reached the database (False if it is down)."""
+        """Wait until every buffered write reached the database; False when they have not by
+        `timeout_s` (database down or slow: they stay journaled and queued)."""
         self._ensure_started()
         assert self._idle is not None
         deadline = time.monotonic() + timeout_s
         while self._writes:
-            if not self.db_ok and time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 return False
             self._idle.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), timeout=0.2)
-            if time.monotonic() > deadline:
-                raise TimeoutError("writes still pending")
         for task in list(self._side_tasks):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(task), timeout=max(
@@ -235,16 +255,25 @@ class CallHub:
     def pending_writes(self) -> int:
         return len(self._writes)
 
-    def _enqueue(self, label: str, fn: Write) -> None:
+    def _enqueue(self, write: StoreWrite) -> None:
+        """Queue a store write; journaled first (written to the kernel now, fsynced before
+        its batch commits), so a crash or `kill -9` at any point loses nothing."""
         self._ensure_started()
-        self._writes.append((label, fn))
+        if self.journal is not None:
+            try:
+                write = self.journal.append(write)
+            except OSError as exc:  # a full or gone disk must not stop the call
+                log.error("journal append failed (%s): write kept in memory only",
+                          type(exc).__name__)
+        self._writes.append(write)
         assert self._wake is not None
         self._wake.set()
 
     async def _writer(self) -> None:
         """Drains the write queue in order, many writes per transaction. Database down: keep
-        everything, retry with backoff. A write that fails for another reason (a bug) is
-        isolated and dropped, loudly, so it cannot block the calls behind it."""
+        everything (journal + memory), retry with backoff. A write the database refuses is
+        quarantined (journal's quarantine file), audited and skipped, so it never blocks the
+        writes behind it and is never taken for an outage."""
         assert self._wake is not None and self._idle is not None
         backoff = 0.05
         while True:
@@ -259,33 +288,89 @@ class CallHub:
                 continue
             batch = [self._writes[i] for i in range(min(len(self._writes), 256))]
             try:
-                await asyncio.to_thread(store.run_batch, [fn for _, fn in batch])
+                if self.journal is not None:
+                    await asyncio.to_thread(self.journal.sync)
+                rejected = await asyncio.to_thread(store.apply_writes, batch)
             except StoreUnavailable:
                 if self.db_ok:
-                    log.error("database unavailable: buffering %d write(s) in memory",
+                    log.error("database unavailable: %d write(s) kept in the journal",
                               len(self._writes))
                 self.db_ok = False
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 continue
-            except Exception:  # noqa: BLE001 - isolate the faulty write below
-                await self._one_by_one(store, batch)
-            else:
-                if not self.db_ok:
-                    log.warning("database back: buffered writes flushed")
-                self.db_ok = True
-                backoff = 0.05
+            except OSError as exc:
+                log.error("journal sync failed (%s): retrying", type(exc).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                continue
+            if not self.db_ok:
+                log.warning("database back: buffered writes flushed")
+            self.db_ok = True
+            backoff = 0.05
+            for item in rejected:
+                # Operation, id and error type only: never the values (callers' words).
+                log.error("write %s (%s) refused by the database (%s): quarantined",
+                          item.write.op, item.write.id, item.error)
+                self.quarantined += 1
+                if self.journal is not None:
+                    with contextlib.suppress(OSError):
+                        await asyncio.to_thread(self.journal.quarantine, item.write, item.error)
             for _ in batch:
                 self._writes.popleft()
+            if self.journal is not None and batch[-1].seq:
+                with contextlib.suppress(OSError):
+                    await asyncio.to_thread(self.journal.ack, batch[-1].seq)
 
-    async def _one_by_one(self, store: Store, batch: list[tuple[str, Write]]) -> None:
-        for label, fn in batch:
+    # -- start-up reconciliation -----------------------------------------------------------------
+    async def _reconcile_loop(self) -> None:
+        """Heartbeat this process and claim the calls of processes that died: once the
+        journal's replay is flushed, then every `heartbeat_s` (another process's calls are
+        claimed once its heartbeat is stale)."""
+        store = self.store
+        assert store is not None
+        pruned = False
+        while True:
             try:
-                await asyncio.to_thread(store.run_batch, [fn])
+                if not self._writes:
+                    await asyncio.to_thread(store.heartbeat)
+                    if not pruned:  # write ids older than any journal a restart could replay
+                        await asyncio.to_thread(store.prune_applied)
+                        pruned = True
+                    for orphan in await asyncio.to_thread(store.claim_orphans):
+                        self._restore(orphan)
+                    await asyncio.sleep(self._heartbeat_s)
+                else:
+                    await asyncio.sleep(0.2)
             except StoreUnavailable:
-                raise
-            except Exception:  # noqa: BLE001
-                log.exception("dropping write %s after an unexpected error", label)
+                await asyncio.sleep(1.0)
+            except Exception:  # noqa: BLE001 - reconciliation must survive anything
+                log.exception("reconciliation failed")
+                await asyncio.sleep(self._heartbeat_s)
+
+    def _restore(self, orphan: Orphan) -> None:
+        """Back in memory: shown on the dashboard; an unacknowledged handoff gets its
+        escalation timer back (a deadline that passed while nobody ran escalates now)."""
+        from handoff.ack import decision_from_dict
+
+        state = self._calls.get(orphan.call_id) or _CallState(
+            call_id=orphan.call_id, channel=orphan.channel, language=orphan.language,
+            started_at=orphan.started_at, provider_call_id=orphan.provider_call_id,
+            caller_number=orphan.caller_number)
+        state.ended = True
+        self._calls[orphan.call_id] = state
+        decision = decision_from_dict(orphan.decision) if orphan.decision else None
+        if decision is not None:
+            state.decision = decision
+            state.urgency_rank = max(state.urgency_rank, decision.urgency.rank)
+            if orphan.needs_ack and decision.ack_deadline is not None:
+                step = self.tracker.restore(orphan.call_id, decision, orphan.escalation_step)
+                state.decision = step.decision
+        if orphan.was_live:
+            state.interrupted = True
+            log.warning("call %s was live when its process died: marked interrupted, "
+                        "call-back task queued", orphan.call_id)
+        self._push("call", orphan.call_id, state.summary_json())
 
     # -- push -------------------------------------------------------------------------------
     def _push(self, kind: str, call_id: str | None, data: dict[str, Any]) -> int:
@@ -315,11 +400,35 @@ class CallHub:
         return state.decision if state else None
 
     def forget(self, call_ids: Sequence[str]) -> None:
-        """Drop erased calls from memory too (GDPR erasure)."""
+        """Drop erased calls from memory too (GDPR erasure, retention). A live call is kept
+        until it ends (its agent still needs it); housekeeping drops it then."""
         for call_id in call_ids:
+            state = self._calls.get(call_id)
+            if state is not None and not state.ended:
+                continue
             self._calls.pop(call_id, None)
             self._watchers.pop(call_id, None)
             self.tracker.acknowledge(call_id, "erasure", self.clock())
+
+    def call_for_provider(self, provider_call_id: str | None) -> str | None:
+        """The call id of a telephony provider's call (Twilio CallSid), if held in memory."""
+        for state in self._calls.values():
+            if provider_call_id and state.provider_call_id == provider_call_id:
+                return state.call_id
+        return None
+
+    async def escalate_now(self, call_id: str, reason: str) -> bool:
+        """The current target cannot answer (busy, no answer): the next step now, without
+        waiting for the deadline. False when no handoff of this call awaits a human."""
+        steps = self.tracker.advance_now(call_id, self.clock(), reason)
+        for step in steps:
+            await self._escalate(step)
+        return bool(steps)
+
+    def held_call_ids(self) -> list[str]:
+        """Ended calls held in memory (for erasure and retention to find; a live call's
+        agent still needs its state, it is dropped once it ends)."""
+        return [k for k, s in self._calls.items() if s.ended]
 
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls
@@ -348,9 +457,10 @@ class CallHub:
         self._evict()
         store = self.store
         if store is not None:
-            self._enqueue("create_call", lambda ses: store.create_call(
-                call_id, channel=channel, language=language, caller_number=caller_number,
-                provider_call_id=provider_call_id, started_at=state.started_at, session=ses))
+            self._enqueue(StoreWrite.of(
+                "create_call", call_id, channel=channel, language=language,
+                caller_number=caller_number, provider_call_id=provider_call_id,
+                started_at=state.started_at))
         self._push("call", call_id, state.summary_json())
         return call_id
 
@@ -393,8 +503,8 @@ class CallHub:
         if store is not None:
             created = time.time()
             payload = event_payload(event)
-            self._enqueue(f"event.{event.type}", lambda ses: store.add_event(
-                call_id, event.t, event.type, payload, created, actor, session=ses))
+            self._enqueue(StoreWrite.of(
+                "add_event", call_id, event.t, event.type, payload, created, actor))
 
     async def record_classification(self, call_id: str, classification: Classification,
                                     form: TriageForm | None, t: float) -> HandoffDecision | None:
@@ -423,8 +533,8 @@ class CallHub:
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue("classification", lambda ses: store.add_classification(
-                call_id, t, payload, form_dict, update_, created, session=ses))
+            self._enqueue(StoreWrite.of(
+                "add_classification", call_id, t, payload, form_dict, update_, created))
         if not escalate:
             return None
         await self._apply_decision(state, decision, t, reason="policy")
@@ -443,9 +553,9 @@ class CallHub:
             return state.decision
         store = self.store
         if store is not None:
-            self._enqueue("fault", lambda ses: store.add_event(
-                call_id, t, HandedOff.type, {"reason": reason}, time.time(), "system",
-                session=ses))
+            self._enqueue(StoreWrite.of(
+                "add_event", call_id, t, HandedOff.type, {"reason": reason}, time.time(),
+                "system"))
         await self._apply_decision(state, decision, t, reason=f"fail-safe: {reason}")
         return decision
 
@@ -458,7 +568,7 @@ class CallHub:
         self._state(call_id)
         store = self.store
         if store is not None:
-            self._enqueue("audio", lambda ses: store.set_audio(call_id, path, session=ses))
+            self._enqueue(StoreWrite.of("set_audio", call_id, path))
 
     # -- human side -------------------------------------------------------------------------
     async def acknowledge(self, call_id: str, username: str, *, take_over: bool = False) -> bool:
@@ -481,8 +591,8 @@ class CallHub:
             return False
         at = time.time()
         waited = ack.waited_s if ack else None
-        self._enqueue("ack", lambda ses: store.acknowledge(
-            call_id, username, at, take_over=take_over, waited_s=waited, session=ses))
+        self._enqueue(StoreWrite.of(
+            "acknowledge", call_id, username, at, take_over=take_over, waited_s=waited))
         try:
             return await self.flush(timeout_s=3.0)
         except TimeoutError:
@@ -518,8 +628,8 @@ class CallHub:
         store = self.store
         if store is not None:
             created = time.time()
-            self._enqueue("decision", lambda ses: store.add_decision(
-                call_id, t, payload, update_, created, reason, session=ses))
+            self._enqueue(StoreWrite.of(
+                "add_decision", call_id, t, payload, update_, created, reason))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
@@ -540,8 +650,8 @@ class CallHub:
             log.warning("channel %s failed for a handoff: %s", delivery.channel, delivery.detail)
         store = self.store
         if store is not None:
-            self._enqueue("delivery", lambda ses: store.record_audit(
-                "channel", "channel.delivery", call_id, session=ses, channel=delivery.channel,
+            self._enqueue(StoreWrite.of(
+                "record_audit", "channel", "channel.delivery", call_id, channel=delivery.channel,
                 ok=delivery.ok, detail=delivery.detail, latency_ms=round(delivery.latency_ms, 2),
                 step=step))
 
@@ -572,6 +682,6 @@ class CallHub:
             self._spawn(self._deliver(channel, notice))
         store = self.store
         if store is not None:
-            self._enqueue("escalation", lambda ses: store.set_escalation(
-                step.call_id, decision.step, decision.target.name, decision.action.value,
-                step.reason, session=ses))
+            self._enqueue(StoreWrite.of(
+                "set_escalation", step.call_id, decision.step, decision.target.name,
+                decision.action.value, step.reason))

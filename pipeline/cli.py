@@ -31,9 +31,9 @@ def _register() -> None:
 
     # Each package contributes its commands through `register(app, bench_app)`.
     for module_name in (
-        "models.cli",
-        "asr.cli",
-        "classifier.cli",
+        "pipeline.commands.models",
+        "pipeline.commands.asr",
+        "pipeline.commands.classifier",
         "eval.cli",
         "pipeline.service_cli",
         "pipeline.agent_cli",

@@ -16,7 +16,8 @@ from pipeline.settings import get_settings
 def _store():  # type: ignore[no-untyped-def]
     from pipeline.service.store import Store
 
-    return Store(get_settings().effective_database_url)
+    settings = get_settings()
+    return Store(settings.effective_database_url, secrets_dir=settings.data_dir)
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
@@ -122,6 +123,46 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         typer.echo(f"user {name} added with role {parsed.value}")
 
+    @users_app.command("set")
+    def users_set(
+        name: Annotated[str, typer.Argument(help="Username.")],
+        role: Annotated[str | None, typer.Option(help="New role.")] = None,
+        deactivate: Annotated[bool, typer.Option(
+            "--deactivate", help="End the user's sessions and refuse their logins.")] = False,
+        activate: Annotated[bool, typer.Option("--activate", help="Reactivate.")] = False,
+        password_stdin: Annotated[bool, typer.Option(
+            "--password-stdin", help="Read a new password from standard input.")] = False,
+        actor: Annotated[str, typer.Option(help="Who asked (audited).")] = "cli",
+    ) -> None:
+        """Change a user's role, deactivate or reactivate them, set a new password (audited)."""
+        from pipeline.service.auth import Auth, Role, UnknownUser
+
+        parsed = None
+        if role is not None:
+            try:
+                parsed = Role(role)
+            except ValueError:
+                raise typer.BadParameter(
+                    f"expected one of {', '.join(r.value for r in Role)}", param_hint="--role"
+                ) from None
+        if deactivate and activate:
+            raise typer.BadParameter("--activate or --deactivate, not both")
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+        active = False if deactivate else True if activate else None
+        if parsed is None and active is None and password is None:
+            raise typer.BadParameter("nothing to change: --role, --deactivate, --activate or "
+                                     "--password-stdin")
+        try:
+            _, new_role, now_active = Auth(_store(), get_settings().token_ttl_s).update_user(
+                name, actor=actor, role=parsed, active=active, password=password)
+        except UnknownUser:
+            typer.echo(f"error: no user {name!r}", err=True)
+            raise typer.Exit(1) from None
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"user {name}: {new_role.value}, {'active' if now_active else 'disabled'}")
+
     @users_app.command("list")
     def users_list() -> None:
         from pipeline.service.auth import Auth
@@ -202,10 +243,16 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
     def bench_service(
         json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = True,
         calls: Annotated[int, typer.Option(help="Calls stored for the listing bench.")] = 10000,
+        postgres_url: Annotated[str | None, typer.Option(
+            help="PostgreSQL for the audit bench; default: a throw-away local cluster.")] = None,
+        journal_writes: Annotated[int, typer.Option(help="Writes journaled, then replayed.")]
+        = 5000,
     ) -> None:
         """Queue listing p95 with N calls stored, decision-to-dashboard push latency, audit
-        append throughput."""
+        append throughput (SQLite and PostgreSQL), journal append and replay speed, a transfer
+        through a provider answering 503 then 200."""
         from pipeline.service.bench import run_bench
 
-        result = run_bench(calls=calls)
+        result = run_bench(calls=calls, postgres_url=postgres_url,
+                           journal_writes=journal_writes)
         typer.echo(json.dumps(result, indent=2 if not json_out else None))

@@ -125,6 +125,28 @@ class Settings(BaseSettings):
     """Signed (HMAC-SHA256) handoff notifications for other systems; off when unset."""
     webhook_secret: str | None = None
 
+    # Durability and security (issue 11).
+    journal_dir: Path | None = None
+    """Local write journal (owner-only files); default ``{data_dir}/journal``. Keep it on a
+    local disk: it is what survives a database outage and a crash."""
+    twilio_public_url: str | None = None
+    """The service's URL as Twilio calls it (``https://triage.example.fr``), for request
+    signatures behind a proxy; default: the URL the request arrived on."""
+    offer_rate_per_minute: int = 6
+    """Browser calls (``/api/agent/offer``) one address may start per minute."""
+    max_browser_calls: int = 4
+    """Simultaneous browser calls; more get 503 (each holds recognizer time on 2 cores)."""
+    login_failures_before_backoff: int = 3
+    """Failed logins (per address, per account) before each further try must wait."""
+    login_backoff_max_s: float = 30.0
+    """Longest wait imposed between tries: slows guessing, never locks a user out."""
+    retention_interval_s: float = 3600.0
+    """How often ``serve`` runs retention (0: never; ``permanence retention run`` by hand)."""
+
+    @property
+    def effective_journal_dir(self) -> Path:
+        return self.journal_dir or self.data_dir / "journal"
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'permanence.db'}"

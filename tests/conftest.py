@@ -75,17 +75,26 @@ def speech() -> Callable[..., Path]:
 
 class FakeTwilio:
     """A real HTTP server on 127.0.0.1 standing in for Twilio's REST API: the one external
-    service we cannot run here. Records each request and the TwiML it carried."""
+    service we cannot run here. Records each request and the TwiML it carried. Set
+    ``fail_next = n`` to answer the next n requests with a 503 (a provider's hiccup)."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, str]] = []
+        self.failed: list[dict[str, str]] = []
+        self.fail_next = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-                outer.requests.append({"path": self.path,
-                                       "twiml": parse_qs(body).get("Twiml", [""])[0]})
+                record = {"path": self.path, "twiml": parse_qs(body).get("Twiml", [""])[0]}
+                if outer.fail_next > 0:
+                    outer.fail_next -= 1
+                    outer.failed.append(record)
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                outer.requests.append(record)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()

@@ -42,7 +42,7 @@ _YES_WORDS |= {"we", "wee", "whee", "way", "ways", "weigh", "waze", "wise", "whi
                "wie", "wei", "weh", "wii", "ouii", "ouaip", "ouaiss", "wai", "wais", "waip",
                "ouiii"}
 _NO_WORDS = {"non", "nan", "nope", "no", "nah", "jamais", "negatif", "never", "nom", "nons",
-             "known", "noh", "nnon", "none"}
+             "known", "noh", "nnon", "none", "n'ol", "nol", "n'on", "nonn"}
 _YES_PHRASES = ("tout a fait", "c'est ca", "c est ca", "bien sur", "c'est correct",
                 "c'est bien ca", "that's right", "that is right")
 _NO_PHRASES = ("pas du tout", "pas vraiment", "not really", "absolutely not", "c'est faux",
@@ -70,7 +70,13 @@ def parse_yes_no(text: str) -> bool | None:
             return False
     if words[0] in ("ok", "okay", "bien", "parfait", "voila"):
         return True
+    if len(words) == 1 and _SHORT_NO.fullmatch(words[0]):
+        # A one-word answer to a yes/no question sounding like "non" ("Nord.", "N'aule.").
+        return False
     return None
+
+
+_SHORT_NO = re.compile(r"n'?[aeoh][a-z']{0,4}")
 
 
 # -- a person, please ---------------------------------------------------------------------
@@ -371,12 +377,45 @@ _NOT_NAME = frozenset({
 _PARTICLES = frozenset({"de", "du", "des", "le", "la", "d'", "van", "von", "di", "da"})
 
 
+# Common first names (France, plus English ones): a two-word answer with none of them and no
+# "je m'appelle" is asked again once ("Silvo plaie" is what the recognizer made of "s'il vous
+# plaît"); a second answer of that shape is taken as it is.
+_FIRST_NAMES_TEXT = """
+marie jean pierre michel andre philippe nathalie isabelle sylvie catherine francoise anne
+monique jacques christine martine nicolas christophe daniel alain patrick bernard eric
+frederic stephane laurent sandrine valerie sophie julien david thomas olivier sebastien
+celine aurelie julie camille emma lea chloe manon ines sarah laura lucie pauline marion
+jade louise alice lina rose anna mila ambre juliette zoe clara margaux mathilde charlotte
+elise eva oceane audrey emilie melanie caroline virginie veronique helene brigitte
+christiane jacqueline nicole josette denise simone yvette colette paulette suzanne jeanne
+madeleine genevieve odile agnes claire florence delphine karine stephanie elodie marine
+gabriel leo louis raphael jules adam lucas hugo arthur nathan ethan paul victor maxime
+antoine alexandre baptiste romain guillaume mathieu matthieu vincent francois sylvain
+thierry pascal dominique didier gerard rene roger robert henri claude georges marcel
+joseph yves serge gilles herve bruno denis fabrice franck jerome xavier cedric arnaud
+damien benoit gregory kevin jeremy anthony mickael loic yann yannick tristan quentin
+mohamed mohammed ahmed ali karim mehdi youssef rachid samir nadia fatima aicha amina
+leila yasmine sofia myriam nora malika farid kamel hassan omar ibrahim moussa mamadou
+fatou awa aminata kevin jessica lisa emily john james mary patricia robert michael william
+elizabeth linda barbara susan richard charles margaret joseph sarah karen nancy betty
+helen sandra donna carol ruth sharon laura george edward peter mark paul steven andrew
+kenneth joshua anne jane alex sam chris tom ben jack harry oliver lily grace amelia
+"""
+FIRST_NAMES = frozenset(_FIRST_NAMES_TEXT.split())
+
+
 @dataclass(frozen=True)
 class Name:
     text: str
     """As read back: "Marie Dupont"."""
     prefixed: bool
     """Said after "je m'appelle"/"mon nom est"/"c'est" (a name for sure when it looks like one)."""
+    known_first_name: bool = False
+    """One of its words is a common first name."""
+
+    @property
+    def likely(self) -> bool:
+        return self.prefixed or self.known_first_name
 
 
 def parse_name(text: str) -> Name | None:
@@ -407,7 +446,8 @@ def parse_name(text: str) -> Name | None:
     pretty = " ".join(
         w if (0 < k < len(original) - 1 and normalize(w) in _PARTICLES)
         else (w[:1].upper() + w[1:] if w.islower() else w) for k, w in enumerate(original))
-    return Name(pretty.replace(" - ", "-"), prefixed)
+    known = any(part in FIRST_NAMES for w in words for part in w.split("-"))
+    return Name(pretty.replace(" - ", "-"), prefixed, known)
 
 
 def _original_words(raw: str, words: list[str]) -> list[str]:
@@ -448,7 +488,14 @@ def find_name(text: str) -> Name | None:
     return parse_name(tail)
 
 
-_SPELLED = re.compile(r"\b(?:avec|with) (?:un |une |a |an )?([a-z])\b(?: (?:a la fin|at the end))?")
+# How letters are said (and written by the recognizer): "avec un d" may come out "avec un des".
+_LETTER_WORDS = {"de": "d", "des": "d", "dee": "d", "te": "t", "tes": "t", "the": "t",
+                 "esse": "s", "es": "s", "ixe": "x", "x": "x", "zede": "z", "zed": "z",
+                 "elle": "l", "emme": "m", "enne": "n", "erre": "r", "effe": "f", "be": "b",
+                 "pe": "p", "ce": "c", "ge": "g", "ache": "h", "ka": "k", "ve": "v"}
+_SPELLED = re.compile(r"\b(?:avec|with) (?:un |une |a |an )?([a-z]|"
+                      + "|".join(sorted(_LETTER_WORDS, key=len, reverse=True))
+                      + r")\b(?: (?:a la fin|at the end))?")
 
 
 def correct_name(current: str, text: str) -> str | None:
@@ -458,20 +505,22 @@ def correct_name(current: str, text: str) -> str | None:
     letter = _SPELLED.search(norm)
     said = re.sub(r"^(?:non|no|nan)\b[ ,]*", "", norm)
     said = _SPELLED.sub("", said).strip()
+    # "c'est du pont": a surname the recognizer split at its particle.
+    said = re.sub(r"^((?:c'?est|c est|moi c'?est|mon nom (?:c'?est|est)) )?(du|de|le|la) "
+                  r"([a-z]+)$", lambda m: (m.group(1) or "") + m.group(2) + m.group(3), said)
     new = parse_name(said) if said else None
     parts = current.split()
+    # The surname is the last word, with its particle ("du Pont" in "Marie du Pont").
+    first = parts[:-2] if len(parts) >= 3 and normalize(parts[-2]) in _PARTICLES else parts[:-1]
     if new is not None:
         new_parts = new.text.split()
-        if len(new_parts) == 1 and len(parts) >= 2:
-            parts = [*parts[:-1], new_parts[0]]
-        else:
-            parts = new_parts
+        parts = [*first, new_parts[0]] if len(new_parts) == 1 and first else new_parts
     elif said and len(said.split()) == 1 and re.fullmatch(r"[a-z]+", said) and \
-            said not in _NOT_NAME and len(parts) >= 1:
-        parts = [*parts[:-1], said.capitalize()] if len(parts) >= 2 else [said.capitalize()]
+            said not in _NOT_NAME:
+        parts = [*first, said.capitalize()]
     if letter is not None and parts:
         surname = parts[-1]
-        wanted = letter.group(1)
+        wanted = _LETTER_WORDS.get(letter.group(1), letter.group(1))
         if surname and surname[-1].lower() != wanted:
             # The letter the caller spelled replaces the silent ending it sounds like.
             base = surname[:-1] if surname[-1].lower() in "tdsxz" else surname

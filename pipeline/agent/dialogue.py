@@ -124,13 +124,15 @@ NO_ACTION = DialogueAction()
 # life-threatening ones where the SAMU may be faster than the practice's physician.
 CALL_EMERGENCY_NUMBER: frozenset[str] = frozenset({
     "chest_pain", "breathing", "stroke", "consciousness", "bleeding", "anaphylaxis", "suicidal",
-    "seizure", "meningitis", "poisoning", "obstetric", "trauma", "sepsis",
+    "seizure", "meningitis", "poisoning", "obstetric", "trauma", "sepsis", "acute_abdomen",
+    "diabetic",
 })
 
 MODEL_SOURCE = "model"
-SHORT_UTTERANCE_WORDS = 6
+SHORT_UTTERANCE_WORDS = 10
 """A model-only emergency on a final of fewer words than this is asked, not acted on: the
-model alone flagged "Whisse bien ça" (a misheard "oui, c'est bien ça") as suicidal."""
+model alone flagged "Whisse bien ça" (a misheard "oui, c'est bien ça") and "Je voudrais en faire
+une belle-mère" (a misheard renewal request, 7 words) as suicidal."""
 
 
 def protocol_hits(c: Classification) -> tuple[RedFlagHit, ...]:
@@ -461,6 +463,11 @@ class Dialogue:
         """The caller speaks: no silence re-prompt while they do."""
         self.awaiting_since = None
 
+    def on_speech_end(self, t: float) -> None:
+        """The caller stopped; if no words came of it, the silence timer starts again."""
+        if self.awaiting_since is None and self.state in ACTIVE and self.last_question:
+            self.awaiting_since = t
+
     def on_agent_done_speaking(self, t: float) -> None:
         """The silence timer runs from when the agent finished its question."""
         if self.awaiting_since is not None:
@@ -519,7 +526,8 @@ class Dialogue:
         if self.state not in ACTIVE:
             return NO_ACTION
         if classification is not None and classification.urgency is not Urgency.EMERGENCY and \
-                classification.urgency.rank > self.urgency.rank:
+                classification.urgency.rank > self.urgency.rank and \
+                self.without_denied(classification).urgency is classification.urgency:
             self.urgency = classification.urgency
         if classification is not None:
             category = self._model_emergency(classification)
@@ -584,14 +592,27 @@ class Dialogue:
         denied = self.denied_flags
         kept = tuple(h for h in classification.red_flags
                      if h.source != MODEL_SOURCE or h.category.value not in denied)
+        suspected = tuple(h for h in classification.suspected
+                          if h.category.value not in denied)
         urgency = classification.urgency
         if urgency is Urgency.EMERGENCY and not protocol_hits(classification) and \
                 len(kept) < len(classification.red_flags) and not kept:
             urgency = self.urgency
-        return replace(
-            classification, red_flags=kept, urgency=urgency,
-            suspected=tuple(h for h in classification.suspected
-                            if h.category.value not in denied))
+        if urgency is Urgency.URGENT and not kept and classification.suspected and \
+                not suspected:
+            # Urgent only for the suspected flags the caller ruled out: the model's own urgency.
+            scores = classification.urgency_scores
+            if scores.get("routine", 0.0) > scores.get("urgent", 1.0):
+                urgency = Urgency.ROUTINE
+        return replace(classification, red_flags=kept, urgency=urgency, suspected=suspected)
+
+    def form_without_denied(self, form: TriageForm | None) -> TriageForm | None:
+        """The form minus red flags the caller denied (the handoff policy reads the form's
+        flags too)."""
+        if form is None or not self.denied_flags:
+            return form
+        return replace(form, red_flags=tuple(
+            f for f in form.red_flags if f.value.value not in self.denied_flags))
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -618,6 +639,11 @@ class Dialogue:
             return self.fire(Trigger.UNCLEAR, t)
         self.denied_flags.add(hit.category.value)
         self.pending_flag = None
+        if classification is not None:
+            # The call's urgency without what the caller just ruled out.
+            shown = self.without_denied(classification).urgency
+            if shown is not Urgency.EMERGENCY:
+                self.urgency = shown
         if classification is not None:
             for other in classification.suspected:
                 if other.category.value not in self.asked_flags:
@@ -708,7 +734,11 @@ class Dialogue:
     def _parse_field(self, name: str, text: str) -> str | None:
         if name == "name":
             parsed = answers.parse_name(text) or answers.find_name(text)
-            return parsed.text if parsed else None
+            # A name-shaped answer with no known first name and no "je m'appelle" is asked
+            # again once; the second answer is taken as it is.
+            if parsed is None or not (parsed.likely or self.retries >= 1):
+                return None
+            return parsed.text
         if name == "date_of_birth":
             return answers.parse_date_of_birth(text)
         return answers.parse_phone(text)

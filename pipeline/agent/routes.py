@@ -22,6 +22,13 @@ from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisco
 from fastapi.responses import HTMLResponse, Response
 
 from pipeline.agent.runtime import AgentRuntime
+from pipeline.service.limits import RateLimit
+from pipeline.service.twilio_auth import (
+    StreamTokens,
+    caller_number,
+    valid_call_sid,
+    valid_signature,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,18 +72,84 @@ async def preload_agent(app: Any) -> AgentRuntime:
 # -- telephony -----------------------------------------------------------------------------
 
 
+def _telephony(request_app: Any) -> tuple[str, StreamTokens]:
+    """The Twilio auth token and the stream tokens; 503 when telephony is not configured."""
+    settings = request_app.state.services.settings
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        raise HTTPException(503, "telephony is off: set PERMANENCE_TWILIO_ACCOUNT_SID and "
+                                 "PERMANENCE_TWILIO_AUTH_TOKEN to take phone calls")
+    tokens = getattr(request_app.state, "stream_tokens", None)
+    if tokens is None:
+        tokens = request_app.state.stream_tokens = StreamTokens()
+    return str(settings.twilio_auth_token), tokens
+
+
+async def _verified_form(request: Request, auth_token: str) -> dict[str, str]:
+    """The webhook's parameters, after checking Twilio's signature (403 otherwise)."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    base = request.app.state.services.settings.twilio_public_url
+    url = (base.rstrip("/") + request.url.path + (f"?{request.url.query}"
+                                                   if request.url.query else "")
+           if base else str(request.url))
+    if not valid_signature(auth_token, url, form, request.headers.get("x-twilio-signature")):
+        log.warning("twilio webhook refused: bad or missing X-Twilio-Signature")
+        raise HTTPException(403, "invalid X-Twilio-Signature: this request is not from Twilio")
+    if not valid_call_sid(form.get("CallSid")):
+        raise HTTPException(422, "CallSid: expected CA followed by 32 hex digits")
+    return form
+
+
+def _fallback_dial(request: Request) -> str:
+    """Ends every TwiML that hands the line to software: whatever ends the stream (crash,
+    refused stream, malformed frame), Twilio then rings the practice's tele-secretary."""
+    practice = request.app.state.services.practice
+    number = practice.tele_secretary.phone
+    if not number:  # no secretary line: the on-call physician
+        on_call = practice.on_call_at(request.app.state.services.hub.clock())
+        number = on_call.physician.phone if on_call else None
+    return f"<Dial>{escape(number)}</Dial>" if number else ""
+
+
 @router.post("/twilio/voice", response_class=Response)
 async def twilio_voice(request: Request) -> Response:
-    """Twilio's voice webhook: stream the call's audio to the agent's websocket."""
-    form = await request.form()
-    caller = str(form.get("From", ""))
+    """Twilio's voice webhook (signed): stream the call's audio to the agent's websocket,
+    with a one-time token for this call, then a fallback dial to a human."""
+    auth_token, tokens = _telephony(request.app)
+    form = await _verified_form(request, auth_token)
+    try:
+        caller = caller_number(form.get("From"))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    token = tokens.issue(form["CallSid"], caller)
     ws_url = str(request.url_for("twilio_media_stream")).replace("http", "ws", 1)
     twiml = (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
-        f'<Stream url="{escape(ws_url)}"><Parameter name="From" value="{escape(caller)}"/>'
-        "</Stream></Connect></Response>"
+        f'<Stream url="{escape(ws_url)}"><Parameter name="token" value="{escape(token)}"/>'
+        "</Stream></Connect>" + _fallback_dial(request) + "</Response>"
     )
     return Response(twiml, media_type="application/xml")
+
+
+@router.post("/twilio/status", response_class=Response)
+async def twilio_status(request: Request) -> Response:
+    """Twilio status callbacks (signed) for a transfer's dial: answered counts as the
+    human's acknowledgment; busy, no-answer or failed moves the ladder on at once."""
+    auth_token, _tokens = _telephony(request.app)
+    form = await _verified_form(request, auth_token)
+    hub = request.app.state.services.hub
+    status = (form.get("DialCallStatus") or form.get("CallStatus") or "").lower()
+    call_id = hub.call_for_provider(form.get("ParentCallSid") or form["CallSid"]) \
+        or hub.call_for_provider(form["CallSid"])
+    if call_id is None:
+        return Response("<Response/>", media_type="application/xml")
+    if status in ("answered", "in-progress", "completed"):
+        await hub.acknowledge(call_id, "telephony")
+        return Response("<Response/>", media_type="application/xml")
+    if status in ("busy", "no-answer", "failed", "canceled"):
+        await hub.escalate_now(call_id, f"transfer {status}")
+    # The caller is never left on a dead line: the next step's redirect replaces this.
+    return Response('<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="20"/>'
+                    + _fallback_dial(request) + "</Response>", media_type="application/xml")
 
 
 async def _twilio_start(websocket: WebSocket) -> dict[str, Any]:
@@ -103,6 +176,11 @@ async def twilio_media_stream(websocket: WebSocket) -> None:
 
     from pipeline.agent.pipecat_agent import run_pipecat_call
 
+    try:
+        _auth_token, tokens = _telephony(websocket.app)
+    except HTTPException as exc:
+        await websocket.close(code=1008, reason=str(exc.detail)[:120])
+        return
     await websocket.accept()
     try:
         start = await _twilio_start(websocket)
@@ -110,10 +188,16 @@ async def twilio_media_stream(websocket: WebSocket) -> None:
         log.warning("twilio stream refused: %s", exc)
         await websocket.close(code=1003, reason=str(exc)[:120])
         return
-    runtime = await get_runtime(websocket.app)
     custom = start.get("customParameters") or {}
-    caller = custom.get("From") or custom.get("from") or None
     call_sid = start.get("callSid")
+    grant = tokens.redeem(custom.get("token"), call_sid) if valid_call_sid(call_sid) else None
+    if grant is None:
+        # Only a call the verified webhook announced, once: not a stranger's websocket.
+        log.warning("twilio stream refused: no valid one-time token for this call")
+        await websocket.close(code=1008, reason="stream not announced by a verified webhook")
+        return
+    runtime = await get_runtime(websocket.app)
+    caller = grant.caller
     serializer = TwilioFrameSerializer(
         stream_sid=start["streamSid"], call_sid=call_sid,
         # Hang-up goes through our telephony channel, never pipecat's own REST call.
@@ -151,6 +235,13 @@ async def call_page() -> HTMLResponse:
     return HTMLResponse(page)
 
 
+@router.get("/call.js", include_in_schema=False)
+async def call_script() -> Response:
+    """The caller page's script (a file, not inline: the CSP allows no inline script)."""
+    script = resources.files("pipeline.agent").joinpath("call.js").read_text(encoding="utf-8")
+    return Response(script, media_type="text/javascript")
+
+
 @router.post("/api/agent/offer")
 async def webrtc_offer(request: Request) -> dict[str, Any]:
     """SDP offer from the caller page; the answer comes back and the call starts."""
@@ -160,7 +251,22 @@ async def webrtc_offer(request: Request) -> dict[str, Any]:
 
     from pipeline.agent.pipecat_agent import run_pipecat_call
 
-    body = await request.json()
+    settings = request.app.state.services.settings
+    limiter = getattr(request.app.state, "offer_limit", None)
+    if limiter is None:
+        limiter = request.app.state.offer_limit = RateLimit(settings.offer_rate_per_minute)
+    wait = limiter.allow(request.client.host if request.client else "?")
+    if wait > 0:
+        raise HTTPException(429, f"too many calls from this address: retry in {wait:.0f} s",
+                            headers={"Retry-After": str(int(wait) + 1)})
+    if len(_tasks) >= settings.max_browser_calls:
+        raise HTTPException(503, "all browser lines are busy: call the practice's number, "
+                                 "or 15 (112) in an emergency", headers={"Retry-After": "30"})
+    try:
+        body = await request.json()
+    except ValueError:
+        raise HTTPException(422, "expected a JSON body with the browser's 'sdp' and 'type'"
+                            ) from None
     if not isinstance(body, dict) or "sdp" not in body or "type" not in body:
         raise HTTPException(422, "expected a JSON body with the browser's 'sdp' and 'type'")
     language = body.get("language")

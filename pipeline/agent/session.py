@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate
 from classifier.labels import Urgency
 from classifier.types import Classification, RedFlagHit, TriageForm
-from handoff import HandoffDecision
+from handoff import HandoffAction, HandoffDecision
 from pipeline.agent import answers
 from pipeline.agent.dialogue import (
     ACTIVE,
@@ -361,6 +361,13 @@ class CallSession:
             self.dialogue.on_speech_start(event.t)
         elif isinstance(event, SpeechEnd):
             self._emit(SpeechEnded(event.t, event.utterance_id, round(event.detected_at, 3)))
+            if self.turn.parts and self.turn.deadline is None:
+                # The recognizer may drop an utterance (no final: "1980" after "Le trois
+                # mars."): the turn must still end; a final coming now re-decides.
+                self.turn.wait(event.t + self.options.turns.max_wait_s, "silence")
+            elif not self.turn.pending:
+                # Speech that gave no words (noise): the silence re-prompt runs again.
+                self.dialogue.on_speech_end(event.t)
         elif isinstance(event, TranscriptUpdate):
             await self._on_transcript(event)
 
@@ -400,12 +407,12 @@ class CallSession:
         p = await self._turn_probability(update.end)
         wait = turn_wait(text, expect, p, self.options.turns)
         if wait is None:
-            await self._end_turn("complete")
+            # A complete answer: still a short gap, for a sentence the caller resumes.
+            self.turn.wait(update.end + self.options.turns.min_gap_s, "complete")
         else:
-            self.turn.wait(update.end + wait)
-            self._emit(TurnWaiting(self.now(), update.utterance_id,
-                                   "incomplete_answer" if p is None or p >= 0.5
-                                   else "smart_turn"))
+            reason = "incomplete_answer" if p is None or p >= 0.5 else "smart_turn"
+            self.turn.wait(update.end + max(wait, self.options.turns.min_gap_s), reason)
+            self._emit(TurnWaiting(self.now(), update.utterance_id, reason))
 
     async def _classify(self, update: TranscriptUpdate
                         ) -> tuple[Classification | None, TriageForm | None]:
@@ -453,7 +460,8 @@ class CallSession:
         async with self._lock:
             if self.turn.due(self.audio_t) and self.timeline.open_utterance is None and \
                     self.dialogue.state in ACTIVE:
-                await self._end_turn("silence")
+                await self._end_turn(self.turn.reason if self.turn.reason == "complete"
+                                     else "silence")
             await self._apply(self.dialogue.on_silence(self.audio_t))
 
     async def _end_turn(self, reason: str) -> None:
@@ -474,7 +482,8 @@ class CallSession:
             # and keeps listening until the human takes it.
             shown = self.dialogue.without_denied(c)
             if shown.urgency is not Urgency.EMERGENCY:
-                decision = await self._record_classification(shown, form)
+                decision = await self._record_classification(
+                    shown, self.dialogue.form_without_denied(form))
                 if decision is not None and decision.is_handoff:
                     await self._policy_handoff(decision, turn.utterance_id)
                     return
@@ -595,7 +604,8 @@ class CallSession:
                                     utterance_id: int) -> None:
         """The caller waits for a human: what they say still goes through the handoff policy;
         a more severe decision (a red flag the policy sees) escalates at once."""
-        decision = await self._record_classification(self.dialogue.without_denied(c), form)
+        decision = await self._record_classification(self.dialogue.without_denied(c),
+                                                     self.dialogue.form_without_denied(form))
         if decision is not None and decision.is_handoff and \
                 decision.urgency is Urgency.EMERGENCY:
             category = decision.red_flags[0].value if decision.red_flags else "emergency"
@@ -782,11 +792,23 @@ class CallSession:
                 if notice.kind is NoticeKind.TAKEN_OVER:
                     self._emit(HumanJoined(self.now(), notice.by or "?"))
                     await self._apply(self.dialogue.on_human_joined(self.audio_t))
+                    # The caller hears why the agent falls silent, then the agent stops
+                    # listening (until now it kept triaging what the caller said).
+                    await self._say(AgentLine(say("put_through", self.language), "put_through",
+                                              interrupt=True, protected=True))
                     self.listener.stop()
-                    if self.on_interrupt is not None:
-                        await self.on_interrupt()
+                elif notice.kind is NoticeKind.ACKNOWLEDGED and self.timeline.handoff:
+                    await self._say(AgentLine(say("doctor_has_call", self.language),
+                                              "doctor_has_call", protected=True))
                 elif notice.kind is NoticeKind.ESCALATED and notice.decision is not None:
                     self.decision = notice.decision
+                    if notice.decision.action is HandoffAction.ADVISE_EMERGENCY_SERVICES:
+                        # The last rung: nobody acknowledged. The caller is told, in their
+                        # language, to dial 15/112 (an agent_say event: stored and audited).
+                        await self._say(AgentLine(
+                            say("last_rung", self.language,
+                                number=notice.decision.target.phone or "15"), "last_rung",
+                            interrupt=True, protected=True))
 
     # -- the record -------------------------------------------------------------------------------
 

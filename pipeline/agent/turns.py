@@ -60,7 +60,12 @@ class TurnOptions:
     """Silence after an unfinished-sounding turn before the agent answers anyway."""
     incomplete_wait_s: float = 2.0
     """Silence after words that cannot end a sentence ("je voudrais prendre")."""
-    margin_s: float = 0.3
+    min_gap_s: float = 0.6
+    """Silence after the last voiced sample before even a complete answer ends the turn. The
+    recognizer ends an utterance at 0.35 s of silence; callers (and test voices) pause 0.4-0.6 s
+    inside a sentence ("Je voudrais prendre. ... rendez-vous"), so a turn waits a little more
+    for a resumed sentence (+0.5 s before the agent answers; never for a red flag)."""
+    margin_s: float = 0.25
     """Audio past a deadline before it counts as passed: the VAD reports a new utterance
     ~0.1-0.2 s after it began, so a resumed sentence is always seen before the wait ends."""
     smart_turn_threshold: float = 0.5
@@ -98,6 +103,8 @@ class TurnTaker:
     classification: Classification | None = None
     form: TriageForm | None = None
     deadline: float | None = None
+    reason: str = ""
+    """Why the turn will end at the deadline: complete, incomplete_answer or smart_turn."""
 
     def add_final(self, text: str, utterance_id: int, classification: Classification | None,
                   form: TriageForm | None) -> str:
@@ -119,8 +126,9 @@ class TurnTaker:
     def pending(self) -> bool:
         return bool(self.parts) or self.deadline is not None
 
-    def wait(self, until: float) -> None:
+    def wait(self, until: float, reason: str) -> None:
         self.deadline = until
+        self.reason = reason
 
     def resumed(self, t: float) -> bool:
         """The caller started an utterance at ``t``: True when it continues the turn (began

@@ -71,16 +71,22 @@ CONFIRM_QUESTIONS: dict[str, dict[Language, str]] = {
         "en": "Was there a loss of consciousness or a serious accident?",
     },
     "sepsis": {
-        "fr": "Y a-t-il de la fièvre avec des frissons, une grande faiblesse ou une confusion ?",
-        "en": "Is there a fever with shivering, severe weakness or confusion?",
+        "fr": "Avec la fièvre, la personne est-elle confuse, très somnolente, marbrée ou "
+        "respire-t-elle très vite ?",
+        "en": "With the fever, is the person confused, very drowsy, blotchy or breathing "
+        "very fast?",
     },
     "acute_abdomen": {
-        "fr": "La douleur au ventre est-elle violente, avec un ventre dur ou des vomissements ?",
-        "en": "Is the belly pain severe, with a hard belly or vomiting?",
+        "fr": "La douleur au ventre est-elle violente, brutale, avec un ventre dur ou des "
+        "vomissements qui ne s'arrêtent pas ?",
+        "en": "Is the belly pain severe and sudden, with a hard belly or vomiting that will "
+        "not stop?",
     },
     "diabetic": {
-        "fr": "La personne est-elle diabétique et confuse, très somnolente ou en sueur ?",
-        "en": "Is the person diabetic and confused, very drowsy or sweating?",
+        "fr": "La personne diabétique a-t-elle un sucre très haut avec des vomissements, ou "
+        "un sucre bas qui ne remonte pas ?",
+        "en": "Does the person with diabetes have a very high sugar with vomiting, or a low "
+        "sugar that will not come up?",
     },
 }
 
@@ -96,6 +102,21 @@ def confirm_question(category: str, language: str) -> str:
 
 
 TEXTS: dict[str, dict[Language, str]] = {
+    # What the hub says of the human side (issue 11): take-over, acknowledgment, last rung.
+    "put_through": {
+        "fr": "Je vous passe la personne qui prend votre appel. Restez en ligne.",
+        "en": "I am putting you through to the person taking your call. Please hold.",
+    },
+    "doctor_has_call": {
+        "fr": "Le médecin a pris connaissance de votre appel et va vous répondre. Restez en "
+        "ligne.",
+        "en": "The doctor has your call and will speak to you shortly. Please stay on the line.",
+    },
+    "last_rung": {
+        "fr": "Personne n'a encore pu prendre votre appel. Raccrochez et composez le {number} "
+        "maintenant, ou le 112.",
+        "en": "Nobody has been able to take your call yet. Hang up and dial 112 now.",
+    },
     "greeting": {
         "fr": "Bonjour, vous êtes bien au {practice}. En cas d'urgence vitale, raccrochez et "
         "composez le 15.",

@@ -31,6 +31,7 @@ from pipeline.service.auth import (
     Principal,
     Role,
     TooManyAttempts,
+    UnknownUser,
     UserExists,
 )
 from pipeline.service.services import Services
@@ -179,7 +180,15 @@ class AckOut(BaseModel):
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=80)
     role: Role
-    password: str = Field(min_length=8, max_length=256)
+    password: str = Field(min_length=12, max_length=256)
+
+
+class UserUpdate(BaseModel):
+    """Any of: a new role, deactivate (active=false) / reactivate, a new password."""
+
+    role: Role | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=12, max_length=256)
 
 
 class UserOut(BaseModel):
@@ -206,11 +215,15 @@ async def health(services: ServicesDep) -> JSONResponse:
 
 
 @router.post("/api/auth/login", tags=["auth"])
-async def login(body: LoginIn, response: Response, services: ServicesDep) -> LoginOut:
+async def login(body: LoginIn, request: Request, response: Response,
+                services: ServicesDep) -> LoginOut:
+    address = request.client.host if request.client else None
     try:
-        issued = await asyncio.to_thread(services.auth.login, body.username, body.password)
+        issued = await asyncio.to_thread(services.auth.login, body.username, body.password,
+                                         address)
     except TooManyAttempts as exc:
-        raise HTTPException(429, str(exc)) from None
+        raise HTTPException(429, str(exc), headers={
+            "Retry-After": str(int(exc.retry_after_s) + 1)}) from None
     if issued is None:
         raise HTTPException(401, "wrong username or password")
     response.set_cookie(COOKIE, issued.token, httponly=True, samesite="strict",
@@ -446,13 +459,38 @@ async def add_user(body: UserIn, services: ServicesDep, user: Admin) -> UserOut:
     return UserOut(username=body.username, role=body.role, active=True)
 
 
+@router.patch("/api/users/{username}", tags=["users"])
+async def update_user(username: str, body: UserUpdate, services: ServicesDep,
+                      user: Admin) -> UserOut:
+    """Change a user's role, deactivate or reactivate them, or set a new password (audited).
+    Deactivation and a new password end their sessions, push websocket included."""
+    if body.role is None and body.active is None and body.password is None:
+        raise HTTPException(422, "expected at least one of role, active, password")
+    if username == user.username and (body.active is False or (
+            body.role is not None and body.role is not Role.ADMIN)):
+        raise HTTPException(409, "an administrator cannot deactivate or demote themself "
+                                 "(ask another administrator)")
+    try:
+        name, role, active = await asyncio.to_thread(
+            services.auth.update_user, username, actor=user.username, role=body.role,
+            active=body.active, password=body.password)
+    except UnknownUser:
+        raise HTTPException(404, f"no user {username!r}") from None
+    return UserOut(username=name, role=role, active=active)
+
+
 # -- push -------------------------------------------------------------------------------------
 @router.websocket("/api/live")
 async def live(websocket: WebSocket) -> None:
     """Push channel for dashboards: a `hello` snapshot of the calls in memory, then every
     call, transcript, classification, handoff, escalation and ack message as JSON."""
     services: Services = websocket.app.state.services
+    from_cookie = not websocket.query_params.get("token")
     token = websocket.query_params.get("token") or websocket.cookies.get(COOKIE)
+    if from_cookie and token and not same_origin(websocket.headers):
+        # A cookie rides along from any page the browser opens: only our own pages may use it.
+        await websocket.close(code=4403)
+        return
     principal = None
     if token:
         try:
@@ -471,17 +509,50 @@ async def live(websocket: WebSocket) -> None:
                      "calls": [c.model_dump(mode="json") for c in services.hub.snapshot()]}},
             default=str))
         receiver = asyncio.create_task(_drain(websocket))
-        while not receiver.done():
+        assert token is not None
+        checker = asyncio.create_task(_still_valid(services, token))
+        while not receiver.done() and not checker.done():
             getter = asyncio.create_task(sub.get())
-            done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({getter, receiver, checker},
+                                         return_when=asyncio.FIRST_COMPLETED)
             if getter in done:
                 await websocket.send_text(getter.result().to_json())
             else:
                 getter.cancel()
+        if checker.done():
+            # Logged out, expired or deactivated: the session ends here too.
+            await websocket.close(code=4401, reason="session ended")
+        checker.cancel()
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
         sub.close()
+
+
+async def _still_valid(services: Services, token: str, every_s: float = 1.0) -> None:
+    """Returns when the token no longer names an active user (checked every second; the
+    database being down is not a reason to stop alerting a logged-in dashboard)."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            principal = await asyncio.to_thread(services.auth.principal, token)
+        except StoreUnavailable:
+            continue
+        if principal is None or principal.role not in CLINICAL:
+            return
+
+
+def same_origin(headers: Any) -> bool:
+    """The request's Origin (else Referer) names the host it was sent to. Browsers send
+    Origin with every cross-origin write and websocket, so a request with neither header is
+    not a cross-site one (curl, scripts); "null" (sandboxed frames, file://) is refused."""
+    from urllib.parse import urlsplit
+
+    origin = headers.get("origin") or headers.get("referer")
+    if not origin:
+        return True
+    host = headers.get("host")
+    return bool(host) and urlsplit(origin).netloc == host
 
 
 async def _drain(websocket: WebSocket) -> None:

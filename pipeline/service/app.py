@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from pipeline.service.logsetup import configure_loguru
 from pipeline.service.services import Services, build_services
 from pipeline.service.store import StoreUnavailable
 from pipeline.settings import Settings
@@ -21,6 +22,40 @@ from pipeline.settings import Settings
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; connect-src 'self' ws: wss:; media-src 'self' blob:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+"""No inline script, nothing from elsewhere, never framed (clickjacking)."""
+
+
+async def _housekeeping(services: Services) -> None:
+    """Retention on a schedule inside `serve`, and the server's memory kept in step with the
+    database: calls erased or past retention (by this process or `permanence gdpr erase`)
+    leave the in-memory queue, transcripts and notices too."""
+    from pipeline.service.gdpr import erased_among, run_retention
+
+    next_retention = asyncio.get_running_loop().time()
+    while True:
+        settings = services.settings
+        interval = settings.retention_interval_s
+        try:
+            now = asyncio.get_running_loop().time()
+            if interval > 0 and now >= next_retention:
+                next_retention = now + interval
+                report = await asyncio.to_thread(
+                    run_retention, services.store, audio_days=settings.retention_audio_days,
+                    transcript_days=settings.retention_transcript_days,
+                    form_days=settings.retention_form_days, data_dir=settings.data_dir)
+                services.hub.forget(report.call_ids)
+                log.info("retention: %s", report.to_dict())
+            held = services.hub.held_call_ids()
+            services.hub.forget(await asyncio.to_thread(erased_among, services.store, held))
+        except StoreUnavailable:
+            pass
+        except Exception:  # noqa: BLE001 - housekeeping must not stop; say so
+            log.exception("retention run failed")
+        await asyncio.sleep(min(5.0, interval) if interval > 0 else 5.0)
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
@@ -30,6 +65,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.loop = asyncio.get_running_loop()
+        # pipecat (loguru) logs the agent's sentences at DEBUG: filtered in every process that
+        # hosts the app, not only under `permanence serve`.
+        configure_loguru(settings.log_level)
         if not services.store.migrated:
             services.store.migrate()
         await services.hub.start()
@@ -41,7 +79,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                             "`permanence users add NAME --role admin --password-stdin`")
         except StoreUnavailable:
             log.error("database unavailable at start-up: API answers 503 until it is back")
+        housekeeping = asyncio.create_task(_housekeeping(services), name="retention")
         yield
+        housekeeping.cancel()
         if services.agenda is not None:
             await services.agenda.close()
         await services.hub.close()
@@ -61,6 +101,28 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.state.services = services
 
     max_body = settings.max_body_bytes
+
+    @app.middleware("http")
+    async def security_headers(request: Request,
+                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        from pipeline.service.api import COOKIE, same_origin
+
+        # A write that authenticates by the dashboard's cookie must come from our own pages:
+        # the cookie rides along with any site's form or fetch (CSRF). Bearer calls and
+        # Twilio's webhooks (signed) carry no cookie.
+        if (request.method not in ("GET", "HEAD", "OPTIONS") and COOKIE in request.cookies
+                and not request.headers.get("authorization")
+                and not same_origin(request.headers)):
+            return JSONResponse(status_code=403, content={
+                "detail": "cross-origin request refused: Origin does not match this service"})
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Not "no-referrer": with it, browsers send "Origin: null" on our own writes.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), geolocation=()")
+        return response
 
     @app.middleware("http")
     async def limit_body(request: Request,

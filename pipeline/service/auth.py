@@ -1,7 +1,13 @@
 """Users, roles, argon2 passwords, bearer tokens (and the dashboard's cookie on top).
 
 Tokens are random; only their sha256 is stored. Validated tokens are cached in memory for a
-short while so a dashboard already logged in keeps receiving alerts while the database is down.
+short while so a dashboard already logged in keeps receiving alerts while the database is down;
+deactivating a user, changing their role or password, and logging out drop that cache at once.
+
+Password guessing is slowed, never turned into a lock-out: after a few failures per address and
+per account, each further try must wait (doubling, capped at 30 s), so a stranger typing a
+tele-secretary's name cannot keep her out of the dashboard during a shift. Unknown usernames
+cost one argon2 verification too (no timing oracle for which names exist).
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from pipeline.service.db import Token, User
-from pipeline.service.store import Store
+from pipeline.service.store import Store, StoreUnavailable
 
 
 class Role(StrEnum):
@@ -54,29 +60,91 @@ class UserExists(ValueError):
 
 
 class TooManyAttempts(RuntimeError):
-    """Too many failed logins for this username recently (password guessing)."""
+    """Too many failed logins recently from this address or for this account: wait."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(f"too many failed logins: retry in {retry_after_s:.0f} s")
+
+
+class UnknownUser(KeyError):
+    pass
+
+
+MIN_PASSWORD = 12
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password: expected at least {MIN_PASSWORD} characters")
+
+
+class LoginThrottle:
+    """Exponential back-off per key (an address, an account) after `free` failures, capped at
+    `max_delay_s`. Bounded memory: the least recently failing keys are forgotten first."""
+
+    def __init__(self, free: int = 3, max_delay_s: float = 30.0, max_keys: int = 10000,
+                 forget_after_s: float = 900.0, base_delay_s: float = 1.0) -> None:
+        from collections import OrderedDict
+
+        self.base_delay_s = base_delay_s
+        self.free = free
+        self.max_delay_s = max_delay_s
+        self.max_keys = max_keys
+        self.forget_after_s = forget_after_s
+        self._fails: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait_s(self, key: str, now: float, allowance: int = 1) -> float:
+        with self._lock:
+            entry = self._fails.get(key)
+        if entry is None:
+            return 0.0
+        count, last = entry
+        free = self.free * allowance
+        if now - last > self.forget_after_s or count < free:
+            return 0.0
+        delay = min(self.max_delay_s, self.base_delay_s * 2.0 ** (count - free))
+        return max(0.0, last + delay - now)
+
+    def failed(self, key: str, now: float) -> None:
+        with self._lock:
+            count, last = self._fails.pop(key, (0, now))
+            if now - last > self.forget_after_s:
+                count = 0
+            self._fails[key] = (count + 1, now)
+            while len(self._fails) > self.max_keys:
+                self._fails.popitem(last=False)
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._fails)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_DUMMY_HASH = _hasher.hash("not a password anyone has: constant-time unknown users")
+
+
 class Auth:
-    def __init__(self, store: Store, token_ttl_s: int, cache_s: float = 300.0) -> None:
+    def __init__(self, store: Store, token_ttl_s: int, cache_s: float = 300.0, *,
+                 throttle: LoginThrottle | None = None) -> None:
         self.store = store
         self.ttl = token_ttl_s
         self._cache: dict[str, tuple[Principal, float, float]] = {}
         self._cache_s = cache_s
         self._lock = threading.Lock()
-        self._failures: dict[str, list[float]] = {}
-        self.max_failures = 5
-        self.failure_window_s = 300.0
+        self.throttle = throttle or LoginThrottle()
 
     def add_user(self, username: str, role: Role, password: str, *, actor: str = "cli") -> None:
         if not username or len(username) > 80:
             raise ValueError("username: expected 1 to 80 characters")
-        if len(password) < 8:
-            raise ValueError("password: expected at least 8 characters")
+        check_password(password)
         hashed = _hasher.hash(password)
         with self.store.session() as s:
             if s.execute(select(User.id).where(User.username == username)).first():
@@ -90,30 +158,33 @@ class Auth:
             rows = s.execute(select(User).order_by(User.username)).scalars().all()
             return [(u.username, Role(u.role), u.active) for u in rows]
 
-    def login(self, username: str, password: str) -> IssuedToken | None:
-        """A token, or None for wrong credentials; raises `TooManyAttempts` after
-        `max_failures` failures for the username within `failure_window_s`."""
+    def login(self, username: str, password: str,
+              address: str | None = None) -> IssuedToken | None:
+        """A token, or None for wrong credentials; raises `TooManyAttempts` (with the wait)
+        while this address or this account is backing off."""
         now = time.time()
-        with self._lock:
-            recent = [t for t in self._failures.get(username, [])
-                      if now - t < self.failure_window_s]
-            self._failures[username] = recent
-            if len(recent) >= self.max_failures:
-                raise TooManyAttempts(f"too many failed logins; retry in "
-                                      f"{int(self.failure_window_s - (now - recent[0])) + 1}s")
+        keys = [f"user:{username.lower()}"] + ([f"addr:{address}"] if address else [])
+        # An address (a practice's NAT: several staff) gets four times an account's allowance.
+        wait = max(self.throttle.wait_s(k, now, allowance=4 if k.startswith("addr:") else 1)
+                   for k in keys)
+        if wait > 0:
+            raise TooManyAttempts(wait)
         with self.store.session() as s:
             user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
             ok = False
-            if user is not None and user.active:
-                try:
-                    ok = _hasher.verify(user.password_hash, password)
-                except (VerificationError, InvalidHashError):
-                    ok = False
+            try:
+                # Same argon2 work whether or not the name exists (no timing oracle).
+                ok = _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH,
+                                    password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+            if user is None or not user.active:
+                ok = False
             if not ok or user is None:
                 # Audit failed logins by name only (no password, no IP).
                 self.store.log(s, username[:80], "auth.login_failed")
-                with self._lock:
-                    self._failures.setdefault(username, []).append(now)
+                for key in keys:  # the wait counts from the answer, not from the request
+                    self.throttle.failed(key, time.time())
                 return None
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
@@ -123,7 +194,45 @@ class Auth:
                         expires_at=now + self.ttl))
             self.store.log(s, user.username, "auth.login", role=user.role)
             principal = Principal(user.username, Role(user.role))
+        self.throttle.succeeded(keys[0])
         return IssuedToken(token, principal, now + self.ttl)
+
+    def _forget(self, username: str) -> None:
+        with self._lock:
+            for key in [k for k, v in self._cache.items() if v[0].username == username]:
+                del self._cache[key]
+
+    def update_user(self, username: str, *, actor: str, role: Role | None = None,
+                    active: bool | None = None, password: str | None = None) -> tuple[
+                        str, Role, bool]:
+        """Change a user's role, activity or password (admin only, audited). Deactivation and
+        a new password end the user's sessions at once; a new role applies at once."""
+        if password is not None:
+            check_password(password)
+        with self.store.session() as s:
+            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if user is None:
+                raise UnknownUser(username)
+            changes: list[str] = []
+            if role is not None and role.value != user.role:
+                self.store.log(s, actor, "user.role", None, username=username, old=user.role,
+                               new=role.value)
+                user.role = role.value
+                changes.append("role")
+            if active is not None and active != user.active:
+                user.active = active
+                self.store.log(s, actor, "user.activate" if active else "user.deactivate",
+                               None, username=username)
+                changes.append("active")
+            if password is not None:
+                user.password_hash = _hasher.hash(password)
+                self.store.log(s, actor, "user.password", None, username=username)
+                changes.append("password")
+            if "password" in changes or (active is False):
+                s.execute(delete(Token).where(Token.user_id == user.id))
+            result = (user.username, Role(user.role), bool(user.active))
+        self._forget(username)
+        return result
 
     def logout(self, token: str) -> None:
         h = _token_hash(token)
@@ -135,23 +244,31 @@ class Auth:
                 s.delete(row)
 
     def principal(self, token: str) -> Principal | None:
-        """The token's user, or None. Raises StoreUnavailable if the database is down and the
-        token is not in the recent cache."""
+        """The token's user, or None. The database decides (so a deactivation or logout by
+        another process applies at once); while it is down, a token validated in the last
+        `cache_s` still works (a logged-in dashboard keeps its alerts), others raise
+        StoreUnavailable."""
         h = _token_hash(token)
         now = time.time()
+        try:
+            with self.store.session(read=True) as s:
+                row = s.get(Token, h)
+                user = s.get(User, row.user_id) if row is not None else None
+                if row is None or row.expires_at < now or user is None or not user.active:
+                    with self._lock:
+                        self._cache.pop(h, None)
+                    return None
+                principal = Principal(user.username, Role(user.role))
+                expires = row.expires_at
+        except StoreUnavailable:
+            with self._lock:
+                cached = self._cache.get(h)
+            if cached and cached[1] > now and cached[2] > now:
+                return cached[0]
+            raise
         with self._lock:
-            cached = self._cache.get(h)
-        if cached and cached[1] > now and cached[2] > now:
-            return cached[0]
-        with self.store.session(read=True) as s:
-            row = s.get(Token, h)
-            if row is None or row.expires_at < now:
-                return None
-            user = s.get(User, row.user_id)
-            if user is None or not user.active:
-                return None
-            principal = Principal(user.username, Role(user.role))
-            expires = row.expires_at
-        with self._lock:
+            self._cache.pop(h, None)
             self._cache[h] = (principal, expires, now + self._cache_s)
+            while len(self._cache) > 10000:  # bounded: the oldest validations go first
+                del self._cache[next(iter(self._cache))]
         return principal

@@ -59,7 +59,8 @@ def _fill(store: Store, n: int) -> None:
 
 
 def run_bench(calls: int = 10000, listing_runs: int = 200, push_runs: int = 50,
-              audit_entries: int = 1000) -> dict[str, Any]:
+              audit_entries: int = 1000, journal_writes: int = 5000,
+              postgres_url: str | None = None) -> dict[str, Any]:
     from pipeline.service.app import create_app
     from pipeline.service.services import build_services
     from pipeline.service.threaded import running_server
@@ -127,7 +128,138 @@ def run_bench(calls: int = 10000, listing_runs: int = 200, push_runs: int = 50,
                         "entries": verify.entries, "verify_ok": verify.ok,
                         "verify_s": round(time.perf_counter() - t0, 3)}
         services.store.dispose()
+
+        # 4. the local journal: append (fsync per writer batch), replay after a crash.
+        out["journal"] = _journal_bench(Path(tmp), journal_writes)
+    # 5. a telephony transfer through a provider answering 503 then 200.
+    out["transfer_after_5xx_ms"] = asyncio.run(_transfer_bench())
+    # 6. audit appends on PostgreSQL (advisory-lock serialised), two writers at once.
+    out["audit_postgres"] = _postgres_audit_bench(postgres_url, audit_entries)
     return out
+
+
+def _journal_bench(tmp: Path, n: int) -> dict[str, Any]:
+    from pipeline.service.journal import Journal, StoreWrite
+    from pipeline.service.store import CallUpdate
+
+    store = Store(f"sqlite:///{tmp / 'journal-bench.db'}")
+    path = tmp / "journal" / "writes.jsonl"
+    journal = Journal(path)
+    calls = max(1, n // 50)
+    t0 = time.perf_counter()
+    for c in range(calls):
+        journal.append(StoreWrite.of("create_call", f"j{c:06d}", channel="bench", language="fr",
+                                     caller_number=None, provider_call_id=None,
+                                     started_at=time.time()))
+        for i in range(n // calls - 1):
+            if i % 10 == 9:
+                journal.append(StoreWrite.of("add_classification", f"j{c:06d}", float(i),
+                                             {"intent": "symptom_report",
+                                              "urgency": "emergency", "red_flags": []}, None,
+                                             CallUpdate(urgency="emergency", urgency_rank=2),
+                                             time.time()))
+            else:
+                journal.append(StoreWrite.of("add_event", f"j{c:06d}", float(i),
+                                             "transcript_final",
+                                             {"text": f"phrase numéro {i} de l'appelant"},
+                                             time.time(), "system"))
+            if i % 256 == 255:
+                journal.sync()
+    journal.sync()
+    append_s = time.perf_counter() - t0
+    journal.close()  # the process dies here: nothing acknowledged
+    t0 = time.perf_counter()
+    reopened = Journal(path)
+    pending = reopened.pending()
+    read_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for k in range(0, len(pending), 256):
+        batch = pending[k:k + 256]
+        store.apply_writes(batch)
+        reopened.ack(batch[-1].seq)
+    replay_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    store.apply_writes(pending[:256])  # a second replay of the same writes: all skipped
+    skip_s = time.perf_counter() - t0
+    ok = store.verify_audit().ok
+    store.dispose()
+    return {"writes": len(pending), "append_per_s": round(len(pending) / append_s, 1),
+            "read_pending_s": round(read_s, 3),
+            "replay_to_sqlite_per_s": round(len(pending) / replay_s, 1),
+            "duplicate_batch_skip_ms": round(skip_s * 1e3, 2), "audit_ok_after": ok,
+            "file_bytes_before_compaction": path.stat().st_size}
+
+
+async def _transfer_bench(runs: int = 5) -> dict[str, Any]:
+    import threading
+    from datetime import UTC, datetime
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from handoff import HandoffNotice, TwilioTransferChannel, demo_practice, human_fallback
+
+    state = {"fail": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            code = 503 if state["fail"] > 0 else 200
+            state["fail"] -= 1
+            self.send_response(code)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    channel = TwilioTransferChannel("ACbench", "tok",
+                                    api_base=f"http://127.0.0.1:{server.server_address[1]}")
+    decision = human_fallback(demo_practice(), datetime.now(UTC), "bench")
+    times: list[float] = []
+    for _ in range(runs):
+        state["fail"] = 1
+        t0 = time.perf_counter()
+        delivery = await channel.deliver(HandoffNotice("bench", decision, "CA" + "0" * 32))
+        times.append((time.perf_counter() - t0) * 1e3)
+        assert delivery.ok, delivery.detail
+    server.shutdown()
+    server.server_close()
+    return {"p50": _pct(times, 0.5), "max": round(max(times), 1), "runs": runs,
+            "target_max": 1000}
+
+
+def _postgres_audit_bench(url: str | None, entries: int) -> dict[str, Any]:
+    import threading
+
+    from pipeline.service.pgtemp import temporary_postgres
+
+    with tempfile.TemporaryDirectory() as tmp, temporary_postgres(url) as pg_url:
+        if pg_url is None:
+            return {"skipped": "no PostgreSQL: pass --postgres-url or install postgresql"}
+        a = Store(pg_url, secrets_dir=Path(tmp))
+        b = Store(pg_url, secrets_dir=Path(tmp))
+        t0 = time.perf_counter()
+        for i in range(entries):
+            a.record_audit("bench", "bench.append", None, i=i)
+        single = entries / (time.perf_counter() - t0)
+
+        def writer(store: Store, who: str) -> None:
+            for i in range(entries // 2):
+                store.record_audit(who, "bench.concurrent", None, i=i)
+
+        threads = [threading.Thread(target=writer, args=(st, n)) for st, n in ((a, "a"), (b, "b"))]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        concurrent = 2 * (entries // 2) / (time.perf_counter() - t0)
+        verify = a.verify_audit()
+        a.dispose()
+        b.dispose()
+        return {"append_per_s_one_tx_each": round(single, 1),
+                "append_per_s_two_processes": round(concurrent, 1),
+                "entries": verify.entries, "verify_ok": verify.ok}
 
 
 async def _push_bench(app: Any, base_url: str, token: str, runs: int) -> dict[str, Any]:

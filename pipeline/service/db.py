@@ -7,6 +7,7 @@ Times are Unix seconds (UTC) so reports and retention are plain comparisons on e
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,9 @@ class Call(Base):
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)
     transcript_erased_at: Mapped[float | None] = mapped_column(Float)
     audio_path: Mapped[str | None] = mapped_column(String(255))
+    instance_id: Mapped[str | None] = mapped_column(String(32))
+    """The `serve` process handling the call live (start-up reconciliation finds the calls of
+    a process that died)."""
 
     __table_args__ = (
         Index("ix_calls_queue", "needs_ack", "urgency_rank", "started_at"),
@@ -162,6 +166,26 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class JournalApplied(Base):
+    """Ids of journaled writes already applied, written in the same transaction as the write:
+    a replay after a crash skips them (idempotent), so nothing is stored twice."""
+
+    __tablename__ = "journal_applied"
+    write_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    applied_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class ServiceInstance(Base):
+    """One running `serve` process (heartbeat): whose live calls are whose."""
+
+    __tablename__ = "service_instances"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[float] = mapped_column(Float)
+    heartbeat_at: Mapped[float] = mapped_column(Float)
+
+
 def make_engine(url: str, *, immediate: bool = True) -> Engine:
     """Engine for `url`. SQLite: WAL, foreign keys, busy timeout; a pooled connection is
     checked against the database file on checkout, so a vanished file or volume is noticed at
@@ -171,6 +195,10 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         db_file = Path(path) if path and path != ":memory:" else None
         if db_file is not None:
             db_file.parent.mkdir(parents=True, exist_ok=True)
+            # Callers' words live here: owner-only, whatever the umask (SQLite gives its -wal
+            # and -shm files the database file's mode).
+            os.close(os.open(db_file, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(db_file, 0o600)
         engine = create_engine(url, pool_size=8, max_overflow=8,
                                connect_args={"timeout": 10, "check_same_thread": False})
 

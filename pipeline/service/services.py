@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from handoff import Channel, PracticeConfig, TwilioTransferChannel, WebhookChannel, load_practice
 from pipeline.calls import CallHub
-from pipeline.service.auth import Auth
+from pipeline.service.auth import Auth, LoginThrottle
+from pipeline.service.journal import Journal
 from pipeline.service.push import PushBroker
 from pipeline.service.store import Store
 from pipeline.settings import Settings
@@ -51,9 +52,12 @@ class Services:
 def default_channels(settings: Settings) -> list[Channel]:
     channels: list[Channel] = []
     if settings.twilio_account_sid and settings.twilio_auth_token:
+        status_url = (settings.twilio_public_url.rstrip("/") + "/twilio/status"
+                      if settings.twilio_public_url else None)
         channels.append(TwilioTransferChannel(settings.twilio_account_sid,
                                               settings.twilio_auth_token,
-                                              api_base=settings.twilio_api_base))
+                                              api_base=settings.twilio_api_base,
+                                              status_url=status_url))
     if settings.webhook_url and settings.webhook_secret:
         channels.append(WebhookChannel(settings.webhook_url, settings.webhook_secret))
     return channels
@@ -65,16 +69,20 @@ def build_services(settings: Settings, *, store: Store | None = None,
                    classifier: Classifier | None = None,
                    clock: Callable[[], datetime] | None = None,
                    ack_poll_s: float = 0.1) -> Services:
-    store = store or Store(settings.effective_database_url)
+    store = store or Store(settings.effective_database_url, secrets_dir=settings.data_dir)
     practice = practice or load_practice(settings.practice_file)
     broker = PushBroker()
     hub = CallHub(store, practice, broker=broker,
                   channels=default_channels(settings) if channels is None else channels,
-                  ack_poll_s=ack_poll_s)
+                  ack_poll_s=ack_poll_s,
+                  journal=Journal(settings.effective_journal_dir / "writes.jsonl"))
     if clock is not None:
         hub.clock = clock
     services = Services(settings=settings, practice=practice, store=store, hub=hub,
-                        broker=broker, auth=Auth(store, settings.token_ttl_s),
+                        broker=broker, auth=Auth(store, settings.token_ttl_s,
+                                                 throttle=LoginThrottle(
+                                                     free=settings.login_failures_before_backoff,
+                                                     max_delay_s=settings.login_backoff_max_s)),
                         classifier_override=classifier)
     # -- agenda (issue 9) --
     if settings.agenda.enabled:

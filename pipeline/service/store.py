@@ -7,19 +7,23 @@ Database faults surface as `StoreUnavailable` so callers can buffer (calls) or a
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.service import audit
-from pipeline.service.audit import AuditLog, AuditValue, VerifyResult
+from pipeline.service.audit import AuditLog, AuditValue, HeadAnchor, Secrets, VerifyResult
 from pipeline.service.db import (
     AuditEntry,
     Call,
@@ -28,15 +32,53 @@ from pipeline.service.db import (
     Correction,
     DecisionRow,
     FormRow,
+    JournalApplied,
+    ServiceInstance,
     make_engine,
     upgrade,
 )
+from pipeline.service.journal import StoreWrite, register_type
 
 T = TypeVar("T")
 
 
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached or written."""
+
+
+class StoreRejected(ValueError):
+    """The database refused this write (constraint, data error): retrying cannot help."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A journaled write the database refused (quarantined by the hub)."""
+
+    write: StoreWrite
+    error: str
+    """Exception type only: database messages may quote the values."""
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A call of a `serve` process that died, claimed by this one at reconciliation."""
+
+    call_id: str
+    channel: str
+    language: str
+    caller_number: str | None
+    provider_call_id: str | None
+    started_at: float
+    was_live: bool
+    needs_ack: bool
+    escalation_step: int
+    decision: Mapping[str, Any] | None
+    """The last policy decision's payload (`HandoffDecision.to_dict()`)."""
+
+
+JOURNALED_OPS = frozenset({"create_call", "add_event", "add_classification", "add_decision",
+                           "acknowledge", "set_audio", "set_escalation", "record_audit"})
+"""Store methods the hub's writer may run from the journal (nothing else is callable by name)."""
 
 
 class CallSummary(BaseModel):
@@ -114,6 +156,7 @@ class CallDetail:
                 if e.type in ("transcript_final", "agent_say")]
 
 
+@register_type
 @dataclass(frozen=True)
 class CallUpdate:
     """Summary fields the hub sets after a classification or decision (None = unchanged)."""
@@ -138,16 +181,41 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Store:
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True,
+                 secrets_dir: Path | None = None) -> None:
+        """`secrets_dir` holds the secret key and the signed audit head (outside the
+        database); default: the SQLite file's folder. Without one (a PostgreSQL URL and no
+        folder) fingerprints use a per-process key and the head is not anchored."""
         self.url = url
+        if secrets_dir is None and url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                secrets_dir = Path(path).parent
+        self.secrets_dir = secrets_dir
+        self.instance_id = uuid.uuid4().hex
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Reads (queue, detail without audit, reports) never wait for the write lock.
         self.read_engine = (make_engine(url, immediate=False) if url.startswith("sqlite")
                             else self.engine)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
-        self.audit = AuditLog()
+        if secrets_dir is not None:
+            secrets_ = Secrets.load(secrets_dir / "secret.key")
+            self.audit = AuditLog(secrets_, HeadAnchor(secrets_dir / "audit-head.json",
+                                                       secrets_.derive("audit-head")))
+        else:
+            self.audit = AuditLog()
         self.migrated = False
         if migrate:
             self.migrate()
@@ -168,14 +236,20 @@ class Store:
         """A transaction; `read=True` for read-only work (no write lock on SQLite)."""
         factory = self._read_sessions if read else self._sessions
         try:
-            with factory() as session, session.begin():
-                yield session
+            with factory() as session:
+                with session.begin():
+                    if not read:
+                        # Lock order for every writer: the audit lock first (PostgreSQL),
+                        # then rows, so two writers can never wait on each other in a cycle.
+                        AuditLog.lock(session)
+                        session.info["audit_locked"] = True
+                    yield session
+                self.audit.committed(session)
+        except (IntegrityError, DataError) as exc:
+            raise StoreRejected(f"database refused the write: {type(exc.orig).__name__}"
+                                ) from exc
         except (OperationalError, DBAPIError) as exc:
-            self.audit.forget_tail()
             raise StoreUnavailable(f"database unavailable: {type(exc.orig).__name__}") from exc
-        except Exception:
-            self.audit.forget_tail()
-            raise
 
     def run(self, fn: Callable[[Session], T]) -> T:
         with self.session() as s:
@@ -212,10 +286,123 @@ class Store:
                 yield s
 
     def run_batch(self, writes: Sequence[Callable[[Session], object]]) -> None:
-        """Several writes in one transaction (the hub's writer drains its queue this way)."""
+        """Several writes in one transaction."""
         with self.session() as s:
             for write in writes:
                 write(s)
+
+    def apply_writes(self, writes: Sequence[StoreWrite]) -> list[Rejected]:
+        """The hub's journaled writes, in order, in one transaction. Idempotent: a write whose
+        id is already recorded is skipped (a replay after a crash). A write the database
+        refuses is rolled back alone (savepoint), audited and returned, so it never blocks
+        the writes behind it. Raises `StoreUnavailable` when the database is down."""
+        rejected: list[Rejected] = []
+        now = time.time()
+        with self.session() as s:
+            done = set(s.execute(select(JournalApplied.write_id).where(
+                JournalApplied.write_id.in_([w.id for w in writes]))).scalars())
+            todo = [w for w in writes if w.id not in done]
+            head = s.info.get("audit_head")
+            try:
+                # The common case in one savepoint (~4x faster than one per write); a refusal
+                # rolls it back and the batch is redone write by write below.
+                with s.begin_nested():
+                    for write in todo:
+                        self._apply_write(s, write, now)
+                return rejected
+            except (OperationalError, StoreUnavailable):
+                raise
+            except Exception:  # noqa: BLE001 - isolated write by write below
+                if head is None:
+                    s.info.pop("audit_head", None)
+                else:
+                    s.info["audit_head"] = head
+            for write in todo:
+                head = s.info.get("audit_head")
+                try:
+                    with s.begin_nested():
+                        self._apply_write(s, write, now)
+                except (OperationalError, StoreUnavailable):
+                    raise
+                except DBAPIError as exc:
+                    if not isinstance(exc, IntegrityError | DataError):
+                        raise
+                    rejected.append(Rejected(write, type(exc.orig).__name__))
+                except Exception as exc:  # noqa: BLE001 - a bad write must not block the queue
+                    rejected.append(Rejected(write, type(exc).__name__))
+                else:
+                    continue
+                # The refused write's audit entries were rolled back with it.
+                if head is None:
+                    s.info.pop("audit_head", None)
+                else:
+                    s.info["audit_head"] = head
+                self.log(s, "system", "write.quarantined", _write_call_id(write), op=write.op,
+                         write_id=write.id, error=rejected[-1].error)
+        return rejected
+
+    def _apply_write(self, s: Session, write: StoreWrite, now: float) -> None:
+        if write.op not in JOURNALED_OPS:
+            raise LookupError(f"not a journaled store operation: {write.op}")
+        getattr(self, write.op)(*write.args, **dict(write.kwargs), session=s)
+        s.add(JournalApplied(write_id=write.id, applied_at=now))
+
+    def prune_applied(self, older_than_s: float = 7 * 86400.0) -> int:
+        """Forget write ids old enough that no journal can still replay them."""
+        with self.session() as s:
+            result = s.execute(delete(JournalApplied).where(
+                JournalApplied.applied_at < time.time() - older_than_s))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    # -- service instances and start-up reconciliation ------------------------------------------
+    def heartbeat(self) -> None:
+        """Say this process is alive (its live calls are its own)."""
+        now = time.time()
+        with self.session() as s:
+            row = s.get(ServiceInstance, self.instance_id)
+            if row is None:
+                s.add(ServiceInstance(id=self.instance_id, host=socket.gethostname()[:255],
+                                      pid=os.getpid(), started_at=now, heartbeat_at=now))
+            else:
+                row.heartbeat_at = now
+
+    def claim_orphans(self, stale_s: float = 30.0) -> list[Orphan]:
+        """Calls of `serve` processes that died (same host: their pid is gone; elsewhere: no
+        heartbeat for `stale_s`), live or awaiting acknowledgment, become this process's:
+        live ones are marked interrupted with a call-back task (audited)."""
+        now = time.time()
+        host = socket.gethostname()[:255]
+        orphans: list[Orphan] = []
+        with self.session() as s:
+            alive = {i.id for i in s.execute(select(ServiceInstance)).scalars()
+                     if i.id == self.instance_id or (
+                         (i.host != host or _alive(i.pid)) and i.heartbeat_at > now - stale_s)}
+            rows = s.execute(select(Call).where(
+                or_(Call.status == "live", Call.needs_ack.is_(True)))).scalars().all()
+            for row in rows:
+                if row.instance_id in alive:
+                    continue
+                decision = s.execute(select(DecisionRow).where(DecisionRow.call_id == row.id)
+                                     .order_by(DecisionRow.id.desc()).limit(1)).scalar()
+                was_live = row.status == "live"
+                row.instance_id = self.instance_id
+                if was_live:
+                    row.status = "interrupted"
+                    row.ended_at = now
+                    row.needs_ack = True
+                    s.add(CallEventRow(call_id=row.id, t=now - row.started_at, type="interrupted",
+                                       payload=json.dumps({"task": "call_back"}), created_at=now))
+                    self.log(s, "system", "call.interrupted", row.id, task="call_back",
+                             has_number=row.caller_number is not None)
+                orphans.append(Orphan(
+                    call_id=row.id, channel=row.channel, language=row.language,
+                    caller_number=row.caller_number, provider_call_id=row.provider_call_id,
+                    started_at=row.started_at, was_live=was_live, needs_ack=row.needs_ack,
+                    escalation_step=row.escalation_step,
+                    decision=json.loads(decision.payload) if decision is not None else None))
+            s.execute(delete(ServiceInstance).where(
+                ServiceInstance.id.not_in(alive), ServiceInstance.heartbeat_at < now - stale_s))
+        return orphans
 
     # -- calls ------------------------------------------------------------------------------
     def create_call(self, call_id: str, *, channel: str, language: str,
@@ -224,7 +411,7 @@ class Store:
         with self._tx(session) as s:
             s.add(Call(id=call_id, channel=channel, language=language,
                        caller_number=caller_number, provider_call_id=provider_call_id,
-                       started_at=started_at, status="live"))
+                       started_at=started_at, status="live", instance_id=self.instance_id))
             s.flush()
             self.log(s, "system", "call.start", call_id, channel=channel, language=language,
                      has_number=caller_number is not None)
@@ -236,7 +423,7 @@ class Store:
             body = _dumps(payload)
             s.add(CallEventRow(call_id=call_id, t=t, type=type_, payload=body,
                                created_at=created_at))
-            self.log(s, actor, f"event.{type_}", call_id, t=t, digest=audit.digest(body))
+            self.log(s, actor, f"event.{type_}", call_id, t=t, digest=self.audit.digest(body))
             if type_ == "call_end":
                 s.execute(update(Call).where(Call.id == call_id)
                           .values(status="ended", ended_at=created_at))
@@ -261,7 +448,7 @@ class Store:
             self.log(s, "classifier", "classification", call_id, t=t,
                      intent=str(payload["intent"]), urgency=str(payload["urgency"]),
                      red_flags=[str(r["category"]) for r in payload.get("red_flags", [])],
-                     model=str(payload.get("model_version", "")), digest=audit.digest(body))
+                     model=str(payload.get("model_version", "")), digest=self.audit.digest(body))
 
     def add_decision(self, call_id: str, t: float, payload: Mapping[str, Any],
                      update_: CallUpdate, created_at: float, reason: str, *,
@@ -409,7 +596,7 @@ class Store:
                                      new_value=_dumps(value), created_at=now))
                     # Field name and digests only: form values are personal data.
                     self.log(s, username, "correction.form", call_id, field=name,
-                             old=audit.digest(old_value), new=audit.digest(value))
+                             old=self.audit.digest(old_value), new=self.audit.digest(value))
                 if form is None:
                     s.add(FormRow(call_id=call_id, payload=_dumps(data), updated_at=now,
                                   corrected=True))
@@ -442,7 +629,7 @@ class Store:
     # -- audit ------------------------------------------------------------------------------
     def verify_audit(self) -> VerifyResult:
         with self.session(read=True) as s:
-            return audit.verify(s)
+            return audit.verify(s, self.audit.anchor)
 
     def audit_entries(self, since_seq: int = 0, limit: int = 100000) -> list[dict[str, Any]]:
         with self.session(read=True) as s:
@@ -461,3 +648,12 @@ class Store:
             if ended_before is not None:
                 stmt = stmt.where(Call.started_at < ended_before)
             return list(s.execute(stmt).scalars().all())
+
+
+def _write_call_id(write: StoreWrite) -> str | None:
+    """The call a journaled write belongs to (for its quarantine audit entry)."""
+    if write.op == "record_audit":
+        value = write.args[2] if len(write.args) > 2 else None
+    else:
+        value = write.args[0] if write.args else write.kwargs.get("call_id")
+    return value if isinstance(value, str) else None

@@ -182,7 +182,9 @@ def agent_app(tmp_path: Path, recognizer: Any, classifier: Any, warm_engines: No
     from pipeline.service.threaded import running_server
     from pipeline.settings import Settings
 
-    settings = Settings(data_dir=tmp_path)
+    # Phone routes are on only with Twilio credentials (webhooks are signature-checked).
+    settings = Settings(data_dir=tmp_path, twilio_account_sid="ACtest",
+                        twilio_auth_token="secret")
     channel = TwilioTransferChannel("ACtest", "secret", api_base=fake_twilio.url)
     services = build_services(settings, channels=[channel], classifier=classifier,
                               clock=lambda: weeknight)
@@ -239,3 +241,20 @@ def network_audit(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for method in ("connect", "connect_ex", "sendto"):
         guard(method)
     return violations
+
+
+@pytest.fixture
+def dashboard_token(agent_app: Any) -> str:
+    """A logged-in tele-secretary's token: what the dashboard (and the listening caller) use
+    to read the live transcript."""
+    import httpx
+
+    from pipeline.service.auth import Role
+
+    services = agent_app.state.services
+    services.auth.add_user("listener", Role.TELE_SECRETARY, "listening-caller-pw", actor="test")
+    response = httpx.post(agent_app.state.base_url + "/api/auth/login",
+                          json={"username": "listener", "password": "listening-caller-pw"},
+                          timeout=10)
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])

@@ -27,7 +27,7 @@ def test_yes_variants(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["non", "Nan.", "no", "non non pas du tout", "pas du tout",
-                                  "nope", "euh non", "not really", "Nom.",
+                                  "nope", "euh non", "not really", "Nom.", "Nord.", "N'aule.",
                                   "non, c'est Dupond avec un d"])
 def test_no_variants(text: str) -> None:
     assert parse_yes_no(text) is False

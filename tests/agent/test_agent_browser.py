@@ -36,7 +36,7 @@ def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation:
             page.goto(agent_app.state.base_url + "/call")
             assert "urgence vitale" in page.inner_text("body")
             page.click("#call")
-            page.wait_for_function("document.body.dataset.status === 'en ligne'", timeout=20000)
+            page.wait_for_selector("body[data-status='en ligne']", timeout=20000)
             deadline = time.monotonic() + 30
             session = None
             while time.monotonic() < deadline:

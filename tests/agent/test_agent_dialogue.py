@@ -296,3 +296,23 @@ def test_every_category_has_a_yes_no_question_in_both_languages(category: str) -
         assert question.endswith("?") and len(question) > 10
     if category != "not_yet_a_category":
         assert category in CONFIRM_QUESTIONS
+
+
+def test_a_denied_suspected_flag_takes_back_the_urgency_it_alone_raised() -> None:
+    # "les résultats de ma prise de sang": "sang" is partial evidence of bleeding, which made
+    # the call urgent although the model scored it routine.
+    from dataclasses import replace
+
+    from classifier.types import FormField as Field
+
+    d = _started()
+    c = replace(_cls(Urgency.URGENT, suspected=(RedFlag.BLEEDING,)),
+                urgency_scores={"routine": 0.99, "urgent": 0.005, "emergency": 0.005})
+    a = d.on_turn("Je voudrais les résultats de ma prise de sang.", c, None, 3.0)
+    assert a.say[-1].kind == "confirm_flag"
+    a = d.on_turn("Nord.", c, None, 6.0)  # "Non." as the recognizer wrote it
+    assert [u.kind for u in a.say] == ["ask_name"]  # no "a clinician calls back today"
+    assert d.without_denied(c).urgency is Urgency.ROUTINE
+    form = TriageForm(red_flags=(Field(RedFlag.BLEEDING, 0.7),))
+    shown = d.form_without_denied(form)
+    assert shown is not None and shown.red_flags == ()

@@ -65,7 +65,7 @@ def test_routine_call_is_not_handed_off_and_its_reason_is_taken_whole(
     # A caller who does not listen: the reason (with a pause inside the sentence), then the
     # name. The agent waits for the whole reason, asks for the name after it, and takes it.
     path = conversation([
-        "Je voudrais prendre.", 0.6, "rendez-vous pour un renouvellement d'ordonnance.", 2.5,
+        "Je voudrais prendre.", 0.3, "rendez-vous pour un renouvellement d'ordonnance.", 2.5,
         "Je m'appelle Marie Dupont.", 2.0,
     ])
     runtime = make_runtime()

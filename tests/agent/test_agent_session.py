@@ -74,6 +74,68 @@ def test_a_pause_inside_a_sentence_does_not_end_the_turn() -> None:
     assert session.handoff is None
 
 
+def test_a_short_pause_joins_even_a_sentence_that_sounds_finished() -> None:
+    # The recognizer wrote "Je vous t'ai pas dit." for "Je voudrais prendre": not dangling, and
+    # Smart Turn hears it finished; the caller goes on 0.45 s later.
+    caller = Caller().say(8.0, 9.0, "Je vous t'ai pas dit.").say(
+        9.45, 11.5, "rendez-vous pour un renouvellement d'ordonnance.")
+    session = _run(caller, turn=FixedTurn(0.9))
+    ends = _of(session, TurnEnded)
+    assert ends[0].utterance_id == 2 and ends[0].reason == "complete"
+
+
+def test_a_pause_cut_answer_is_not_taken_for_the_name() -> None:
+    # "s'il vous plaît" cut off by a pause, heard as "Silvo plaie": re-asked with an example,
+    # then the name; the date of birth question gets the date.
+    caller = (Caller().say(8.0, 10.0, "Je voudrais un renouvellement d'ordonnance.")
+              .say(13.0, 13.8, "Silvo plaie.")
+              .say(20.0, 21.0, "Jean Martin.")
+              .say(25.0, 26.0, "Le 3 mars 1980."))
+    session = _run(caller)
+    kinds = _kinds(session)
+    assert kinds.count("ask_name") == 2
+    assert "par exemple" in next(e.text for e in _said(session)[::-1] if e.kind == "ask_name")
+    form = session.dialogue.collected
+    assert form.name == "Jean Martin" and form.date_of_birth == "1980-03-03"
+    assert session.handoff is None
+
+
+def test_an_utterance_the_recognizer_drops_does_not_hang_the_turn() -> None:
+    # "Le trois mars." then "1980" after a pause, which the recognizer dropped (no final).
+    caller = (Caller().say(8.0, 10.0, "Je voudrais un rendez-vous.")
+              .say(13.0, 14.0, "Je m'appelle Marie Dupont.")
+              .say(17.0, 17.8, "Le trois mars.")
+              .say(18.3, 19.0, "", partials=()))
+    recognizer = ScriptedRecognizer(caller)
+    # No final for the last utterance: drop it from the script.
+    events = [e for e in caller.events() if not (
+        getattr(e[1], "is_final", False) and getattr(e[1], "utterance_id", 0) == 4)]
+    recognizer.caller = Caller()
+    session = _run(caller, recognizer=_Fixed(events), duration_s=30.0)
+    kinds = _kinds(session)
+    assert kinds.count("ask_dob") == 2  # the turn ended, the date was asked again
+    assert "par exemple" in [e.text for e in _said(session) if e.kind == "ask_dob"][-1]
+
+
+class _Fixed(ScriptedRecognizer):
+    def __init__(self, events: list[Any]) -> None:
+        self.events_ = events
+        self.kw = {}
+        self.streams = []
+
+    def stream(self, language: str | None = None, t0: float = 0.0) -> Any:
+        from tests.agent.fakes import ScriptedTranscriber
+
+        return ScriptedTranscriber(list(self.events_))
+
+
+def test_noise_that_gives_no_words_still_gets_a_reprompt() -> None:
+    caller = Caller().say(9.0, 9.4, "")
+    events = [e for e in caller.events() if not getattr(e[1], "is_final", False)]
+    session = _run(caller, recognizer=_Fixed(events), duration_s=20.0)
+    assert "reprompt" in _kinds(session)
+
+
 def test_a_long_pause_after_a_finished_sentence_is_a_new_turn() -> None:
     caller = Caller().say(8.0, 10.0, "Je voudrais un rendez-vous.").say(
         14.0, 15.0, "Je m'appelle Marie Dupont.")

@@ -29,8 +29,27 @@ def _mulaw(path: Path) -> bytes:
     return float_to_mulaw(samples)
 
 
+def _announce(base_url: str, call_sid: str, caller: str) -> str:
+    """Twilio's signed voice webhook, as Twilio sends it; returns the stream's one-time token."""
+    import re
+
+    import httpx
+
+    from pipeline.service.twilio_auth import expected_signature
+
+    params = {"CallSid": call_sid, "From": caller}
+    sig = expected_signature("secret", base_url + "/twilio/voice", params)
+    r = httpx.post(base_url + "/twilio/voice", data=params,
+                   headers={"X-Twilio-Signature": sig})
+    assert r.status_code == 200, r.text
+    token = re.search(r'<Parameter name="token" value="([^"]+)"/>', r.text)
+    assert token is not None
+    return token.group(1)
+
+
 async def _twilio_call(url: str, audio: bytes, *, call_sid: str, caller: str,
-                       done: Callable[[], bool], extra_s: float = 6.0) -> list[dict[str, Any]]:
+                       done: Callable[[], bool], extra_s: float = 6.0,
+                       token: str = "") -> list[dict[str, Any]]:
     """Play ``audio`` (8 kHz mu-law) in 20 ms media messages at real-time pace, then silence
     until ``done()`` or ``extra_s``; returns what the server sent back."""
     import websockets
@@ -41,7 +60,7 @@ async def _twilio_call(url: str, audio: bytes, *, call_sid: str, caller: str,
         await ws.send(json.dumps({
             "event": "start", "sequenceNumber": "1", "streamSid": "MZtest",
             "start": {"accountSid": "ACtest", "streamSid": "MZtest", "callSid": call_sid,
-                      "tracks": ["inbound"], "customParameters": {"From": caller},
+                      "tracks": ["inbound"], "customParameters": {"token": token},
                       "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
                                       "channels": 1}}}))
 
@@ -73,12 +92,14 @@ def test_twilio_red_flag_call_is_handed_off_and_transferred(
         agent_app: Any, fake_twilio: Any, speech: Any, network_audit: list[str]) -> None:
     url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
     audio = _mulaw(speech(RED_FLAG_FR, "fr", phone=True))
-    received = asyncio.run(_twilio_call(url, audio, call_sid="CA0001", caller="+33612345678",
-                                        done=lambda: bool(fake_twilio.requests)))
+    sid = "CA" + "0001" * 8
+    token = _announce(agent_app.state.base_url, sid, "+33612345678")
+    received = asyncio.run(_twilio_call(url, audio, call_sid=sid, caller="+33612345678",
+                                        done=lambda: bool(fake_twilio.requests), token=token))
     # The transfer request reached the telephony provider for this call, dialing the on-call
     # physician of the weeknight shift.
     assert fake_twilio.requests, "no transfer request reached the fake Twilio API"
-    assert fake_twilio.requests[0]["path"].endswith("/Accounts/ACtest/Calls/CA0001.json")
+    assert fake_twilio.requests[0]["path"].endswith(f"/Accounts/ACtest/Calls/{sid}.json")
     assert fake_twilio.dialed() == ["+33199000003"]
     # The timeline of the call: the handoff came from the caller's words, quickly.
     session = agent_app.state.agent_calls[-1]
@@ -95,7 +116,7 @@ def test_twilio_red_flag_call_is_handed_off_and_transferred(
     # The hub recorded it for the dashboard and the audit trail.
     state = agent_app.state.services.hub._calls[tl["call_id"]]
     assert state.decision.action.value == "transfer_physician"
-    assert state.provider_call_id == "CA0001"
+    assert state.provider_call_id == sid
     # Nothing in the pipeline tried the network (no DNS, no connection off this machine).
     assert network_audit == []
 
@@ -122,13 +143,17 @@ def test_twilio_refuses_a_stream_without_start(agent_app: Any) -> None:
 def test_twilio_voice_webhook_connects_the_call_to_the_media_stream(agent_app: Any) -> None:
     import httpx
 
-    response = httpx.post(agent_app.state.base_url + "/twilio/voice",
-                          data={"From": "+33612345678", "CallSid": "CA0002"}, timeout=10)
+    from pipeline.service.twilio_auth import expected_signature
+
+    params = {"From": "+33612345678", "CallSid": "CA" + "0002" * 8}
+    sig = expected_signature("secret", agent_app.state.base_url + "/twilio/voice", params)
+    response = httpx.post(agent_app.state.base_url + "/twilio/voice", data=params,
+                          headers={"X-Twilio-Signature": sig}, timeout=10)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     twiml = response.text
     assert "<Connect><Stream url=\"ws://127.0.0.1:" in twiml and "/ws/twilio\"" in twiml
-    assert '<Parameter name="From" value="+33612345678"/>' in twiml
+    assert '<Parameter name="token" value="' in twiml
 
 
 def test_twilio_tts_fault_hands_the_call_to_a_human(agent_app: Any, fake_twilio: Any,
@@ -138,8 +163,10 @@ def test_twilio_tts_fault_hands_the_call_to_a_human(agent_app: Any, fake_twilio:
     runtime = agent_app.state.agent_runtime
     runtime.synthesizer = faults["tts"]("raise", ok_calls=1)
     url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
-    received = asyncio.run(_twilio_call(url, b"\xff" * 160 * 50, call_sid="CA0003",
-                                        caller="+33612345678",
+    sid = "CA" + "0003" * 8
+    token = _announce(agent_app.state.base_url, sid, "+33612345678")
+    received = asyncio.run(_twilio_call(url, b"\xff" * 160 * 50, call_sid=sid,
+                                        caller="+33612345678", token=token,
                                         done=lambda: bool(fake_twilio.requests), extra_s=5.0))
     session = agent_app.state.agent_calls[-1]
     tl = session.report().to_json()
@@ -147,6 +174,6 @@ def test_twilio_tts_fault_hands_the_call_to_a_human(agent_app: Any, fake_twilio:
     assert fault["component"] == "tts"
     handoff = next(e for e in tl["events"] if e["type"] == "handoff")
     assert handoff["kind"] == "human" and "tts fault" in handoff["reason"]
-    assert fake_twilio.requests and fake_twilio.requests[0]["path"].endswith("/CA0003.json")
+    assert fake_twilio.requests and fake_twilio.requests[0]["path"].endswith(f"/{sid}.json")
     # The pre-synthesized notice went out over the line.
     assert sum(1 for m in received if m.get("event") == "media") > 20

@@ -43,6 +43,7 @@ def _stream(recognizer: Recognizer, x: np.ndarray, sizes_ms: list[int], t0: floa
             chunker: Callable[..., list[tuple[int, int]]], language: str | None = "fr"
             ) -> list[object]:
     stream = recognizer.stream(language, t0=t0)
+    stream.synchronous = True  # replayed as fast as possible: every pass awaited
     events: list[object] = []
     for a, b in chunker(x, sizes_ms):
         events += stream.feed(AudioChunk(x[a:b], t0 + a / 16000))
@@ -50,7 +51,7 @@ def _stream(recognizer: Recognizer, x: np.ndarray, sizes_ms: list[int], t0: floa
     return events
 
 
-def test_streaming_partials_never_rewrite_confirmed_words(
+def test_streaming_partials_never_rewrite_confirmed_words_and_the_final_closes(
         recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
         chunker: Callable[..., list[tuple[int, int]]]) -> None:
     x = load_file(speech(red_flag_fr, "fr"))
@@ -72,10 +73,11 @@ def test_streaming_partials_never_rewrite_confirmed_words(
         seq = [u for u in updates if u.utterance_id == uid]
         final = [u for u in seq if u.is_final]
         assert len(final) == 1 and seq[-1].is_final
-        for a, b in zip(seq, seq[1:], strict=False):
+        partial_seq = [u for u in seq if not u.is_final]
+        for a, b in zip(partial_seq, partial_seq[1:], strict=False):
             assert b.confirmed.startswith(a.confirmed), (a, b)
+        # The final is a fresh stock-quality decode: it may correct partial words (documented).
         for u in seq:
-            assert final[0].text.startswith(u.confirmed)
             assert u.start >= t0 and u.emitted_at >= u.end - 1e-6 >= u.start
     words = [w for f in finals for w in f.words]
     assert words and all(t0 <= w.start <= w.end <= t0 + len(x) / 16000 + 0.5 for w in words)
@@ -184,7 +186,10 @@ def test_long_speech_is_cut_before_whisper_window_is_full(
     short = Recognizer(dataclasses.replace(recognizer.config, max_utterance_s=2.0),
                        recognizer._fw, recognizer.vad, recognizer.model_path)
     x = load_file(speech(red_flag_fr, "fr"))
-    events = _stream(short, x, [200], 0.0, chunker)
+    try:
+        events = _stream(short, x, [200], 0.0, chunker)
+    finally:
+        short.close()
     starts = [e for e in events if isinstance(e, SpeechStart)]
     ends = [e for e in events if isinstance(e, SpeechEnd)]
     finals = [e for e in events if isinstance(e, TranscriptUpdate) and e.is_final]

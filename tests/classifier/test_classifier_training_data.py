@@ -37,18 +37,21 @@ def test_committed_corpus_covers_every_label() -> None:
     from classifier.labels import INTENTS, RED_FLAGS, URGENCIES
 
     corpus = repo_models_dir() / "corpus"
-    train = read_examples(corpus / "train.jsonl")
-    dev = read_examples(corpus / "dev.jsonl")
-    assert len(train) + len(dev) >= 3000
+    train = read_examples(corpus / "train.jsonl") + read_examples(corpus / "compose_train.jsonl")
+    dev = read_examples(corpus / "dev.jsonl") + read_examples(corpus / "compose_dev.jsonl")
+    assert len(train) + len(dev) >= 8000
     for items in (train, dev):
-        assert {e.intent for e in items} == set(INTENTS)
+        assert {e.intent for e in items} - {None} == set(INTENTS)
         assert {e.urgency for e in items} == set(URGENCIES)
+        # With the compositional corpus, every category including the issue-13 ones.
         assert {e.red_flag for e in items} - {None} == set(RED_FLAGS)
         assert {e.language for e in items} == {"fr", "en"}
     traps = {t for e in train for t in e.traps}
     assert {"negation", "history", "idiom", "third_party", "downplay", "asr"} <= traps
-    # Dev holds out whole situations.
-    assert not {e.group for e in train} & {e.group for e in dev}
+    # The old generator's dev holds out whole situations (the compositional one holds out
+    # clauses: see the next test).
+    old_train, old_dev = (read_examples(corpus / f) for f in ("train.jsonl", "dev.jsonl"))
+    assert not {e.group for e in old_train} & {e.group for e in old_dev}
 
 
 def test_corpus_generation_is_seeded(tmp_path: Path) -> None:
@@ -59,3 +62,40 @@ def test_corpus_generation_is_seeded(tmp_path: Path) -> None:
     assert a_train.read_text(encoding="utf-8") == committed.read_text(encoding="utf-8")
     first = json.loads(a_train.read_text(encoding="utf-8").splitlines()[0])
     assert set(first) >= {"id", "language", "text", "intent", "urgency", "red_flag"}
+
+
+def test_compositional_corpus_is_seeded_and_holds_out_clauses(tmp_path: Path) -> None:
+    from classifier.corpus.compose import write
+
+    train_path, dev_path = write(tmp_path, seed=11, scale=0.4)
+    corpus = repo_models_dir() / "corpus"
+    assert train_path.read_text(encoding="utf-8") == \
+        (corpus / "compose_train.jsonl").read_text(encoding="utf-8")
+    train = [json.loads(line) for line in train_path.read_text(encoding="utf-8").splitlines()]
+    dev = [json.loads(line) for line in dev_path.read_text(encoding="utf-8").splitlines()]
+    assert not {r["text"] for r in train} & {r["text"] for r in dev}
+    # Every category, every caller role and register, the traps and ASR noise are there.
+    from classifier.labels import RED_FLAGS
+
+    assert {r["red_flag"] for r in train} - {None} == set(RED_FLAGS)
+    assert {r["role"] for r in train} >= {"self", "spouse", "parent", "child", "neighbour"}
+    assert {r["register"] for r in train} >= {"lay", "clinical", "elderly", "teen",
+                                              "nonnative"}
+    traps = {t for r in train for t in r["traps"]}
+    assert {"negation", "history", "idiom", "third_party", "downplay", "asr",
+            "past_narrative", "near_miss", "fragment"} <= traps
+
+
+def test_clauses_are_conjugated_for_who_speaks() -> None:
+    from classifier.corpus.compose import PEOPLE, conjugate
+
+    me_fr, husband = PEOPLE["fr"][0], PEOPLE["fr"][2]
+    assert conjugate("{s} ne {peut} plus parler et {a} mal", "fr", me_fr) == \
+        "je ne peux plus parler et j'ai mal"
+    assert conjugate("{sest} cogné la tête", "fr", husband) == "il s'est cogné la tête"
+    assert conjugate("{est} en train de se couper", "fr", me_fr) == \
+        "je suis en train de me couper"
+    me_en, wife = PEOPLE["en"][0], PEOPLE["en"][3]
+    assert conjugate("{has} a pain in {his} chest", "en", me_en) == "I have a pain in my chest"
+    assert conjugate("{is} cutting {him}self", "en", wife) == "she's cutting herself"
+    assert conjugate("{is} cutting {him}self", "en", me_en) == "I'm cutting myself"

@@ -145,7 +145,7 @@ def test_eval_external_runs_the_sets_present(tmp_path: Path, data_dir: Path) -> 
         "intent_mapped": "administrative", "urgency": None}) + "\n")
     res = runner.invoke(app, ["bench", "eval-external", "--dir", str(ext), "--out",
                               str(tmp_path / "out"), "--config",
-                              str(data_dir / "protocol_only.yaml"), "--no-progress"])
+                              str(data_dir / "protocol_only.yaml"), "--no-progress", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     sets = out["sets"]
@@ -155,6 +155,20 @@ def test_eval_external_runs_the_sets_present(tmp_path: Path, data_dir: Path) -> 
     admin = sets["fr_admin_intents_small"]["summary"]["intent"]
     assert admin["per_class"]["administrative"]["support"] == 1
     assert Path(sets["vignettes_en"]["report"]).is_file()
+    assert sets["vignettes_en"]["table"]["recall"]["n"] == 1
+    # Without --json: one table for every set, the index page next to the reports.
+    res = runner.invoke(app, ["bench", "eval-external", "--dir", str(ext), "--out",
+                              str(tmp_path / "out2"), "--config",
+                              str(data_dir / "protocol_only.yaml"), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("| set ") and "recall [95% CI]" in lines[0]
+    vignette = next(line for line in lines if line.startswith("| vignettes_en "))
+    assert "1.000 (1/1)" in vignette
+    assert any(line.startswith("| fr_simsamu_dialogues ") and "skipped" in line
+               for line in lines)
+    assert (tmp_path / "out2" / "index.html").is_file()
+    assert (tmp_path / "out2" / "summary.json").is_file()
 
 
 @pytest.mark.slow

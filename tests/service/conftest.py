@@ -3,7 +3,12 @@ a clock that runs (so acknowledgment deadlines pass) from a chosen local time.""
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
+import socket
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -125,3 +130,82 @@ def fast_practice() -> Any:
     raw = yaml.safe_load(DEMO_PRACTICE_FILE.read_text())
     raw["ack_timeouts_s"] = {"emergency": 0.4, "urgent": 0.4, "routine": 0.4}
     return practice_from_dict(raw)
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PgCluster:
+    """A throw-away PostgreSQL cluster (Debian's server) on 127.0.0.1, which tests may stop
+    and start again (a database outage)."""
+
+    def __init__(self) -> None:
+        # Not under pytest's tmp dir: that one is private to root; the cluster runs as postgres.
+        self.base = Path(tempfile.mkdtemp(prefix="permanence-pg-"))
+        self.data = self.base / "data"
+        self.run_as: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.skip("running as root without a postgres user")
+            shutil.chown(self.base, "postgres")
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        subprocess.run([*self.run_as, str(PG_BIN / "initdb"), "-D", str(self.data), "-A",
+                        "trust", "-U", "postgres", "--no-sync"], check=True, capture_output=True)
+        self.start()
+        subprocess.run([*self.run_as, str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p",
+                        str(self.port), "-U", "postgres", "permanence"], check=True,
+                       capture_output=True)
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/permanence"
+
+    def start(self) -> None:
+        subprocess.run([*self.run_as, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l",
+                        str(self.base / "log"), "-o",
+                        f"-p {self.port} -k {self.base} -h 127.0.0.1 -F", "start"],
+                       check=True, capture_output=True)
+
+    def stop(self) -> None:
+        subprocess.run([*self.run_as, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m",
+                        "immediate", "stop"], capture_output=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def pg_cluster() -> Iterator[PgCluster]:
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip("PostgreSQL not installed (make setup installs it)")
+    cluster = PgCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> str:
+    return pg_cluster.url
+
+
+@pytest.fixture
+def fast_practice_file(tmp_path: Path) -> Path:
+    """The demo practice as a YAML file, with 1 s acknowledgment deadlines."""
+    import yaml
+
+    from handoff import DEMO_PRACTICE_FILE
+
+    raw = yaml.safe_load(DEMO_PRACTICE_FILE.read_text())
+    raw["ack_timeouts_s"] = {"emergency": 1.0, "urgent": 1.0, "routine": 1.0}
+    path = tmp_path / "practice.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    return path

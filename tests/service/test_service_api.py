@@ -58,12 +58,22 @@ def test_login_tokens_cookie_and_401(client, headers, service_settings):
     assert body["access_token"] not in tokens  # only its hash is stored
     actions = _audit_actions(service_settings)
     assert "auth.login_failed" in actions and "auth.login" in actions
-    for _ in range(4):
+    from pipeline.service.auth import LoginThrottle
+
+    # A 5 s first wait (1 s by default) so the check does not race a loaded machine.
+    client.app.state.services.auth.throttle = LoginThrottle(free=3, base_delay_s=5.0)
+    for _ in range(3):
         assert client.post("/api/auth/login", json={"username": "admin",
                                                     "password": "guess"}).status_code == 401
     r = client.post("/api/auth/login", json={"username": "admin",
                                              "password": "correct horse battery"})
-    assert r.status_code == 429  # password guessing is slowed down, even with the right one
+    # Password guessing is slowed down (even with the right password, for a moment)...
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    # ...but never turned into a lock-out of the real user: after the wait, she is in.
+    time.sleep(float(r.headers["Retry-After"]))
+    r = client.post("/api/auth/login", json={"username": "admin",
+                                             "password": "correct horse battery"})
+    assert r.status_code == 200
 
 
 @pytest.mark.parametrize(("role", "path", "method", "allowed"), [
@@ -178,13 +188,18 @@ def test_routine_booking_and_corrections_export_pseudonymized(client, headers):
 
 
 def test_users_api_and_cli_bootstrap(client, headers, service_settings, monkeypatch):
+    short = client.post("/api/users", headers=headers("admin"),
+                        json={"username": "nurse1", "role": "physician",
+                              "password": "elevenchars"})
+    assert short.status_code == 422 and "password" in short.json()["message"]
     r = client.post("/api/users", headers=headers("admin"),
-                    json={"username": "nurse1", "role": "physician", "password": "longenough1"})
+                    json={"username": "nurse1", "role": "physician", "password": "long-enough-1"})
     assert r.status_code == 201
     assert client.post("/api/users", headers=headers("admin"), json={
-        "username": "nurse1", "role": "physician", "password": "longenough1"}).status_code == 409
+        "username": "nurse1", "role": "physician", "password": "long-enough-1"}
+        ).status_code == 409
     assert client.post("/api/users", headers=headers("admin"), json={
-        "username": "x", "role": "boss", "password": "longenough1"}).status_code == 422
+        "username": "x", "role": "boss", "password": "long-enough-1"}).status_code == 422
 
     from typer.testing import CliRunner
 
@@ -201,6 +216,18 @@ def test_users_api_and_cli_bootstrap(client, headers, service_settings, monkeypa
         res = runner.invoke(app, ["users", "add", "boss2", "--role", "chief",
                                   "--password-stdin"], input="a-strong-password\n")
         assert res.exit_code != 0 and "tele_secretary" in res.output
+        res = runner.invoke(app, ["users", "add", "boss3", "--role", "admin",
+                                  "--password-stdin"], input="short\n")
+        assert res.exit_code != 0 and "12 characters" in res.output
+        res = runner.invoke(app, ["users", "set", "nurse1", "--role", "tele_secretary"])
+        assert res.exit_code == 0, res.output
+        res = runner.invoke(app, ["users", "set", "nurse1", "--password-stdin"],
+                            input="another-long-password\n")
+        assert res.exit_code == 0, res.output
+        res = runner.invoke(app, ["users", "set", "ghost", "--deactivate"])
+        assert res.exit_code != 0 and "no user" in res.output
+        listed = runner.invoke(app, ["users", "list"]).output
+        assert "nurse1\ttele_secretary\tactive" in listed
     finally:
         get_settings.cache_clear()
     r = client.post("/api/auth/login", json={"username": "boss", "password": "a-strong-password"})
@@ -333,3 +360,91 @@ def test_classifier_failure_hands_the_simulated_call_to_a_human(service_settings
         assert detail["call"]["needs_ack"] is True
         assert any(e["type"] == "fault" and e["component"] == "classifier"
                    for e in detail["events"])
+
+
+def test_admin_changes_role_deactivates_and_resets_password_audited(client, headers,
+                                                                    service_settings):
+    admin = headers("admin")
+    assert client.post("/api/users", headers=admin, json={
+        "username": "locum", "role": "tele_secretary",
+        "password": "locum-password-1"}).status_code == 201
+    token = client.post("/api/auth/login", json={
+        "username": "locum", "password": "locum-password-1"}).json()["access_token"]
+    theirs = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/calls", headers=theirs).status_code == 200
+    # Only an administrator may change users.
+    assert client.patch("/api/users/locum", headers=headers("physician"),
+                        json={"active": False}).status_code == 403
+    r = client.patch("/api/users/locum", headers=admin, json={"role": "data_analyst"})
+    assert r.status_code == 200 and r.json()["role"] == "data_analyst"
+    assert client.get("/api/calls", headers=theirs).status_code == 403  # at once
+    r = client.patch("/api/users/locum", headers=admin, json={"active": False})
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert client.get("/api/reports", headers=theirs).status_code == 401  # session ended
+    assert client.post("/api/auth/login", json={
+        "username": "locum", "password": "locum-password-1"}).status_code == 401
+    r = client.patch("/api/users/locum", headers=admin,
+                     json={"active": True, "password": "a-new-password-2"})
+    assert r.status_code == 200 and r.json()["active"] is True
+    assert client.post("/api/auth/login", json={
+        "username": "locum", "password": "a-new-password-2"}).status_code == 200
+    assert client.patch("/api/users/locum", headers=admin,
+                        json={"password": "short"}).status_code == 422
+    assert client.patch("/api/users/nobody", headers=admin,
+                        json={"active": False}).status_code == 404
+    assert client.patch("/api/users/admin", headers=admin,
+                        json={"active": False}).status_code == 409
+    actions = _audit_actions(service_settings)
+    for action in ("user.role", "user.deactivate", "user.activate", "user.password"):
+        assert action in actions, action
+
+
+def test_unknown_users_cost_the_same_argon2_work(services):
+    """No timing oracle: an unknown name goes through one argon2 verification too."""
+    import argon2
+
+    calls = []
+    real = argon2.PasswordHasher.verify
+
+    def counting(self, hash_, password):
+        calls.append(hash_)
+        return real(self, hash_, password)
+
+    argon2.PasswordHasher.verify = counting
+    try:
+        assert services.auth.login("no-such-user", "whatever-password", "10.0.0.9") is None
+        assert services.auth.login("admin", "wrong-password!", "10.0.0.9") is None
+    finally:
+        argon2.PasswordHasher.verify = real
+    assert len(calls) == 2
+
+
+def test_login_backoff_memory_is_bounded_and_per_address():
+    from pipeline.service.auth import LoginThrottle
+
+    throttle = LoginThrottle(free=2, max_delay_s=30.0, max_keys=100)
+    for i in range(1000):
+        throttle.failed(f"addr:10.0.{i // 256}.{i % 256}", 1000.0)
+    assert len(throttle) == 100
+    for _ in range(6):
+        throttle.failed("user:admin", 1000.0)
+    assert 0 < throttle.wait_s("user:admin", 1000.0) <= 30.0  # doubling, capped
+    assert throttle.wait_s("user:admin", 1031.0) == 0.0  # never locked out for long
+    assert throttle.wait_s("user:someone-else", 1000.0) == 0.0
+
+
+def test_cookie_writes_from_another_origin_are_refused_and_headers_are_set(client):
+    r = client.post("/api/auth/login", json={"username": "tele_secretary",
+                                             "password": "correct horse battery"})
+    assert r.status_code == 200 and "permanence_session" in client.cookies
+    forged = client.post("/api/calls/simulate", json={"language": "fr", "turns": ["bonjour"]},
+                         headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403 and "Origin" in forged.json()["detail"]
+    ours = client.post("/api/auth/logout", headers={"Origin": "http://testserver"})
+    assert ours.status_code == 200
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1
+                                                                               ].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"

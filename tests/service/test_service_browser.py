@@ -99,9 +99,8 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
         page.wait_for_selector("#form-patient_name")
         page.fill("#form-patient_name", "Jean Dupont")
         page.click("#form-save")
-        page.wait_for_function(
-            "document.getElementById('form-status') && "
-            "document.getElementById('form-status').textContent.length > 0", timeout=3000)
+        # A selector, not wait_for_function: the page's CSP forbids eval (which that uses).
+        page.wait_for_selector("#form-status:not(:empty)", timeout=3000)
         detail = api.get(f"/api/calls/{call_id}", headers=auth).json()
         assert detail["form"]["patient_name"]["value"] == "Jean Dupont"
         assert detail["form_corrected"] is True

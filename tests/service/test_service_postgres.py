@@ -4,12 +4,6 @@ Skipped where no PostgreSQL server binaries are installed (they are optional).""
 from __future__ import annotations
 
 import asyncio
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,41 +13,6 @@ pytestmark = [
     pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="PostgreSQL not installed"),
     pytest.mark.timeout(120),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def pg_url():
-    # Not under pytest's tmp dir: that one is private to root, and the cluster runs as postgres.
-    base = Path(tempfile.mkdtemp(prefix="permanence-pg-"))
-    data = base / "data"
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root without a postgres user")
-        shutil.chown(base, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    subprocess.run([*run_as, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                    "postgres", "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l",
-                    str(base / "log"), "-o", f"-p {port} -k {base} -h 127.0.0.1 -F",
-                    "start"], check=True, capture_output=True)
-    try:
-        subprocess.run([*run_as, str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                        "-U", "postgres", "permanence"], check=True, capture_output=True)
-        yield f"postgresql://postgres@127.0.0.1:{port}/permanence"
-    finally:
-        subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_store_hub_and_audit_on_postgres(pg_url, classifier, tmp_path):
@@ -88,3 +47,140 @@ def test_store_hub_and_audit_on_postgres(pg_url, classifier, tmp_path):
     assert total == 1 and items[0].id == call_id
     assert store.verify_audit().ok
     store.dispose()
+
+
+def test_two_processes_keep_one_valid_audit_chain_on_postgres(pg_url, tmp_path):
+    """Two stores (two connection pools, as two `serve` processes have) append concurrently,
+    with audited multi-row transactions: the database's advisory lock orders them; no
+    deadlock, no fork of the chain."""
+    import threading
+
+    from pipeline.service.store import Store
+
+    a = Store(pg_url, secrets_dir=tmp_path)
+    b = Store(pg_url, secrets_dir=tmp_path)
+    errors: list[BaseException] = []
+
+    def work(store: Store, who: str) -> None:
+        try:
+            for i in range(40):
+                call_id = f"{who}-{i}"
+                store.create_call(call_id, channel="test", language="fr", caller_number=None,
+                                  provider_call_id=None, started_at=float(i))
+                store.add_event(call_id, 1.0, "call_end", {}, float(i), who)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s, n))
+               for s, n in ((a, "a"), (b, "b"), (a, "c"), (b, "d"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=100)
+    assert not errors and not any(t.is_alive() for t in threads)
+    result = a.verify_audit()
+    assert result.ok and result.entries == 4 * 40 * 2
+    a.dispose()
+    b.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_kill_9_during_an_emergency_with_the_database_down_loses_nothing(
+        pg_cluster, tmp_path, fast_practice_file):
+    """`permanence serve` on PostgreSQL; the database stops; an emergency call comes in; the
+    process is killed (-9). Database back, serve restarted: every event is stored, the
+    escalation runs again, the audit chain (and its signed head) is valid."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from pipeline.service.auth import Auth, Role
+    from pipeline.service.store import Store
+    from tests.service.conftest import free_port
+
+    data = tmp_path / "data"
+    store = Store(pg_cluster.url, secrets_dir=data)
+    Auth(store, 60).add_user("secretary", Role.TELE_SECRETARY, "a-long-password!")
+    store.dispose()
+    env = {**os.environ, "PERMANENCE_DATA_DIR": str(data),
+           "PERMANENCE_DATABASE_URL": pg_cluster.url,
+           "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
+           "PERMANENCE_PRACTICE_FILE": str(fast_practice_file),
+           "PERMANENCE_RETENTION_INTERVAL_S": "0",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    log_file = tmp_path / "serve.log"
+
+    def serve_log() -> str:
+        return log_file.read_text(errors="replace")[-3000:]
+
+    def serve() -> subprocess.Popen[bytes]:
+        with log_file.open("ab") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "serve", "--port",
+                                     str(port)], env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, serve_log()
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code in (200, 503):
+                    return proc
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+
+    proc = serve()
+    try:
+        api = httpx.Client(base_url=base, timeout=30)
+        token = api.post("/api/auth/login", json={"username": "secretary",
+                                                  "password": "a-long-password!"}
+                         ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        assert api.get("/api/calls", headers=auth).status_code == 200  # token cached
+        pg_cluster.stop()  # the database goes down
+        r = api.post("/api/calls/simulate", headers=auth, json={
+            "language": "fr", "turns": [STROKE_FR], "caller_number": "+33600000099"})
+        assert r.status_code == 503, serve_log()  # handled and pushed, not yet stored
+        health = api.get("/api/health").json()
+        assert health["pending_writes"] > 0 and health["database"] is False
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    pg_cluster.start()
+    proc = serve()
+    try:
+        store = Store(pg_cluster.url, secrets_dir=data, migrate=False)
+        deadline = time.monotonic() + 60
+        while True:
+            ids = store.call_ids(caller_number="+33600000099")
+            actions = [e["action"] for e in store.audit_entries()
+                       if ids and e["call_id"] == ids[0]]
+            if "handoff.escalate" in actions:
+                break
+            assert time.monotonic() < deadline, f"no escalation: {actions} {serve_log()}"
+            time.sleep(0.3)
+        detail = store.get_call(ids[0])
+        assert detail is not None
+        assert [e.type for e in detail.events][:3] == ["speech_start", "transcript_final",
+                                                       "call_end"]
+        assert detail.transcript[0]["text"] == STROKE_FR
+        assert detail.summary.urgency == "emergency" and detail.decisions
+        assert actions.count("call.start") == 1  # replayed once, not twice
+        assert store.verify_audit().ok
+        store.dispose()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+STROKE_FR = "ma mère a la bouche de travers et elle n'arrive plus à lever le bras droit"

@@ -160,3 +160,62 @@ def test_database_down_still_reaches_a_human_and_loses_nothing(make_services,
                          headers={"Authorization": f"Bearer {_token(server.base_url, 'admin')}"})
         assert verify.json()["ok"] is True
         api.close()
+
+
+def test_push_websocket_closes_on_logout_and_on_deactivation(service_settings, services):
+    from pipeline.service.app import create_app
+    from pipeline.service.threaded import running_server
+
+    app = create_app(service_settings, services=services)
+    with running_server(app) as server:
+        ws_base = server.base_url.replace("http", "ws") + "/api/live"
+        admin = {"Authorization": f"Bearer {_token(server.base_url, 'admin')}"}
+
+        async def session_then(end: Any, user: str) -> tuple[int | None, float]:
+            token = _token(server.base_url, user)
+            async with websockets.connect(f"{ws_base}?token={token}") as ws:
+                json.loads(await ws.recv())  # hello
+                t0 = time.monotonic()
+                await asyncio.to_thread(end, token)
+                try:
+                    while True:
+                        await asyncio.wait_for(ws.recv(), timeout=10)
+                except websockets.ConnectionClosed as exc:
+                    return (exc.rcvd.code if exc.rcvd else None), time.monotonic() - t0
+
+        def logout(token: str) -> None:
+            httpx.post(server.base_url + "/api/auth/logout",
+                       headers={"Authorization": f"Bearer {token}"})
+
+        def deactivate(_token: str) -> None:
+            httpx.patch(server.base_url + "/api/users/physician", headers=admin,
+                        json={"active": False})
+
+        code, waited = asyncio.run(session_then(logout, "tele_secretary"))
+        assert code == 4401 and waited < 10
+        code, waited = asyncio.run(session_then(deactivate, "physician"))
+        assert code == 4401 and waited < 10
+
+
+def test_push_websocket_refuses_a_cookie_from_another_origin(service_settings, services):
+    from pipeline.service.app import create_app
+    from pipeline.service.threaded import running_server
+
+    app = create_app(service_settings, services=services)
+    with running_server(app) as server:
+        token = _token(server.base_url)
+        url = server.base_url.replace("http", "ws") + "/api/live"
+        cookie = {"Cookie": f"permanence_session={token}"}
+
+        async def connect(origin: str) -> Any:
+            try:
+                async with websockets.connect(url, additional_headers=cookie,
+                                              origin=origin) as ws:
+                    return json.loads(await ws.recv())["kind"]
+            except websockets.ConnectionClosed as exc:
+                return exc.rcvd.code if exc.rcvd else None
+            except websockets.InvalidStatus as exc:
+                return exc.response.status_code
+
+        assert asyncio.run(connect("https://evil.example")) in (4403, 403)
+        assert asyncio.run(connect(server.base_url)) == "hello"

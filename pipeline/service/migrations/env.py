@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import pipeline.agenda.db  # noqa: F401  (its tables join Base.metadata: autogenerate sees them)
 from pipeline.service.db import Base, make_engine
 
 config = context.config

@@ -52,7 +52,7 @@ const LABELS = {
   urgency: ["emergency", "urgent", "routine"],
   red_flag: ["chest_pain", "breathing", "stroke", "consciousness", "bleeding", "anaphylaxis",
              "infant_fever", "suicidal", "seizure", "meningitis", "poisoning", "obstetric",
-             "trauma"],
+             "trauma", "sepsis", "acute_abdomen", "diabetic"],
 };
 
 const RED_FLAG_NAMES = {
@@ -60,12 +60,14 @@ const RED_FLAG_NAMES = {
        consciousness: "trouble de conscience", bleeding: "hémorragie", anaphylaxis: "anaphylaxie",
        infant_fever: "fièvre du nourrisson", suicidal: "risque suicidaire", seizure: "convulsions",
        meningitis: "méningite / purpura", poisoning: "intoxication", obstetric: "urgence obstétricale",
-       trauma: "traumatisme grave"},
+       trauma: "traumatisme grave", sepsis: "sepsis / infection grave",
+       acute_abdomen: "abdomen aigu", diabetic: "urgence diabétique"},
   en: {chest_pain: "chest pain", breathing: "breathing difficulty", stroke: "stroke",
        consciousness: "altered consciousness", bleeding: "heavy bleeding", anaphylaxis: "anaphylaxis",
        infant_fever: "infant fever", suicidal: "suicide risk", seizure: "seizure",
        meningitis: "meningitis / purpura", poisoning: "poisoning", obstetric: "obstetric emergency",
-       trauma: "major trauma"},
+       trauma: "major trauma", sepsis: "sepsis / severe infection",
+       acute_abdomen: "acute abdomen", diabetic: "diabetic emergency"},
 };
 
 // French practice first; the FR / EN toggle is remembered per browser.

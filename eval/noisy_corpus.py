@@ -1,8 +1,9 @@
 """ASR-noisy copies of corpus utterances: spoken by the project's test TTS, heard by the
-project's own recognizer (Whisper base), labels kept. Lives in ``models/`` because the
-classifier must not import ``asr``.
+project's own recognizer (Whisper base), labels kept. Lives in ``eval/`` because it drives
+``asr`` and ``models.tts`` together: the classifier must not import ``asr`` and ``models``
+(a leaf) must not import it either.
 
-    python -m models.noisy_corpus --n-train 120 --n-dev 40 --seed 5
+    python -m eval.noisy_corpus --n-train 120 --n-dev 40 --seed 5
 
 Writes ``models/corpus/noisy_train.jsonl`` and ``noisy_dev.jsonl`` (LABELS.md format plus
 ``clean_text`` and ``phone``); `permanence train` picks them up. Half the clips go through the
@@ -18,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "models" / "corpus"
 
 
 def _traps(item: dict[str, object]) -> list[str]:

@@ -1,4 +1,7 @@
-"""``permanence models fetch|status``: every registered provisioner, from installed packages."""
+"""``permanence models fetch|status``: every registered provisioner, from installed packages.
+
+In the composer because the default cache comes from `pipeline.settings`; `models` stays a
+leaf."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``permanence transcribe``, ``permanence demo`` and ``permanence bench asr``."""
+"""``permanence transcribe``, ``permanence demo`` and ``permanence bench asr``: the recognizer's
+commands, here in the composer because they read ``pipeline.settings`` (``asr`` must not)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         gap = np.zeros(16000, np.float32)
         audio = np.concatenate([x for c in clips for x in (c, gap)])
         stream = rec.stream("fr")
+        stream.synchronous = fast  # --fast: each pass awaited, the same output on any machine
         step = 1600
         start = time.perf_counter()
         for k, i in enumerate(range(0, len(audio), step)):
@@ -117,13 +119,30 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         no_pace: Annotated[bool, typer.Option("--no-pace", help="Stream as fast as possible "
                                               "(latency then excludes waiting for audio).")
                            ] = False,
-        sweep: Annotated[bool, typer.Option(help="Also measure decoding variants (beam 5, 30 s "
-                                                  "window, no word timestamps).")] = False,
+        sweep: Annotated[bool, typer.Option(help="Also measure each decoding shortcut of the "
+                                                  "finals alone (greedy, 5 s / 30 s window, "
+                                                  "prompt, short lead).")] = False,
+        real_speech: Annotated[Path | None, typer.Option(
+            "--real-speech", help="Folder of real clips with manifest.jsonl (default: "
+                                  "../shared/external/audio when present; skipped when absent).")
+                               ] = None,
     ) -> None:
-        """RTF, end-of-speech->final latency, partial cadence, peak RSS, triage-term recall."""
+        """RTF, end-of-speech->final latency, partial cadence, peak RSS, triage-term recall on
+        the synthesized set; on real speech, WER of the recognizer and of plain faster-whisper
+        (same clips, same run) and the whole-file wall-time ratio."""
         from asr.bench import run_bench
 
-        report = run_bench(_recognizer(), pace=not no_pace, sweep=sweep)
+        folder = real_speech
+        if folder is None:
+            default = Path("..") / "shared" / "external" / "audio"
+            folder = default if (default / "manifest.jsonl").is_file() else None
+        elif not (folder / "manifest.jsonl").is_file():
+            raise typer.BadParameter(f"{folder}: no manifest.jsonl (expected the external "
+                                     "audio folder)")
+        report = run_bench(_recognizer(), pace=not no_pace, sweep=sweep, external=folder)
+        if folder is None:
+            report["real_speech"] = {"skipped": "no ../shared/external/audio here"}
         if not as_json:
-            typer.echo("ASR benchmark (synthesized FR+EN set):", err=True)
+            typer.echo("ASR benchmark (synthesized FR+EN set, real clips when present):",
+                       err=True)
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))

@@ -1,4 +1,7 @@
-"""``permanence classify``, ``permanence train`` and ``permanence bench classify``."""
+"""``permanence classify``, ``permanence train`` and ``permanence bench classify``.
+
+Here, in the composer, because they read `pipeline.settings`: `classifier` itself never
+imports `pipeline` (issue 13, layering)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ class Language(StrEnum):
 
 
 def _classifier(use_model: bool | None = None) -> Classifier:
-    # The CLI is assembled by pipeline/cli.py: settings are read here, at the edge.
+    # Settings are read here, at the edge, and mapped onto the classifier's own config.
     from classifier import Classifier
     from pipeline.engines import classifier_config
     from pipeline.settings import get_settings

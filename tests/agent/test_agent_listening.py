@@ -1,0 +1,125 @@
+"""Conversations the dialogue never saw, placed by a caller that listens (Twilio protocol, real
+engines, real-time): it answers what the agent asks, with pre-voiced phrases. Behaviour only:
+the form, whether and when (which utterance) the call was handed off; never wall-clock times."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.agent.listening_caller import ListeningCall, listening_call
+
+pytestmark = pytest.mark.slow
+
+LINE = "+33612345678"
+
+
+def _voice(speech: Any) -> Any:
+    def voice(text: str) -> Path:
+        return speech(text, "fr", phone=True)  # type: ignore[no-any-return]
+
+    return voice
+
+
+def _call(agent_app: Any, token: str, speech: Any, answers: dict[str, list[str]],
+          sid: str) -> tuple[ListeningCall, dict[str, Any]]:
+    call = asyncio.run(listening_call(agent_app.state.base_url, token, answers,
+                                      voice=_voice(speech), call_sid=sid, caller=LINE))
+    session = agent_app.state.agent_calls[-1]
+    assert session.options.provider_call_id == sid
+    return call, session.report().to_json()
+
+
+def _story(call: ListeningCall, tl: dict[str, Any]) -> list[tuple[str, str]]:
+    """What was said, for failure messages."""
+    said = [(f"{e['t']:.1f} {e['type']}", e.get("text") or e.get("reason") or e.get("kind")
+             or e.get("component") or "") for e in tl["events"]
+            if e["type"] not in ("transcript_partial", "classification")]
+    return said + [("caller", f"{x.kind}: {x.answered}") for x in call.exchanges]
+
+
+ROUTINE_ANSWERS = {
+    "ask_name": ["Je m'appelle Jean Martin."],
+    "ask_dob": ["Le 3 mars 1980."],
+    "ask_callback": ["Oui."],
+    "confirm_form": ["Oui."],
+    "confirm_flag": ["Non."],
+}
+
+
+@pytest.mark.parametrize("reason", [
+    # The routine renewal whose first sentence used to be cut in two.
+    "Je voudrais prendre rendez-vous pour un renouvellement d'ordonnance.",
+    "Je voudrais les résultats de ma prise de sang.",
+    "Bonjour, je voudrais un rendez-vous avec le docteur la semaine prochaine.",
+])
+def test_routine_calls_fill_the_form_and_are_not_handed_off(
+        agent_app: Any, dashboard_token: str, speech: Any, reason: str) -> None:
+    call, tl = _call(agent_app, dashboard_token, speech,
+                     {"ask_reason": [reason], **ROUTINE_ANSWERS}, "CAroutine")
+    story = _story(call, tl)
+    assert not any(e["type"] == "handoff" for e in tl["events"]), story
+    form = tl["form"]["dialogue"]
+    assert form["confirmed"] is True, story
+    assert form["callback_number"] == LINE
+    assert form["name"] and "jean" in form["name"].lower(), story
+    assert form["date_of_birth"] == "1980-03-03" or "date_of_birth" in form["to_check"], story
+    # The name question came once the whole reason was heard, and was answered by the name.
+    asked = [e.kind for e in call.exchanges]
+    assert asked.index("ask_name") == asked.index("ask_reason") + 1, story
+    assert call.ended_by_agent
+
+
+def test_a_caller_who_answers_two_questions_at_once(agent_app: Any, dashboard_token: str,
+                                                    speech: Any) -> None:
+    call, tl = _call(agent_app, dashboard_token, speech, {
+        "ask_reason": ["Bonjour, je m'appelle Jean Martin, je voudrais un renouvellement."],
+        **ROUTINE_ANSWERS}, "CAtwo")
+    story = _story(call, tl)
+    assert not any(e["type"] == "handoff" for e in tl["events"]), story
+    assert "ask_name" not in [e.kind for e in call.exchanges], story
+    assert tl["form"]["dialogue"]["name"] and tl["form"]["dialogue"]["confirmed"], story
+
+
+def test_a_caller_who_corrects_the_name(agent_app: Any, dashboard_token: str,
+                                        speech: Any) -> None:
+    call, tl = _call(agent_app, dashboard_token, speech, {
+        "ask_reason": ["Je voudrais les résultats de ma prise de sang."],
+        **ROUTINE_ANSWERS,
+        "ask_name": ["Je m'appelle Marie Dupont."],
+        "confirm_form": ["Non, c'est Dupond avec un d.", "Oui."],
+    }, "CAcorrect")
+    story = _story(call, tl)
+    form = tl["form"]["dialogue"]
+    assert form["name"] and form["name"].lower().replace(" ", "").endswith("dupond"), story
+    assert form["confirmed"] is True, story
+    read_backs = [e.asked for e in call.exchanges if e.kind == "confirm_form"]
+    assert len(read_backs) >= 2 and "Dupond" in read_backs[-1], story
+
+
+@pytest.mark.parametrize("reason,second,flags", [
+    ("Bonjour, c'est pour mon mari.", "Il a une douleur dans la poitrine, il transpire.",
+     {"chest_pain"}),
+    ("Bonjour, c'est pour ma mère.", "Elle ne répond plus, elle est inconsciente.",
+     {"consciousness"}),
+])
+def test_a_red_flag_in_the_second_utterance_hands_off_on_it(
+        agent_app: Any, dashboard_token: str, speech: Any, reason: str, second: str,
+        flags: set[str]) -> None:
+    # Whatever the agent asks after the reason, the caller's next words carry the red flag.
+    answers = {k: [second] for k in ("ask_name", "ask_dob", "ask_callback", "ask_reason",
+                                     "confirm_form")}
+    answers["ask_reason"] = [reason, second]
+    answers["confirm_flag"] = ["Oui."]
+    call, tl = _call(agent_app, dashboard_token, speech, answers, "CAflag")
+    story = _story(call, tl)
+    handoff = next((e for e in tl["events"] if e["type"] == "handoff"), None)
+    assert handoff is not None and handoff["kind"] == "emergency", story
+    assert flags & set(tl["decision"]["red_flags"]), story
+    # Decided on the utterance that carried it: not the first one.
+    first_final = next(e for e in tl["events"] if e["type"] == "transcript_final")
+    assert handoff["utterance_id"] > first_final["utterance_id"], story
+    assert call.ended_by_agent

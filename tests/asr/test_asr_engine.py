@@ -1,0 +1,135 @@
+"""The shared engine on the real Whisper base model: batching changes no text, a burst of
+finals all complete, and real human speech comes out as stock Whisper hears it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from asr import AudioChunk, Recognizer, StreamingTranscriber, TranscriptUpdate
+from asr.audio import load_file
+from asr.bench import _norm_words, real_clips
+from asr.scheduler import PassKind, PassShed
+
+pytestmark = pytest.mark.slow
+
+EXTERNAL = Path(__file__).resolve().parents[3] / "shared" / "external" / "audio"
+if not (EXTERNAL / "manifest.jsonl").is_file():
+    EXTERNAL = Path("/work/shared/external/audio")
+
+
+def test_batching_gives_the_same_text_as_one_by_one(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
+        red_flag_en: str) -> None:
+    fr = load_file(speech(red_flag_fr, "fr"))
+    en = load_file(speech(red_flag_en, "en"))
+    for kind in (PassKind.PARTIAL, PassKind.FINAL):
+        reqs = [recognizer.request(x, lang, kind, prefix=prefix)
+                for x, lang, prefix in ((fr, "fr", ""), (fr[:48000], "fr", ""),
+                                        (en, "en", ""), (en, None, ""),
+                                        (fr, "fr", "Bonjour, mon mari" if kind is
+                                         PassKind.PARTIAL else ""))]
+        groups: dict[object, list[int]] = {}
+        for i, r in enumerate(reqs):
+            groups.setdefault(r.group, []).append(i)
+        assert max(len(g) for g in groups.values()) >= 2, "the test must batch something"
+        alone = [recognizer._run_batch([r])[0] for r in reqs]
+        together: list[str] = [""] * len(reqs)
+        for idx in groups.values():
+            for i, d in zip(idx, recognizer._run_batch([reqs[i] for i in idx]), strict=True):
+                together[i] = d.text
+        assert together == [d.text for d in alone]
+        assert all(t for t in together)
+
+
+def test_a_burst_of_simultaneous_finals_all_complete(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
+        red_flag_en: str) -> None:
+    """12 calls end their utterance at once while partials keep flooding the engine: every
+    final comes back with its text; only partials may be shed."""
+    clips = [(load_file(speech(red_flag_fr, "fr")), "fr"),
+             (load_file(speech(red_flag_en, "en")), "en")]
+
+    def final_of(stream: StreamingTranscriber, x: np.ndarray) -> str:
+        events = []
+        for a in range(0, len(x), 8000):
+            events += stream.feed(AudioChunk(x[a:a + 8000], a / 16000))
+        events += stream.feed(AudioChunk(np.zeros(16000, np.float32), len(x) / 16000))
+        events += stream.flush()
+        return " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
+
+    expected = {lang: final_of(recognizer.stream(lang), x) for x, lang in clips}
+    recognizer.engine.reset_stats()
+    start = threading.Barrier(12)
+    results: list[str] = [""] * 12
+    errors: list[BaseException] = []
+
+    def call(i: int) -> None:
+        x, lang = clips[i % 2]
+        stream = recognizer.stream(lang)
+        try:
+            for _ in range(3):  # partials nobody waits for, competing with the finals
+                recognizer.engine.submit(recognizer.request(x[:32000], lang, PassKind.PARTIAL))
+            start.wait(30)
+            results[i] = final_of(stream, x)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(600)
+    assert not errors, errors
+    assert all(results), results
+    for i, text in enumerate(results):
+        lang = clips[i % 2][1]
+        assert text == expected[lang], (text, expected[lang])  # batched == alone
+    stats = recognizer.engine.stats
+    assert stats.finals >= 12
+    assert stats.by_kind.get("FINAL", 0) == stats.finals
+
+
+def test_a_shed_partial_is_reported_not_lost_silently(recognizer: Recognizer) -> None:
+    import dataclasses
+
+    rec = Recognizer(dataclasses.replace(recognizer.config, max_partial_wait_s=0.0),
+                     recognizer._fw, recognizer.vad, recognizer.model_path)
+    try:
+        x = np.zeros(16000, np.float32)
+        with rec.engine._cond:  # both queued before the worker looks: the partial is stale
+            partial = rec.engine.submit(rec.request(x, "fr", PassKind.PARTIAL))
+            final = rec.engine.submit(rec.request(x, "fr", PassKind.FINAL))
+        with pytest.raises(PassShed):
+            partial.result(60)
+        assert final.result(60).text == ""
+        assert rec.engine.stats.shed_partials == 1
+    finally:
+        rec.close()
+
+
+@pytest.mark.skipif(not (EXTERNAL / "manifest.jsonl").is_file(),
+                    reason="no ../shared/external/audio here (evaluation data, not shipped)")
+@pytest.mark.parametrize("name", ["fr_picovoice_cheetah_test_fr.wav",
+                                  "en_openai_whisper_jfk.flac"])
+def test_real_speech_is_transcribed_word_for_word_as_stock_whisper(
+        recognizer: Recognizer, name: str) -> None:
+    clip = next(c for c in real_clips(EXTERNAL) if c.file.name == name)
+    x = load_file(clip.file)
+    segments, _ = recognizer._fw.transcribe(x, language=clip.language)  # stock: beam 5, 30 s
+    stock = " ".join(s.text.strip() for s in segments)
+    ours = recognizer.transcribe(x, clip.language).text
+    assert _norm_words(ours) == _norm_words(stock) == _norm_words(clip.transcript), (ours, stock)
+    # And through the live path: a call's final is the same decode.
+    stream = recognizer.stream(clip.language)
+    events = []
+    for a in range(0, len(x), 1600):
+        events += stream.feed(AudioChunk(x[a:a + 1600], a / 16000))
+    events += stream.feed(AudioChunk(np.zeros(16000, np.float32), len(x) / 16000))
+    events += stream.flush()
+    finals = " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
+    assert _norm_words(finals) == _norm_words(clip.transcript), finals

@@ -1,0 +1,118 @@
+"""The shared inference scheduler on its own (no model): order, batching, shedding."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from asr.scheduler import InferenceScheduler, PassKind, PassShed
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    kind: PassKind
+    group: Hashable = "g"
+    window_s: float = 5.0
+
+
+class Recorder:
+    """``run_batch`` that records batches; the first batch blocks until released, so the
+    test can queue work behind it."""
+
+    def __init__(self, fail: str | None = None) -> None:
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
+        self.fail = fail
+
+    def __call__(self, jobs: Sequence[Job]) -> list[str]:
+        if not self.batches:
+            self.release.wait(5.0)
+        self.batches.append([j.name for j in jobs])
+        if self.fail is not None and any(j.name == self.fail for j in jobs):
+            raise RuntimeError("model fault")
+        return [j.name.upper() for j in jobs]
+
+
+def _blocked() -> tuple[Recorder, InferenceScheduler[Job, str]]:
+    rec = Recorder()
+    sched: InferenceScheduler[Job, str] = InferenceScheduler(rec, max_batch=3,
+                                                              max_partial_wait_s=60.0)
+    sched.submit(Job("warm", PassKind.RECORDING))
+    deadline = time.monotonic() + 5
+    while sched.pending() and time.monotonic() < deadline:  # the worker took "warm"
+        time.sleep(0.01)
+    return rec, sched
+
+
+def test_finals_first_then_urgent_partials_then_partials_in_batches() -> None:
+    rec, sched = _blocked()
+    futures = [sched.submit(Job(n, k)) for n, k in (
+        ("p1", PassKind.PARTIAL), ("rec", PassKind.RECORDING), ("p2", PassKind.PARTIAL),
+        ("u1", PassKind.URGENT_PARTIAL), ("f1", PassKind.FINAL), ("f2", PassKind.FINAL))]
+    rec.release.set()
+    assert [f.result(5) for f in futures] == ["P1", "REC", "P2", "U1", "F1", "F2"]
+    sched.close()
+    # max_batch 3: the two finals, then the urgent partial, then the oldest partials...
+    assert rec.batches[1:] == [["f1", "f2", "u1"], ["p1", "p2", "rec"]]
+
+
+def test_only_passes_of_one_group_share_a_batch() -> None:
+    rec, sched = _blocked()
+    futures = [sched.submit(Job("a1", PassKind.FINAL, group="a")),
+               sched.submit(Job("b1", PassKind.FINAL, group="b")),
+               sched.submit(Job("a2", PassKind.FINAL, group="a"))]
+    rec.release.set()
+    assert [f.result(5) for f in futures] == ["A1", "B1", "A2"]
+    sched.close()
+    assert rec.batches[1:] == [["a1", "a2"], ["b1"]]
+
+
+def test_a_batch_is_bounded_by_its_summed_windows() -> None:
+    rec = Recorder()
+    rec.release.set()
+    sched: InferenceScheduler[Job, str] = InferenceScheduler(rec, max_batch=8,
+                                                              max_batch_window_s=20.0)
+    with sched._cond:  # queue everything before the worker looks
+        futures = [sched.submit(Job(f"f{i}", PassKind.FINAL, window_s=15.0)) for i in range(3)]
+    assert [f.result(5) for f in futures] == ["F0", "F1", "F2"]
+    sched.close()
+    assert all(len(b) == 1 for b in rec.batches)
+
+
+def test_overload_sheds_stale_partials_never_finals_urgent_or_recordings() -> None:
+    rec = Recorder()
+    sched: InferenceScheduler[Job, str] = InferenceScheduler(rec, max_batch=8,
+                                                              max_partial_wait_s=0.05)
+    sched.submit(Job("warm", PassKind.RECORDING))
+    time.sleep(0.1)
+    kinds = [PassKind.PARTIAL, PassKind.FINAL, PassKind.URGENT_PARTIAL, PassKind.RECORDING] * 3
+    futures = [(k, sched.submit(Job(f"{k.name}{i}", k, group=i % 2)))
+               for i, k in enumerate(kinds)]
+    time.sleep(0.2)  # every partial is now older than max_partial_wait_s
+    rec.release.set()
+    for kind, fut in futures:
+        if kind is PassKind.PARTIAL:
+            with pytest.raises(PassShed):
+                fut.result(5)
+        else:
+            assert fut.result(5)
+    assert sched.stats.shed_partials == 3
+    assert sched.stats.finals == 3
+    sched.close()
+
+
+def test_a_failing_batch_reaches_its_callers_and_the_engine_goes_on() -> None:
+    rec = Recorder(fail="bad")
+    rec.release.set()
+    sched: InferenceScheduler[Job, str] = InferenceScheduler(rec)
+    with pytest.raises(RuntimeError, match="model fault"):
+        sched.run(Job("bad", PassKind.FINAL))
+    assert sched.run(Job("good", PassKind.FINAL)) == "GOOD"
+    sched.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        sched.submit(Job("late", PassKind.FINAL))
