@@ -261,4 +261,7 @@ async function start(me) {
   setInterval(() => { if (document.getElementById("panel").hidden) load().catch(() => {}); }, 5000);
 }
 
+// No inline handlers: the service's Content-Security-Policy allows scripts from 'self' only.
+document.getElementById("lang-toggle").addEventListener("click", () => setLang(LANG === "fr" ? "en" : "fr"));
+document.getElementById("logout").addEventListener("click", () => logout());
 requireLogin(start);
