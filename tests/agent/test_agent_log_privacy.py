@@ -22,6 +22,10 @@ def test_a_whole_call_with_a_read_back_logs_nothing_personal(
         agent_app: Any, fake_twilio: Any, speech: Any, capfd: Any) -> None:
     from pipeline.events import AgentSaid, TranscriptFinal
 
+    runtime = agent_app.state.agent_runtime
+    # What is under test is the logs, not the 2 s stall budget: a loaded machine must not turn
+    # this call into a fail-safe handoff before the caller's details were heard and read back.
+    runtime.settings = runtime.settings.model_copy(update={"agent_stall_timeout_s": 30.0})
     url = agent_app.state.base_url.replace("http", "ws") + "/ws/twilio"
     audio = _mulaw(speech(CALLER_FR, "fr", phone=True))
     sid = "CA" + "5e" * 16
