@@ -3,6 +3,7 @@ scripted timeline: no engines, so the arithmetic is checked exactly."""
 
 from __future__ import annotations
 
+from pipeline.commands.calls_bench import CURVE_LEVELS, _pct, _timeline_figures
 from pipeline.events import (
     CallStarted,
     SpeechEnded,
@@ -10,7 +11,6 @@ from pipeline.events import (
     TranscriptFinal,
     TranscriptPartial,
 )
-from pipeline.commands.calls_bench import CURVE_LEVELS, _pct, _timeline_figures
 
 
 def test_partial_gaps_and_final_latency_per_utterance() -> None:
