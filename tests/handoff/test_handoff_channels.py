@@ -49,12 +49,14 @@ def test_twilio_errors_are_reported_not_raised(fake_http, practice, paris, class
     channel = TwilioTransferChannel("AC_test", "x", api_base=server.url)
     delivery = asyncio.run(channel.deliver(_notice(practice, paris, classification)))
     assert not delivery.ok and "500" in delivery.detail
+    tries = len(server.requests)  # a persistent 5xx is retried (4 tries by default), then reported
+    assert tries == 4
     dead = TwilioTransferChannel("AC_test", "x", api_base="http://127.0.0.1:9", timeout_s=1)
     delivery = asyncio.run(dead.deliver(_notice(practice, paris, classification)))
     assert not delivery.ok and "unreachable" in delivery.detail
     no_call = asyncio.run(channel.deliver(_notice(practice, paris, classification, sid=None)))
     assert not no_call.ok and "no live telephony call" in no_call.detail
-    assert len(server.requests) == 1
+    assert len(server.requests) == tries  # no call to transfer: nothing sent
 
 
 def test_twilio_does_not_transfer_non_handoffs(fake_http, practice, paris, classification):
