@@ -42,8 +42,10 @@ def _conversation(speech: Callable[..., Path], parts: list[str], out: Path) -> P
 
 # Phrasings Whisper base gets from the Kokoro test voice: "annuler mon rendez-vous" comes out
 # as "t'inulée, mon handé vous", "Le premier." as "Le pomme est."; "Oui." as "Ways", which
-# the agent reads as yes (and a yes to two proposals takes the first, then reads it back).
-FORM = ["Je m'appelle Jeanne Dupont.", "Je suis née le 12 avril 1980.", "Oui.", "Oui."]
+# the agent reads as yes (and a yes to two proposals takes the first, then reads it back);
+# "Je suis née le..." came out "Je s'y née le...", which the classifier asked about as a
+# suicidal hint (a yes/no question, answered "Ways": an emergency).
+FORM = ["Je m'appelle Jeanne Dupont.", "Le 12 avril 1980.", "Oui.", "Oui."]
 
 
 def test_spoken_booking_then_spoken_cancellation(env: AgendaEnv, speech: Any, recognizer: Any,
