@@ -120,10 +120,19 @@ class SetRow:
             "per_category_recall": {c: _rate(v) for c, v in e.per_red_flag.items()},
             "predicted_emergencies": len(flagged),
             "flagged_categories": dict(sorted(cats.items())),
-            "median_time_to_flag_s": r.time_to_flag.median,
+            # Over the flagged dialogues: the dialogue sets' labels are hidden, so the gold-based
+            # `time_to_flag` has nothing to count.
+            "median_time_to_flag_s": _median([x.time_to_flag_s for x in flagged
+                                              if x.time_to_flag_s is not None]),
             "intent_accuracy": _rate(r.intent.accuracy),
             "wer": r.asr.wer,
         }
+
+
+def _median(xs: list[float]) -> float | None:
+    import statistics
+
+    return round(float(statistics.median(xs)), 2) if xs else None
 
 
 def _rate(x: Rate) -> dict[str, Any]:
