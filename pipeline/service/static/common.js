@@ -220,3 +220,15 @@ function beep(times) {
   window.__beeps = (window.__beeps || 0) + 1;
   return AUDIO.state === "running";
 }
+
+// Header buttons are bound here, not with inline handlers: the Content-Security-Policy allows
+// scripts from 'self' only, so an onclick="" attribute would never run.
+function bindHeaderActions() {
+  const actions = {"toggle-lang": () => setLang(LANG === "fr" ? "en" : "fr"), "logout": () => logout()};
+  for (const node of document.querySelectorAll("[data-action]")) {
+    const action = actions[node.dataset.action];
+    if (action) node.addEventListener("click", action);
+  }
+}
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bindHeaderActions);
+else bindHeaderActions();
