@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import re
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from classifier.corpus.concepts import (
     PICTURES,
     REQUESTS,
 )
+from classifier.corpus.generate import write_splits
 
 # ---------------------------------------------------------------------------------------------
 # Speakers: who the patient is to the caller, and how clauses conjugate for them.
@@ -442,16 +442,7 @@ def generate(seed: int = 11, per_category: int = 400, scale: float = 1.0
 
 def write(out: Path, seed: int = 11, scale: float = 1.0) -> tuple[Path, Path]:
     train, dev = generate(seed, scale=scale)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, rows in (("compose_train", train), ("compose_dev", dev)):
-        path = out / f"{name}.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for row in rows:
-                ordered = {"id": row["id"], **{k: v for k, v in row.items() if k != "id"}}
-                fh.write(json.dumps(ordered, ensure_ascii=False) + "\n")
-        paths.append(path)
-    return paths[0], paths[1]
+    return write_splits(out, {"compose_train": train, "compose_dev": dev})
 
 
 def main() -> None:

@@ -154,9 +154,14 @@ def generate(seed: int = 7) -> tuple[list[dict[str, object]], list[dict[str, obj
 
 def write(out: Path, seed: int = 7) -> tuple[Path, Path]:
     train, dev = generate(seed)
+    return write_splits(out, {"train": train, "dev": dev})
+
+
+def write_splits(out: Path, splits: dict[str, list[dict[str, object]]]) -> tuple[Path, Path]:
+    """Write each split as ``NAME.jsonl`` in ``out``, ``id`` first; the first two paths."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, items in (("train", train), ("dev", dev)):
+    for name, items in splits.items():
         path = out / f"{name}.jsonl"
         with path.open("w", encoding="utf-8") as f:
             for item in items:
