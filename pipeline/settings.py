@@ -94,7 +94,12 @@ class Settings(BaseSettings):
     """The agent's voice: espeak-ng (embedded default) or a Piper voice file (``piper_voice``)."""
     piper_voice: Path | None = None
     agent_stall_timeout_s: float = 2.0
-    """A recognizer/classifier/TTS call running longer than this hands the call to a human."""
+    """A classifier/TTS call running longer than this hands the call to a human."""
+    agent_recognizer_stall_timeout_s: float = 6.0
+    """The same for the recognizer, whose final pass is the heaviest work of a call (beam 5 over
+    a 15 s window, see asr/engine.py): with another process keeping one of two cores busy it
+    took over 2 s, and the 2 s budget sent routine callers to the tele-secretary as 'stalled'.
+    A hung recognizer still reaches a human within 6 s."""
     agent_silence_timeout_s: float = 7.0
     """Caller silence before the agent re-prompts once (then hands the call to a human)."""
 

@@ -109,6 +109,7 @@ class AgentRuntime:
             asr_language=spoken, channel=channel, caller_number=caller_number,
             provider_call_id=provider_call_id, realtime=realtime,
             stall_timeout_s=self.settings.agent_stall_timeout_s,
+            recognizer_stall_timeout_s=self.settings.agent_recognizer_stall_timeout_s,
             silence_timeout_s=self.settings.agent_silence_timeout_s,
             advise_emergency_categories=frozenset(
                 c.value for c in self.practice.advise_emergency_categories))

@@ -23,7 +23,8 @@ to the hub are decided on finals only. A partial may only raise an emergency fro
 protocol evidence (a rule id), which hands off at once, mid-sentence.
 
 Fail-safe: a recognizer, classifier or TTS call that raises, or runs more than
-``stall_timeout_s`` (2 s), puts the call in the tele-secretary's queue with everything captured
+``stall_timeout_s`` (2 s; the recognizer's ``recognizer_stall_timeout_s``, 6 s), puts the
+call in the tele-secretary's queue with everything captured
 so far; the caller hears the transfer notice (synthesized when the session starts, so it plays
 even when TTS is the fault). Until a human has actually taken the call, the agent keeps
 listening and triaging whatever still works: a red flag heard while the caller waits escalates
@@ -121,6 +122,8 @@ class SessionOptions:
     provider_call_id: str | None = None
     realtime: bool = True
     stall_timeout_s: float = 2.0
+    recognizer_stall_timeout_s: float = 6.0
+    """The recognizer's own budget (its final pass is the heaviest; see Settings)."""
     silence_timeout_s: float = 7.0
     advise_emergency_categories: frozenset[str] = CALL_EMERGENCY_NUMBER
     external_tts: bool = False
@@ -181,7 +184,8 @@ class CallSession:
             can_transfer=opts.can_transfer)
         self.timeline = Timeline()
         self.turn = TurnTaker(opts.turns)
-        self.listener = Listener(None, watchdog=self._watchdog, pools=self._pools,
+        self.listener = Listener(None, watchdog=Watchdog(opts.recognizer_stall_timeout_s),
+                                 pools=self._pools,
                                  options=opts.listen, on_events=self._on_asr,
                                  on_fault=self._on_fault, after_feed=self._after_feed)
         self.call_id = ""

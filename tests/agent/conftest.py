@@ -103,7 +103,7 @@ class FaultyTranscriber:
         if chunk.t1 >= self.at_s:
             if self.mode == "raise":
                 raise RuntimeError("injected recognizer fault")
-            time.sleep(3.0)
+            time.sleep(8.0)  # past the recognizer's 6 s stall budget
         return self.inner.feed(chunk)
 
     def flush(self) -> Any:
@@ -111,7 +111,7 @@ class FaultyTranscriber:
 
 
 class FaultyRecognizer:
-    """The real recognizer whose streams raise, or stall 3 s, once audio passes ``at_s``."""
+    """The real recognizer whose streams raise, or stall 8 s, once audio passes ``at_s``."""
 
     def __init__(self, real: Any, mode: str, at_s: float = 2.0) -> None:
         self.real, self.mode, self.at_s = real, mode, at_s
