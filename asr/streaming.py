@@ -152,6 +152,13 @@ class StreamingTranscriber:
         self._urgent = urgent
 
     @property
+    def pending_finals(self) -> int:
+        """Utterances whose final is still being decoded (or not yet returned by ``feed``). A
+        final is never shed, so a caller's turn is not over while one is pending; an utterance
+        whose final pass found no words (dropped) stops being pending without an event."""
+        return len(self._finals)
+
+    @property
     def prioritized(self) -> bool:
         return self._urgent
 

@@ -121,6 +121,12 @@ class Listener:
     def stop(self) -> None:
         self.active = False
 
+    @property
+    def final_pending(self) -> bool:
+        """An utterance ended and its final is still on its way: decisions wait for it, so a
+        slow machine (a late final) gives the same turns as a fast one."""
+        return self.transcriber is not None and self.transcriber.pending_finals > 0
+
     def recent_audio(self, end: float, seconds: float = 8.0) -> npt.NDArray[np.float32]:
         """The caller's last ``seconds`` of audio up to ``end`` (audio clock)."""
         if not self._ring:

@@ -27,6 +27,11 @@ class StreamingRecognizer(Protocol):
     partials: bool
     """Whether partial hypotheses are decoded (the session sheds them under overload)."""
 
+    @property
+    def pending_finals(self) -> int:
+        """Utterances that ended and whose final has not been returned yet."""
+        ...
+
     def feed(self, chunk: AudioChunk) -> list[AsrEvent]: ...
 
     def flush(self) -> list[AsrEvent]: ...

@@ -359,7 +359,7 @@ class CallSession:
     async def _handle(self, event: AsrEvent) -> None:
         if isinstance(event, SpeechStart):
             if self.turn.pending and not self.turn.resumed(event.t) and \
-                    self.dialogue.state in ACTIVE:
+                    not self.listener.final_pending and self.dialogue.state in ACTIVE:
                 await self._end_turn("silence")  # the wait ran out before this utterance
             self._emit(SpeechStarted(event.t, event.utterance_id))
             self.dialogue.on_speech_start(event.t)
@@ -462,8 +462,9 @@ class CallSession:
     async def _after_feed(self) -> None:
         """After each recognizer pass: turn waits and silence, on the audio clock."""
         async with self._lock:
+            # A late final (a busy machine) holds the turn open: it may complete the answer.
             if self.turn.due(self.audio_t) and self.timeline.open_utterance is None and \
-                    self.dialogue.state in ACTIVE:
+                    not self.listener.final_pending and self.dialogue.state in ACTIVE:
                 await self._end_turn(self.turn.reason if self.turn.reason == "complete"
                                      else "silence")
             await self._apply(self.dialogue.on_silence(self.audio_t))

@@ -99,6 +99,10 @@ class FaultyTranscriber:
     def partials(self, value: bool) -> None:
         self.inner.partials = value
 
+    @property
+    def pending_finals(self) -> int:
+        return int(self.inner.pending_finals)
+
     def feed(self, chunk: Any) -> Any:
         if chunk.t1 >= self.at_s:
             if self.mode == "raise":

@@ -73,6 +73,13 @@ class ScriptedTranscriber:
         self.partials = True
         self.fault_at, self.fault, self.feed_delay_s = fault_at, fault, feed_delay_s
         self.fed = 0.0
+        self._ended: set[int] = set()
+
+    @property
+    def pending_finals(self) -> int:
+        """Finals still scripted for utterances whose end of speech was already emitted."""
+        return sum(1 for _, e in self.events if isinstance(e, TranscriptUpdate) and e.is_final
+                   and e.utterance_id in self._ended)
 
     def feed(self, chunk: AudioChunk) -> list[AsrEvent]:
         if self.fault_at is not None and chunk.t1 >= self.fault_at:
@@ -93,6 +100,8 @@ class ScriptedTranscriber:
             _, event = self.events.pop(0)
             if isinstance(event, TranscriptUpdate) and not event.is_final and not self.partials:
                 continue  # shed
+            if isinstance(event, SpeechEnd):
+                self._ended.add(event.utterance_id)
             out.append(event)
         return out
 
@@ -219,7 +228,8 @@ async def run_call(caller: Caller, *, duration_s: float | None = None,
         recognizer=recognizer or ScriptedRecognizer(caller), classifier=triage or KeywordTriage(),
         synthesizer=voice or SilentVoice(), hub=hub,  # type: ignore[arg-type]
         options=options or SessionOptions(practice_name="cabinet", realtime=False,
-                                          stall_timeout_s=0.3),
+                                          stall_timeout_s=0.3,
+                                          recognizer_stall_timeout_s=0.3),
         turn_detector=turn or FixedTurn())
     await session.start()
     end = duration_s if duration_s is not None else (
