@@ -326,6 +326,12 @@ class CallSession:
         async with self._lock:
             if self.turn.pending and self.dialogue.state in ACTIVE:
                 await self._end_turn("end_of_call")
+            flag = self.dialogue.pending_flag
+            if self.dialogue.state is State.CONFIRM_FLAG and flag is not None:
+                # The caller hung up (or the line dropped) before answering the red-flag
+                # question: no usable answer, so the physician calls back as for an emergency.
+                await self._apply(self.dialogue.emergency(flag.category.value, self.audio_t,
+                                                          unanswered=True))
         await self._agenda_abandon()
         if self._watch_task is not None:
             self._watch_task.cancel()

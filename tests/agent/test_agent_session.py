@@ -318,3 +318,14 @@ def test_events_have_a_stable_json_form() -> None:
 
 def test_hub_notices_are_typed() -> None:
     assert NoticeKind("taken_over") is NoticeKind.TAKEN_OVER
+
+
+def test_a_caller_who_hangs_up_before_answering_the_red_flag_question_is_escalated() -> None:
+    # "il parle mal" is partial stroke evidence: the agent asks its yes/no question; the line
+    # drops before any answer. No usable answer is an emergency, not a routine call.
+    caller = Caller().say(8.0, 10.0, "mon mari est bizarre il parle mal")
+    session = _run(caller, duration_s=14.0)
+    assert "confirm_flag" in _kinds(session)
+    handoff = session.handoff
+    assert handoff is not None and handoff.kind == "emergency"
+    assert session.report().decision.urgency == "emergency"
