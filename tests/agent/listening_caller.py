@@ -78,6 +78,24 @@ def _mulaw(path: Path) -> bytes:
     return float_to_mulaw(samples)
 
 
+def announce(base_url: str, call_sid: str, caller: str, auth_token: str = "secret") -> str:
+    """Twilio's signed voice webhook for this call; returns the stream's one-time token."""
+    import re
+
+    import httpx
+
+    from pipeline.service.twilio_auth import expected_signature
+
+    params = {"CallSid": call_sid, "From": caller}
+    signature = expected_signature(auth_token, base_url + "/twilio/voice", params)
+    response = httpx.post(base_url + "/twilio/voice", data=params,
+                          headers={"X-Twilio-Signature": signature})
+    response.raise_for_status()
+    token = re.search(r'<Parameter name="token" value="([^"]+)"/>', response.text)
+    assert token is not None, response.text
+    return token.group(1)
+
+
 async def listening_call(base_url: str, token: str, answers: dict[str, list[str]], *,
                          voice: Callable[[str], Path], call_sid: str = "CAlisten",
                          caller: str = "+33612345678", max_s: float = 120.0,
@@ -93,6 +111,8 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
     lines: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     used: dict[str, int] = {}
     ws_base = base_url.replace("http", "ws", 1)
+    # As Twilio does: the signed voice webhook first; its TwiML hands the stream a one-time token.
+    stream_token = await asyncio.to_thread(announce, base_url, call_sid, caller)
 
     async with websockets.connect(f"{ws_base}/api/live?token={token}") as dash, \
             websockets.connect(f"{ws_base}/ws/twilio") as line:
@@ -103,7 +123,8 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
         await line.send(json.dumps({
             "event": "start", "sequenceNumber": "1", "streamSid": "MZlisten",
             "start": {"accountSid": "ACtest", "streamSid": "MZlisten", "callSid": call_sid,
-                      "tracks": ["inbound"], "customParameters": {"From": caller},
+                      "tracks": ["inbound"], "customParameters": {"From": caller,
+                                                                 "token": stream_token},
                       "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000,
                                       "channels": 1}}}))
 

@@ -5,6 +5,7 @@ the form, whether and when (which utterance) the call was handed off; never wall
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,9 @@ def _voice(speech: Any) -> Any:
 
 
 def _call(agent_app: Any, token: str, speech: Any, answers: dict[str, list[str]],
-          sid: str) -> tuple[ListeningCall, dict[str, Any]]:
+          name: str) -> tuple[ListeningCall, dict[str, Any]]:
+    # A CallSid of Twilio's form (CA + 32 hex), one per scenario.
+    sid = "CA" + hashlib.md5(name.encode()).hexdigest()
     call = asyncio.run(listening_call(agent_app.state.base_url, token, answers,
                                       voice=_voice(speech), call_sid=sid, caller=LINE))
     session = agent_app.state.agent_calls[-1]
