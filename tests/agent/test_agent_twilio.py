@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.agent.listening_caller import announce
+
 pytestmark = pytest.mark.slow
 
 RED_FLAG_FR = "Bonjour, mon mari ne respire plus, il est inconscient."
@@ -29,22 +31,7 @@ def _mulaw(path: Path) -> bytes:
     return float_to_mulaw(samples)
 
 
-def _announce(base_url: str, call_sid: str, caller: str) -> str:
-    """Twilio's signed voice webhook, as Twilio sends it; returns the stream's one-time token."""
-    import re
-
-    import httpx
-
-    from pipeline.service.twilio_auth import expected_signature
-
-    params = {"CallSid": call_sid, "From": caller}
-    sig = expected_signature("secret", base_url + "/twilio/voice", params)
-    r = httpx.post(base_url + "/twilio/voice", data=params,
-                   headers={"X-Twilio-Signature": sig})
-    assert r.status_code == 200, r.text
-    token = re.search(r'<Parameter name="token" value="([^"]+)"/>', r.text)
-    assert token is not None
-    return token.group(1)
+_announce = announce  # the signed voice webhook, shared with the listening caller
 
 
 async def _twilio_call(url: str, audio: bytes, *, call_sid: str, caller: str,
