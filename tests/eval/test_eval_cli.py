@@ -173,10 +173,10 @@ def test_eval_external_runs_the_sets_present(tmp_path: Path, data_dir: Path) -> 
 
 @pytest.mark.slow
 def test_compare_shows_the_item_a_protocol_change_fixes(data_dir: Path) -> None:
-    # B merges a practice override (path relative to its config file) that knows "une barre".
+    # B merges a practice override (path relative to its config file) that knows "un carcan".
     res = invoke("compare", str(data_dir / "compare_set.jsonl"), "--a",
                  str(data_dir / "protocol_only.yaml"), "--b",
-                 str(data_dir / "protocol_barre.yaml"), "--json", "--no-progress")
+                 str(data_dir / "protocol_carcan.yaml"), "--json", "--no-progress")
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["a"]["recall"] == 0.5 and out["b"]["recall"] == 1.0
