@@ -394,6 +394,18 @@ class CallHub:
         return sorted(items, key=lambda x: (not x.needs_ack, -(
             _RANK.get(x.urgency or "", -1)), -x.started_at))
 
+    def summary(self, call_id: str) -> CallSummary | None:
+        """A call's summary from memory (None when this process does not hold it)."""
+        state = self._calls.get(call_id)
+        return state.summary() if state else None
+
+    def audit(self, actor: str, action: str, call_id: str | None = None,
+              **details: str | int | float | bool | None) -> None:
+        """One audit entry through the journaled writer (kept in order, never lost to an
+        outage), e.g. the take-over softphone's claim, connection and hang-up."""
+        if self.store is not None:
+            self._enqueue(StoreWrite.of("record_audit", actor, action, call_id, **details))
+
     def current_decision(self, call_id: str) -> HandoffDecision | None:
         """The most severe decision so far (escalation steps included)."""
         state = self._calls.get(call_id)

@@ -141,6 +141,13 @@ class Settings(BaseSettings):
     """Browser calls (``/api/agent/offer``) one address may start per minute."""
     max_browser_calls: int = 4
     """Simultaneous browser calls; more get 503 (each holds recognizer time on 2 cores)."""
+    softphone_connect_timeout_s: float = 15.0
+    """How long a tele-secretary's softphone has, from "Prendre l'appel", to connect with audio.
+    Past it the claim is released (audited): the agent keeps the caller and the escalation
+    ladder runs on."""
+    softphone_media_timeout_s: float = 5.0
+    """A connected softphone silent on the wire this long (browsers send packets even for
+    silence, every 20 ms) is lost: the caller is told, then the line falls back to a human."""
     login_failures_before_backoff: int = 3
     """Failed logins (per address, per account) before each further try must wait."""
     login_backoff_max_s: float = 30.0

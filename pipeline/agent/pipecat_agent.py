@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -154,15 +154,21 @@ class SynthesizerTTSService(TTSService):
 
 
 async def run_pipecat_call(session: CallSession, transport: BaseTransport, synthesizer: Synthesizer,
-                           *, out_sample_rate: int, stall_timeout_s: float = 2.0) -> CallSession:
+                           *, out_sample_rate: int, stall_timeout_s: float = 2.0,
+                           after_input: Sequence[FrameProcessor] = (),
+                           before_output: Sequence[FrameProcessor] = ()) -> CallSession:
     """Run one live call through the pipecat pipeline until the transport disconnects or the
-    agent is done (its last words are flushed before the pipeline ends)."""
+    agent is done (its last words are flushed before the pipeline ends).
+
+    ``after_input`` / ``before_output``: processors placed right after the transport's input
+    and right before its output (the take-over softphone's bridge, ``pipeline.softphone``)."""
     session.options = replace(session.options, external_tts=True)
     processor = CallSessionProcessor(session)
     tts = SynthesizerTTSService(synthesizer, session, stall_timeout_s=stall_timeout_s,
                                 sample_rate=out_sample_rate)
     vad = VADProcessor(vad_analyzer=SileroVADAnalyzer(sample_rate=IN_RATE))
-    pipeline = Pipeline([transport.input(), vad, processor, tts, transport.output()])
+    pipeline = Pipeline([transport.input(), *after_input, vad, processor, tts, *before_output,
+                         transport.output()])
     worker = PipelineWorker(
         pipeline,
         params=PipelineParams(audio_in_sample_rate=IN_RATE, audio_out_sample_rate=out_sample_rate),

@@ -29,6 +29,7 @@ from pipeline.service.twilio_auth import (
     valid_call_sid,
     valid_signature,
 )
+from pipeline.softphone.routes import open_bridge
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +211,15 @@ async def twilio_media_stream(websocket: WebSocket) -> None:
     session = runtime.session(channel="twilio", caller_number=caller,
                               provider_call_id=call_sid, realtime=True)
     _track(websocket.app, session)
-    await run_pipecat_call(session, transport, runtime.synthesizer, out_sample_rate=8000,
-                           stall_timeout_s=runtime.settings.agent_stall_timeout_s)
+    # The take-over softphone can bridge this call's audio to a tele-secretary's browser.
+    bridge = open_bridge(websocket.app, session, runtime.synthesizer, channel="twilio",
+                         out_rate=8000)
+    try:
+        await run_pipecat_call(session, transport, runtime.synthesizer, out_sample_rate=8000,
+                               stall_timeout_s=runtime.settings.agent_stall_timeout_s,
+                               after_input=[bridge.tap], before_output=[bridge.injector])
+    finally:
+        await bridge.caller_gone()
 
 
 # -- browser -------------------------------------------------------------------------------
@@ -279,9 +287,19 @@ async def webrtc_offer(request: Request) -> dict[str, Any]:
             audio_in_enabled=True, audio_out_enabled=True))
         session = runtime.session(channel="browser", language=language, realtime=True)
         _track(request.app, session)
-        task = asyncio.create_task(run_pipecat_call(
-            session, transport, runtime.synthesizer, out_sample_rate=24000,
-            stall_timeout_s=runtime.settings.agent_stall_timeout_s))
+        bridge = open_bridge(request.app, session, runtime.synthesizer, channel="browser",
+                             out_rate=24000)
+
+        async def run() -> None:
+            try:
+                await run_pipecat_call(
+                    session, transport, runtime.synthesizer, out_sample_rate=24000,
+                    stall_timeout_s=runtime.settings.agent_stall_timeout_s,
+                    after_input=[bridge.tap], before_output=[bridge.injector])
+            finally:
+                await bridge.caller_gone()
+
+        task = asyncio.create_task(run())
         _tasks.add(task)
         task.add_done_callback(_tasks.discard)
 

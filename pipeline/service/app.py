@@ -160,6 +160,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     from pipeline.agenda.api import router as agenda_router  # agenda (issue 9)
 
     app.include_router(agenda_router)
+    from pipeline.softphone.routes import router as softphone_router  # take-over (issue 11)
+
+    app.include_router(softphone_router)
 
     try:
         from pipeline.service.dashboard import router as dashboard_router

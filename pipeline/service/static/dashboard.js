@@ -125,6 +125,9 @@ function onPush(msg) {
       }
       if (msg.call_id === selected) refreshDetail();
       break;
+    case "softphone":
+      if (typeof Softphone !== "undefined") Softphone.onPush(msg);
+      break;
     case "ack":
       upsert(d.call);
       if (calls.has(msg.call_id)) Object.assign(calls.get(msg.call_id), {needs_ack: false, acknowledged_by: d.by});
@@ -257,7 +260,7 @@ function renderDetail() {
       el("span", {class: "who"}, t(line.speaker)), " ", highlight(line.text, evidence))));
   const actions = el("div", {class: "actions"},
     el("button", {class: "ack", id: "btn-ack", disabled: !c.needs_ack, onclick: () => ack(c.id, false)}, t("acknowledge")),
-    el("button", {id: "btn-take", onclick: () => ack(c.id, true)}, t("take_over")),
+    el("button", {id: "btn-take", onclick: () => takeOver(c.id)}, t("take_over")),
     c.acknowledged_by ? el("span", {class: "muted"}, `${t("acknowledged_by")} ${c.acknowledged_by}`) : null,
     c.taken_over_by ? el("span", {class: "muted"}, ` · ${t("taken_over_by")} ${c.taken_over_by}`) : null);
   const labelForm = el("form", {class: "labels", id: "labels-form"},
@@ -300,6 +303,19 @@ function renderDetail() {
       el("div", {}, el("h4", {}, t("urgency")), scoreBars(cl.scores && cl.scores.urgency)),
       el("div", {}, el("h4", {}, t("intent")), scoreBars(cl.scores && cl.scores.intent))) : null,
     labelForm);
+}
+
+// "Prendre l'appel": a live phone or browser call opens the softphone (the server bridges its
+// audio here; the agent falls silent once this browser's audio reaches the caller). A call
+// with no audio line (simulated, ended) is taken over as a task, as before.
+async function takeOver(id) {
+  const c = calls.get(id) || (detail && detail.call && detail.call.id === id ? detail.call : null);
+  if (typeof Softphone !== "undefined" && Softphone.canBridge(c)) {
+    if (id !== selected) select(id);
+    await Softphone.open(id);
+    return;
+  }
+  await ack(id, true);
 }
 
 async function ack(id, takeOver) {
@@ -386,7 +402,7 @@ document.addEventListener("DOMContentLoaded", () => {
   window.addEventListener("hashchange", route);
   document.getElementById("history-form").addEventListener("submit", ev => { ev.preventDefault(); loadHistory(document.getElementById("history-q").value); });
   document.getElementById("alert-ack").addEventListener("click", () => alertCall && ack(alertCall, false));
-  document.getElementById("alert-open").addEventListener("click", () => { if (alertCall) { const id = alertCall; ack(id, true).then(() => select(id)); } });
+  document.getElementById("alert-open").addEventListener("click", () => { if (alertCall) { const id = alertCall; select(id); takeOver(id); } });
   document.getElementById("sound").addEventListener("click", () => { unlockAudio(); beep(1); document.getElementById("sound").hidden = true; });
   requireLogin(start);
 });
