@@ -151,6 +151,18 @@ class TwilioTransferChannel:
             return done(False, detail)
         return done(True, f"call redirected to {decision.target.kind.value} ({detail})")
 
+    async def hang_up(self, provider_call_id: str) -> Delivery:
+        """End a live call (the human who took it hung up): without this, the end of the media
+        stream would fall through to the TwiML's fallback dial and ring the practice again."""
+        t0 = time.perf_counter()
+        url = (f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Calls/"
+               f"{provider_call_id}.json")
+        ok, detail = await post_with_retries(
+            url, data={"Twiml": "<Response><Hangup/></Response>"}, auth=self._auth,
+            timeout_s=self._timeout, retries=self._retries, backoff_s=self._backoff_s,
+            what="telephony API")
+        return Delivery(self.name, ok, f"hang-up: {detail}", (time.perf_counter() - t0) * 1e3)
+
 
 async def post_with_retries(url: str, *, data: dict[str, str] | None = None,
                             content: bytes | None = None, headers: dict[str, str] | None = None,

@@ -213,7 +213,7 @@ async def twilio_media_stream(websocket: WebSocket) -> None:
     _track(websocket.app, session)
     # The take-over softphone can bridge this call's audio to a tele-secretary's browser.
     bridge = open_bridge(websocket.app, session, runtime.synthesizer, channel="twilio",
-                         out_rate=8000)
+                         out_rate=8000, provider_call_id=call_sid)
     try:
         await run_pipecat_call(session, transport, runtime.synthesizer, out_sample_rate=8000,
                                stall_timeout_s=runtime.settings.agent_stall_timeout_s,

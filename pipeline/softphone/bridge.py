@@ -43,6 +43,7 @@ from pipecat.frames.frames import (
     Frame,
     InputAudioRawFrame,
     OutputAudioRawFrame,
+    StartFrame,
     TTSAudioRawFrame,
     TTSStartedFrame,
     TTSStoppedFrame,
@@ -127,9 +128,12 @@ class CallerTap(FrameProcessor):
     def __init__(self, bridge: CallBridge) -> None:
         super().__init__(name="softphone-caller-tap")
         self._bridge = bridge
+        self.started = False
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
+        if isinstance(frame, StartFrame):
+            self.started = True
         if isinstance(frame, InputAudioRawFrame):
             self._bridge.from_caller(frame.audio, frame.sample_rate)
         elif isinstance(frame, EndFrame | CancelFrame):
@@ -138,7 +142,8 @@ class CallerTap(FrameProcessor):
 
     async def end_call(self, reason: str) -> None:
         """End the caller's pipeline gracefully (queued audio plays out first)."""
-        await self.push_frame(EndWorkerFrame(reason=reason), FrameDirection.UPSTREAM)
+        if self.started:
+            await self.push_frame(EndWorkerFrame(reason=reason), FrameDirection.UPSTREAM)
 
 
 class HumanInjector(FrameProcessor):
@@ -167,11 +172,13 @@ class HumanInjector(FrameProcessor):
             return
         elif isinstance(frame, EndFrame | CancelFrame):
             await bridge.caller_gone()
-        if not isinstance(frame, EndFrame | CancelFrame):
+        if isinstance(frame, StartFrame):
             self.started = True
         await self.push_frame(frame, direction)
 
     async def play(self, pcm16: bytes, sample_rate: int) -> None:
+        if not self.started:
+            return
         await self.push_frame(OutputAudioRawFrame(audio=pcm16, sample_rate=sample_rate,
                                                   num_channels=1))
 
@@ -181,9 +188,11 @@ class CallBridge:
 
     def __init__(self, session: BridgedSession, hub: CallHub, synthesizer: Synthesizer, *,
                  channel: str, out_rate: int, connect_timeout_s: float = 15.0,
-                 media_timeout_s: float = 5.0,
+                 media_timeout_s: float = 5.0, provider_call_id: str | None = None,
                  on_ended: Callable[[CallBridge], None] | None = None) -> None:
         self.session = session
+        self.provider_call_id = provider_call_id
+        """The telephony provider's id of a phone call (Twilio CallSid), for its hang-up."""
         self.hub = hub
         self.channel = channel
         self.out_rate = out_rate
@@ -286,9 +295,25 @@ class CallBridge:
                         human_frames=self.stats.human_frames_to_caller)
             await self._close_leg("hung up")
             self._push("ended", reason="tele-secretary hung up")
+        await self._hang_up_phone()
         await self.tap.end_call("tele-secretary hung up")
         self._finished()
         return BridgeState.ENDED
+
+    async def _hang_up_phone(self) -> None:
+        """A phone call the human ended is hung up at the provider first: the stream's end
+        alone would fall through to the TwiML's fallback dial (right when a line is lost,
+        wrong when the human said goodbye)."""
+        from handoff import TwilioTransferChannel
+
+        if self.provider_call_id is None:
+            return
+        for channel in self.hub.channels:
+            if isinstance(channel, TwilioTransferChannel):
+                delivery = await channel.hang_up(self.provider_call_id)
+                self._audit("system", "softphone.phone_hangup", ok=delivery.ok,
+                            detail=delivery.detail)
+                return
 
     def _ticket_problem(self, username: str, ticket: str) -> str | None:
         if self.user is None or self.state is BridgeState.IDLE:

@@ -121,7 +121,7 @@ def _out(bridge: CallBridge) -> BridgeOut:
 
 
 def open_bridge(app: Any, session: Any, synthesizer: Any, *, channel: str,
-                out_rate: int) -> CallBridge:
+                out_rate: int, provider_call_id: str | None = None) -> CallBridge:
     """A bridge for one live pipecat call, registered until the call ends (the agent's
     routes call this; its ``tap``/``injector`` go into the call's pipeline)."""
     from pipeline.softphone.bridge import CallBridge
@@ -132,6 +132,6 @@ def open_bridge(app: Any, session: Any, synthesizer: Any, *, channel: str,
                         out_rate=out_rate,
                         connect_timeout_s=settings.softphone_connect_timeout_s,
                         media_timeout_s=settings.softphone_media_timeout_s,
-                        on_ended=reg.remove)
+                        provider_call_id=provider_call_id, on_ended=reg.remove)
     reg.add(bridge)
     return bridge

@@ -63,9 +63,11 @@ def _chromium(p: Any, wav: Path) -> Any:
 
 
 @pytest.fixture
-def phone_app(tmp_path: Path, rules: Any) -> Iterator[Any]:
-    """The real app (SQLite, hub, Twilio routes on) on 127.0.0.1; the agent on scripted
-    engines (a caller whose words are never recognized: the agent waits, then hands off)."""
+def phone_app(tmp_path: Path, rules: Any, fake_twilio: Any) -> Iterator[Any]:
+    """The real app (SQLite, hub, Twilio routes on, its REST API faked on 127.0.0.1) on
+    127.0.0.1; the agent on scripted engines (a caller whose words are never recognized: the
+    agent waits, then hands off). A softphone silent for 2 s is lost."""
+    from handoff import TwilioTransferChannel
     from pipeline.agent.runtime import AgentRuntime
     from pipeline.agent.tts import EspeakSynthesizer
     from pipeline.service.app import create_app
@@ -75,8 +77,11 @@ def phone_app(tmp_path: Path, rules: Any) -> Iterator[Any]:
     from pipeline.settings import Settings
 
     settings = Settings(data_dir=tmp_path / "data", twilio_account_sid="ACtest",
-                        twilio_auth_token="secret", softphone_connect_timeout_s=30.0)
-    services = build_services(settings, channels=[], classifier=rules, clock=lambda: WEEKDAY)
+                        twilio_auth_token="secret", softphone_connect_timeout_s=30.0,
+                        softphone_media_timeout_s=2.0)
+    channel = TwilioTransferChannel("ACtest", "secret", api_base=fake_twilio.url)
+    services = build_services(settings, channels=[channel], classifier=rules,
+                              clock=lambda: WEEKDAY)
     app = create_app(settings, services=services)
     app.state.agent_runtime = AgentRuntime(
         settings, ScriptedRecognizer(Caller()), KeywordTriage(), EspeakSynthesizer(),
@@ -142,7 +147,8 @@ _CALLER_METER = """() => {
   const analyser = ctx.createAnalyser();
   analyser.fftSize = 4096;
   ctx.createMediaStreamSource(document.getElementById("remote").srcObject).connect(analyser);
-  const wave = new Float32Array(analyser.fftSize), spec = new Float32Array(analyser.frequencyBinCount);
+  const wave = new Float32Array(analyser.fftSize);
+  const spec = new Float32Array(analyser.frequencyBinCount);
   window.__rx = [0, 0];
   setInterval(() => {
     analyser.getFloatTimeDomainData(wave);
@@ -349,3 +355,73 @@ def test_twilio_caller_is_bridged_to_a_chromium_softphone_then_hangs_up(
     assert "softphone.connected" in actions and "softphone.caller_hung_up" in actions, actions
     assert csp == []
     assert network_audit == []
+
+
+def _hangups(fake_twilio: Any) -> list[str]:
+    return [r["path"] for r in fake_twilio.requests if "<Hangup/>" in r["twiml"]]
+
+
+def test_the_secretary_hanging_up_a_phone_call_hangs_it_up_at_twilio(
+        phone_app: Any, tmp_path: Path, fake_twilio: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base = phone_app.state.base_url
+    sid = "CA" + "6e" * 16
+    caller = TwilioCaller(base.replace("http", "ws") + "/ws/twilio",
+                          announce(base, sid, "+33612345678"), sid, CALLER_HZ)
+    try:
+        session = _live_session(phone_app, "twilio")
+        with sync_playwright() as p:
+            browser, page, _csp = _take_over(p, phone_app, session.call_id,
+                                             _tone(tmp_path / "secretary.wav", SECRETARY_HZ))
+            try:
+                _heard(lambda: _softphone_reading(page), CALLER_HZ)
+                assert _hangups(fake_twilio) == []
+                page.click("#softphone-hangup")
+                page.wait_for_selector("#softphone[data-state='ended']", timeout=10000)
+            finally:
+                browser.close()
+        # The call is hung up at the provider (not left to the TwiML's fallback dial, which
+        # would ring the practice again), and the server closes the media stream.
+        assert _wait(lambda: bool(_hangups(fake_twilio)))
+        assert _hangups(fake_twilio) == [f"/2010-04-01/Accounts/ACtest/Calls/{sid}.json"]
+        assert caller.closed.wait(15) and not caller.hang_up.is_set()
+        assert _wait(lambda: session.ended.is_set())
+    finally:
+        caller.hang_up.set()
+        caller.closed.wait(10)
+    actions = _audit_actions(phone_app, session.call_id)
+    assert "softphone.hangup" in actions and "softphone.phone_hangup" in actions, actions
+
+
+def test_a_softphone_lost_mid_call_is_never_a_dead_line(
+        phone_app: Any, tmp_path: Path, fake_twilio: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base = phone_app.state.base_url
+    sid = "CA" + "7d" * 16
+    caller = TwilioCaller(base.replace("http", "ws") + "/ws/twilio",
+                          announce(base, sid, "+33612345678"), sid, CALLER_HZ)
+    try:
+        session = _live_session(phone_app, "twilio")
+        bridge = phone_app.state.softphone.get(session.call_id)
+        with sync_playwright() as p:
+            browser, page, _csp = _take_over(p, phone_app, session.call_id,
+                                             _tone(tmp_path / "secretary.wav", SECRETARY_HZ))
+            _heard(lambda: caller.heard(0), SECRETARY_HZ)
+            # The secretary's browser dies: no hang-up request, the media just stops.
+            browser.close()
+        assert _wait(lambda: bridge.state.value == "ended", timeout_s=20)
+        lost_at = len(caller.received)
+        # The caller is told (speech, not the secretary's tone), then the stream ends, so
+        # Twilio runs the TwiML's fallback dial to the practice's secretary line: a human.
+        assert caller.closed.wait(30) and not caller.hang_up.is_set()
+        notice = [m for m in caller.received[lost_at:] if m.get("event") == "media"]
+        assert len(notice) > 50, "the caller was not told the line was cut"
+        assert _hangups(fake_twilio) == []
+        assert _wait(lambda: session.ended.is_set())
+    finally:
+        caller.hang_up.set()
+        caller.closed.wait(10)
+    actions = _audit_actions(phone_app, session.call_id)
+    assert "softphone.lost" in actions and "softphone.notice" in actions, actions
