@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 
 from tests.service.conftest import PASSWORD, WEEKDAY_MORNING
@@ -203,3 +204,38 @@ def test_a_softphone_that_never_connects_gives_the_call_back_to_the_ladder(line:
                    json={"ticket": claim.json()["ticket"], "sdp": _offer_sdp(),
                          "type": "offer"})
     assert r.status_code == 403
+
+
+def test_a_malformed_offer_is_refused_and_the_claim_given_back(line: Line) -> None:
+    base = f"{line.base_url}/api/calls/{line.call_id}/softphone"
+    secretary = _login(line.base_url, "tele_secretary")
+    for body in ({"ticket": "t", "sdp": "v=0", "type": "offer"} | {"sdp": ""},
+                 {"ticket": "t", "sdp": "not json at all"}):
+        assert httpx.post(base + "/offer", headers=secretary, json=body,
+                          timeout=10).status_code == 422
+    ticket = httpx.post(base, headers=secretary, timeout=10).json()["ticket"]
+    r = httpx.post(base + "/offer", headers=secretary, timeout=10,
+                   json={"ticket": ticket, "sdp": "hello", "type": "answer"})
+    assert r.status_code == 422 and "SDP offer" in r.json()["detail"]
+    assert line.bridge.state.value == "idle" and line.bridge.user is None
+    failed = _audit(line, "softphone.failed")
+    assert len(failed) == 1 and "bad offer" in failed[0]["data"]["reason"]
+
+
+def test_the_caller_audio_sent_to_the_softphone_never_piles_up() -> None:
+    from pipeline.softphone.leg import CALLER_RATE, CallerAudioTrack
+
+    async def run() -> tuple[int, list[bytes]]:
+        track = CallerAudioTrack(max_buffer_s=0.1)
+        # 1 s arrives at once (an event loop catching up): only the last 0.1 s is kept.
+        ramp = np.arange(CALLER_RATE, dtype=np.int16)
+        track.push(ramp.tobytes())
+        frames = [bytes((await track.recv()).planes[0])[:640] for _ in range(7)]
+        track.stop()
+        return len(frames), frames
+
+    count, frames = asyncio.run(run())
+    first = np.frombuffer(frames[0], np.int16)
+    assert first[0] == CALLER_RATE - int(0.1 * CALLER_RATE)  # the newest audio, in order
+    assert all(len(f) == 640 for f in frames)  # 20 ms of 16 kHz s16 each
+    assert not any(np.frombuffer(frames[-1], np.int16))  # then silence, not stale audio
