@@ -217,6 +217,11 @@ def test_browser_caller_and_secretary_hear_each_other_then_the_secretary_hangs_u
                 kinds = _kinds_said(session)
                 assert "put_through" in kinds and kinds[-1] == "put_through"
                 assert not session.listener.active
+                # Pressing "Prendre l'appel" again changes nothing (it never hangs up).
+                secretary.click("#btn-take")
+                time.sleep(1.0)
+                assert secretary.get_attribute("#softphone", "data-state") == "live"
+                assert bridge.state.value == "live"
                 # The agent's screen stays: summary and live transcript on the dashboard.
                 assert secretary.is_visible("#transcript")
                 assert "put_through" not in secretary.inner_text("#transcript")
@@ -423,5 +428,32 @@ def test_a_softphone_lost_mid_call_is_never_a_dead_line(
     finally:
         caller.hang_up.set()
         caller.closed.wait(10)
+    actions = _audit_actions(phone_app, session.call_id)
+    assert "softphone.lost" in actions and "softphone.notice" in actions, actions
+
+
+def test_a_browser_caller_whose_softphone_dies_is_told_and_the_call_ends(
+        phone_app: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        caller_browser = _chromium(p, _tone(tmp_path / "caller.wav", CALLER_HZ))
+        try:
+            caller = caller_browser.new_page()
+            caller.goto(phone_app.state.base_url + "/call")
+            caller.click("#call")
+            caller.wait_for_selector("body[data-status='en ligne']", timeout=30000)
+            session = _live_session(phone_app, "browser")
+            bridge = phone_app.state.softphone.get(session.call_id)
+            secretary_browser, secretary, _csp = _take_over(
+                p, phone_app, session.call_id, _tone(tmp_path / "secretary.wav", SECRETARY_HZ))
+            _heard(lambda: _softphone_reading(secretary), CALLER_HZ)
+            assert _wait(lambda: bridge.stats.human_frames_to_caller > 25)
+            secretary_browser.close()  # no hang-up: the secretary's machine just went away
+            assert _wait(lambda: bridge.state.value == "ended", timeout_s=20)
+            # Told to call again (or 15), then the line closes: never left on a dead line.
+            assert _wait(lambda: session.ended.is_set(), timeout_s=30)
+        finally:
+            caller_browser.close()
     actions = _audit_actions(phone_app, session.call_id)
     assert "softphone.lost" in actions and "softphone.notice" in actions, actions

@@ -68,12 +68,11 @@ def _login(base_url: str, username: str) -> dict[str, str]:
 @pytest.fixture
 def line(service_settings: Any, make_services: Any, fast_practice: Any) -> Iterator[Line]:
     """A live call with an audio line (its bridge registered), in a running server whose
-    practice escalates after 0.4 s and whose softphones must connect within 1.5 s."""
+    practice escalates after 0.4 s."""
     from pipeline.service.app import create_app
     from pipeline.service.threaded import running_server
     from pipeline.softphone.routes import open_bridge
 
-    service_settings.softphone_connect_timeout_s = 1.5
     services = make_services(WEEKDAY_MORNING, practice=fast_practice, channels=[])
     app = create_app(service_settings, services=services)
     with running_server(app) as server:
@@ -178,6 +177,7 @@ def test_a_softphone_that_never_connects_gives_the_call_back_to_the_ladder(line:
     hub = line.app.state.services.hub
     decision = line.run(hub.hand_to_human(line.call_id, "caller asked for a person", 1.0))
     assert decision.is_handoff
+    line.bridge.connect_timeout_s = 1.5  # softphone_connect_timeout_s, shortened
     secretary = _login(line.base_url, "tele_secretary")
     claim = httpx.post(f"{line.base_url}/api/calls/{line.call_id}/softphone",
                        headers=secretary, timeout=10)
@@ -239,3 +239,21 @@ def test_the_caller_audio_sent_to_the_softphone_never_piles_up() -> None:
     assert first[0] == CALLER_RATE - int(0.1 * CALLER_RATE)  # the newest audio, in order
     assert all(len(f) == 640 for f in frames)  # 20 ms of 16 kHz s16 each
     assert not any(np.frombuffer(frames[-1], np.int16))  # then silence, not stale audio
+
+
+def test_two_clinicians_racing_for_one_call_one_gets_it(line: Line) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = f"{line.base_url}/api/calls/{line.call_id}/softphone"
+    who = {"tele_secretary": _login(line.base_url, "tele_secretary"),
+           "physician": _login(line.base_url, "physician")}
+    attempts = [name for name in who for _ in range(6)]
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda name: (name, httpx.post(
+            base, headers=who[name], timeout=20).status_code), attempts))
+    winners = {name for name, code in codes if code == 200}
+    assert len(winners) == 1, codes
+    (winner,) = winners
+    assert all(code == 403 for name, code in codes if name != winner), codes
+    state = httpx.get(base, headers=who[winner], timeout=10).json()
+    assert state["state"] == "claimed" and state["user"] == winner

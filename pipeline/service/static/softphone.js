@@ -11,11 +11,11 @@ const Softphone = (() => {
     fr: {connecting: "Connexion du softphone…", live: "En ligne avec l'appelant", ended: "Appel terminé",
          failed: "Échec du softphone", hangup: "Raccrocher", mute: "Couper le micro", unmute: "Rétablir le micro",
          title: "Softphone", no_line: "Pas de ligne audio pour cet appel ici : rappelez l'appelant.",
-         mic: "Micro indisponible : "},
+         mic: "Micro indisponible : ", busy: "terminez d'abord l'appel en cours"},
     en: {connecting: "Connecting the softphone…", live: "On the line with the caller", ended: "Call ended",
          failed: "Softphone failed", hangup: "Hang up", mute: "Mute", unmute: "Unmute",
          title: "Softphone", no_line: "No audio line for this call here: call the caller back.",
-         mic: "Microphone unavailable: "},
+         mic: "Microphone unavailable: ", busy: "finish the current call first"},
   };
   const s = {pc: null, stream: null, callId: null, ctx: null, timer: null, state: "idle"};
 
@@ -88,7 +88,12 @@ const Softphone = (() => {
 
   /** "Prendre l'appel": claim the call, open the softphone. Resolves to the state reached. */
   async function open(callId) {
-    if (s.pc) await hangup();
+    if (s.pc && (s.state === "connecting" || s.state === "live")) {
+      // Pressing again never hangs up: the same call stays as it is; another call waits
+      // until this one is over.
+      if (s.callId !== callId) setState(s.state, tr("busy"));
+      return s.state;
+    }
     s.callId = callId;
     render(callId);
     setState("connecting");
