@@ -400,7 +400,7 @@ class CallBridge:
         was = self.state
         self.state = BridgeState.ENDED
         if was is not BridgeState.IDLE and self.user is not None:
-            self._audit(self.user, "softphone.caller_hung_up", state=was.value,
+            self._audit(self.user, "softphone.caller_left", state=was.value,
                         caller_frames=self.stats.caller_frames_to_human,
                         human_frames=self.stats.human_frames_to_caller)
         if self.leg is not None:

@@ -357,7 +357,7 @@ def test_twilio_caller_is_bridged_to_a_chromium_softphone_then_hangs_up(
         caller.hang_up.set()
         caller.closed.wait(10)
     actions = _audit_actions(phone_app, session.call_id)
-    assert "softphone.connected" in actions and "softphone.caller_hung_up" in actions, actions
+    assert "softphone.connected" in actions and "softphone.caller_left" in actions, actions
     assert csp == []
     assert network_audit == []
 
@@ -382,6 +382,18 @@ def test_the_secretary_hanging_up_a_phone_call_hangs_it_up_at_twilio(
             try:
                 _heard(lambda: _softphone_reading(page), CALLER_HZ)
                 assert _hangups(fake_twilio) == []
+                # Muting the microphone is not losing the line (the softphone is lost after
+                # 2 s without media here): the caller hears silence, the bridge stays live.
+                bridge = phone_app.state.softphone.get(session.call_id)
+                assert _wait(lambda: bridge.stats.human_frames_to_caller > 25)
+                page.click("#softphone-mute")
+                frames = bridge.stats.human_frames_to_caller
+                time.sleep(3.0)
+                assert bridge.state.value == "live"
+                assert bridge.stats.human_frames_to_caller > frames  # silence, still flowing
+                level, _hz = caller.heard(0)
+                assert level < 0.01, level  # the caller no longer hears the secretary's tone
+                page.click("#softphone-mute")
                 page.click("#softphone-hangup")
                 page.wait_for_selector("#softphone[data-state='ended']", timeout=10000)
             finally:
