@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -217,6 +218,9 @@ def test_browser_caller_and_secretary_hear_each_other_then_the_secretary_hangs_u
                 kinds = _kinds_said(session)
                 assert "put_through" in kinds and kinds[-1] == "put_through"
                 assert not session.listener.active
+                shots = os.environ.get("PERMANENCE_SCREENSHOT_DIR")
+                if shots:
+                    secretary.screenshot(path=str(Path(shots) / "softphone_live.png"))
                 # Pressing "Prendre l'appel" again changes nothing (it never hangs up).
                 secretary.click("#btn-take")
                 time.sleep(1.0)
