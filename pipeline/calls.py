@@ -399,6 +399,10 @@ class CallHub:
         state = self._calls.get(call_id)
         return state.summary() if state else None
 
+    def publish(self, kind: str, call_id: str, data: dict[str, Any]) -> int:
+        """Push a message about a call to the dashboards (e.g. the softphone's state)."""
+        return self._push(kind, call_id, data)
+
     def audit(self, actor: str, action: str, call_id: str | None = None,
               **details: str | int | float | bool | None) -> None:
         """One audit entry through the journaled writer (kept in order, never lost to an

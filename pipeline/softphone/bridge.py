@@ -51,7 +51,6 @@ from pipecat.frames.frames import (
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from pipeline.events import AgentSaid, CallEvent
-from pipeline.service.push import PushMessage
 from pipeline.softphone.leg import CALLER_RATE, SoftphoneLeg
 from pipeline.softphone.registry import Claim, SoftphoneRefused
 
@@ -486,8 +485,8 @@ class CallBridge:
             self.hub.audit(actor, action, self.call_id, **details)
 
     def _push(self, state: str, **data: str | None) -> None:
-        self.hub.broker.publish(PushMessage(kind="softphone", call_id=self.call_id, data={
-            "state": state, "by": data.pop("by", None) or self.user, **data}))
+        self.hub.publish("softphone", self.call_id, {
+            "state": state, "by": data.pop("by", None) or self.user, **data})
 
     def _spawn(self, coro: Coroutine[object, object, None]) -> None:
         task = asyncio.ensure_future(coro)
