@@ -44,6 +44,10 @@ class ClassifierConfig:
     """P(emergency) at which the heads alone (no protocol suspicion, no similarity support)
     raise an emergency; under it such a model-only emergency is `suspected` (the agent asks).
     None: the heads' value (heads.json)."""
+    model_context_words: int = 120
+    """In a call, the heads read the latest utterance and the finals before it up to this
+    many words (the rules read the whole call): 120 words stay under the encoder's 256
+    tokens, so no call is cut from its newest words."""
     model_alone_min_words: int = 8
     """...and only on an utterance of at least this many words: a short garbled fragment
     ("Whisse bien ça") is never a model-only emergency."""

@@ -103,12 +103,13 @@ class Classifier:
 
     def _classify(self, text: str, language: str | None,
                   model_may_raise: bool, recent_words: int | None = None,
-                  run_model: bool = True) -> Classification:
+                  run_model: bool = True, model_from: int = 0) -> Classification:
         """``model_may_raise=False`` for a partial hypothesis: cut mid-sentence ("ma femme elle
         arrive"), text the heads never saw; there only the protocol's evidence raises.
         ``recent_words``: in a call, how many words the latest utterance added.
         ``run_model=False``: the protocol alone (a replay skipping partials the heads cannot
-        change the outcome of)."""
+        change the outcome of). ``model_from``: the heads and the similarity read
+        ``text[model_from:]`` (in a call, the latest utterances); the protocol reads all."""
         started = time.perf_counter()
         reasons: list[str] = []
         if not isinstance(text, str):
@@ -149,7 +150,10 @@ class Classifier:
             from classifier.model import protocol_features
 
             with self._lock:
-                out, sim = model.predict_with_similarity(text, protocol_features(result))
+                out, sim = model.predict_with_similarity(text[model_from:],
+                                                         protocol_features(result))
+            if model_from:
+                sim = sim.shifted(model_from, text)
             intent_scores = dict(out.intent)
             th = model.thresholds(self.config)
             p_em = out.urgency.get("emergency", 0.0)
@@ -287,19 +291,49 @@ class StreamingClassifier:
     def text(self) -> str:
         return " ".join(p for p in [*self._finals, self._partial] if p.strip())
 
+    def _model_from(self, full: str, latest: str) -> int:
+        """Where the heads start reading ``full``: the latest utterance and the finals before
+        it, up to ``model_context_words`` words. The encoder keeps only its first 256 tokens,
+        so on the whole call it went blind after about 150 words: a caller who said "et là
+        il respire plus" two minutes in was read by the rules alone. The heads were also
+        trained on single utterances, not on whole calls."""
+        budget = self.classifier.config.model_context_words
+        words = len(latest.split())
+        chars = len(latest) if latest.strip() else 0
+        for previous in reversed([f for f in self._finals if f.strip()]):
+            n = len(previous.split())
+            if words + n > budget:
+                break
+            words += n
+            chars += len(previous) + 1
+        return max(0, len(full) - chars)
+
+    def _newest(self, text: str) -> str:
+        """``text`` whole, or its newest words when longer than ``max_chars``. A call runs
+        past 4000 characters after some five minutes of speech; cut from the end, the rules
+        then stopped reading it (and every update asked for review as `truncated`). What
+        was raised earlier stays raised."""
+        limit = self.classifier.config.max_chars
+        if len(text) <= limit:
+            return text
+        cut = text[-limit:]
+        space = cut.find(" ")
+        return cut[space + 1:] if 0 <= space < 64 else cut
+
     def update(self, text: str, *, t: float, final: bool) -> Classification:
         self._partial = text
-        full = self.text
+        full = self._newest(self.text)
         # The model may raise on a final (a whole utterance), the protocol on any partial.
         run_model = final or self.model_on_partials
         current = self.classifier._classify(full, self.language, model_may_raise=final,
                                             recent_words=len(text.split()),
-                                            run_model=run_model)
+                                            run_model=run_model,
+                                            model_from=self._model_from(full, text))
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.
-            tail = full[self._cleared_offset:]
+            tail = self._newest(self.text[self._cleared_offset:])
             after = (self.classifier._classify(tail, current.language, model_may_raise=final,
                                                recent_words=len(text.split()),
                                                run_model=run_model)

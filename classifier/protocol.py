@@ -188,7 +188,14 @@ class PhraseIndex:
         self._candidates: dict[tuple[str, str], tuple[tuple[str, Phrase, bool, bool], ...]] = {}
         self.prefix_by_start: dict[str, list[tuple[str, str, Phrase, bool]]] = {}
         self.short_prefix: list[tuple[str, str, Phrase, bool]] = []
+        # What matches from a word depends only on the words a phrase can reach from it: a
+        # call's replay rescans the same words at every update (536 updates of a 536-word
+        # call spent 10 s in `find`), so matches are memoised by that window's content.
+        self._memo: tuple[dict[tuple[str, str, bool], int],
+                          dict[tuple[int, ...], tuple[tuple[str, int, bool], ...]]] = ({}, {})
+        longest = 1
         for name, phrase, fuzzy in entries:
+            longest = max(longest, len(phrase))
             if not phrase:
                 continue
             first = phrase[0]
@@ -205,6 +212,26 @@ class PhraseIndex:
                     self.by_stem.setdefault(stem(first), []).append((name, phrase, fuzzy))
                 if fuzzy and len(first) >= fuzzy_min_len:
                     self.fuzzy_first.setdefault(first[0], []).append((name, phrase))
+        # A phrase reads one token per word plus up to MAX_INSERTED intensifiers.
+        self.reach = longest + MAX_INSERTED
+
+    def _find_at(self, words: tuple[Token, ...], i: int) -> tuple[tuple[str, int, bool], ...]:
+        """Every phrase matching from ``words[i]``: (concept, length in tokens, fuzzy)."""
+        tok = words[i]
+        word_key = (tok.text, tok.stem)
+        candidates = self._candidates.get(word_key)
+        if candidates is None:
+            candidates = self._candidates_for(tok.text, tok.stem)
+            if len(self._candidates) < 200_000:
+                self._candidates[word_key] = candidates
+        found: list[tuple[str, int, bool]] = []
+        for name, phrase, fuzzy, first_fuzzy in candidates:
+            got = (self._match_at(words, i + 1, phrase[1:], fuzzy, inserted_ok=True)
+                   if first_fuzzy else self._match_at(words, i, phrase, fuzzy))
+            if got is not None:
+                end, used_fuzzy = got
+                found.append((name, end - i, used_fuzzy or first_fuzzy))
+        return tuple(found)
 
     def _match_at(self, words: tuple[Token, ...], i: int, phrase: Phrase,
                   fuzzy: bool, inserted_ok: bool = False) -> tuple[int, bool] | None:
@@ -269,21 +296,19 @@ class PhraseIndex:
 
     def find(self, words: tuple[Token, ...]) -> list[Occurrence]:
         out: list[Occurrence] = []
+        if len(self._memo[0]) > 200_000 or len(self._memo[1]) > 500_000:
+            self._memo = ({}, {})  # bounded; swapped whole, so a concurrent call stays coherent
+        ids, memo = self._memo
+        keys = [ids.setdefault((t.text, t.stem, t.punct), len(ids)) for t in words]
+        reach = self.reach
         for i, tok in enumerate(words):
             if tok.punct:
                 continue
-            word_key = (tok.text, tok.stem)
-            candidates = self._candidates.get(word_key)
-            if candidates is None:
-                candidates = self._candidates_for(tok.text, tok.stem)
-                if len(self._candidates) < 200_000:
-                    self._candidates[word_key] = candidates
-            for name, phrase, fuzzy, first_fuzzy in candidates:
-                got = (self._match_at(words, i + 1, phrase[1:], fuzzy, inserted_ok=True)
-                       if first_fuzzy else self._match_at(words, i, phrase, fuzzy))
-                if got is not None:
-                    end, used_fuzzy = got
-                    out.append(Occurrence(name, i, end, used_fuzzy or first_fuzzy))
+            window = tuple(keys[i:i + reach])
+            found = memo.get(window)
+            if found is None:
+                found = memo[window] = self._find_at(words, i)
+            out.extend(Occurrence(name, i, i + length, fuzzy) for name, length, fuzzy in found)
         # The same words can match twice ("rendez-vous" / "rendez vous", plural variants).
         unique: dict[tuple[str, int, int], Occurrence] = {}
         for o in out:

@@ -74,14 +74,16 @@ class Doc:
 
 def analyse(text: str) -> Doc:
     """Fold and tokenise ``text``; token offsets point into the original text."""
-    folded_parts: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = _fold_char(ch)
-        folded_parts.append(f)
-        origin.extend([i] * len(f))
+    folded_parts = [_fold_char(ch) for ch in text]
     folded = "".join(folded_parts)
-    origin.append(len(text))
+    origin: list[int]
+    if len(folded) == len(text):  # every character folds to one (the usual case)
+        origin = list(range(len(text) + 1))
+    else:
+        origin = []
+        for i, f in enumerate(folded_parts):
+            origin.extend([i] * len(f))
+        origin.append(len(text))
     tokens: list[Token] = []
     for m in _TOKEN_RE.finditer(folded):
         word = m.group(0)
