@@ -26,7 +26,17 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from classifier.facts import ages, durations_minutes, glucose_mmol, oxygen_saturation, temperatures
+from classifier.facts import (
+    ages,
+    durations_minutes,
+    glasgow,
+    glucose_mmol,
+    heart_rate,
+    oxygen_saturation,
+    respiratory_rate,
+    systolic_bp,
+    temperatures,
+)
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.text import Doc, Token, analyse, fold, phonetic, stem
 from classifier.types import RedFlagHit, Span
@@ -427,9 +437,11 @@ class Protocol:
                 needed = tuple(_as_list(spec.get("all"), f"{source}: rule {rid}.all"))
                 one_of = tuple(_as_list(spec.get("any"), f"{source}: rule {rid}.any"))
                 unless = tuple(_as_list(spec.get("unless"), f"{source}: rule {rid}.unless"))
-                if not rid or not (needed or one_of):
+                measured = set(spec.get("when") or {}) & MEASURED_ALONE
+                if not rid or not (needed or one_of or measured):
                     raise ProtocolError(f"{source}: rule under {cat_name} needs `id` and `all` "
-                                        "(or `any`)")
+                                        "(or `any`, or a measured `when`: "
+                                        f"{', '.join(sorted(MEASURED_ALONE))})")
                 for cname in (*needed, *one_of, *unless):
                     if cname not in concepts:
                         raise ProtocolError(f"{source}: rule {rid} uses unknown concept "
@@ -570,11 +582,20 @@ class Protocol:
                 continue
             if any(valid.get(c) for c in rule.unless):
                 continue
-            found = self._rule_span(rule, valid)
-            if found is None or not facts.check(rule.when, words):
-                continue
-            first, last, fuzzy = found
-            start, end = words[first].start, words[last - 1].end
+            if not rule.all and not rule.any:
+                # A measured value alone ("saturation à 85", "GCS 9"): the span is the fact's.
+                if not rule.when or not facts.check(rule.when, words):
+                    continue
+                spans = facts.used_spans(rule.when)
+                if not spans:
+                    continue
+                start, end, fuzzy = spans[0].start, spans[0].end, False
+            else:
+                found = self._rule_span(rule, valid)
+                if found is None or not facts.check(rule.when, words):
+                    continue
+                first, last, fuzzy = found
+                start, end = words[first].start, words[last - 1].end
             for fact in facts.used_spans(rule.when):  # "bébé de six semaines ... 38,5"
                 start, end = min(start, fact.start), max(end, fact.end)
             span = Span(start, end, doc.text[start:end])
@@ -677,9 +698,18 @@ def _combinations(lists: list[list[Occurrence]], window: int | None
 WHEN_CONDITIONS: tuple[str, ...] = (
     "age_months_below", "age_unknown", "age_years_at_least", "temp_c_at_least",
     "temp_unknown_or_at_least", "temp_c_below", "minutes_at_least", "any_word",
-    "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below",
+    "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below", "heart_rate_above",
+    "systolic_at_most", "resp_rate_at_least", "glasgow_below",
 )
-"""Modifiers a rule may require: age, measured temperature / glucose / SpO2, duration."""
+"""Modifiers a rule may require: age, measured temperature / glucose / SpO2 / heart rate /
+systolic pressure / respiratory rate / Glasgow score, duration."""
+
+MEASURED_ALONE = frozenset({"spo2_below", "heart_rate_above", "systolic_at_most",
+                            "resp_rate_at_least", "glasgow_below"})
+"""Measured values a rule may stand on without any concept ("saturation à 85", "GCS 9")."""
+
+_VITALS = {"heart_rate_above": heart_rate, "systolic_at_most": systolic_bp,
+           "resp_rate_at_least": respiratory_rate, "glasgow_below": glasgow}
 
 
 class _Facts:
@@ -723,6 +753,9 @@ class _Facts:
             out.extend(f.span for f in glucose_mmol(self.doc)[:1])
         if "spo2_below" in when:
             out.extend(f.span for f in oxygen_saturation(self.doc)[:1])
+        for key, reader in _VITALS.items():
+            if key in when:
+                out.extend(f.span for f in reader(self.doc)[:1])
         return out
 
     def check(self, when: Mapping[str, Any], words: tuple[Token, ...]) -> bool:
@@ -761,6 +794,18 @@ class _Facts:
             elif key == "spo2_below":
                 found = oxygen_saturation(self.doc)
                 if not found or min(f.value for f in found) >= float(value):
+                    return False
+            elif key in _VITALS:
+                values = [f.value for f in _VITALS[key](self.doc)]
+                if not values:
+                    return False
+                limit = float(value)
+                # The worst reading counts: the fastest pulse or breathing, the lowest
+                # pressure or Glasgow score.
+                if key == "heart_rate_above" and max(values) <= limit or \
+                        key == "resp_rate_at_least" and max(values) < limit or \
+                        key == "systolic_at_most" and min(values) > limit or \
+                        key == "glasgow_below" and min(values) >= limit:
                     return False
             elif key == "any_word":
                 wanted = {fold(w) for w in value}
