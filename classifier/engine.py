@@ -35,6 +35,20 @@ def _urgency_max(a: Urgency, b: Urgency) -> Urgency:
     return a if a.rank >= b.rank else b
 
 
+_REQUESTS = ("prescription_renewal", "test_results", "appointment_booking",
+             "appointment_change")
+
+
+def _plain_request(result: ProtocolResult) -> bool:
+    """The protocol heard a request (a renewal, results, a booking) and nothing of a symptom:
+    no symptom words, no suspicion, no urgent evidence. On such text the heads alone raised
+    7 of the 10 routine false alarms of the hand-written dev_v2 ("renouveler la Ventoline
+    de mon fils", "Can I get my antidepressants renewed") and no emergency of any dev set."""
+    votes = result.intent_votes
+    return (any(votes.get(i, 0) for i in _REQUESTS) and not votes.get("symptom_report", 0)
+            and not result.suspected and not result.urgent_evidence and not result.red_flags)
+
+
 def _protocol_urgency_scores(result: ProtocolResult) -> dict[str, float]:
     if result.red_flags:
         return {"emergency": 1.0, "urgent": 0.0, "routine": 0.0}
@@ -176,6 +190,8 @@ class Classifier:
                 supported = (bool(result.suspected) or sim_hit is not None
                              or (p_em >= th.alone
                                  and new_words >= self.config.model_alone_min_words))
+                if _plain_request(result):
+                    supported = False  # a request the heads read as an emergency: ask
                 if supported or red_flags:
                     model_urgency = Urgency.EMERGENCY
                 elif model_category not in known:
@@ -183,7 +199,7 @@ class Classifier:
                     reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
                     model_urgency = Urgency.URGENT
             elif (sim_hit is not None and p_em >= th.sim_agree and not red_flags
-                  and enough_words):
+                  and enough_words and not _plain_request(result)):
                 # Two independent signals agree: what the caller said reads like a reference
                 # description of the category, and the heads lean to an emergency.
                 model_urgency = Urgency.EMERGENCY
