@@ -253,11 +253,124 @@ ROUTINE = (
 )
 
 
+# More pictures from the references, one or more per category (FR and EN).
+MORE: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CHEST_PAIN: (
+        "55-year-old man with sudden tearing chest pain going through to his back.",
+        "She describes a heavy central chest discomfort that started while shovelling "
+        "snow and has not settled.",
+        "Douleur thoracique survenue au repos chez un homme de 50 ans fumeur, avec "
+        "nausées et sueurs.",
+    ),
+    RedFlag.BREATHING: (
+        "Three-year-old with high fever, drooling, stridor and unable to swallow.",
+        "Infant with grunting, nasal flaring and not feeding, breathing fast.",
+        "Enfant de 4 ans avec stridor au repos et tirage.",
+        "My son has a barking cough and is making a high pitched noise when he breathes "
+        "in even at rest.",
+    ),
+    RedFlag.STROKE: (
+        "Sudden onset vertigo, unable to walk, with double vision and slurred speech.",
+        "Transient weakness of the right arm lasting twenty minutes this morning, now "
+        "resolved.",
+        "Sudden numbness of the left side of her face and left arm.",
+        "Hémiparésie droite d'installation brutale.",
+        "Sudden severe headache during exercise, now with a stiff neck and vomiting.",
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        "80-year-old found on the floor, responds only to pain.",
+        "Il est tombé dans les pommes et il ne se réveille pas depuis cinq minutes.",
+        "Her baby is floppy and not responding like normal.",
+    ),
+    RedFlag.BLEEDING: (
+        "Passing large amounts of fresh blood from the back passage and feeling faint.",
+        "Il saigne abondamment d'une plaie au bras, ça traverse les compresses.",
+        "Coughing up large amounts of blood for the last hour.",
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        "Wheezing and facial swelling within minutes of a dose of penicillin.",
+        "Son visage gonfle et il a du mal à respirer après avoir mangé des cacahuètes.",
+    ),
+    RedFlag.INFANT_FEVER: (
+        "Three-week-old baby, temperature 38 degrees, not feeding well.",
+        "Mon bébé de 10 jours a 38,3 de température.",
+    ),
+    RedFlag.SUICIDAL: (
+        "Elle a dit qu'elle allait se jeter sous un train ce soir.",
+        "He has been cutting himself tonight and says he wants to die.",
+    ),
+    RedFlag.SEIZURE: (
+        "First ever seizure in a 30-year-old, still drowsy and confused afterwards.",
+        "Epileptic patient with back-to-back seizures without regaining consciousness "
+        "between them.",
+        "Il fait une crise d'épilepsie qui dure depuis dix minutes.",
+    ),
+    RedFlag.MENINGITIS: (
+        "Teenager with fever, headache, cold hands and a rash that does not fade with a "
+        "glass.",
+        "Fever and severe headache with dislike of bright light and a stiff neck.",
+    ),
+    RedFlag.POISONING: (
+        "Took 40 paracetamol tablets this afternoon.",
+        "Amitriptyline overdose an hour ago, now drowsy.",
+        "Mon fils a bu de l'eau de javel.",
+        "The whole family has headaches and nausea, we think the boiler is leaking "
+        "carbon monoxide.",
+    ),
+    RedFlag.OBSTETRIC: (
+        "Positive pregnancy test last week, now severe one-sided pelvic pain and "
+        "shoulder tip pain, she fainted.",
+        "34 weeks pregnant with constant abdominal pain and dark vaginal bleeding.",
+        "Enceinte de 8 mois, elle perd du sang rouge abondamment.",
+        "Enceinte de 35 semaines, maux de tête violents et vision floue.",
+    ),
+    RedFlag.TRAUMA: (
+        "Child scalded by boiling water over the chest and both arms.",
+        "Elderly woman fell and hit her head, she is on warfarin and has vomited twice "
+        "since.",
+        "Motorcyclist thrown off his bike at high speed, complaining of pain everywhere.",
+    ),
+    RedFlag.SEPSIS: (
+        "Known UTI, now confused and has not passed urine since this morning.",
+        "On chemotherapy with a temperature of 38.3.",
+        "Sous chimiothérapie et fièvre à 38,5 depuis ce soir.",
+        "Fever with shaking chills, mottled knees and breathing very fast.",
+    ),
+    RedFlag.ACUTE_ABDOMEN: (
+        "Sudden severe abdominal and back pain in a 70-year-old man who then fainted.",
+        "Persistent vomiting, distended abdomen and no bowel movement or wind for two "
+        "days.",
+        "Douleur testiculaire brutale et intense chez un adolescent.",
+        "Abdominal pain that started around the belly button and moved to the right "
+        "lower side, with fever and vomiting.",
+    ),
+    RedFlag.DIABETIC: (
+        "Type 1 diabetic child, blood glucose 28 mmol, vomiting and breathing deeply.",
+        "Diabétique insulino-dépendant, glycémie à 4 g/L, vomissements et douleurs "
+        "abdominales.",
+        "His blood sugar is 2.5 and he can't swallow the sugar we give him.",
+    ),
+}
+MORE_ROUTINE = (
+    "She had a stroke two years ago and needs a physiotherapy referral.",
+    "Il a eu une crise d'épilepsie en 2019, il voudrait renouveler son traitement.",
+    "Pregnant 20 weeks, everything fine, I want to book my scan.",
+    "My son has a fever of 38.5 and a runny nose, he is 4 and playing.",
+    "I'm diabetic and my sugar is a bit high at 12 this morning, no other symptoms.",
+    "J'ai des brûlures d'estomac après les repas depuis une semaine.",
+    "Knee pain after running, a bit swollen.",
+    "I've had a mild cough for three days, no fever.",
+    "Mon mari ronfle beaucoup, il voudrait un rendez-vous.",
+    "My period is late and I'd like a pregnancy test, no pain, no bleeding.",
+    "He burnt his finger on the oven, it's a small blister.",
+)
+
 def _cases(table: dict[RedFlag, tuple[str, ...]]) -> list[tuple[RedFlag, str]]:
     return [(flag, text) for flag, texts in table.items() for text in texts]
 
 
-@pytest.mark.parametrize(("flag", "text"), _cases(CLINICAL) + _cases(LAY))
+@pytest.mark.parametrize(("flag", "text"), _cases(CLINICAL) + _cases(LAY)
+                         + _cases(MORE))
 def test_clinical_and_lay_pictures_are_raised_in_their_category(
         rules: Classifier, flag: RedFlag, text: str) -> None:
     c = rules.classify(text)
@@ -270,7 +383,7 @@ def test_neighbouring_category_is_still_an_emergency(rules: Classifier, text: st
     assert rules.classify(text).urgency is Urgency.EMERGENCY
 
 
-@pytest.mark.parametrize("text", ROUTINE)
+@pytest.mark.parametrize("text", ROUTINE + MORE_ROUTINE)
 def test_same_words_in_routine_calls_are_not_emergencies(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
