@@ -16,7 +16,7 @@ ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -719,18 +719,26 @@ class _Facts:
         self.doc = doc
         self._age: float | None | bool = False
         self._temp: float | None | bool = False
+        self._read: dict[Callable[[Doc], list[Any]], list[Any]] = {}
+
+    def read(self, reader: Callable[[Doc], list[Any]]) -> list[Any]:
+        """A reader's facts, once per doc (several rules ask for the same reading)."""
+        found = self._read.get(reader)
+        if found is None:
+            found = self._read[reader] = reader(self.doc)
+        return found
 
     @property
     def age_months(self) -> float | None:
         if self._age is False:
-            found = ages(self.doc)
+            found = self.read(ages)
             self._age = min(a.age.in_months for a in found) if found else None
         return self._age  # type: ignore[return-value]
 
     @property
     def temp(self) -> float | None:
         if self._temp is False:
-            found = temperatures(self.doc)
+            found = self.read(temperatures)
             self._temp = max(f.value for f in found) if found else None
         return self._temp  # type: ignore[return-value]
 
@@ -738,24 +746,24 @@ class _Facts:
         """Spans of the numeric facts a rule's conditions relied on (for the hit's span)."""
         out: list[Span] = []
         if {"age_months_below", "age_years_at_least"} & set(when):
-            found = ages(self.doc)
+            found = self.read(ages)
             if found:
                 out.append(min(found, key=lambda a: a.age.in_months).span)
         if {"temp_c_at_least", "temp_unknown_or_at_least", "temp_c_below"} & set(when):
-            temps = temperatures(self.doc)
+            temps = self.read(temperatures)
             if temps:
                 out.append(max(temps, key=lambda f: f.value).span)
         if "minutes_at_least" in when:
-            mins = durations_minutes(self.doc)
+            mins = self.read(durations_minutes)
             if mins:
                 out.append(max(mins, key=lambda f: f.value).span)
         if {"glucose_mmol_at_least", "glucose_mmol_below"} & set(when):
-            out.extend(f.span for f in glucose_mmol(self.doc)[:1])
+            out.extend(f.span for f in self.read(glucose_mmol)[:1])
         if "spo2_below" in when:
-            out.extend(f.span for f in oxygen_saturation(self.doc)[:1])
+            out.extend(f.span for f in self.read(oxygen_saturation)[:1])
         for key, reader in _VITALS.items():
             if key in when:
-                out.extend(f.span for f in reader(self.doc)[:1])
+                out.extend(f.span for f in self.read(reader)[:1])
         return out
 
     def check(self, when: Mapping[str, Any], words: tuple[Token, ...]) -> bool:
@@ -773,30 +781,30 @@ class _Facts:
                 if self.temp is None or self.temp < float(value):
                     return False
             elif key == "temp_c_below":
-                temps = temperatures(self.doc)
+                temps = self.read(temperatures)
                 if not temps or min(f.value for f in temps) >= float(value):
                     return False
             elif key == "temp_unknown_or_at_least":
                 if self.temp is not None and self.temp < float(value):
                     return False
             elif key == "minutes_at_least":
-                found = durations_minutes(self.doc)
+                found = self.read(durations_minutes)
                 if not found or max(f.value for f in found) < float(value):
                     return False
             elif key == "glucose_mmol_at_least":
-                found = glucose_mmol(self.doc)
+                found = self.read(glucose_mmol)
                 if not found or max(f.value for f in found) < float(value):
                     return False
             elif key == "glucose_mmol_below":
-                found = glucose_mmol(self.doc)
+                found = self.read(glucose_mmol)
                 if not found or min(f.value for f in found) >= float(value):
                     return False
             elif key == "spo2_below":
-                found = oxygen_saturation(self.doc)
+                found = self.read(oxygen_saturation)
                 if not found or min(f.value for f in found) >= float(value):
                     return False
             elif key in _VITALS:
-                values = [f.value for f in _VITALS[key](self.doc)]
+                values = [f.value for f in self.read(_VITALS[key])]
                 if not values:
                     return False
                 limit = float(value)

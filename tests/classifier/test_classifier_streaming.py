@@ -118,3 +118,24 @@ def test_the_heads_read_the_latest_utterances(rules: Classifier) -> None:
     assert len(read.split()) > rules.config.model_context_words - 6  # whole finals, no less
     assert not read.startswith("bonjour")  # the first words fell out of the window
     assert full[start - 1] == " "  # starts on an utterance boundary
+
+
+def test_joined_analysis_is_the_analysis_of_the_joined_text() -> None:
+    """A call's finals are analysed once and the partial joined to them (`analyse_join`):
+    the same tokens, fillers and stutters as analysing the whole text, at the join too."""
+    import random
+
+    from classifier.text import analyse, analyse_join
+
+    vocab = ["il", "il", "a", "du", "coup", "mal", "à", "la", "poitrine", "euh", "you", "know",
+             "can't", "can't", "breathe", "39,5", "l'", "œdème", "Élodie", ",", ".", "39"]
+    rng = random.Random(13)
+    for _ in range(300):
+        head = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
+        tail = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 6)))
+        whole = analyse(head + " " + tail)
+        joined = analyse_join(analyse(head), tail)
+        assert joined == whole, (head, tail)
+        assert joined.words_with_punct == whole.words_with_punct
+        again = analyse_join(joined, "et là il il respire plus")
+        assert again == analyse(head + " " + tail + " et là il il respire plus")
