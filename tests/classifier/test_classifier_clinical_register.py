@@ -365,12 +365,92 @@ MORE_ROUTINE = (
     "He burnt his finger on the oven, it's a small blister.",
 )
 
+# Told as a story, in the past tense, first person (as on a forum or a testimony).
+NARRATIVES: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CHEST_PAIN: (
+        "Last night I woke up with a crushing pain in my chest that went down my left "
+        "arm, I was drenched in sweat.",
+        "Hier soir mon mari a eu une douleur dans la poitrine qui l'a plié en deux, il "
+        "était gris et en sueur.",
+    ),
+    RedFlag.BREATHING: (
+        "Since this afternoon I can hardly get my breath, I have to stop after every few "
+        "words.",
+        "Depuis ce matin je n'arrive presque plus à respirer, même assise je suis à bout "
+        "de souffle.",
+    ),
+    RedFlag.STROKE: (
+        "This morning at breakfast my wife suddenly couldn't lift her cup, her mouth was "
+        "drooping and her words came out wrong.",
+        "Ce matin mon père s'est mis à parler bizarrement et son bras gauche est devenu "
+        "tout faible d'un coup.",
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        "My mother didn't wake up properly this morning, she keeps drifting off and "
+        "doesn't know where she is.",
+    ),
+    RedFlag.BLEEDING: (
+        "I've been throwing up dark red blood since last night and I feel like I'm going "
+        "to pass out.",
+    ),
+    RedFlag.SEIZURE: (
+        "My son started fitting twenty minutes ago and he still hasn't stopped.",
+    ),
+    RedFlag.MENINGITIS: (
+        "My daughter went to bed with a fever and this morning she has purple blotches "
+        "on her legs that don't fade under a glass.",
+    ),
+    RedFlag.POISONING: (
+        "I found my teenage daughter with empty packets of paracetamol beside her bed.",
+    ),
+    RedFlag.SUICIDAL: (
+        "I've decided tonight is the night, I've saved up all my tablets and written to "
+        "my kids.",
+    ),
+    RedFlag.OBSTETRIC: (
+        "I'm 7 weeks pregnant and I've started bleeding heavily with awful cramps.",
+    ),
+    RedFlag.ACUTE_ABDOMEN: (
+        "The pain in my stomach came on suddenly an hour ago, it's the worst I've ever "
+        "felt and my belly is rock hard.",
+    ),
+    RedFlag.DIABETIC: (
+        "I'm type 1 and I've been vomiting since yesterday, my sugar meter just says HI "
+        "and I'm breathing really fast.",
+    ),
+    RedFlag.SEPSIS: (
+        "My dad had a chest infection, now he's confused, his skin is blotchy and he "
+        "hasn't peed all day.",
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        "I ate a biscuit with nuts in it and within minutes my throat started closing "
+        "and I came out in hives.",
+    ),
+    RedFlag.INFANT_FEVER: (
+        "My baby is 7 weeks old and the thermometer says 38.6.",
+    ),
+    RedFlag.TRAUMA: (
+        "My son fell off his bike without a helmet, he was knocked out for a minute and "
+        "has been sick since.",
+    ),
+}
+NARRATIVE_ROUTINE = (
+    "Last year I had a chest infection and it took weeks to clear, I'd like my flu "
+    "jab.",
+    "I used to have panic attacks where I couldn't breathe, but I'm fine now, I just "
+    "want a check-up.",
+    "Ma fille a eu une gastro la semaine dernière, elle va mieux, il lui faut un "
+    "certificat pour l'école.",
+    "My husband's sugar has been running a bit high, can we book a diabetes review?",
+    "J'ai eu des règles très abondantes ce mois-ci, je voudrais en parler au médecin.",
+)
+
 def _cases(table: dict[RedFlag, tuple[str, ...]]) -> list[tuple[RedFlag, str]]:
     return [(flag, text) for flag, texts in table.items() for text in texts]
 
 
 @pytest.mark.parametrize(("flag", "text"), _cases(CLINICAL) + _cases(LAY)
-                         + _cases(MORE))
+                         + _cases(MORE) + _cases(NARRATIVES))
 def test_clinical_and_lay_pictures_are_raised_in_their_category(
         rules: Classifier, flag: RedFlag, text: str) -> None:
     c = rules.classify(text)
@@ -383,7 +463,7 @@ def test_neighbouring_category_is_still_an_emergency(rules: Classifier, text: st
     assert rules.classify(text).urgency is Urgency.EMERGENCY
 
 
-@pytest.mark.parametrize("text", ROUTINE + MORE_ROUTINE)
+@pytest.mark.parametrize("text", ROUTINE + MORE_ROUTINE + NARRATIVE_ROUTINE)
 def test_same_words_in_routine_calls_are_not_emergencies(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
