@@ -170,7 +170,18 @@ def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> floa
         return 0.7
     if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:
         return 0.9
+    # "he is one month", "my baby, she is six weeks" (said without "old"), never "she is
+    # eight weeks pregnant" nor "two weeks late".
+    if prev in {"is", "est"} and (prev2 in {"he", "she", "il", "elle", "s"} or
+                                  prev2 in _PERSON_NOUNS) and \
+            unit in {"weeks", "months", "days"} and not set(after) & _NOT_AN_AGE_AFTER:
+        return 0.6
     return None
+
+
+_NOT_AN_AGE_AFTER = frozenset({"pregnant", "enceinte", "along", "late", "retard", "gestation",
+                               "overdue", "de", "d'", "of", "ago", "since", "depuis", "que",
+                               "into", "postpartum", "after"})
 
 
 _FOLDED_DURATION_RE = re.compile(r"(\d+)\s*(?:min|mn)\b")

@@ -17,7 +17,7 @@ ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -477,6 +477,10 @@ class Protocol:
                 spec.get(lg), f"intents.{intent_name}.{lg}")) for lg in LANGS})
         neg = data.get("negation") or {}
         gap = data.get("negation_gap_words") or {}
+        for cname in settings.get("general_discriminators") or ():
+            if cname not in concepts:
+                raise ProtocolError(f"{source}: settings.general_discriminators names unknown "
+                                    f"concept {cname!r}")
         return cls(
             version=str(data.get("version", "unversioned")),
             concepts=concepts, rules=rules, settings=settings, source=source,
@@ -603,6 +607,19 @@ class Protocol:
                              confirmed=not rule.suspected)
             fired.append(hit.source)
             (suspected if rule.suspected else confirmed)[rule.category] = hit
+        # General discriminators (MTS): shock, an altered conscious level, the worst pain
+        # ever, cyanosis raise any presentation. Partial evidence of a category said with one
+        # of them is that category's emergency, not a question.
+        # Said, not guessed: a misheard-word match ("un petit bleu" for "bleuté") is no shock.
+        general = [c for c in self.settings.get("general_discriminators") or ()
+                   if any(not o.fuzzy for o in valid.get(c, ()))]
+        if general:
+            for cat, hit in list(suspected.items()):
+                if cat in confirmed or hit.source.startswith("model"):
+                    continue
+                confirmed[cat] = replace(hit, source=f"{hit.source}+general:{general[0]}",
+                                         confirmed=True)
+                fired.append(confirmed[cat].source)
         for cat in confirmed:
             suspected.pop(cat, None)
         # Partial evidence inside a confirmed hit's words adds nothing to ask about.

@@ -515,3 +515,36 @@ def test_a_measured_vital_sign_is_a_discriminator(rules: Classifier, text: str,
 ])
 def test_normal_readings_raise_nothing(rules: Classifier, text: str) -> None:
     assert rules.classify(text).urgency is not Urgency.EMERGENCY, text
+
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("il a très mal au ventre et sa tension est effondrée", RedFlag.ACUTE_ABDOMEN),
+    ("she hit her head and now she has an altered level of consciousness", RedFlag.TRAUMA),
+    ("his testicle hurts, the worst pain he has ever had", RedFlag.ACUTE_ABDOMEN),
+    ("elle est un peu essoufflée et elle a les genoux tout marbrés", RedFlag.BREATHING),
+])
+def test_a_general_discriminator_makes_partial_evidence_an_emergency(
+        rules: Classifier, text: str, flag: RedFlag) -> None:
+    """MTS general discriminators (shock, conscious level, worst pain) raise any suspected
+    category to its emergency."""
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, c.red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "elle s'est cogné le genou, un petit bleu",  # "bleu" misheard as "bleuté" is no shock
+    "un peu essoufflée en montant les escaliers, pas de marbrures",
+    "the worst part is waiting for my appointment, can I book one sooner?",
+])
+def test_general_discriminators_need_words_said(rules: Classifier, text: str) -> None:
+    assert rules.classify(text).urgency is not Urgency.EMERGENCY, text
+
+
+def test_an_infant_age_said_without_old() -> None:
+    from classifier.facts import ages
+
+    assert [a.age.in_months for a in ages(analyse("my baby, he is one month, he has a fever"))
+            ] == [1.0]
+    assert ages(analyse("she is eight weeks pregnant and has a fever")) == []
+    assert ages(analyse("my period is two weeks late")) == []
