@@ -44,6 +44,11 @@ class ClassifierConfig:
     """P(emergency) at which the heads alone (no protocol suspicion, no similarity support)
     raise an emergency; under it such a model-only emergency is `suspected` (the agent asks).
     None: the heads' value (heads.json)."""
+    model_context_words: int = 60
+    """In a call, the heads read the latest utterance and the finals before it up to this
+    many words (the rules read the whole call): the heads were trained on single utterances
+    (a median of about 15 words), and an encoder pass costs with its length (the pass over
+    the first 256 tokens of a call was most of a dialogue replay's time)."""
     model_alone_min_words: int = 8
     """...and only on an utterance of at least this many words: a short garbled fragment
     ("Whisse bien ça") is never a model-only emergency."""

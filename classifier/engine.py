@@ -20,7 +20,7 @@ from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.lang import confident, detect
 from classifier.protocol import Protocol, ProtocolResult
-from classifier.text import analyse
+from classifier.text import Doc, analyse, analyse_join
 from classifier.types import Classification, RedFlagHit, TriageForm
 
 if TYPE_CHECKING:
@@ -33,6 +33,20 @@ PROTOCOL_ONLY = "protocol-only"
 
 def _urgency_max(a: Urgency, b: Urgency) -> Urgency:
     return a if a.rank >= b.rank else b
+
+
+_REQUESTS = ("prescription_renewal", "test_results", "appointment_booking",
+             "appointment_change")
+
+
+def _plain_request(result: ProtocolResult) -> bool:
+    """The protocol heard a request (a renewal, results, a booking) and nothing of a symptom:
+    no symptom words, no suspicion, no urgent evidence. On such text the heads alone raised
+    7 of the 10 routine false alarms of the hand-written dev_v2 ("renouveler la Ventoline
+    de mon fils", "Can I get my antidepressants renewed") and no emergency of any dev set."""
+    votes = result.intent_votes
+    return (any(votes.get(i, 0) for i in _REQUESTS) and not votes.get("symptom_report", 0)
+            and not result.suspected and not result.urgent_evidence and not result.red_flags)
 
 
 def _protocol_urgency_scores(result: ProtocolResult) -> dict[str, float]:
@@ -103,12 +117,15 @@ class Classifier:
 
     def _classify(self, text: str, language: str | None,
                   model_may_raise: bool, recent_words: int | None = None,
-                  run_model: bool = True) -> Classification:
+                  run_model: bool = True, model_from: int = 0,
+                  doc: Doc | None = None) -> Classification:
         """``model_may_raise=False`` for a partial hypothesis: cut mid-sentence ("ma femme elle
         arrive"), text the heads never saw; there only the protocol's evidence raises.
         ``recent_words``: in a call, how many words the latest utterance added.
         ``run_model=False``: the protocol alone (a replay skipping partials the heads cannot
-        change the outcome of)."""
+        change the outcome of). ``model_from``: the heads and the similarity read
+        ``text[model_from:]`` (in a call, the latest utterances); the protocol reads all.
+        ``doc``: ``analyse(text)`` when the caller already has it (a call's finals so far)."""
         started = time.perf_counter()
         reasons: list[str] = []
         if not isinstance(text, str):
@@ -125,7 +142,7 @@ class Classifier:
                         self.config.max_chars)
             text = text[: self.config.max_chars]
             reasons.append("truncated")
-        doc = analyse(text)
+        doc = doc if doc is not None and doc.text == text else analyse(text)
         detected = language is None
         if language is None:
             language, in_scope = detect(doc, self.config.languages,
@@ -149,7 +166,10 @@ class Classifier:
             from classifier.model import protocol_features
 
             with self._lock:
-                out, sim = model.predict_with_similarity(text, protocol_features(result))
+                out, sim = model.predict_with_similarity(text[model_from:],
+                                                         protocol_features(result))
+            if model_from:
+                sim = sim.shifted(model_from, text)
             intent_scores = dict(out.intent)
             th = model.thresholds(self.config)
             p_em = out.urgency.get("emergency", 0.0)
@@ -172,6 +192,8 @@ class Classifier:
                 supported = (bool(result.suspected) or sim_hit is not None
                              or (p_em >= th.alone
                                  and new_words >= self.config.model_alone_min_words))
+                if _plain_request(result):
+                    supported = False  # a request the heads read as an emergency: ask
                 if supported or red_flags:
                     model_urgency = Urgency.EMERGENCY
                 elif model_category not in known:
@@ -179,7 +201,7 @@ class Classifier:
                     reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
                     model_urgency = Urgency.URGENT
             elif (sim_hit is not None and p_em >= th.sim_agree and not red_flags
-                  and enough_words):
+                  and enough_words and not _plain_request(result)):
                 # Two independent signals agree: what the caller said reads like a reference
                 # description of the category, and the heads lean to an emergency.
                 model_urgency = Urgency.EMERGENCY
@@ -276,6 +298,9 @@ class StreamingClassifier:
         self.language = language
         self.model_on_partials = model_on_partials
         self._finals: list[str] = []
+        self._window: list[str] = []
+        """The newest finals the classifier reads (all of them until ``max_chars * 3/4``)."""
+        self._window_doc: Doc | None = None
         self._partial = ""
         self._latched = Urgency.ROUTINE
         self._raised: dict[RedFlag, RedFlagHit] = {}
@@ -287,19 +312,82 @@ class StreamingClassifier:
     def text(self) -> str:
         return " ".join(p for p in [*self._finals, self._partial] if p.strip())
 
+    def _model_from(self, full: str, latest: str) -> int:
+        """Where the heads start reading ``full``: the latest utterance and the finals before
+        it, up to ``model_context_words`` words. The encoder keeps only its first 256 tokens,
+        so on the whole call it went blind after about 150 words: a caller who said "et là
+        il respire plus" two minutes in was read by the rules alone. The heads were also
+        trained on single utterances, not on whole calls."""
+        budget = self.classifier.config.model_context_words
+        words = len(latest.split())
+        chars = len(latest) if latest.strip() else 0
+        for previous in reversed(self._window):
+            n = len(previous.split())
+            if words + n > budget:
+                break
+            words += n
+            chars += len(previous) + 1
+        return max(0, len(full) - chars)
+
+    def _newest(self, text: str) -> str:
+        """``text`` whole, or its newest words when longer than ``max_chars``. A call runs
+        past 4000 characters after some five minutes of speech; cut from the end, the rules
+        then stopped reading it (and every update asked for review as `truncated`). What
+        was raised earlier stays raised."""
+        limit = self.classifier.config.max_chars
+        if len(text) <= limit:
+            return text
+        cut = text[-limit:]
+        space = cut.find(" ")
+        return cut[space + 1:] if 0 <= space < 64 else cut
+
+    def _read(self, partial: str) -> tuple[str, Doc | None]:
+        """What the classifier reads: the window of finals and the partial, with the finals'
+        analysis reused (folding and tokenising the whole call again at every word was a
+        fifth of a replay's protocol time)."""
+        head = " ".join(self._window)
+        if not partial.strip():
+            full, doc = head, self._window_doc
+        elif head:
+            full = head + " " + partial
+            doc = analyse_join(self._window_doc, partial) if self._window_doc else None
+        else:
+            full, doc = partial, None
+        if len(full) > self.classifier.config.max_chars:
+            return self._newest(full), None
+        return full, doc
+
+    def _append_final(self, text: str) -> None:
+        self._finals.append(text)
+        if not text.strip():
+            return
+        self._window.append(text)
+        limit = self.classifier.config.max_chars * 3 // 4
+        if len(self._window) > 1 and len(" ".join(self._window)) > limit:
+            # Whole finals leave from the front, so the head stays the same during an
+            # utterance; what they raised stays raised.
+            while len(self._window) > 1 and len(" ".join(self._window)) > limit:
+                self._window.pop(0)
+            self._window_doc = analyse(" ".join(self._window))
+        elif self._window_doc is None or len(self._window) == 1:
+            self._window_doc = analyse(" ".join(self._window))
+        else:
+            self._window_doc = analyse_join(self._window_doc, text)
+
     def update(self, text: str, *, t: float, final: bool) -> Classification:
         self._partial = text
-        full = self.text
+        full, doc = self._read(text)
         # The model may raise on a final (a whole utterance), the protocol on any partial.
         run_model = final or self.model_on_partials
         current = self.classifier._classify(full, self.language, model_may_raise=final,
                                             recent_words=len(text.split()),
-                                            run_model=run_model)
+                                            run_model=run_model,
+                                            model_from=self._model_from(full, text), doc=doc)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.
-            tail = full[self._cleared_offset:]
+            tail = self._newest(self.text[self._cleared_offset:])
             after = (self.classifier._classify(tail, current.language, model_may_raise=final,
                                                recent_words=len(text.split()),
                                                run_model=run_model)
@@ -326,7 +414,7 @@ class StreamingClassifier:
         result = replace(current, urgency=shown, red_flags=tuple(self._raised.values()),
                          urgency_scores=scores)
         if final:
-            self._finals.append(text)
+            self._append_final(text)
             self._partial = ""
         self.last = result
         return result

@@ -170,7 +170,18 @@ def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> floa
         return 0.7
     if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:
         return 0.9
+    # "he is one month", "my baby, she is six weeks" (said without "old"), never "she is
+    # eight weeks pregnant" nor "two weeks late".
+    if prev in {"is", "est"} and (prev2 in {"he", "she", "il", "elle", "s"} or
+                                  prev2 in _PERSON_NOUNS) and \
+            unit in {"weeks", "months", "days"} and not set(after) & _NOT_AN_AGE_AFTER:
+        return 0.6
     return None
+
+
+_NOT_AN_AGE_AFTER = frozenset({"pregnant", "enceinte", "along", "late", "retard", "gestation",
+                               "overdue", "de", "d'", "of", "ago", "since", "depuis", "que",
+                               "into", "postpartum", "after"})
 
 
 _FOLDED_DURATION_RE = re.compile(r"(\d+)\s*(?:min|mn)\b")
@@ -295,4 +306,108 @@ def oxygen_saturation(doc: Doc) -> list[Fact]:
             if 50 <= value <= 100:
                 out.append(Fact(value, _span(doc, w, words[j + used - 1]), 0.8))
             break
+    return out
+
+
+# Vital signs a caller (or a nurse, a relative reading a monitor) may say. The thresholds the
+# rules use are NICE NG51's high-risk criteria (respiratory rate >= 25, systolic <= 90, heart
+# rate > 130) and FRENCH's (respiratory rate > 30, Glasgow < 15).
+_HR_CUES = frozenset({"pouls", "fc", "cardiaque", "pulse", "hr", "rate", "bpm", "battements",
+                      "bat", "tachycarde", "tachycardic", "tachycardie", "tachycardia"})
+_HR_UNITS = frozenset({"bpm", "battements", "pulsations", "beats"})
+_BP_CUES = frozenset({"tension", "ta", "pa", "arterielle", "pressure", "bp", "systolique",
+                      "systolic"})
+_RR_CUES = frozenset({"respiratoire", "respiratory", "rr", "respirations", "resp"})
+_RR_UNITS = frozenset({"breaths", "respirations", "cycles", "mouvements"})
+_GCS_CUES = frozenset({"gcs", "glasgow"})
+
+
+def _value_after(words: tuple[Token, ...], i: int, reach: int = 5) -> tuple[float, int] | None:
+    """The first digit number within ``reach`` words after ``words[i]`` (words such as "à",
+    "de", "of", "is" may stand between): (value, index)."""
+    for j in range(i + 1, min(len(words), i + 1 + reach)):
+        if words[j].punct and words[j].text in ".;!?":
+            return None
+        if words[j].text.isdigit():
+            return float(words[j].text), j
+    return None
+
+
+def heart_rate(doc: Doc) -> list[Fact]:
+    """Beats per minute: "pouls à 130", "heart rate of 140", "FC 45", "125 bpm"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    seen: set[int] = set()  # "heart rate of 140 bpm": one reading, cue and unit
+    for i, w in enumerate(words):
+        if w.text.isdigit() and i + 1 < len(words) and words[i + 1].text in _HR_UNITS:
+            value = float(w.text)
+            if 20 <= value <= 260 and i not in seen:
+                seen.add(i)
+                out.append(Fact(value, _span(doc, w, words[i + 1]), 0.8))
+            continue
+        if w.text not in _HR_CUES or w.text in _HR_UNITS:
+            continue
+        if w.text == "rate" and (i == 0 or words[i - 1].text not in {"heart", "pulse"}):
+            continue  # "respiratory rate", "the rate of"
+        if w.text == "cardiaque" and (i == 0 or words[i - 1].text != "frequence"):
+            continue
+        got = _value_after(words, i)
+        if got is not None and 20 <= got[0] <= 260 and got[1] not in seen:
+            seen.add(got[1])
+            out.append(Fact(got[0], _span(doc, w, words[got[1]]), 0.8))
+    return out
+
+
+def systolic_bp(doc: Doc) -> list[Fact]:
+    """Systolic blood pressure in mmHg: "BP 85/50", "tension à 8" (French callers say cmHg:
+    "8/5" is 80/50), "pression artérielle 90"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    for i, w in enumerate(words):
+        if w.text not in _BP_CUES:
+            continue
+        if w.text == "pressure" and (i == 0 or words[i - 1].text != "blood"):
+            continue
+        # "ta" / "pa" are also French words ("ta fille a 8 ans"): the value must follow.
+        got = _value_after(words, i, reach=2 if w.text in {"ta", "pa"} else 4)
+        if got is None:
+            continue
+        value = got[0] * 10.0 if got[0] <= 25 else got[0]
+        if 40 <= value <= 260:
+            out.append(Fact(value, _span(doc, w, words[got[1]]), 0.8))
+    return out
+
+
+def respiratory_rate(doc: Doc) -> list[Fact]:
+    """Breaths per minute: "respiratory rate 32", "fréquence respiratoire à 30", "RR 28",
+    "35 breaths a minute"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    seen: set[int] = set()  # "heart rate of 140 bpm": one reading, cue and unit
+    for i, w in enumerate(words):
+        if w.text.isdigit() and i + 1 < len(words) and words[i + 1].text in _RR_UNITS:
+            value = float(w.text)
+            if 4 <= value <= 90 and i not in seen:
+                seen.add(i)
+                out.append(Fact(value, _span(doc, w, words[i + 1]), 0.8))
+            continue
+        if w.text not in _RR_CUES:
+            continue
+        got = _value_after(words, i, reach=4)
+        if got is not None and 4 <= got[0] <= 90 and got[1] not in seen:
+            seen.add(got[1])
+            out.append(Fact(got[0], _span(doc, w, words[got[1]]), 0.8))
+    return out
+
+
+def glasgow(doc: Doc) -> list[Fact]:
+    """Glasgow coma score: "GCS 10", "Glasgow à 12", "score de Glasgow de 9"."""
+    words = doc.words_with_punct
+    out: list[Fact] = []
+    for i, w in enumerate(words):
+        if w.text not in _GCS_CUES:
+            continue
+        got = _value_after(words, i, reach=4)
+        if got is not None and 3 <= got[0] <= 15:
+            out.append(Fact(got[0], _span(doc, w, words[got[1]]), 0.8))
     return out

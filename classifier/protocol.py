@@ -16,8 +16,8 @@ ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,7 +26,17 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from classifier.facts import ages, durations_minutes, glucose_mmol, oxygen_saturation, temperatures
+from classifier.facts import (
+    ages,
+    durations_minutes,
+    glasgow,
+    glucose_mmol,
+    heart_rate,
+    oxygen_saturation,
+    respiratory_rate,
+    systolic_bp,
+    temperatures,
+)
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.text import Doc, Token, analyse, fold, phonetic, stem
 from classifier.types import RedFlagHit, Span
@@ -188,7 +198,14 @@ class PhraseIndex:
         self._candidates: dict[tuple[str, str], tuple[tuple[str, Phrase, bool, bool], ...]] = {}
         self.prefix_by_start: dict[str, list[tuple[str, str, Phrase, bool]]] = {}
         self.short_prefix: list[tuple[str, str, Phrase, bool]] = []
+        # What matches from a word depends only on the words a phrase can reach from it: a
+        # call's replay rescans the same words at every update (536 updates of a 536-word
+        # call spent 10 s in `find`), so matches are memoised by that window's content.
+        self._memo: tuple[dict[tuple[str, str, bool], int],
+                          dict[tuple[int, ...], tuple[tuple[str, int, bool], ...]]] = ({}, {})
+        longest = 1
         for name, phrase, fuzzy in entries:
+            longest = max(longest, len(phrase))
             if not phrase:
                 continue
             first = phrase[0]
@@ -205,6 +222,26 @@ class PhraseIndex:
                     self.by_stem.setdefault(stem(first), []).append((name, phrase, fuzzy))
                 if fuzzy and len(first) >= fuzzy_min_len:
                     self.fuzzy_first.setdefault(first[0], []).append((name, phrase))
+        # A phrase reads one token per word plus up to MAX_INSERTED intensifiers.
+        self.reach = longest + MAX_INSERTED
+
+    def _find_at(self, words: tuple[Token, ...], i: int) -> tuple[tuple[str, int, bool], ...]:
+        """Every phrase matching from ``words[i]``: (concept, length in tokens, fuzzy)."""
+        tok = words[i]
+        word_key = (tok.text, tok.stem)
+        candidates = self._candidates.get(word_key)
+        if candidates is None:
+            candidates = self._candidates_for(tok.text, tok.stem)
+            if len(self._candidates) < 200_000:
+                self._candidates[word_key] = candidates
+        found: list[tuple[str, int, bool]] = []
+        for name, phrase, fuzzy, first_fuzzy in candidates:
+            got = (self._match_at(words, i + 1, phrase[1:], fuzzy, inserted_ok=True)
+                   if first_fuzzy else self._match_at(words, i, phrase, fuzzy))
+            if got is not None:
+                end, used_fuzzy = got
+                found.append((name, end - i, used_fuzzy or first_fuzzy))
+        return tuple(found)
 
     def _match_at(self, words: tuple[Token, ...], i: int, phrase: Phrase,
                   fuzzy: bool, inserted_ok: bool = False) -> tuple[int, bool] | None:
@@ -269,21 +306,19 @@ class PhraseIndex:
 
     def find(self, words: tuple[Token, ...]) -> list[Occurrence]:
         out: list[Occurrence] = []
+        if len(self._memo[0]) > 200_000 or len(self._memo[1]) > 500_000:
+            self._memo = ({}, {})  # bounded; swapped whole, so a concurrent call stays coherent
+        ids, memo = self._memo
+        keys = [ids.setdefault((t.text, t.stem, t.punct), len(ids)) for t in words]
+        reach = self.reach
         for i, tok in enumerate(words):
             if tok.punct:
                 continue
-            word_key = (tok.text, tok.stem)
-            candidates = self._candidates.get(word_key)
-            if candidates is None:
-                candidates = self._candidates_for(tok.text, tok.stem)
-                if len(self._candidates) < 200_000:
-                    self._candidates[word_key] = candidates
-            for name, phrase, fuzzy, first_fuzzy in candidates:
-                got = (self._match_at(words, i + 1, phrase[1:], fuzzy, inserted_ok=True)
-                       if first_fuzzy else self._match_at(words, i, phrase, fuzzy))
-                if got is not None:
-                    end, used_fuzzy = got
-                    out.append(Occurrence(name, i, end, used_fuzzy or first_fuzzy))
+            window = tuple(keys[i:i + reach])
+            found = memo.get(window)
+            if found is None:
+                found = memo[window] = self._find_at(words, i)
+            out.extend(Occurrence(name, i, i + length, fuzzy) for name, length, fuzzy in found)
         # The same words can match twice ("rendez-vous" / "rendez vous", plural variants).
         unique: dict[tuple[str, int, int], Occurrence] = {}
         for o in out:
@@ -402,9 +437,11 @@ class Protocol:
                 needed = tuple(_as_list(spec.get("all"), f"{source}: rule {rid}.all"))
                 one_of = tuple(_as_list(spec.get("any"), f"{source}: rule {rid}.any"))
                 unless = tuple(_as_list(spec.get("unless"), f"{source}: rule {rid}.unless"))
-                if not rid or not (needed or one_of):
+                measured = set(spec.get("when") or {}) & MEASURED_ALONE
+                if not rid or not (needed or one_of or measured):
                     raise ProtocolError(f"{source}: rule under {cat_name} needs `id` and `all` "
-                                        "(or `any`)")
+                                        "(or `any`, or a measured `when`: "
+                                        f"{', '.join(sorted(MEASURED_ALONE))})")
                 for cname in (*needed, *one_of, *unless):
                     if cname not in concepts:
                         raise ProtocolError(f"{source}: rule {rid} uses unknown concept "
@@ -440,6 +477,10 @@ class Protocol:
                 spec.get(lg), f"intents.{intent_name}.{lg}")) for lg in LANGS})
         neg = data.get("negation") or {}
         gap = data.get("negation_gap_words") or {}
+        for cname in settings.get("general_discriminators") or ():
+            if cname not in concepts:
+                raise ProtocolError(f"{source}: settings.general_discriminators names unknown "
+                                    f"concept {cname!r}")
         return cls(
             version=str(data.get("version", "unversioned")),
             concepts=concepts, rules=rules, settings=settings, source=source,
@@ -545,11 +586,20 @@ class Protocol:
                 continue
             if any(valid.get(c) for c in rule.unless):
                 continue
-            found = self._rule_span(rule, valid)
-            if found is None or not facts.check(rule.when, words):
-                continue
-            first, last, fuzzy = found
-            start, end = words[first].start, words[last - 1].end
+            if not rule.all and not rule.any:
+                # A measured value alone ("saturation à 85", "GCS 9"): the span is the fact's.
+                if not rule.when or not facts.check(rule.when, words):
+                    continue
+                spans = facts.used_spans(rule.when)
+                if not spans:
+                    continue
+                start, end, fuzzy = spans[0].start, spans[0].end, False
+            else:
+                found = self._rule_span(rule, valid)
+                if found is None or not facts.check(rule.when, words):
+                    continue
+                first, last, fuzzy = found
+                start, end = words[first].start, words[last - 1].end
             for fact in facts.used_spans(rule.when):  # "bébé de six semaines ... 38,5"
                 start, end = min(start, fact.start), max(end, fact.end)
             span = Span(start, end, doc.text[start:end])
@@ -557,6 +607,19 @@ class Protocol:
                              confirmed=not rule.suspected)
             fired.append(hit.source)
             (suspected if rule.suspected else confirmed)[rule.category] = hit
+        # General discriminators (MTS): shock, an altered conscious level, the worst pain
+        # ever, cyanosis raise any presentation. Partial evidence of a category said with one
+        # of them is that category's emergency, not a question.
+        # Said, not guessed: a misheard-word match ("un petit bleu" for "bleuté") is no shock.
+        general = [c for c in self.settings.get("general_discriminators") or ()
+                   if any(not o.fuzzy for o in valid.get(c, ()))]
+        if general:
+            for cat, hit in list(suspected.items()):
+                if cat in confirmed or hit.source.startswith("model"):
+                    continue
+                confirmed[cat] = replace(hit, source=f"{hit.source}+general:{general[0]}",
+                                         confirmed=True)
+                fired.append(confirmed[cat].source)
         for cat in confirmed:
             suspected.pop(cat, None)
         # Partial evidence inside a confirmed hit's words adds nothing to ask about.
@@ -652,9 +715,18 @@ def _combinations(lists: list[list[Occurrence]], window: int | None
 WHEN_CONDITIONS: tuple[str, ...] = (
     "age_months_below", "age_unknown", "age_years_at_least", "temp_c_at_least",
     "temp_unknown_or_at_least", "temp_c_below", "minutes_at_least", "any_word",
-    "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below",
+    "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below", "heart_rate_above",
+    "systolic_at_most", "resp_rate_at_least", "glasgow_below",
 )
-"""Modifiers a rule may require: age, measured temperature / glucose / SpO2, duration."""
+"""Modifiers a rule may require: age, measured temperature / glucose / SpO2 / heart rate /
+systolic pressure / respiratory rate / Glasgow score, duration."""
+
+MEASURED_ALONE = frozenset({"spo2_below", "heart_rate_above", "systolic_at_most",
+                            "resp_rate_at_least", "glasgow_below"})
+"""Measured values a rule may stand on without any concept ("saturation à 85", "GCS 9")."""
+
+_VITALS = {"heart_rate_above": heart_rate, "systolic_at_most": systolic_bp,
+           "resp_rate_at_least": respiratory_rate, "glasgow_below": glasgow}
 
 
 class _Facts:
@@ -664,18 +736,26 @@ class _Facts:
         self.doc = doc
         self._age: float | None | bool = False
         self._temp: float | None | bool = False
+        self._read: dict[Callable[[Doc], list[Any]], list[Any]] = {}
+
+    def read(self, reader: Callable[[Doc], list[Any]]) -> list[Any]:
+        """A reader's facts, once per doc (several rules ask for the same reading)."""
+        found = self._read.get(reader)
+        if found is None:
+            found = self._read[reader] = reader(self.doc)
+        return found
 
     @property
     def age_months(self) -> float | None:
         if self._age is False:
-            found = ages(self.doc)
+            found = self.read(ages)
             self._age = min(a.age.in_months for a in found) if found else None
         return self._age  # type: ignore[return-value]
 
     @property
     def temp(self) -> float | None:
         if self._temp is False:
-            found = temperatures(self.doc)
+            found = self.read(temperatures)
             self._temp = max(f.value for f in found) if found else None
         return self._temp  # type: ignore[return-value]
 
@@ -683,21 +763,24 @@ class _Facts:
         """Spans of the numeric facts a rule's conditions relied on (for the hit's span)."""
         out: list[Span] = []
         if {"age_months_below", "age_years_at_least"} & set(when):
-            found = ages(self.doc)
+            found = self.read(ages)
             if found:
                 out.append(min(found, key=lambda a: a.age.in_months).span)
         if {"temp_c_at_least", "temp_unknown_or_at_least", "temp_c_below"} & set(when):
-            temps = temperatures(self.doc)
+            temps = self.read(temperatures)
             if temps:
                 out.append(max(temps, key=lambda f: f.value).span)
         if "minutes_at_least" in when:
-            mins = durations_minutes(self.doc)
+            mins = self.read(durations_minutes)
             if mins:
                 out.append(max(mins, key=lambda f: f.value).span)
         if {"glucose_mmol_at_least", "glucose_mmol_below"} & set(when):
-            out.extend(f.span for f in glucose_mmol(self.doc)[:1])
+            out.extend(f.span for f in self.read(glucose_mmol)[:1])
         if "spo2_below" in when:
-            out.extend(f.span for f in oxygen_saturation(self.doc)[:1])
+            out.extend(f.span for f in self.read(oxygen_saturation)[:1])
+        for key, reader in _VITALS.items():
+            if key in when:
+                out.extend(f.span for f in self.read(reader)[:1])
         return out
 
     def check(self, when: Mapping[str, Any], words: tuple[Token, ...]) -> bool:
@@ -715,27 +798,39 @@ class _Facts:
                 if self.temp is None or self.temp < float(value):
                     return False
             elif key == "temp_c_below":
-                temps = temperatures(self.doc)
+                temps = self.read(temperatures)
                 if not temps or min(f.value for f in temps) >= float(value):
                     return False
             elif key == "temp_unknown_or_at_least":
                 if self.temp is not None and self.temp < float(value):
                     return False
             elif key == "minutes_at_least":
-                found = durations_minutes(self.doc)
+                found = self.read(durations_minutes)
                 if not found or max(f.value for f in found) < float(value):
                     return False
             elif key == "glucose_mmol_at_least":
-                found = glucose_mmol(self.doc)
+                found = self.read(glucose_mmol)
                 if not found or max(f.value for f in found) < float(value):
                     return False
             elif key == "glucose_mmol_below":
-                found = glucose_mmol(self.doc)
+                found = self.read(glucose_mmol)
                 if not found or min(f.value for f in found) >= float(value):
                     return False
             elif key == "spo2_below":
-                found = oxygen_saturation(self.doc)
+                found = self.read(oxygen_saturation)
                 if not found or min(f.value for f in found) >= float(value):
+                    return False
+            elif key in _VITALS:
+                values = [f.value for f in self.read(_VITALS[key])]
+                if not values:
+                    return False
+                limit = float(value)
+                # The worst reading counts: the fastest pulse or breathing, the lowest
+                # pressure or Glasgow score.
+                if key == "heart_rate_above" and max(values) <= limit or \
+                        key == "resp_rate_at_least" and max(values) < limit or \
+                        key == "systolic_at_most" and min(values) > limit or \
+                        key == "glasgow_below" and min(values) >= limit:
                     return False
             elif key == "any_word":
                 wanted = {fold(w) for w in value}

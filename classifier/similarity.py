@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
@@ -98,6 +98,14 @@ class SimilarityResult:
     @property
     def best(self) -> SimilarityHit | None:
         return self.hits[0] if self.hits else None
+
+    def shifted(self, offset: int, text: str) -> SimilarityResult:
+        """The same hits with spans into ``text``, of which the scored text began at
+        ``offset`` (a call's latest utterances)."""
+        return SimilarityResult(tuple(
+            replace(h, span=Span(h.span.start + offset, h.span.end + offset,
+                                 text[h.span.start + offset:h.span.end + offset]))
+            for h in self.hits))
 
     def margin(self, category: RedFlag) -> float:
         for h in self.hits:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 
 FILLERS = frozenset(
     {"euh", "heu", "hum", "hmm", "bah", "ben", "beh", "bon", "hein", "eh", "ah", "oh",
@@ -60,37 +60,72 @@ class Doc:
     text: str
     folded: str
     tokens: tuple[Token, ...]
+    raw: tuple[Token, ...] = field(default=(), compare=False, repr=False)
+    """The tokens before stutters and filler pairs were marked (`analyse_join` extends them)."""
 
-    @property
+    @cached_property
     def words(self) -> tuple[Token, ...]:
         """Tokens that carry content (no fillers, no punctuation)."""
         return tuple(t for t in self.tokens if not t.filler and not t.punct)
 
-    @property
+    @cached_property
     def words_with_punct(self) -> tuple[Token, ...]:
         """Tokens without fillers; punctuation kept (it bounds negation and decimals)."""
         return tuple(t for t in self.tokens if not t.filler)
 
 
-def analyse(text: str) -> Doc:
-    """Fold and tokenise ``text``; token offsets point into the original text."""
-    folded_parts: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = _fold_char(ch)
-        folded_parts.append(f)
-        origin.extend([i] * len(f))
+def _raw_tokens(text: str, offset: int = 0) -> tuple[str, list[Token]]:
+    """Folded ``text`` and its tokens (offsets shifted by ``offset``), fillers not yet marked
+    beyond the single-word ones."""
+    folded_parts = [_fold_char(ch) for ch in text]
     folded = "".join(folded_parts)
-    origin.append(len(text))
+    origin: list[int]
+    if len(folded) == len(text):  # every character folds to one (the usual case)
+        origin = list(range(len(text) + 1))
+    else:
+        origin = []
+        for i, f in enumerate(folded_parts):
+            origin.extend([i] * len(f))
+        origin.append(len(text))
     tokens: list[Token] = []
     for m in _TOKEN_RE.finditer(folded):
         word = m.group(0)
-        start = origin[m.start()]
-        end = origin[m.end() - 1] + 1 if m.end() > m.start() else start
+        start = origin[m.start()] + offset
+        end = (origin[m.end() - 1] + 1 if m.end() > m.start() else origin[m.start()]) + offset
         punct = word in ".,;:!?"
         tokens.append(Token(word, start, end, filler=word in FILLERS, punct=punct,
                             stem=word if punct else stem(word)))
-    for i in range(len(tokens) - 1):
+    return folded, tokens
+
+
+def analyse(text: str) -> Doc:
+    """Fold and tokenise ``text``; token offsets point into the original text."""
+    folded, raw = _raw_tokens(text)
+    tokens = list(raw)
+    _mark_repeats(tokens, 0)
+    return Doc(text=text, folded=folded, tokens=tuple(tokens), raw=tuple(raw))
+
+
+def analyse_join(head: Doc, tail: str) -> Doc:
+    """``analyse(head.text + " " + tail)`` without folding and tokenising ``head`` again: a
+    call is rescored at every word heard, on the finals so far plus the partial."""
+    if not head.raw and head.text.strip():
+        head = analyse(head.text)
+    offset = len(head.text) + 1
+    folded, tail_raw = _raw_tokens(tail, offset)
+    raw = (*head.raw, *tail_raw)
+    # Stutters and filler pairs reach three tokens ahead: marks made before the last four
+    # tokens of the head stay; those near the join are made again on the whole.
+    keep = max(0, len(head.raw) - 4)
+    tokens = [*head.tokens[:keep], *raw[keep:]]
+    _mark_repeats(tokens, max(0, keep - 3))
+    return Doc(text=head.text + " " + tail, folded=head.folded + " " + folded,
+               tokens=tuple(tokens), raw=raw)
+
+
+def _mark_repeats(tokens: list[Token], start: int) -> None:
+    """Mark stutters and filler pairs as fillers, from token ``start`` on."""
+    for i in range(start, len(tokens) - 1):
         # A stutter ("il il a", "the the neck") is heard twice but said once.
         if tokens[i + 1].text == tokens[i].text and not tokens[i].text.isdigit() and \
                 not tokens[i].punct:
@@ -102,7 +137,6 @@ def analyse(text: str) -> Doc:
         if (tokens[i].text, tokens[i + 1].text) in FILLER_BIGRAMS:
             tokens[i] = replace(tokens[i], filler=True)
             tokens[i + 1] = replace(tokens[i + 1], filler=True)
-    return Doc(text=text, folded=folded, tokens=tuple(tokens))
 
 
 _UNITS_FR = {

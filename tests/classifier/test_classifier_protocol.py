@@ -188,3 +188,27 @@ def test_protocol_only_intents(rules: Classifier) -> None:
     }
     for text, intent in cases.items():
         assert rules.classify(text).intent.value == intent, text
+
+
+def test_phrase_matches_are_memoised_without_changing_them() -> None:
+    """`PhraseIndex.find` memoises what matches from a word by the words a phrase can reach
+    (a call's replay rescans the same words at every update): the same occurrences as a
+    fresh index, whatever was scanned before."""
+    from classifier.protocol import Protocol
+    from classifier.text import analyse
+
+    texts = ["il a très mal à la poitrine et il transpire",
+             "elle a mal à la tête, pas à la poitrine",
+             "mal à la poitrine", "mal à la", "il a très mal au ventre depuis ce matin",
+             "my dad has crushing chest pain and he is sweating"]
+    warm = Protocol.load()
+    for text in texts * 2:
+        warm.match(analyse(text), None)
+    for text in texts:
+        fresh = Protocol.load()
+        words = analyse(text).words_with_punct
+        a = sorted((o.concept, o.start, o.end, o.fuzzy)
+                   for o in warm._index(("fr", "en")).find(words))
+        b = sorted((o.concept, o.start, o.end, o.fuzzy)
+                   for o in fresh._index(("fr", "en")).find(words))
+        assert a == b, text

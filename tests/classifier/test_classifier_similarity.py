@@ -123,3 +123,41 @@ def test_garbled_routine_fragments_never_transfer_the_call(served, language: str
             last = stream.update(" ".join(words[:i]), t=t, final=i == len(words))
     assert last.urgency is not Urgency.EMERGENCY, (last.red_flags, dict(last.urgency_scores))
     assert not stream.emergency
+
+
+# Requests that name a serious condition's treatment, written here: the heads learnt that
+# "Ventoline", "antidépresseurs", "épilepsie" go with emergencies (issue 13).
+REQUESTS = [
+    ("fr", "Bonjour, je voudrais renouveler les antiépileptiques de ma fille, il lui en reste "
+           "deux jours."),
+    ("fr", "Est-ce que je peux avoir une nouvelle ordonnance pour mes anticoagulants ?"),
+    ("en", "Could I get a repeat of my husband's insulin pens, he's down to his last one."),
+    ("en", "I'd like to book my annual asthma review, my salbutamol is running low."),
+    ("en", "Can you renew my sertraline please, I only have a few days left."),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("language", "text"), REQUESTS)
+def test_a_plain_request_is_never_transferred(served, language: str,  # type: ignore[no-untyped-def]
+                                              text: str) -> None:
+    c = served.classify(text, language)
+    assert c.urgency is not Urgency.EMERGENCY, (c.red_flags, dict(c.urgency_scores))
+
+
+def test_plain_request_means_a_request_and_no_symptom() -> None:
+    from classifier.engine import _plain_request
+    from classifier.protocol import Protocol
+    from classifier.text import analyse
+
+    protocol = Protocol.load()
+
+    def plain(text: str) -> bool:
+        return _plain_request(protocol.match(analyse(text), None))
+
+    assert plain("je voudrais renouveler mon ordonnance de Ventoline")
+    assert plain("can I have the results of my blood test")
+    # A symptom, a suspicion or a red flag said with the request: the heads may raise.
+    assert not plain("je voudrais renouveler ma Ventoline, je suis très essoufflé")
+    assert not plain("can I renew my inhaler, I can't breathe")
+    assert not plain("I need a repeat prescription, and my chest hurts")

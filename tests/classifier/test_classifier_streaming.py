@@ -82,3 +82,60 @@ def test_a_routine_call_heard_word_by_word_ends_routine(classifier: Classifier) 
     assert result.urgency.value == "routine"
     assert result.intent.value == "appointment_change"
     assert not stream.emergency
+
+
+def test_a_long_call_keeps_reading_its_newest_words(rules: Classifier) -> None:
+    """Past ``max_chars`` the call is read from its newest words: a red flag said after five
+    minutes of small talk is still raised, and no update asks for review as `truncated`."""
+    s = rules.stream("fr")
+    filler = "oui alors je vous explique pour le rendez-vous de la semaine prochaine"
+    t = 0.0
+    while len(s.text) <= 2 * rules.config.max_chars:
+        t += 5.0
+        c = s.update(filler, t=t, final=True)
+        assert c.urgency is not Urgency.EMERGENCY
+        assert "truncated" not in c.review_reasons
+    c = s.update("et là mon mari il a très mal à la poitrine", t=t + 5.0, final=True)
+    assert c.urgency is Urgency.EMERGENCY
+    assert c.red_flags[0].category is RedFlag.CHEST_PAIN
+    assert "truncated" not in c.review_reasons
+
+
+def test_the_heads_read_the_latest_utterances(rules: Classifier) -> None:
+    """The heads read the newest utterance and the finals before it up to
+    ``model_context_words`` words, never the call's first 256 tokens only."""
+    s = rules.stream("fr")
+    older = ["bonjour c'est pour ma mère", *["oui d'accord je comprends bien"] * 40]
+    for k, text in enumerate(older):
+        s.update(text, t=float(k), final=True)
+    latest = "elle ne respire plus"
+    s._partial = latest
+    full = s.text
+    start = s._model_from(full, latest)
+    read = full[start:]
+    assert read.endswith(latest)
+    assert len(read.split()) <= rules.config.model_context_words
+    assert len(read.split()) > rules.config.model_context_words - 6  # whole finals, no less
+    assert not read.startswith("bonjour")  # the first words fell out of the window
+    assert full[start - 1] == " "  # starts on an utterance boundary
+
+
+def test_joined_analysis_is_the_analysis_of_the_joined_text() -> None:
+    """A call's finals are analysed once and the partial joined to them (`analyse_join`):
+    the same tokens, fillers and stutters as analysing the whole text, at the join too."""
+    import random
+
+    from classifier.text import analyse, analyse_join
+
+    vocab = ["il", "il", "a", "du", "coup", "mal", "à", "la", "poitrine", "euh", "you", "know",
+             "can't", "can't", "breathe", "39,5", "l'", "œdème", "Élodie", ",", ".", "39"]
+    rng = random.Random(13)
+    for _ in range(300):
+        head = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
+        tail = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 6)))
+        whole = analyse(head + " " + tail)
+        joined = analyse_join(analyse(head), tail)
+        assert joined == whole, (head, tail)
+        assert joined.words_with_punct == whole.words_with_punct
+        again = analyse_join(joined, "et là il il respire plus")
+        assert again == analyse(head + " " + tail + " et là il il respire plus")
