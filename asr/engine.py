@@ -42,7 +42,7 @@ from asr.types import Segment, Transcript, Word
 
 if TYPE_CHECKING:
     from asr.streaming import StreamingTranscriber
-    from asr.vad import SileroModel
+    from asr.vad import RecordingVad, SileroModel
 
 FRAMES_PER_SECOND = 100
 SAMPLE_RATE = 16000
@@ -295,6 +295,7 @@ class Recognizer:
         self._tokenizers: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._prompt_tokens: dict[str, list[int]] = {}
+        self._recording_vad: RecordingVad | None = None
         self.partial_policy = DecodePolicy(config.partial_beam_size, config.bias,
                                            config.min_window_s, False, 2)
         self.final_policy = DecodePolicy(config.beam_size, config.final_bias,
@@ -616,23 +617,29 @@ class Recognizer:
         )
 
     def speech_segments(self, x: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
-        """Sample ranges to decode: Silero speech chunks (faster-whisper's batched VAD pass,
-        ~30x faster than window-by-window), neighbours closer than ``merge_gap_s`` merged up
-        to ``max_utterance_s`` so Whisper sees sentence context, as stock decoding does, each
-        starting ``lead_context_s`` before its speech."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        """Sample ranges to decode: Silero speech chunks (the live calls' VAD, blocks of the
+        file batched, see :class:`asr.vad.RecordingVad`), found by the rule live streams
+        follow; neighbours closer than ``merge_gap_s`` merged up to ``max_utterance_s`` so
+        Whisper sees sentence context, as stock decoding does, each starting
+        ``lead_context_s`` before its speech."""
+        from asr.vad import WINDOW, RecordingVad, speech_spans
 
         cfg = self.config
-        chunks = get_speech_timestamps(x, VadOptions(
-            threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
-            min_speech_duration_ms=cfg.min_speech_ms, min_silence_duration_ms=cfg.end_silence_ms,
-            speech_pad_ms=cfg.speech_pad_ms, max_speech_duration_s=cfg.max_utterance_s))
+        with self._lock:
+            if self._recording_vad is None:
+                self._recording_vad = RecordingVad(self.vad)
+            vad = self._recording_vad
+        chunks = speech_spans(
+            vad.probs(x), threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
+            min_speech_windows=max(1, round(cfg.min_speech_ms * SAMPLE_RATE / 1000 / WINDOW)),
+            end_silence_windows=max(1, round(cfg.end_silence_ms * SAMPLE_RATE / 1000 / WINDOW)),
+            pad=int(cfg.speech_pad_ms * SAMPLE_RATE / 1000),
+            max_samples=int(cfg.max_utterance_s * SAMPLE_RATE), total=len(x))
         limit = int(cfg.max_utterance_s * SAMPLE_RATE)
         gap = int(cfg.merge_gap_s * SAMPLE_RATE)
         lead = max(0, int((cfg.lead_context_s - cfg.speech_pad_ms / 1000) * SAMPLE_RATE))
         spans: list[tuple[int, int]] = []
-        for c in chunks:
-            a, b = int(c["start"]), int(c["end"])
+        for a, b in chunks:
             if spans and a - spans[-1][1] <= gap and b - spans[-1][0] <= limit:
                 spans[-1] = (spans[-1][0], b)
             else:

@@ -133,3 +133,22 @@ def test_real_speech_is_transcribed_word_for_word_as_stock_whisper(
     events += stream.flush()
     finals = " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
     assert _norm_words(finals) == _norm_words(clip.transcript), finals
+
+
+@pytest.mark.skipif(not (EXTERNAL / "manifest.jsonl").is_file(),
+                    reason="no ../shared/external/audio here (evaluation data, not shipped)")
+@pytest.mark.parametrize("phone", [False, True], ids=["16k", "8k_mulaw"])
+def test_speech_after_long_line_noise_is_still_heard(recognizer: Recognizer, phone: bool) -> None:
+    """A real clip says its sentence twice around ~28 s of line noise: the VAD must not drift
+    off the second one (faster-whisper's whole-file VAD pass did: it came out once)."""
+    from asr.audio import float_to_mulaw, mulaw_to_float, resample
+
+    clip = next(c for c in real_clips(EXTERNAL)
+                if c.file.name == "fr_whisper_timestamped_bonjour_vous_allez_bien.mp3")
+    x = load_file(clip.file)
+    if phone:
+        x = mulaw_to_float(float_to_mulaw(resample(x, 16000, 8000)))
+    spans = recognizer.speech_segments(x)
+    assert len(spans) == 2 and spans[1][0] > 25 * 16000, spans
+    text = _norm_words(recognizer.transcribe(x, "fr").text)
+    assert text.count("bonjour") == 2, text
