@@ -94,6 +94,34 @@ def test_a_burst_of_simultaneous_finals_all_complete(
     assert stats.by_kind.get("FINAL", 0) == stats.finals
 
 
+def test_a_final_decodes_the_same_alone_and_batched_with_other_calls(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """Same recording, same outcome: a short final ("Oui.") gives the same tokens and scores
+    alone and inside a batch with other calls' finals of other lengths, run after run."""
+    short = load_file(speech("Oui, c'est ça.", "fr"))
+    others = [load_file(speech(red_flag_fr, "fr")),
+              load_file(speech("Je voudrais un rendez-vous demain matin.", "fr")),
+              load_file(speech(red_flag_fr, "fr", phone=True))[:40000],
+              load_file(speech("Non.", "fr"))]
+    engine = recognizer.engine
+
+    def decode(batch_with: list[np.ndarray]) -> tuple[object, ...]:
+        with engine._cond:  # all queued before the worker looks: they share one batch
+            futures = [engine.submit(recognizer.request(x, "fr", PassKind.FINAL))
+                       for x in [short, *batch_with]]
+        d = futures[0].result(300)
+        for f in futures[1:]:
+            f.result(300)
+        return d.text, d.tokens, d.avg_logprob, d.no_speech_prob, d.words
+
+    engine.reset_stats()
+    alone = decode([])
+    assert alone[0]
+    for _ in range(2):
+        assert decode(others) == alone
+    assert engine.stats.max_batch >= 1 + len(others)  # the short final did share a batch
+
+
 def test_a_shed_partial_is_reported_not_lost_silently(recognizer: Recognizer) -> None:
     import dataclasses
 
