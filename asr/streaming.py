@@ -248,10 +248,14 @@ class StreamingTranscriber:
             # (~190 ms), batched with other calls' finals; wasted only if the caller resumes.
             end = self._last_voiced + self._pad
             self._speculative = self._submit(end, PassKind.FINAL)
-            running = self._partial_pass
-            if self.partials and (running is None or running.end < self._last_voiced):
+            if self.partials:
                 # Closing partial: the words said since the last partial reach the classifier
-                # at partial cost, ahead of the finals (see PassKind.CLOSING_PARTIAL).
+                # at partial cost, ahead of the finals (see PassKind.CLOSING_PARTIAL). It
+                # replaces a queued partial; a running one is superseded (a partial finishing
+                # after the utterance ended is not emitted).
+                running = self._partial_pass
+                if running is not None and running.future.cancel():
+                    self._partial_pass = None
                 self._closing = self._submit(end, PassKind.CLOSING_PARTIAL)
         if self._silence >= self._end_silence:
             return self._finish(self._n)

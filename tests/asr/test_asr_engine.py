@@ -122,6 +122,42 @@ def test_a_final_decodes_the_same_alone_and_batched_with_other_calls(
     assert engine.stats.max_batch >= 1 + len(others)  # the short final did share a batch
 
 
+def test_each_utterance_gets_a_closing_partial_before_its_final(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """When the caller stops, one fast pass over the whole utterance runs before the finals;
+    if it is back before the final, the call sees it as a partial between SpeechEnd and the
+    final, never after the final."""
+    from asr import SpeechEnd
+
+    x = load_file(speech(red_flag_fr, "fr"))
+    audio = np.concatenate([x, np.zeros(8000, np.float32), x, np.zeros(16000, np.float32)])
+    recognizer.engine.reset_stats()
+    stream = recognizer.stream("fr")
+    stream.synchronous = False
+    events = []
+    for a in range(0, len(audio), 1600):
+        events += stream.feed(AudioChunk(audio[a:a + 1600], a / 16000))
+    events += stream.flush()
+    ended = [e.utterance_id for e in events if isinstance(e, SpeechEnd)]
+    assert len(ended) >= 2  # the sentence twice (a comma's pause may split it further)
+    assert recognizer.engine.stats.by_kind.get("CLOSING_PARTIAL", 0) >= len(ended)
+    finals = 0
+    for uid in ended:
+        mine = [e for e in events if getattr(e, "utterance_id", None) == uid]
+        end_at = next(i for i, e in enumerate(mine) if isinstance(e, SpeechEnd))
+        final_at = next((i for i, e in enumerate(mine)
+                         if isinstance(e, TranscriptUpdate) and e.is_final), None)
+        if final_at is None:  # no words (a dropped utterance): nothing may follow its end
+            assert not any(isinstance(e, TranscriptUpdate) for e in mine[end_at + 1:])
+            continue
+        finals += 1
+        assert end_at < final_at
+        assert not any(isinstance(e, TranscriptUpdate) for e in mine[final_at + 1:])
+        for e in mine[end_at + 1:final_at]:
+            assert isinstance(e, TranscriptUpdate) and not e.is_final and e.text
+    assert finals >= 2
+
+
 def test_a_shed_partial_is_reported_not_lost_silently(recognizer: Recognizer) -> None:
     import dataclasses
 
