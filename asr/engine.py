@@ -17,6 +17,11 @@ Two decoding policies, chosen on the real clips of ``../shared/external/audio`` 
   greedy + prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs
   ~0.11 s of encoder on 2 cores vs 0.49 s for 30 s: stock accuracy at a quarter of its cost.
   Most of the remaining FR errors are the references' own (digits vs words, "est-ce").
+  Those figures predate the recordings' VAD fix (``asr.vad.RecordingVad``: a sentence said
+  after 28 s of line noise was lost). Re-measured with it (``bench asr``, same run, load ~7):
+  ours FR 0.121 / 8 kHz 0.052, EN 0.023 / 0.034; stock FR 0.155 / 0.103, EN 0.057 / 0.138.
+  Final window re-checked then: 8 s FR 0.414 (sentences doubled), 10 s 0.138 / 8 kHz 0.19,
+  12 s 0.138 / 0.103, 15 s 0.121 / 0.052: 15 s stays.
 
 Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` that batches them.
 """
