@@ -388,7 +388,7 @@ from asr import Recognizer, RecognizerConfig
 from asr.audio import load_file
 cfg = RecognizerConfig(model=sys.argv[2], model_cache_dir=__import__("pathlib").Path(sys.argv[3]),
                        compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]))
-tr = Recognizer.load(cfg).transcribe(load_file(sys.argv[1]), "fr")
+tr = Recognizer.load(cfg, warm_up=False).transcribe(load_file(sys.argv[1]), "fr")
 print(time.perf_counter() - t)
 print(tr.text)
 """

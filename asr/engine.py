@@ -17,6 +17,11 @@ Two decoding policies, chosen on the real clips of ``../shared/external/audio`` 
   greedy + prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs
   ~0.11 s of encoder on 2 cores vs 0.49 s for 30 s: stock accuracy at a quarter of its cost.
   Most of the remaining FR errors are the references' own (digits vs words, "est-ce").
+  Those figures predate the recordings' VAD fix (``asr.vad.RecordingVad``: a sentence said
+  after 28 s of line noise was lost). Re-measured with it (``bench asr``, same run, load ~7):
+  ours FR 0.121 / 8 kHz 0.052, EN 0.023 / 0.034; stock FR 0.155 / 0.103, EN 0.057 / 0.138.
+  Final window re-checked then: 8 s FR 0.414 (sentences doubled), 10 s 0.138 / 8 kHz 0.19,
+  12 s 0.138 / 0.103, 15 s 0.121 / 0.052: 15 s stays.
 
 Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` that batches them.
 """
@@ -42,7 +47,7 @@ from asr.types import Segment, Transcript, Word
 
 if TYPE_CHECKING:
     from asr.streaming import StreamingTranscriber
-    from asr.vad import SileroModel
+    from asr.vad import RecordingVad, SileroModel
 
 FRAMES_PER_SECOND = 100
 SAMPLE_RATE = 16000
@@ -131,8 +136,13 @@ class RecognizerConfig:
     max_batch: int = 8
     """Passes per CTranslate2 batch (one per simultaneous call at the 8-call target)."""
     max_batch_window_s: float = 90.0
-    """Summed encoder windows per batch (~0.02 s of encoder per window-second on 2 cores): a
-    final arriving just after a batch started waits at most ~0.5 s for it... plus decoding."""
+    """Summed encoder windows per batch of finals (six 15 s finals). Batching saves decoder
+    steps, not encoder work: measured 1.42 CPU-s for one final, 7.3 CPU-s for six (load ~6)."""
+    max_partial_batch_window_s: float = 15.0
+    """Summed encoder windows per batch of partials (3 partials of 5 s). A final that arrives
+    while a partial batch runs waits for it: measured 0.56 CPU-s of encoder per 15 s window
+    (~0.3 s on 2 idle cores) plus a short greedy decode. Before this cap, partial batches went
+    up to ``max_batch_window_s`` and a final waited up to 12.9 s at 8 calls (load ~7)."""
     max_partial_wait_s: float = 1.0
     """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6
@@ -295,6 +305,7 @@ class Recognizer:
         self._tokenizers: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._prompt_tokens: dict[str, list[int]] = {}
+        self._recording_vad: RecordingVad | None = None
         self.partial_policy = DecodePolicy(config.partial_beam_size, config.bias,
                                            config.min_window_s, False, 2)
         self.final_policy = DecodePolicy(config.beam_size, config.final_bias,
@@ -302,10 +313,15 @@ class Recognizer:
         self.engine: InferenceScheduler[DecodeRequest, Decoded] = InferenceScheduler(
             self._run_batch, max_batch=config.max_batch,
             max_batch_window_s=config.max_batch_window_s,
+            max_partial_batch_window_s=config.max_partial_batch_window_s,
             max_partial_wait_s=config.max_partial_wait_s)
 
     @classmethod
-    def load(cls, config: RecognizerConfig | None = None) -> Recognizer:
+    def load(cls, config: RecognizerConfig | None = None, *, warm_up: bool = True
+             ) -> Recognizer:
+        """Load the model; ``warm_up`` runs one pass so a live call's first final is not the
+        slow first one. Whole-file transcription skips it: it is a whole final pass (beam 5,
+        15 s window), paid for nothing by a command that decodes one file."""
         import os
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -321,7 +337,8 @@ class Recognizer:
             cpu_threads=config.cpu_threads, num_workers=1, local_files_only=True,
         )
         rec = cls(config, whisper, SileroModel(), path)
-        rec._decode(np.zeros(16000, np.float32), config.language or "fr")  # warm-up
+        if warm_up:
+            rec._decode(np.zeros(16000, np.float32), config.language or "fr")
         return rec
 
     def close(self) -> None:
@@ -352,9 +369,7 @@ class Recognizer:
         """A pass over ``samples`` with the policy of its kind (partials: fast; finals and
         recordings: stock quality) and its encoder window."""
         if policy is None:
-            policy = self.partial_policy if kind in (PassKind.PARTIAL,
-                                                     PassKind.URGENT_PARTIAL) \
-                else self.final_policy
+            policy = self.partial_policy if kind.partial else self.final_policy
         n = min(math.ceil(len(samples) / HOP), MAX_FRAMES)
         cfg = self.config
         step = max(1, int(cfg.window_step_s * FRAMES_PER_SECOND))
@@ -393,13 +408,22 @@ class Recognizer:
     def _run_batch(self, requests: Sequence[DecodeRequest]) -> list[Decoded]:
         """Decode a batch (same policy and window): one encoder call, one generate call.
 
-        Each request gets the result it would get alone: the window is a function of the
-        request, int8 activations are quantized per row, and each output is cut to its own
-        token budget (tested: batched text == one-by-one text).
+        Each request gets the result it would get alone, bit for bit (same recording, same
+        outcome): only passes of one window share a batch (windows are fixed buckets: at least
+        ``min_window_s``, then whole ``window_step_s``), each input is zero-padded to that
+        window exactly as when alone, CTranslate2 quantizes int8 activations per frame, and
+        each output is cut to its own token budget. Measured: 15 real and synthesized finals,
+        alone vs in batches of 2/4/8 with other lengths, identical encoder output, tokens,
+        scores and word times (tested). Padding a pass to another window changes its encoder
+        input (and can change its text: see ``final_min_window_s``), so mixed windows are
+        refused here, never padded together.
         """
         import ctranslate2
 
         policy, window = requests[0].policy, requests[0].window_frames
+        if any(r.policy != policy or r.window_frames != window for r in requests):
+            raise ValueError("one batch holds passes of one policy and window "
+                             "(DecodeRequest.group): the scheduler batches by group")
         x = np.zeros((len(requests), N_MELS, window), np.float32)
         frames: list[int] = []
         for i, r in enumerate(requests):
@@ -563,12 +587,17 @@ class Recognizer:
         return lang
 
     def transcribe(self, samples_16k: npt.NDArray[np.float32], language: str | None = None,
-                   *, bias: bool | None = None) -> Transcript:
+                   *, bias: bool | None = None, word_timestamps: bool = False) -> Transcript:
         """Whole recording: VAD speech segments, merged up to ``max_utterance_s``, decoded in
         batches with the finals' policy (the same decoding a live call's finals get).
 
         ``language``: ``fr``/``en`` forces it, ``auto`` detects among ``config.languages``
         (per segment), None uses ``config.language``. ``bias`` overrides ``config.final_bias``.
+        ``word_timestamps``: fill ``Transcript.words`` (and word-exact segment times). Off by
+        default: the alignment is one more decoder pass per segment (one final: 1.42 CPU-s
+        with it, 1.07 without), and whole-file transcription had to come down to stock
+        faster-whisper's speed (1.78x with it, load ~7). Segments whose no-speech probability
+        is suspicious are still aligned, for the word-confidence filter.
         """
         from asr.audio import AudioFormatError
 
@@ -578,13 +607,16 @@ class Recognizer:
                 f"expected non-empty mono 16 kHz float32 samples, got shape {x.shape}")
         started = time.perf_counter()
         lang = self._language(language)
-        policy = self.final_policy if bias is None else dataclasses.replace(
-            self.final_policy, bias=bias)
+        policy = dataclasses.replace(
+            self.final_policy, word_timestamps=word_timestamps,
+            bias=self.final_policy.bias if bias is None else bias)
         spans = self.speech_segments(x)
         futures = []
         for a, b in spans:
             req = self.request(x[a:b], lang, PassKind.RECORDING, policy=policy)
-            # Two window sizes only (15 s, 30 s), so a recording's segments share batches.
+            # Two window sizes only (15 s, 30 s). Each segment in its own whole-second window
+            # (as live finals) was 5 % faster but lost words: 60 s of real French, WER 0.103
+            # -> 0.276 (a 20 s segment in a 21 s window instead of Whisper's native 30 s).
             req = dataclasses.replace(
                 req, window_frames=req.window_frames if req.window_frames <= int(
                     policy.min_window_s * FRAMES_PER_SECOND) else MAX_FRAMES)
@@ -616,23 +648,29 @@ class Recognizer:
         )
 
     def speech_segments(self, x: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
-        """Sample ranges to decode: Silero speech chunks (faster-whisper's batched VAD pass,
-        ~30x faster than window-by-window), neighbours closer than ``merge_gap_s`` merged up
-        to ``max_utterance_s`` so Whisper sees sentence context, as stock decoding does, each
-        starting ``lead_context_s`` before its speech."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        """Sample ranges to decode: Silero speech chunks (the live calls' VAD, blocks of the
+        file batched, see :class:`asr.vad.RecordingVad`), found by the rule live streams
+        follow; neighbours closer than ``merge_gap_s`` merged up to ``max_utterance_s`` so
+        Whisper sees sentence context, as stock decoding does, each starting
+        ``lead_context_s`` before its speech."""
+        from asr.vad import WINDOW, RecordingVad, speech_spans
 
         cfg = self.config
-        chunks = get_speech_timestamps(x, VadOptions(
-            threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
-            min_speech_duration_ms=cfg.min_speech_ms, min_silence_duration_ms=cfg.end_silence_ms,
-            speech_pad_ms=cfg.speech_pad_ms, max_speech_duration_s=cfg.max_utterance_s))
+        with self._lock:
+            if self._recording_vad is None:
+                self._recording_vad = RecordingVad(self.vad)
+            vad = self._recording_vad
+        chunks = speech_spans(
+            vad.probs(x), threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
+            min_speech_windows=max(1, round(cfg.min_speech_ms * SAMPLE_RATE / 1000 / WINDOW)),
+            end_silence_windows=max(1, round(cfg.end_silence_ms * SAMPLE_RATE / 1000 / WINDOW)),
+            pad=int(cfg.speech_pad_ms * SAMPLE_RATE / 1000),
+            max_samples=int(cfg.max_utterance_s * SAMPLE_RATE), total=len(x))
         limit = int(cfg.max_utterance_s * SAMPLE_RATE)
         gap = int(cfg.merge_gap_s * SAMPLE_RATE)
         lead = max(0, int((cfg.lead_context_s - cfg.speech_pad_ms / 1000) * SAMPLE_RATE))
         spans: list[tuple[int, int]] = []
-        for c in chunks:
-            a, b = int(c["start"]), int(c["end"])
+        for a, b in chunks:
             if spans and a - spans[-1][1] <= gap and b - spans[-1][0] <= limit:
                 spans[-1] = (spans[-1][0], b)
             else:

@@ -6,11 +6,14 @@ passes running side by side on 2 cores only slow each other down (each call's pa
 the same cores before this existed: handoff p95 7.4 s at 8 calls). Batching is where the gain
 is: the decoder's token steps cost about the same for 1 or 8 sequences on this CPU.
 
-Order: finals first (oldest first), then partials of a stream the caller marked urgent (see
+Order: closing partials (one fast pass over an utterance that just ended, see ``PassKind``),
+finals (oldest first), then partials of a stream the caller marked urgent (see
 ``StreamingTranscriber.prioritize``), then ordinary partials, then whole-recording segments.
+Partial batches are kept short (``max_partial_batch_window_s``): a running batch cannot be
+interrupted, and a final that arrives just after one started waits for it.
 Under overload only ordinary partials are shed (a partial that waited longer than
-``max_partial_wait_s``: its stream submits fresh audio at its next cadence point); a final, an
-urgent partial or a recording segment is never shed.
+``max_partial_wait_s``: its stream submits fresh audio at its next cadence point); a final, a
+closing or urgent partial or a recording segment is never shed.
 """
 
 from __future__ import annotations
@@ -31,16 +34,26 @@ log = logging.getLogger(__name__)
 class PassKind(IntEnum):
     """What a pass is for; lower runs first."""
 
-    FINAL = 0
-    URGENT_PARTIAL = 1
+    CLOSING_PARTIAL = 0
+    """The fast pass over a whole utterance, submitted with its final when the caller stops
+    (``asr.streaming``): it gives the classifier every word said in ~a fifth of the final's
+    cost (greedy, short window), so a red flag said last hands the call off without waiting
+    for a burst of beam-5 finals. Before finals: it is small, one per utterance, and never
+    shed."""
+    FINAL = 1
+    URGENT_PARTIAL = 2
     """A partial of a stream marked urgent by its caller (e.g. a red flag is suspected)."""
-    PARTIAL = 2
-    RECORDING = 3
+    PARTIAL = 3
+    RECORDING = 4
     """A segment of a whole recording (``Recognizer.transcribe``)."""
 
     @property
     def sheddable(self) -> bool:
         return self is PassKind.PARTIAL
+
+    @property
+    def partial(self) -> bool:
+        return self in (PassKind.CLOSING_PARTIAL, PassKind.URGENT_PARTIAL, PassKind.PARTIAL)
 
 
 class PassShed(Exception):  # noqa: N818 - a result, not a bug
@@ -98,12 +111,15 @@ class InferenceScheduler(Generic[Q, R]):
 
     def __init__(self, run_batch: Callable[[Sequence[Q]], list[R]], *,
                  max_batch: int = 8, max_batch_window_s: float = 60.0,
+                 max_partial_batch_window_s: float | None = None,
                  max_partial_wait_s: float = 1.0, name: str = "asr-engine") -> None:
         self._run_batch = run_batch
         self.max_batch = max_batch
         self.max_batch_window_s = max_batch_window_s
-        """Sum of encoder windows in one batch: bounds how long a final that arrives just
-        after a batch started waits for it (~0.02 s of encoder per window-second here)."""
+        """Sum of encoder windows in one batch (~0.04 CPU-s of encoder per window-second)."""
+        self.max_partial_batch_window_s = max_partial_batch_window_s or max_batch_window_s
+        """The same for batches of partials: a batch cannot be interrupted, so this bounds how
+        long a final arriving just after a partial batch started waits for it."""
         self.max_partial_wait_s = max_partial_wait_s
         self._queue: list[_Queued[Q, R]] = []
         self._cond = threading.Condition()
@@ -165,12 +181,14 @@ class InferenceScheduler(Generic[Q, R]):
         head = keep[0]
         batch = [head]
         window = head.request.window_s
+        limit = self.max_partial_batch_window_s if head.request.kind.partial \
+            else self.max_batch_window_s
         for q in keep[1:]:
             if len(batch) >= self.max_batch:
                 break
             if q.request.group != head.request.group:
                 continue
-            if window + q.request.window_s > self.max_batch_window_s:
+            if window + q.request.window_s > limit:
                 continue
             batch.append(q)
             window += q.request.window_s

@@ -18,6 +18,10 @@ waits for a partial:
   utterance.
 * ``prioritize()``: the caller (who knows what the words mean) marks this call's partials
   urgent: they go before ordinary partials and are never shed.
+* Closing partial: with the speculative final, one fast pass (the partials' policy) over the
+  whole utterance, run before finals; emitted as a partial between ``SpeechEnd`` and the final
+  if it is done first. A red flag said last reaches the classifier without waiting for a burst
+  of beam-5 finals from other calls.
 
 Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far.
 """
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
 RATE = 16000
 
 
-@dataclass(frozen=True)
+@dataclass
 class _PendingFinal:
     """An ended utterance whose final pass is queued or running."""
 
@@ -58,6 +62,10 @@ class _PendingFinal:
     end: float
     audio_start: float
     any_partial: bool
+    closing: Future[Decoded] | None = None
+    """Its closing partial (fast pass over the whole utterance), until emitted or moot."""
+    confirmed: tuple[str, ...] = ()
+    """Words confirmed before the closing partial, forced as its prefix."""
 
 
 @dataclass
@@ -141,6 +149,7 @@ class StreamingTranscriber:
         self._any_partial = False
         self._partial_pass: _InFlight | None = None
         self._speculative: _InFlight | None = None
+        self._closing: _InFlight | None = None
 
     def _t(self, sample: int) -> float:
         return self.t0 + sample / RATE
@@ -230,11 +239,24 @@ class StreamingTranscriber:
         if voiced and spec is not None and spec.end != self._last_voiced + self._pad:
             spec.future.cancel()  # the caller went on: that final is moot (if still queued)
             self._speculative = None
+            if self._closing is not None:
+                self._closing.future.cancel()
+                self._closing = None
         if self._silence == self._pad_windows and self._speculative is None:
             # Speculative final: the final decodes audio up to last voiced + pad, which is all
             # here already. Submitted now, it runs during the rest of the end-of-speech wait
             # (~190 ms), batched with other calls' finals; wasted only if the caller resumes.
-            self._speculative = self._submit(self._last_voiced + self._pad, PassKind.FINAL)
+            end = self._last_voiced + self._pad
+            self._speculative = self._submit(end, PassKind.FINAL)
+            if self.partials:
+                # Closing partial: the words said since the last partial reach the classifier
+                # at partial cost, ahead of the finals (see PassKind.CLOSING_PARTIAL). It
+                # replaces a queued partial; a running one is superseded (a partial finishing
+                # after the utterance ended is not emitted).
+                running = self._partial_pass
+                if running is not None and running.future.cancel():
+                    self._partial_pass = None
+                self._closing = self._submit(end, PassKind.CLOSING_PARTIAL)
         if self._silence >= self._end_silence:
             return self._finish(self._n)
         if self._n - self._audio_start >= cfg.max_utterance_s * RATE:
@@ -276,7 +298,7 @@ class StreamingTranscriber:
 
     def _submit(self, end: int, kind: PassKind) -> _InFlight:
         rec = self.recognizer
-        partial = kind in (PassKind.PARTIAL, PassKind.URGENT_PARTIAL)
+        partial = kind.partial
         req = rec.request(self._utterance_audio(end), self._utt_language, kind,
                           prefix=" ".join(self._confirmed) if partial else "")
         if partial and self.bias != req.policy.bias:
@@ -364,9 +386,15 @@ class StreamingTranscriber:
                 spec.future.cancel()
             spec = self._submit(end, PassKind.FINAL)
         self._speculative = None
+        closing = self._closing
+        if closing is not None and closing.end != end:
+            closing.future.cancel()
+            closing = None
+        self._closing = None
         self._finals.append(_PendingFinal(
             self._utterance_id, spec.future, self._t(self._speech_start), self._t(end_voiced),
-            self._t(self._audio_start), self._any_partial))
+            self._t(self._audio_start), self._any_partial,
+            closing.future if closing is not None else None, tuple(self._confirmed)))
         self._in_speech = False
         self._reset_utterance()
         sync = self.wait_for_finals or self._sync
@@ -376,12 +404,48 @@ class StreamingTranscriber:
         """Seconds to wait (None: no limit); an explicitly synchronous stream never gives up."""
         return None if self.synchronous or math.isinf(wait) else wait
 
+    def _closing_update(self, f: _PendingFinal) -> list[AsrEvent]:
+        """The closing partial of an ended utterance, as a partial update, once it is done and
+        only while its final is not (a final makes it moot)."""
+        closing = f.closing
+        if closing is None:
+            return []
+        if f.future.done():
+            closing.cancel()
+            f.closing = None
+            return []
+        if not closing.done():
+            return []
+        f.closing = None
+        try:
+            d = self._result(closing.result())
+        except (PassShed, CancelledError):
+            return []
+        tail = _words(d.new_text)
+        words = [*f.confirmed, *tail]
+        if not words:
+            return []
+        f.any_partial = True  # its final must follow, even an empty one
+        span = max(0.0, f.end - f.start)
+        total = sum(len(w) + 1 for w in words)
+        spread, t = [], f.start
+        for w in words:  # no alignment on partials: the speech span shared out by length
+            dt = span * (len(w) + 1) / total
+            spread.append(Word(w, round(t, 3), round(t + dt, 3), 0.0))
+            t += dt
+        return [TranscriptUpdate(
+            utterance_id=f.utterance_id, confirmed=" ".join(f.confirmed),
+            pending=" ".join(tail), is_final=False, words=tuple(spread), start=f.start,
+            end=f.end, language=d.language, emitted_at=max(f.end, self._t(self._n)))]
+
     def _collect_finals(self, wait: float | None) -> list[AsrEvent]:
         """Finals whose pass is done, in utterance order, after waiting up to ``wait`` seconds
         for them (None: no wait; ``math.inf``: until all are done)."""
         events: list[AsrEvent] = []
         if self._finals and wait is not None:
             wait_futures([f.future for f in self._finals], timeout=self._wait_limit(wait))
+        for f in self._finals:
+            events += self._closing_update(f)
         while self._finals and self._finals[0].future.done():
             f = self._finals.popleft()
             d = f.future.result()  # a final is never shed; a model fault propagates

@@ -94,6 +94,70 @@ def test_a_burst_of_simultaneous_finals_all_complete(
     assert stats.by_kind.get("FINAL", 0) == stats.finals
 
 
+def test_a_final_decodes_the_same_alone_and_batched_with_other_calls(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """Same recording, same outcome: a short final ("Oui.") gives the same tokens and scores
+    alone and inside a batch with other calls' finals of other lengths, run after run."""
+    short = load_file(speech("Oui, c'est ça.", "fr"))
+    others = [load_file(speech(red_flag_fr, "fr")),
+              load_file(speech("Je voudrais un rendez-vous demain matin.", "fr")),
+              load_file(speech(red_flag_fr, "fr", phone=True))[:40000],
+              load_file(speech("Non.", "fr"))]
+    engine = recognizer.engine
+
+    def decode(batch_with: list[np.ndarray]) -> tuple[object, ...]:
+        with engine._cond:  # all queued before the worker looks: they share one batch
+            futures = [engine.submit(recognizer.request(x, "fr", PassKind.FINAL))
+                       for x in [short, *batch_with]]
+        d = futures[0].result(300)
+        for f in futures[1:]:
+            f.result(300)
+        return d.text, d.tokens, d.avg_logprob, d.no_speech_prob, d.words
+
+    engine.reset_stats()
+    alone = decode([])
+    assert alone[0]
+    for _ in range(2):
+        assert decode(others) == alone
+    assert engine.stats.max_batch >= 1 + len(others)  # the short final did share a batch
+
+
+def test_each_utterance_gets_a_closing_partial_before_its_final(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """When the caller stops, one fast pass over the whole utterance runs before the finals;
+    if it is back before the final, the call sees it as a partial between SpeechEnd and the
+    final, never after the final."""
+    from asr import SpeechEnd
+
+    x = load_file(speech(red_flag_fr, "fr"))
+    audio = np.concatenate([x, np.zeros(8000, np.float32), x, np.zeros(16000, np.float32)])
+    recognizer.engine.reset_stats()
+    stream = recognizer.stream("fr")
+    stream.synchronous = False
+    events = []
+    for a in range(0, len(audio), 1600):
+        events += stream.feed(AudioChunk(audio[a:a + 1600], a / 16000))
+    events += stream.flush()
+    ended = [e.utterance_id for e in events if isinstance(e, SpeechEnd)]
+    assert len(ended) >= 2  # the sentence twice (a comma's pause may split it further)
+    assert recognizer.engine.stats.by_kind.get("CLOSING_PARTIAL", 0) >= len(ended)
+    finals = 0
+    for uid in ended:
+        mine = [e for e in events if getattr(e, "utterance_id", None) == uid]
+        end_at = next(i for i, e in enumerate(mine) if isinstance(e, SpeechEnd))
+        final_at = next((i for i, e in enumerate(mine)
+                         if isinstance(e, TranscriptUpdate) and e.is_final), None)
+        if final_at is None:  # no words (a dropped utterance): nothing may follow its end
+            assert not any(isinstance(e, TranscriptUpdate) for e in mine[end_at + 1:])
+            continue
+        finals += 1
+        assert end_at < final_at
+        assert not any(isinstance(e, TranscriptUpdate) for e in mine[final_at + 1:])
+        for e in mine[end_at + 1:final_at]:
+            assert isinstance(e, TranscriptUpdate) and not e.is_final and e.text
+    assert finals >= 2
+
+
 def test_a_shed_partial_is_reported_not_lost_silently(recognizer: Recognizer) -> None:
     import dataclasses
 
@@ -133,3 +197,22 @@ def test_real_speech_is_transcribed_word_for_word_as_stock_whisper(
     events += stream.flush()
     finals = " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
     assert _norm_words(finals) == _norm_words(clip.transcript), finals
+
+
+@pytest.mark.skipif(not (EXTERNAL / "manifest.jsonl").is_file(),
+                    reason="no ../shared/external/audio here (evaluation data, not shipped)")
+@pytest.mark.parametrize("phone", [False, True], ids=["16k", "8k_mulaw"])
+def test_speech_after_long_line_noise_is_still_heard(recognizer: Recognizer, phone: bool) -> None:
+    """A real clip says its sentence twice around ~28 s of line noise: the VAD must not drift
+    off the second one (faster-whisper's whole-file VAD pass did: it came out once)."""
+    from asr.audio import float_to_mulaw, mulaw_to_float, resample
+
+    clip = next(c for c in real_clips(EXTERNAL)
+                if c.file.name == "fr_whisper_timestamped_bonjour_vous_allez_bien.mp3")
+    x = load_file(clip.file)
+    if phone:
+        x = mulaw_to_float(float_to_mulaw(resample(x, 16000, 8000)))
+    spans = recognizer.speech_segments(x)
+    assert len(spans) == 2 and spans[1][0] > 25 * 16000, spans
+    text = _norm_words(recognizer.transcribe(x, "fr").text)
+    assert text.count("bonjour") == 2, text

@@ -61,6 +61,34 @@ def test_finals_first_then_urgent_partials_then_partials_in_batches() -> None:
     assert rec.batches[1:] == [["f1", "f2", "u1"], ["p1", "p2", "rec"]]
 
 
+def test_closing_partials_run_before_finals() -> None:
+    rec, sched = _blocked()
+    futures = [sched.submit(Job(n, k, group=n[0])) for n, k in (
+        ("p1", PassKind.PARTIAL), ("f1", PassKind.FINAL), ("c1", PassKind.CLOSING_PARTIAL))]
+    rec.release.set()
+    assert [f.result(5) for f in futures] == ["P1", "F1", "C1"]
+    sched.close()
+    assert rec.batches[1:] == [["c1"], ["f1"], ["p1"]]
+
+
+def test_partial_batches_are_kept_shorter_than_final_batches() -> None:
+    """A running batch cannot be interrupted: a final waits for at most one short partial
+    batch, while finals still batch widely."""
+    rec = Recorder()
+    rec.release.set()
+    sched: InferenceScheduler[Job, str] = InferenceScheduler(
+        rec, max_batch=8, max_batch_window_s=90.0, max_partial_batch_window_s=15.0,
+        max_partial_wait_s=60.0)
+    with sched._cond:  # queue everything before the worker looks
+        futures = [sched.submit(Job(f"p{i}", PassKind.PARTIAL, group="p")) for i in range(6)]
+        futures += [sched.submit(Job(f"f{i}", PassKind.FINAL, group="f", window_s=15.0))
+                    for i in range(6)]
+    for f in futures:
+        f.result(5)
+    sched.close()
+    assert rec.batches == [[f"f{i}" for i in range(6)], ["p0", "p1", "p2"], ["p3", "p4", "p5"]]
+
+
 def test_only_passes_of_one_group_share_a_batch() -> None:
     rec, sched = _blocked()
     futures = [sched.submit(Job("a1", PassKind.FINAL, group="a")),
@@ -84,13 +112,14 @@ def test_a_batch_is_bounded_by_its_summed_windows() -> None:
     assert all(len(b) == 1 for b in rec.batches)
 
 
-def test_overload_sheds_stale_partials_never_finals_urgent_or_recordings() -> None:
+def test_overload_sheds_stale_partials_never_finals_urgent_closing_or_recordings() -> None:
     rec = Recorder()
     sched: InferenceScheduler[Job, str] = InferenceScheduler(rec, max_batch=8,
                                                               max_partial_wait_s=0.05)
     sched.submit(Job("warm", PassKind.RECORDING))
     time.sleep(0.1)
-    kinds = [PassKind.PARTIAL, PassKind.FINAL, PassKind.URGENT_PARTIAL, PassKind.RECORDING] * 3
+    kinds = [PassKind.PARTIAL, PassKind.FINAL, PassKind.URGENT_PARTIAL, PassKind.RECORDING,
+             PassKind.CLOSING_PARTIAL] * 3
     futures = [(k, sched.submit(Job(f"{k.name}{i}", k, group=i % 2)))
                for i, k in enumerate(kinds)]
     time.sleep(0.2)  # every partial is now older than max_partial_wait_s
