@@ -34,18 +34,32 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
     @app.command()
     def serve(host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
-              port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
-        """Run the service: API (docs at /docs), dashboard (/), push, voice-agent routes."""
+              port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+              role: Annotated[str | None, typer.Option(
+                  help="api (REST API, dashboard, push), agent (voice routes and engines) or "
+                       "all (one process); default PERMANENCE_ROLE, else all.")] = None,
+              ) -> None:
+        """Run the service: API (docs at /docs), dashboard (/), push, voice-agent routes.
+        Several processes share live state with PERMANENCE_REDIS_URL (deploy/README.md)."""
         import uvicorn
 
         from pipeline.service.app import create_app
         from pipeline.service.logsetup import configure_logging
 
         settings = get_settings()
+        if role is not None:
+            if role not in ("api", "agent", "all"):
+                raise typer.BadParameter("expected api, agent or all", param_hint="--role")
+            settings = settings.model_copy(update={"role": role})
+        if settings.role != "all" and not settings.redis_url:
+            typer.echo(f"warning: --role {settings.role} without PERMANENCE_REDIS_URL: this "
+                       "process shares no live state with the others", err=True)
         configure_logging(settings.log_level)
         # Agenda (issue 9): the embedded CalDAV server (Radicale) starts with the service
-        # unless the practice has its own (PERMANENCE_CALDAV_URL).
-        if settings.agenda.enabled and not settings.caldav_url:
+        # unless the practice has its own (PERMANENCE_CALDAV_URL). With several processes
+        # (a role other than all) one Radicale on one port cannot be everyone's: the operator
+        # runs it once and sets PERMANENCE_CALDAV_URL (deploy/README.md).
+        if settings.agenda.enabled and not settings.caldav_url and settings.role == "all":
             settings = settings.model_copy(update={"agenda": settings.agenda.model_copy(
                 update={"embedded_caldav": True})})
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",

@@ -79,9 +79,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                             "`permanence users add NAME --role admin --password-stdin`")
         except StoreUnavailable:
             log.error("database unavailable at start-up: API answers 503 until it is back")
-        housekeeping = asyncio.create_task(_housekeeping(services), name="retention")
+        # Retention runs in API processes (and `all`), not in every voice worker (issue 10).
+        housekeeping = (asyncio.create_task(_housekeeping(services), name="retention")
+                        if settings.role != "agent" else None)
         yield
-        housekeeping.cancel()
+        if housekeeping is not None:
+            housekeeping.cancel()
         if services.agenda is not None:
             await services.agenda.close()
         await services.hub.close()
@@ -154,6 +157,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         return JSONResponse(status_code=422, content={"detail": errors, "message": message,
                                                       "fields": fields})
 
+    from pipeline.service import ops  # /healthz, /readyz, /metrics (issue 10)
+
+    ops.install(app, services)
     from pipeline.service.api import router as api_router
 
     app.include_router(api_router)
@@ -167,7 +173,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if exc.name != "pipeline.service.dashboard":
             raise
     else:
-        app.include_router(dashboard_router)
+        if settings.role != "agent":  # a voice worker serves no dashboard pages
+            app.include_router(dashboard_router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -177,5 +184,6 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if exc.name != "pipeline.agent.routes":
             raise
     else:
-        app.include_router(agent_router)
+        if settings.role != "api":  # an API server loads no voice engines
+            app.include_router(agent_router)
     return app

@@ -72,10 +72,23 @@ def build_services(settings: Settings, *, store: Store | None = None,
     store = store or Store(settings.effective_database_url, secrets_dir=settings.data_dir)
     practice = practice or load_practice(settings.practice_file)
     broker = PushBroker()
+    # -- several practices, several processes (issue 10) --
+    from pipeline.live import live_from_settings
+
+    live = live_from_settings(settings.redis_url, prefix=settings.redis_prefix,
+                              lease_s=settings.escalation_lease_s, store=store)
     hub = CallHub(store, practice, broker=broker,
                   channels=default_channels(settings) if channels is None else channels,
                   ack_poll_s=ack_poll_s,
-                  journal=Journal(settings.effective_journal_dir / "writes.jsonl"))
+                  journal=Journal(settings.effective_journal_dir / "writes.jsonl"), live=live)
+    if settings.practices_file is not None:
+        from pipeline.practices import load_practices
+
+        directory = load_practices(settings.practices_file)
+        hub.practices = dict(directory.configs)
+        hub.route_number = directory.for_number
+        if directory.default is not None:
+            practice = hub.practice = directory.configs[directory.default]
     if clock is not None:
         hub.clock = clock
     services = Services(settings=settings, practice=practice, store=store, hub=hub,
