@@ -115,6 +115,9 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         role: Annotated[str, typer.Option(help="tele_secretary, physician, data_analyst, admin")],
         password_stdin: Annotated[bool, typer.Option(
             "--password-stdin", help="Read the password from standard input.")] = False,
+        practice: Annotated[list[str] | None, typer.Option(
+            "--practice", help="A practice the user belongs to (repeat; none: every "
+                               "practice). Ids from PERMANENCE_PRACTICES_FILE.")] = None,
     ) -> None:
         """Add a user (bootstraps the first admin)."""
         from pipeline.service.auth import Auth, Role, UserExists
@@ -132,10 +135,13 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         auth = Auth(_store(), get_settings().token_ttl_s)
         try:
             auth.add_user(name, parsed, password)
+            if practice:
+                auth.set_practices(name, frozenset(practice), actor="cli")
         except (UserExists, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"user {name} added with role {parsed.value}")
+        typer.echo(f"user {name} added with role {parsed.value}"
+                   + (f", practices {', '.join(sorted(practice))}" if practice else ""))
 
     @users_app.command("set")
     def users_set(
