@@ -182,6 +182,7 @@ class CallHub:
         self.practices: dict[str, PracticeConfig] = {}
         self.route_number: Callable[[str], str | None] | None = None
         """Dialled number -> practice id (`PracticeDirectory.for_number`)."""
+        self._announced: OrderedDict[str, str] = OrderedDict()
         """Multi-practice deployments: practice id -> its configuration (`practice` is the
         default, for a call whose number belongs to none)."""
         self.broker = broker or PushBroker()
@@ -517,6 +518,19 @@ class CallHub:
         agent still needs its state, it is dropped once it ends)."""
         return [k for k, s in self._calls.items() if s.ended]
 
+    def expect_call(self, provider_call_id: str, dialled_number: str | None) -> PracticeConfig:
+        """The telephony webhook announced a call to `dialled_number` (Twilio's ``To``): the
+        call its media stream starts in this process belongs to that number's practice.
+        Returns the practice's configuration (its fallback numbers)."""
+        practice_id = (self.route_number(dialled_number)
+                       if self.route_number is not None and dialled_number else None)
+        if practice_id is None or practice_id not in self.practices:
+            return self.practice
+        self._announced[provider_call_id] = practice_id
+        while len(self._announced) > 1000:  # announced, never streamed: forget the oldest
+            self._announced.popitem(last=False)
+        return self.practices[practice_id]
+
     def practice_of(self, call_id: str) -> PracticeConfig:
         """The configuration that decides a call's handoffs (its practice's, else the
         deployment's default)."""
@@ -562,6 +576,8 @@ class CallHub:
         call_id = call_id or uuid.uuid4().hex[:16]
         if practice_id is None and dialled_number is not None and self.route_number:
             practice_id = self.route_number(dialled_number)
+        if practice_id is None and provider_call_id is not None:
+            practice_id = self._announced.pop(provider_call_id, None)
         if practice_id is not None and self.practices and practice_id not in self.practices:
             raise KeyError(f"unknown practice {practice_id!r}: configure it in practices_file")
         state = _CallState(call_id=call_id, channel=channel, language=language,

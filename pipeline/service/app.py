@@ -29,7 +29,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 """No inline script, nothing from elsewhere, never framed (clickjacking)."""
 
 
-async def _housekeeping(services: Services) -> None:
+async def _housekeeping(services: Services, *, retention: bool = True) -> None:
     """Retention on a schedule inside `serve`, and the server's memory kept in step with the
     database: calls erased or past retention (by this process or `permanence gdpr erase`)
     leave the in-memory queue, transcripts and notices too."""
@@ -41,7 +41,7 @@ async def _housekeeping(services: Services) -> None:
         interval = settings.retention_interval_s
         try:
             now = asyncio.get_running_loop().time()
-            if interval > 0 and now >= next_retention:
+            if retention and interval > 0 and now >= next_retention:
                 next_retention = now + interval
                 report = await asyncio.to_thread(
                     run_retention, services.store, audio_days=settings.retention_audio_days,
@@ -79,12 +79,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                             "`permanence users add NAME --role admin --password-stdin`")
         except StoreUnavailable:
             log.error("database unavailable at start-up: API answers 503 until it is back")
-        # Retention runs in API processes (and `all`), not in every voice worker (issue 10).
-        housekeeping = (asyncio.create_task(_housekeeping(services), name="retention")
-                        if settings.role != "agent" else None)
+        # Retention runs in API processes (and `all`), not in every voice worker (issue 10);
+        # every process still drops erased calls from its memory.
+        housekeeping = asyncio.create_task(
+            _housekeeping(services, retention=settings.role != "agent"), name="retention")
         yield
-        if housekeeping is not None:
-            housekeeping.cancel()
+        housekeeping.cancel()
         if services.agenda is not None:
             await services.agenda.close()
         await services.hub.close()

@@ -21,9 +21,10 @@ def _directory(tmp: Path, **extra: object) -> Path:
     from handoff import DEMO_PRACTICE_FILE
 
     raw = yaml.safe_load(DEMO_PRACTICE_FILE.read_text())
-    for name, emergency in (("a", "15"), ("b", "112")):
+    for name, emergency, secretary in (("a", "15", "+33199000010"), ("b", "112", "+33320999999")):
         (tmp / f"{name}.yaml").write_text(yaml.safe_dump(
-            {**raw, "name": f"Cabinet {name}", "emergency_number": emergency},
+            {**raw, "name": f"Cabinet {name}", "emergency_number": emergency,
+             "tele_secretary": {"name": f"Secrétariat {name}", "phone": secretary}},
             allow_unicode=True))
     path = tmp / "practices.yaml"
     path.write_text(yaml.safe_dump({"practices": [
@@ -155,3 +156,34 @@ def test_not_ready_without_redis(service_settings, rules):
         assert ready.status_code == 503
         assert ready.json()["checks"]["live"] is False
         assert client.get("/healthz").status_code == 200
+
+
+def test_twilio_calls_are_routed_by_the_number_dialled(tmp_path, service_settings, rules):
+    """The voice webhook's ``To`` picks the practice: its TwiML falls back to that practice's
+    secretary, and the call its stream starts belongs to that practice."""
+    import asyncio
+
+    from pipeline.service.app import create_app
+    from pipeline.service.services import build_services
+    from pipeline.service.twilio_auth import expected_signature
+
+    settings = service_settings.model_copy(update={
+        "practices_file": _directory(tmp_path), "twilio_account_sid": "AC" + "0" * 32,
+        "twilio_auth_token": "secret"})
+    services = build_services(settings, classifier=rules)
+    sid = "CA" + "1" * 32
+    with TestClient(create_app(settings, services=services)) as client:
+        params = {"CallSid": sid, "From": "+33612345678", "To": "+33320000001"}
+        url = "http://testserver/twilio/voice"
+        r = client.post("/twilio/voice", data=params, headers={
+            "X-Twilio-Signature": expected_signature("secret", url, params)})
+        assert r.status_code == 200, r.text
+        assert "<Dial>+33320999999</Dial>" in r.text  # practice B's secretary, not A's
+
+        async def start() -> str:
+            return await services.hub.start_call(channel="twilio", language="fr",
+                                                 provider_call_id=sid)
+
+        call_id = asyncio.run_coroutine_threadsafe(start(), client.app.state.loop).result(10)
+        assert services.hub.practice_id_of(call_id) == (True, "cabinet-b")
+        assert services.hub.practice_of(call_id).emergency_number == "112"
