@@ -171,6 +171,7 @@ class CallHub:
         `pipeline.live`; in process by default."""
         self._enqueued_n = 0
         self._handed_n = 0
+        self._unsettled_seq = 0
         self.handoff_observer: Callable[[float], None] | None = None
         """Called with the seconds from a classification reaching the hub to its handoff on
         the dashboards (the /metrics histogram)."""
@@ -223,6 +224,8 @@ class CallHub:
         self._idle.set()
         self._tasks = [asyncio.create_task(self._writer(), name="callhub-writer"),
                        asyncio.create_task(self._ack_loop(), name="callhub-ack")]
+        if self.live.sink is not None and self.journal is not None:
+            self._tasks.append(asyncio.create_task(self._settle_loop(), name="callhub-settle"))
         if self.store is not None and self.journal is not None:
             self._tasks.append(asyncio.create_task(self._reconcile_loop(),
                                                    name="callhub-reconcile"))
@@ -241,8 +244,12 @@ class CallHub:
         await self.live.start(self)
 
     async def close(self, drain_timeout_s: float = 5.0) -> None:
+        stored = False
         with contextlib.suppress(TimeoutError):
-            await self.flush(timeout_s=drain_timeout_s)
+            stored = await self.flush(timeout_s=drain_timeout_s)
+        if stored and self._unsettled_seq and self.journal is not None:
+            with contextlib.suppress(OSError):
+                self.journal.ack(self._unsettled_seq)
         await self.live.close()
         for task in [*self._tasks, *self._side_tasks]:
             task.cancel()
@@ -349,8 +356,31 @@ class CallHub:
                 self._writes.popleft()
             self._handed_n += len(batch)
             if self.journal is not None and batch[-1].seq:
-                with contextlib.suppress(OSError):
-                    await asyncio.to_thread(self.journal.ack, batch[-1].seq)
+                if self.live.sink is not None:
+                    # Handed to a shared stream, not yet committed: the journal keeps them
+                    # until the stream's writer has (`_settle_loop`), so a Redis lost with
+                    # its data loses none of them (replayed, idempotent by write id).
+                    self._unsettled_seq = batch[-1].seq
+                else:
+                    with contextlib.suppress(OSError):
+                        await asyncio.to_thread(self.journal.ack, batch[-1].seq)
+
+    async def _settle_loop(self) -> None:
+        """Shared write stream: acknowledge the journal up to what the stream's writer
+        committed to the store."""
+        while True:
+            await asyncio.sleep(0.05)
+            seq = self._unsettled_seq
+            if not seq or self.journal is None:
+                continue
+            try:
+                if await self.live.settled(1.0):
+                    with contextlib.suppress(OSError):
+                        await asyncio.to_thread(self.journal.ack, seq)
+                    if self._unsettled_seq == seq:
+                        self._unsettled_seq = 0
+            except Exception:  # noqa: BLE001 - the journal keeps them; retried
+                log.exception("journal settlement failed")
 
     # -- start-up reconciliation -----------------------------------------------------------------
     async def _reconcile_loop(self) -> None:
@@ -446,6 +476,12 @@ class CallHub:
 
     def escalation_open(self, call_id: str) -> bool:
         return self.tracker.pending(call_id) is not None
+
+    def escalation_record(self, call_id: str) -> EscalationRecord | None:
+        state, pending = self._calls.get(call_id), self.tracker.pending(call_id)
+        if state is None or pending is None:
+            return None
+        return self._record(state, pending.decision)
 
     def _record(self, state: _CallState, decision: HandoffDecision) -> EscalationRecord:
         return EscalationRecord(

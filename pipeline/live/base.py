@@ -123,6 +123,10 @@ class LiveHub(Protocol):
         """This process still times the call's escalation (not acknowledged)."""
         ...
 
+    def escalation_record(self, call_id: str) -> EscalationRecord | None:
+        """The record of an escalation this process times (to write it again)."""
+        ...
+
 
 class LiveState(Protocol):
     """The seam. Every method but `start`, `close`, `claim`, `settled` and `ping` is

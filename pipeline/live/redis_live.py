@@ -69,7 +69,8 @@ class RedisWriteSink:
 
     def __init__(self, live: RedisLive) -> None:
         self._live = live
-        self.last_id: str | None = None
+        self.last_write: str | None = None
+        """Id of the last write handed on (`StoreWrite.id`)."""
 
     async def apply_writes(self, writes: Sequence[StoreWrite]) -> list[Rejected]:
         r = self._live.redis
@@ -78,11 +79,11 @@ class RedisWriteSink:
                 for write in writes:
                     pipe.xadd(self._live.key("writes"),
                               {"w": json.dumps(encode_write(write), ensure_ascii=False)})
-                ids = await pipe.execute()
+                await pipe.execute()
         except (RedisError, OSError) as exc:
             raise StoreUnavailable(f"redis unavailable: {type(exc).__name__}") from exc
-        if ids:
-            self.last_id = str(ids[-1])
+        if writes:
+            self.last_write = writes[-1].id
         return []
 
 
@@ -212,20 +213,22 @@ class RedisLive:
         return True
 
     async def settled(self, timeout_s: float) -> bool:
-        last = self._sink.last_id
-        if last is None:
-            return True
+        """Asks the database, not the stream: a Redis that restarted empty has no trace of
+        writes it lost, and those must stay in the journal."""
+        last, store = self._sink.last_write, self._store
+        if last is None or store is None:
+            return last is None
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                # The writer deletes each entry once committed: ours is gone when stored.
-                if not await self.redis.xrange(self.key("writes"), min=last, max=last):
+                # The writer drains in order: the last one committed means all of them.
+                if await asyncio.to_thread(store.write_applied, last):
                     return True
-            except (RedisError, OSError):
+            except StoreUnavailable:
                 return False
             if time.monotonic() > deadline:
                 return False
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.02)
 
     def remote_calls(self) -> list[CallSummary]:
         return [s for s in self._remote.values() if s.status == "live" or s.needs_ack]
@@ -387,14 +390,19 @@ class RedisLive:
                 await self.redis.srem(self.key("esc"), call_id)
                 await self.redis.delete(self.key("esc", call_id))
                 continue
-            # Expired (we stalled past the lease): take it back unless someone has it.
-            if not await self._renew(keys=[lease], args=[self.instance_id, self.lease_ms]) and (
-                    not await self.redis.set(lease, self.instance_id, nx=True,
-                                             px=self.lease_ms)):
-                self._owned.discard(call_id)
-                log.warning("escalation of call %s is timed by another process now", call_id)
-                if hub is not None:
-                    hub.release_escalation(call_id)
+            if await self._renew(keys=[lease], args=[self.instance_id, self.lease_ms]):
+                continue
+            # Expired (we stalled past the lease, or Redis restarted empty): take it back
+            # unless someone has it, and write its record again so it can still be adopted.
+            if await self.redis.set(lease, self.instance_id, nx=True, px=self.lease_ms):
+                record = hub.escalation_record(call_id) if hub is not None else None
+                if record is not None:
+                    self._queue(_Op("track", record.to_json()))
+                continue
+            self._owned.discard(call_id)
+            log.warning("escalation of call %s is timed by another process now", call_id)
+            if hub is not None:
+                hub.release_escalation(call_id)
 
     async def _adopt_orphans(self) -> None:
         hub = self._hub
@@ -443,7 +451,8 @@ class RedisLive:
             try:
                 if not self._stats.writer:
                     if not await self.redis.set(lease, self.instance_id, nx=True,
-                                                px=self.lease_ms):
+                                                px=self.lease_ms) and (
+                            await self.redis.get(lease) != self.instance_id):
                         self._stats.stream_backlog = int(await self.redis.xlen(stream))
                         await asyncio.sleep(self.scan_s)
                         continue
@@ -470,6 +479,9 @@ class RedisLive:
                               item.write.op, item.write.id, item.error)
                     await self.redis.rpush(self.key("quarantine"), json.dumps(
                         {"write": encode_write(item.write), "error": item.error}))
+                if rejected:  # done with (quarantined, audited): their producers may let go
+                    await asyncio.to_thread(store.record_applied,
+                                            [item.write.id for item in rejected])
                 ids = [entry_id for entry_id, _ in entries]
                 await self.redis.xack(stream, _GROUP, *ids)
                 await self.redis.xdel(stream, *ids)
@@ -489,8 +501,14 @@ class RedisLive:
     async def _read(self, stream: str, start: str,
                     block: int | None) -> list[tuple[str, dict[str, str]]]:
         # RESP2 with decoded responses: [[stream, [(id, {field: value} | None), ...]]].
-        reply: Any = await self.redis.xreadgroup(_GROUP, self.instance_id, {stream: start},
-                                                 count=256, block=block)
+        try:
+            reply: Any = await self.redis.xreadgroup(_GROUP, self.instance_id,
+                                                     {stream: start}, count=256, block=block)
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            await self._ensure_group(stream)
+            return []
         if not reply:
             return []
         entries: list[tuple[str, dict[str, str] | None]] = list(reply[0][1])
@@ -500,11 +518,23 @@ class RedisLive:
         return [(entry_id, fields) for entry_id, fields in entries if fields is not None
                 and fields]
 
+    async def _ensure_group(self, stream: str) -> None:
+        """Redis restarted without its data: the stream and its group are made again."""
+        with contextlib.suppress(ResponseError):  # BUSYGROUP: another process made it
+            await self.redis.xgroup_create(stream, _GROUP, id="0", mkstream=True)
+
     async def _claim_pending(self, stream: str) -> None:
         start = "0-0"
         for _ in range(10_000):  # bounded: a stream's pending list, 256 at a time
-            reply = await self.redis.xautoclaim(stream, _GROUP, self.instance_id,
-                                                min_idle_time=0, start_id=start, count=256)
+            try:
+                reply = await self.redis.xautoclaim(stream, _GROUP, self.instance_id,
+                                                    min_idle_time=0, start_id=start,
+                                                    count=256)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                await self._ensure_group(stream)
+                return
             start = str(reply[0])
             if start == "0-0":
                 return

@@ -351,6 +351,23 @@ class Store:
         getattr(self, write.op)(*write.args, **dict(write.kwargs), session=s)
         s.add(JournalApplied(write_id=write.id, applied_at=now))
 
+    def write_applied(self, write_id: str) -> bool:
+        """The journaled write with this id is committed (a shared write stream's producer
+        learns it from the database of record, not from the stream)."""
+        with self.session(read=True) as s:
+            return s.get(JournalApplied, write_id) is not None
+
+    def record_applied(self, write_ids: Sequence[str]) -> None:
+        """Mark writes as done without applying them (refused and quarantined by a shared
+        stream's writer), so their producers stop keeping them."""
+        now = time.time()
+        with self.session() as s:
+            done = set(s.execute(select(JournalApplied.write_id).where(
+                JournalApplied.write_id.in_(list(write_ids)))).scalars())
+            for write_id in dict.fromkeys(write_ids):
+                if write_id not in done:
+                    s.add(JournalApplied(write_id=write_id, applied_at=now))
+
     def prune_applied(self, older_than_s: float = 7 * 86400.0) -> int:
         """Forget write ids old enough that no journal can still replay them."""
         with self.session() as s:

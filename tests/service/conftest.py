@@ -222,12 +222,15 @@ class RedisServer:
     def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="permanence-redis-"))
         self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
         self.proc = subprocess.Popen(
             [str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", str(self.base),
              "--protected-mode", "yes"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.url = f"redis://127.0.0.1:{self.port}/0"
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -242,10 +245,14 @@ class RedisServer:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
 
-    def remove(self) -> None:
+    def stop(self) -> None:
+        """Killed: everything it held is gone (no persistence), as after a crash."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+    def remove(self) -> None:
+        self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
