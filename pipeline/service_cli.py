@@ -153,8 +153,14 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         password_stdin: Annotated[bool, typer.Option(
             "--password-stdin", help="Read a new password from standard input.")] = False,
         actor: Annotated[str, typer.Option(help="Who asked (audited).")] = "cli",
+        practice: Annotated[list[str] | None, typer.Option(
+            "--practice", help="The practices the user belongs to from now on (repeat).")
+        ] = None,
+        all_practices: Annotated[bool, typer.Option(
+            "--all-practices", help="The user sees every practice again.")] = False,
     ) -> None:
-        """Change a user's role, deactivate or reactivate them, set a new password (audited)."""
+        """Change a user's role, deactivate or reactivate them, set a new password, their
+        practices (audited)."""
         from pipeline.service.auth import Auth, Role, UnknownUser
 
         parsed = None
@@ -169,9 +175,22 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             raise typer.BadParameter("--activate or --deactivate, not both")
         password = sys.stdin.readline().rstrip("\n") if password_stdin else None
         active = False if deactivate else True if activate else None
+        if practice and all_practices:
+            raise typer.BadParameter("--practice or --all-practices, not both")
+        if practice or all_practices:
+            try:
+                Auth(_store(), get_settings().token_ttl_s).set_practices(
+                    name, frozenset(practice or ()), actor=actor)
+            except UnknownUser:
+                typer.echo(f"error: no user {name!r}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"user {name}: practices "
+                       + (", ".join(sorted(practice)) if practice else "all"))
+            if parsed is None and active is None and password is None:
+                return
         if parsed is None and active is None and password is None:
-            raise typer.BadParameter("nothing to change: --role, --deactivate, --activate or "
-                                     "--password-stdin")
+            raise typer.BadParameter("nothing to change: --role, --deactivate, --activate, "
+                                     "--password-stdin or --practice")
         try:
             _, new_role, now_active = Auth(_store(), get_settings().token_ttl_s).update_user(
                 name, actor=actor, role=parsed, active=active, password=password)

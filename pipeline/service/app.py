@@ -163,6 +163,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     from pipeline.service.api import router as api_router
 
     app.include_router(api_router)
+    from pipeline.service.practices_api import router as practices_router  # issue 10
+
+    app.include_router(practices_router)
     from pipeline.agenda.api import router as agenda_router  # agenda (issue 9)
 
     app.include_router(agenda_router)

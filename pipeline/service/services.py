@@ -20,6 +20,7 @@ from pipeline.settings import Settings
 if TYPE_CHECKING:
     from classifier import Classifier
     from pipeline.agenda.service import AgendaService
+    from pipeline.practices import PracticeDirectory
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Services:
     classifier_override: Classifier | None = None
     agenda: AgendaService | None = None
     """Appointments (issue 9); None when ``agenda.enabled`` is off."""
+    practices: PracticeDirectory | None = None
+    """Several practices (issue 10, ``practices_file``); None: one practice."""
     _classifier: Classifier | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -81,6 +84,7 @@ def build_services(settings: Settings, *, store: Store | None = None,
                   channels=default_channels(settings) if channels is None else channels,
                   ack_poll_s=ack_poll_s,
                   journal=Journal(settings.effective_journal_dir / "writes.jsonl"), live=live)
+    directory = None
     if settings.practices_file is not None:
         from pipeline.practices import load_practices
 
@@ -96,7 +100,7 @@ def build_services(settings: Settings, *, store: Store | None = None,
                                                  throttle=LoginThrottle(
                                                      free=settings.login_failures_before_backoff,
                                                      max_delay_s=settings.login_backoff_max_s)),
-                        classifier_override=classifier)
+                        classifier_override=classifier, practices=directory)
     # -- agenda (issue 9) --
     if settings.agenda.enabled:
         from pipeline.agenda.service import build_agenda

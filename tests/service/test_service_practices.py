@@ -187,3 +187,61 @@ def test_twilio_calls_are_routed_by_the_number_dialled(tmp_path, service_setting
         call_id = asyncio.run_coroutine_threadsafe(start(), client.app.state.loop).result(10)
         assert services.hub.practice_id_of(call_id) == (True, "cabinet-b")
         assert services.hub.practice_of(call_id).emergency_number == "112"
+
+
+def test_memberships_are_managed_by_administrators(multi):
+    client, _services = multi
+    admin, sec = login(client, "admin"), login(client, "tele_secretary")
+    assert [p["id"] for p in client.get("/api/practices", headers=sec).json()] == ["cabinet-a"]
+    listed = client.get("/api/practices", headers=admin).json()
+    assert {p["id"]: p["numbers"] for p in listed} == {
+        "cabinet-a": ["+33144000001"], "cabinet-b": ["+33320000001"]}
+    b = client.post("/api/calls/simulate", headers=admin, json={
+        "turns": [STROKE_FR], "dialled_number": "+33 3 20 00 00 01"}).json()["call_id"]
+    assert client.get(f"/api/calls/{b}", headers=sec).status_code == 404
+    assert client.put("/api/users/tele_secretary/practices", headers=sec,
+                      json={"practices": ["cabinet-b"]}).status_code == 403
+    r = client.put("/api/users/tele_secretary/practices", headers=admin,
+                   json={"practices": ["cabinet-z"]})
+    assert r.status_code == 422 and "cabinet-z" in r.json()["detail"]
+    assert client.put("/api/users/nobody/practices", headers=admin,
+                      json={"practices": []}).status_code == 404
+    r = client.put("/api/users/tele_secretary/practices", headers=admin,
+                   json={"practices": ["cabinet-b"]})
+    assert r.status_code == 200 and r.json()["practices"] == ["cabinet-b"]
+    assert client.get(f"/api/calls/{b}", headers=sec).status_code == 200  # at once
+
+
+def test_cli_gives_users_their_practices(service_settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.service.auth import Auth
+    from pipeline.service.store import Store
+    from pipeline.settings import get_settings
+
+    monkeypatch.setenv("PERMANENCE_DATA_DIR", str(service_settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        res = runner.invoke(app, ["users", "add", "sec-nord", "--role", "tele_secretary",
+                                  "--practice", "nord", "--practice", "sud",
+                                  "--password-stdin"], input="a-strong-password\n")
+        assert res.exit_code == 0 and "practices nord, sud" in res.output, res.output
+        store = Store(service_settings.effective_database_url,
+                      secrets_dir=service_settings.data_dir)
+        auth = Auth(store, 3600)
+        token = auth.login("sec-nord", "a-strong-password")
+        assert token is not None
+        assert auth.principal(token.token).practices == {"nord", "sud"}  # type: ignore[union-attr]
+        res = runner.invoke(app, ["users", "set", "sec-nord", "--practice", "nord"])
+        assert res.exit_code == 0, res.output
+        assert auth.principal(token.token).practices == {"nord"}  # type: ignore[union-attr]
+        res = runner.invoke(app, ["users", "set", "sec-nord", "--all-practices"])
+        assert res.exit_code == 0 and "practices all" in res.output
+        assert auth.principal(token.token).practices is None  # type: ignore[union-attr]
+        res = runner.invoke(app, ["users", "set", "ghost", "--practice", "nord"])
+        assert res.exit_code != 0 and "no user" in res.output
+        store.dispose()
+    finally:
+        get_settings.cache_clear()
