@@ -567,6 +567,12 @@ class CallHub:
             self._announced.popitem(last=False)
         return self.practices[practice_id]
 
+    def announced_practice(self, provider_call_id: str | None) -> PracticeConfig | None:
+        """The practice a telephony call was announced for (`expect_call`), before its call
+        starts: the agent greets the caller in that practice's name."""
+        practice_id = self._announced.get(provider_call_id) if provider_call_id else None
+        return self.practices.get(practice_id) if practice_id is not None else None
+
     def practice_of(self, call_id: str) -> PracticeConfig:
         """The configuration that decides a call's handoffs (its practice's, else the
         deployment's default)."""

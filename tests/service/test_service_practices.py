@@ -180,6 +180,15 @@ def test_twilio_calls_are_routed_by_the_number_dialled(tmp_path, service_setting
         assert r.status_code == 200, r.text
         assert "<Dial>+33320999999</Dial>" in r.text  # practice B's secretary, not A's
 
+        # The agent greets the caller in the name of the practice they dialled.
+        from pipeline.agent.runtime import AgentRuntime
+
+        runtime = AgentRuntime(settings, None, None, None, services.hub,  # type: ignore[arg-type]
+                               services.practice, turn_detector=None)
+        options = runtime.options(channel="twilio", provider_call_id=sid)
+        assert options.practice_name == "Cabinet b"
+        assert runtime.options(channel="twilio").practice_name == services.practice.name
+
         async def start() -> str:
             return await services.hub.start_call(channel="twilio", language="fr",
                                                  provider_call_id=sid)
