@@ -57,3 +57,14 @@ async def set_practices(username: str, body: MembershipIn, services: ServicesDep
     except UnknownUser:
         raise HTTPException(404, f"no user {username!r}") from None
     return MembershipOut(username=username, practices=sorted(set(body.practices)))
+
+
+@router.get("/api/practices/{practice_id}/roster")
+async def practice_roster(practice_id: str, services: ServicesDep,
+                          user: Anyone) -> dict[str, object]:
+    """One practice's hours, roster and who is on call now (`/api/roster` is the default
+    practice's); 404 for a practice the user does not belong to."""
+    directory = services.practices
+    if directory is None or practice_id not in directory.configs or not user.sees(practice_id):
+        raise HTTPException(404, f"no practice {practice_id!r}")
+    return dict(directory.configs[practice_id].to_dict(services.hub.clock()))

@@ -219,6 +219,9 @@ def test_memberships_are_managed_by_administrators(multi):
                    json={"practices": ["cabinet-b"]})
     assert r.status_code == 200 and r.json()["practices"] == ["cabinet-b"]
     assert client.get(f"/api/calls/{b}", headers=sec).status_code == 200  # at once
+    roster = client.get("/api/practices/cabinet-b/roster", headers=sec)
+    assert roster.status_code == 200 and roster.json()["name"] == "Cabinet b"
+    assert client.get("/api/practices/cabinet-a/roster", headers=sec).status_code == 404
 
 
 def test_cli_gives_users_their_practices(service_settings, monkeypatch):
