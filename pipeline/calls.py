@@ -251,11 +251,11 @@ class CallHub:
             with contextlib.suppress(OSError):
                 self.journal.ack(self._unsettled_seq)
         await self.live.close()
-        for task in [*self._tasks, *self._side_tasks]:
+        tasks = [*self._tasks, *self._side_tasks]
+        for task in tasks:
             task.cancel()
-        for task in [*self._tasks, *self._side_tasks]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:  # bounded: a client library may swallow a cancellation (redis-py does)
+            await asyncio.wait(tasks, timeout=5.0)
         self._tasks = []
         if self.journal is not None:
             with contextlib.suppress(OSError):
@@ -463,6 +463,8 @@ class CallHub:
                 state.taken_over_by = by
         self._notify(HubNotice(NoticeKind.TAKEN_OVER if take_over else NoticeKind.ACKNOWLEDGED,
                                call_id, by=by))
+        if state is not None:  # every dashboard (and the shared first paint) sees it answered
+            self._push("call", call_id, state.summary_json())
 
     def adopt_escalation(self, record: EscalationRecord) -> bool:
         """The process timing this escalation died: carry the ladder on from its last step

@@ -51,6 +51,9 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"""
 
 _GROUP = "writers"
+WRITER_LEASE_MS = 6_000
+"""A batch commits in milliseconds; 6 s is how long writes wait in the stream when the
+writer dies (push, escalations and acknowledgments do not wait for it)."""
 _MAX_OUTBOX = 20_000
 """Pending outbound operations kept while Redis is away (then the oldest pushes are dropped:
 a dashboard reloads from the API; acknowledgments and escalations are never dropped)."""
@@ -111,6 +114,7 @@ class RedisLive:
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         self._stats = LiveStats(kind=self.kind, connected=False)
+        self._closing = False
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
@@ -152,11 +156,11 @@ class RedisLive:
         # The writer drains what is already in the stream before it lets go of its lease.
         while self._stats.writer and self._stats.stream_backlog and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+        self._closing = True  # every loop stops, even one whose cancellation redis-py ate
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5.0)
         self._tasks = []
         with contextlib.suppress(RedisError, OSError):
             for call_id in list(self._owned):  # hand them on at once, not after the lease
@@ -193,8 +197,16 @@ class RedisLive:
 
     def acknowledged(self, call_id: str, by: str, take_over: bool) -> None:
         self._owned.discard(call_id)
+        summary = self._remote.get(call_id)
+        if summary is not None:  # this process's first paint stops showing it as waiting
+            summary = summary.model_copy(update={
+                "needs_ack": False, "acknowledged_by": summary.acknowledged_by or by,
+                "acknowledged_at": summary.acknowledged_at or time.time(),
+                "taken_over_by": by if take_over else summary.taken_over_by})
+            self._remote[call_id] = summary
         self._queue(_Op("ack", {"origin": self.instance_id, "call_id": call_id, "by": by,
-                                "take_over": take_over}))
+                                "take_over": take_over,
+                                "summary": summary.model_dump(mode="json") if summary else None}))
 
     async def claim(self, record: EscalationRecord) -> bool:
         try:
@@ -251,7 +263,7 @@ class RedisLive:
     async def _publisher(self) -> None:
         """Sends queued operations in order, pipelined; Redis away: keeps them and retries."""
         backoff = 0.05
-        while True:
+        while not self._closing:
             if not self._outbox:
                 self._wake.clear()
                 await self._wake.wait()
@@ -304,15 +316,21 @@ class RedisLive:
             pipe.publish(self.key("control"), json.dumps({"type": "ack", **p}))
             pipe.srem(self.key("esc"), call_id)
             pipe.delete(self.key("esc", call_id))
+            summary = p.get("summary")
+            if isinstance(summary, dict):
+                if summary.get("status") == "live":
+                    pipe.hset(self.key("calls"), call_id, json.dumps(summary))
+                else:
+                    pipe.hdel(self.key("calls"), call_id)
 
     async def _subscriber(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._closing:
             pubsub = self.redis.pubsub()
             try:
                 await pubsub.subscribe(self.key("push"), self.key("control"))
                 backoff = 0.1
-                while True:
+                while not self._closing:
                     raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if raw is None:
                         continue
@@ -365,7 +383,7 @@ class RedisLive:
     async def _leases(self) -> None:
         """Renew the escalations this process times; adopt the ones whose owner died."""
         last_renew = 0.0
-        while True:
+        while not self._closing:
             await asyncio.sleep(self.scan_s)
             try:
                 now = time.monotonic()
@@ -445,13 +463,17 @@ class RedisLive:
         store = self._store
         assert store is not None
         stream, lease = self.key("writes"), self.key("writer")
+        # Longer than an escalation's lease: a stalled writer (a loaded machine, a slow commit)
+        # must not lose it mid-batch, or a second writer would commit the writes behind (a
+        # call's events before the call). Writes only wait in the stream meanwhile.
+        lease_ms = max(self.lease_ms, WRITER_LEASE_MS)
         renewed = 0.0
         backoff = 0.05
-        while True:
+        while not self._closing:
             try:
                 if not self._stats.writer:
                     if not await self.redis.set(lease, self.instance_id, nx=True,
-                                                px=self.lease_ms) and (
+                                                px=lease_ms) and (
                             await self.redis.get(lease) != self.instance_id):
                         self._stats.stream_backlog = int(await self.redis.xlen(stream))
                         await asyncio.sleep(self.scan_s)
@@ -459,9 +481,8 @@ class RedisLive:
                     self._stats.writer = True
                     renewed = time.monotonic()
                     await self._claim_pending(stream)
-                elif time.monotonic() - renewed >= self.lease_ms / 3000:
-                    if not await self._renew(keys=[lease], args=[self.instance_id,
-                                                                 self.lease_ms]):
+                elif time.monotonic() - renewed >= lease_ms / 3000:
+                    if not await self._renew(keys=[lease], args=[self.instance_id, lease_ms]):
                         self._stats.writer = False
                         continue
                     renewed = time.monotonic()
@@ -471,6 +492,12 @@ class RedisLive:
                 if not entries:
                     self._stats.stream_backlog = int(await self.redis.xlen(stream))
                     continue
+                # Renewed right before committing: the batch commits well inside the lease.
+                # Lost meanwhile: not ours to commit (they stay pending; the holder claims them).
+                if not await self._renew(keys=[lease], args=[self.instance_id, lease_ms]):
+                    self._stats.writer = False
+                    continue
+                renewed = time.monotonic()
                 writes = [decode_write(json.loads(fields["w"])) for _, fields in entries]
                 rejected = await asyncio.to_thread(store.apply_writes, writes)
                 for item in rejected:

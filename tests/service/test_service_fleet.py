@@ -39,7 +39,7 @@ STROKE_FR = "ma mère a la bouche de travers et elle n'arrive plus à lever le b
 NUMBER_A = "+33 1 44 00 00 01"
 NUMBER_B = "+33 3 20 00 00 01"
 DEADLINE_S = 8.0
-"""Acknowledgment deadline of both practices: long enough for a lease (1 s) to expire and be
+"""Acknowledgment deadline of both practices: long enough for a lease (2 s) to expire and be
 taken on a loaded machine, short enough for a test."""
 
 
@@ -159,7 +159,7 @@ def fleet(tmp_path: Path, pg_url: str, redis_server: Any) -> Iterator[dict[str, 
                    "PERMANENCE_PRACTICES_FILE": str(practices),
                    "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
                    "PERMANENCE_AGENDA__ENABLED": "false",
-                   "PERMANENCE_ESCALATION_LEASE_S": "1.0",
+                   "PERMANENCE_ESCALATION_LEASE_S": "2.0",
                    "PERMANENCE_RETENTION_INTERVAL_S": "0"}
             port = free_port()
             log = tmp_path / f"{name}.log"
@@ -256,6 +256,7 @@ def test_fleet_push_isolation_ack_and_takeover(fleet: dict[str, Server], redis_s
         assert stored["call"]["acknowledged_by"] == "sec-a"
         assert stored["call"]["escalation_step"] == 0
         assert call1 not in r.smembers("permanence:esc")
+        assert r.hget("permanence:calls", call1) is None  # ended and answered: off every queue
         # 4. kill -9 of the process timing an escalation: another takes it before its deadline.
         second = _simulate(agent1, agent_token, NUMBER_A)
         call2 = second["call_id"]
