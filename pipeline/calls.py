@@ -55,6 +55,7 @@ from pipeline.events import (
     TranscriptPartial,
     event_payload,
 )
+from pipeline.live.base import EscalationRecord, InProcessLive, LiveState
 from pipeline.service.journal import Journal, StoreWrite
 from pipeline.service.push import PushBroker, PushMessage
 from pipeline.service.store import CallSummary, CallUpdate, Orphan, Store, StoreUnavailable
@@ -101,6 +102,8 @@ class _CallState:
     handoff_t: float | None = None
     interrupted: bool = False
     """Live when its process died: a human must call the caller back."""
+    practice_id: str | None = None
+    """Multi-practice deployments: the practice the dialled number belongs to."""
 
     ended_at: float | None = None
     acknowledged_at: float | None = None
@@ -129,6 +132,7 @@ class _CallState:
             taken_over_by=self.taken_over_by,
             escalation_step=d.step if d else 0,
             partial=self.partial,
+            practice=self.practice_id,
         )
 
     def summary_json(self) -> dict[str, Any]:
@@ -159,13 +163,29 @@ class CallHub:
                  broker: PushBroker | None = None, channels: Sequence[Channel] = (),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  ack_poll_s: float = 0.1, max_memory_calls: int = 2000,
-                 journal: Journal | None = None, heartbeat_s: float = 10.0) -> None:
+                 journal: Journal | None = None, heartbeat_s: float = 10.0,
+                 live: LiveState | None = None) -> None:
         self.store = store
+        self.live: LiveState = live or InProcessLive()
+        """Shared live state (push fan-out, escalation leases, the write stream): see
+        `pipeline.live`; in process by default."""
+        self._enqueued_n = 0
+        self._handed_n = 0
+        self._unsettled_seq = 0
+        self.handoff_observer: Callable[[float], None] | None = None
+        """Called with the seconds from a classification reaching the hub to its handoff on
+        the dashboards (the /metrics histogram)."""
         self.journal = journal
         self._heartbeat_s = heartbeat_s
         self._recovered = False
         self.quarantined = 0
         self.practice = practice
+        self.practices: dict[str, PracticeConfig] = {}
+        self.route_number: Callable[[str], str | None] | None = None
+        """Dialled number -> practice id (`PracticeDirectory.for_number`)."""
+        self._announced: OrderedDict[str, str] = OrderedDict()
+        """Multi-practice deployments: practice id -> its configuration (`practice` is the
+        default, for a call whose number belongs to none)."""
         self.broker = broker or PushBroker()
         self.dashboard = DashboardChannel(self._publish_notice)
         self.channels: tuple[Channel, ...] = tuple(channels)
@@ -204,6 +224,8 @@ class CallHub:
         self._idle.set()
         self._tasks = [asyncio.create_task(self._writer(), name="callhub-writer"),
                        asyncio.create_task(self._ack_loop(), name="callhub-ack")]
+        if self.live.sink is not None and self.journal is not None:
+            self._tasks.append(asyncio.create_task(self._settle_loop(), name="callhub-settle"))
         if self.store is not None and self.journal is not None:
             self._tasks.append(asyncio.create_task(self._reconcile_loop(),
                                                    name="callhub-reconcile"))
@@ -219,15 +241,21 @@ class CallHub:
                             len(pending))
                 self._writes.extendleft(reversed(pending))
         self._ensure_started()
+        await self.live.start(self)
 
     async def close(self, drain_timeout_s: float = 5.0) -> None:
+        stored = False
         with contextlib.suppress(TimeoutError):
-            await self.flush(timeout_s=drain_timeout_s)
-        for task in [*self._tasks, *self._side_tasks]:
+            stored = await self.flush(timeout_s=drain_timeout_s)
+        if stored and self._unsettled_seq and self.journal is not None:
+            with contextlib.suppress(OSError):
+                self.journal.ack(self._unsettled_seq)
+        await self.live.close()
+        tasks = [*self._tasks, *self._side_tasks]
+        for task in tasks:
             task.cancel()
-        for task in [*self._tasks, *self._side_tasks]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:  # bounded: a client library may swallow a cancellation (redis-py does)
+            await asyncio.wait(tasks, timeout=5.0)
         self._tasks = []
         if self.journal is not None:
             with contextlib.suppress(OSError):
@@ -249,7 +277,12 @@ class CallHub:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(task), timeout=max(
                     0.0, deadline - time.monotonic()))
-        return True
+        return await self.live.settled(max(0.0, deadline - time.monotonic()))
+
+    @property
+    def writes_handed(self) -> int:
+        """Writes handed to the store (or the shared stream) since start."""
+        return self._handed_n
 
     @property
     def pending_writes(self) -> int:
@@ -266,6 +299,7 @@ class CallHub:
                 log.error("journal append failed (%s): write kept in memory only",
                           type(exc).__name__)
         self._writes.append(write)
+        self._enqueued_n += 1
         assert self._wake is not None
         self._wake.set()
 
@@ -290,7 +324,9 @@ class CallHub:
             try:
                 if self.journal is not None:
                     await asyncio.to_thread(self.journal.sync)
-                rejected = await asyncio.to_thread(store.apply_writes, batch)
+                sink = self.live.sink
+                rejected = (await sink.apply_writes(batch) if sink is not None
+                            else await asyncio.to_thread(store.apply_writes, batch))
             except StoreUnavailable:
                 if self.db_ok:
                     log.error("database unavailable: %d write(s) kept in the journal",
@@ -318,9 +354,33 @@ class CallHub:
                         await asyncio.to_thread(self.journal.quarantine, item.write, item.error)
             for _ in batch:
                 self._writes.popleft()
+            self._handed_n += len(batch)
             if self.journal is not None and batch[-1].seq:
-                with contextlib.suppress(OSError):
-                    await asyncio.to_thread(self.journal.ack, batch[-1].seq)
+                if self.live.sink is not None:
+                    # Handed to a shared stream, not yet committed: the journal keeps them
+                    # until the stream's writer has (`_settle_loop`), so a Redis lost with
+                    # its data loses none of them (replayed, idempotent by write id).
+                    self._unsettled_seq = batch[-1].seq
+                else:
+                    with contextlib.suppress(OSError):
+                        await asyncio.to_thread(self.journal.ack, batch[-1].seq)
+
+    async def _settle_loop(self) -> None:
+        """Shared write stream: acknowledge the journal up to what the stream's writer
+        committed to the store."""
+        while True:
+            await asyncio.sleep(0.05)
+            seq = self._unsettled_seq
+            if not seq or self.journal is None:
+                continue
+            try:
+                if await self.live.settled(1.0):
+                    with contextlib.suppress(OSError):
+                        await asyncio.to_thread(self.journal.ack, seq)
+                    if self._unsettled_seq == seq:
+                        self._unsettled_seq = 0
+            except Exception:  # noqa: BLE001 - the journal keeps them; retried
+                log.exception("journal settlement failed")
 
     # -- start-up reconciliation -----------------------------------------------------------------
     async def _reconcile_loop(self) -> None:
@@ -338,7 +398,10 @@ class CallHub:
                         await asyncio.to_thread(store.prune_applied)
                         pruned = True
                     for orphan in await asyncio.to_thread(store.claim_orphans):
-                        self._restore(orphan)
+                        owned = True
+                        if orphan.needs_ack and orphan.decision is not None:
+                            owned = await self.live.claim(self._record_of_orphan(orphan))
+                        self._restore(orphan, track=owned)
                     await asyncio.sleep(self._heartbeat_s)
                 else:
                     await asyncio.sleep(0.2)
@@ -348,22 +411,24 @@ class CallHub:
                 log.exception("reconciliation failed")
                 await asyncio.sleep(self._heartbeat_s)
 
-    def _restore(self, orphan: Orphan) -> None:
+    def _restore(self, orphan: Orphan, *, track: bool = True) -> None:
         """Back in memory: shown on the dashboard; an unacknowledged handoff gets its
-        escalation timer back (a deadline that passed while nobody ran escalates now)."""
+        escalation timer back (a deadline that passed while nobody ran escalates now), unless
+        another process already times it (`track=False`, shared live state)."""
         from handoff.ack import decision_from_dict
 
         state = self._calls.get(orphan.call_id) or _CallState(
             call_id=orphan.call_id, channel=orphan.channel, language=orphan.language,
             started_at=orphan.started_at, provider_call_id=orphan.provider_call_id,
-            caller_number=orphan.caller_number)
+            caller_number=orphan.caller_number, practice_id=orphan.practice_id)
         state.ended = True
         self._calls[orphan.call_id] = state
         decision = decision_from_dict(orphan.decision) if orphan.decision else None
         if decision is not None:
             state.decision = decision
             state.urgency_rank = max(state.urgency_rank, decision.urgency.rank)
-            if orphan.needs_ack and decision.ack_deadline is not None:
+            if (track and orphan.needs_ack and decision.ack_deadline is not None
+                    and self.tracker.pending(orphan.call_id) is None):  # not timed here yet
                 step = self.tracker.restore(orphan.call_id, decision, orphan.escalation_step)
                 state.decision = step.decision
         if orphan.was_live:
@@ -373,8 +438,68 @@ class CallHub:
         self._push("call", orphan.call_id, state.summary_json())
 
     # -- push -------------------------------------------------------------------------------
-    def _push(self, kind: str, call_id: str | None, data: dict[str, Any]) -> int:
-        return self.broker.publish(PushMessage(kind=kind, call_id=call_id, data=data))
+    def _push(self, kind: str, call_id: str | None, data: dict[str, Any],
+              practice: str | None = None) -> int:
+        state = self._calls.get(call_id) if call_id else None
+        message = PushMessage(kind=kind, call_id=call_id, data=data,
+                              practice=practice or (state.practice_id if state else None))
+        self.live.publish(message, self._enqueued_n)
+        return self.broker.publish(message)
+
+    # -- shared live state (pipeline.live calls these) ----------------------------------------
+    def deliver_remote(self, message: PushMessage) -> None:
+        """Another process's push, to this process's dashboards."""
+        self.broker.publish(message)
+
+    def remote_acknowledged(self, call_id: str, by: str, take_over: bool) -> None:
+        """A human acknowledged the call on another process: the timer stops here (if it ran
+        here) and the call's agent (if here) hears it."""
+        self.tracker.acknowledge(call_id, by, self.clock())
+        state = self._calls.get(call_id)
+        if state is not None:
+            if state.acknowledged_by is None:
+                state.acknowledged_by, state.acknowledged_at = by, time.time()
+            if take_over:
+                state.taken_over_by = by
+        self._notify(HubNotice(NoticeKind.TAKEN_OVER if take_over else NoticeKind.ACKNOWLEDGED,
+                               call_id, by=by))
+        if state is not None:  # every dashboard (and the shared first paint) sees it answered
+            self._push("call", call_id, state.summary_json())
+
+    def adopt_escalation(self, record: EscalationRecord) -> bool:
+        """The process timing this escalation died: carry the ladder on from its last step
+        (the call itself is reconciled like a dead process's: interrupted, call-back task)."""
+        orphan = record.to_orphan()
+        self._restore(orphan)
+        return self.tracker.pending(record.call_id) is not None
+
+    def release_escalation(self, call_id: str) -> None:
+        self.tracker.acknowledge(call_id, "lease", self.clock())
+
+    def escalation_open(self, call_id: str) -> bool:
+        return self.tracker.pending(call_id) is not None
+
+    def escalation_record(self, call_id: str) -> EscalationRecord | None:
+        state, pending = self._calls.get(call_id), self.tracker.pending(call_id)
+        if state is None or pending is None:
+            return None
+        return self._record(state, pending.decision)
+
+    def _record(self, state: _CallState, decision: HandoffDecision) -> EscalationRecord:
+        return EscalationRecord(
+            call_id=state.call_id, decision=decision.to_dict(), step=decision.step,
+            channel=state.channel, language=state.language, started_at=state.started_at,
+            provider_call_id=state.provider_call_id, caller_number=state.caller_number,
+            practice_id=state.practice_id, live=not state.ended)
+
+    @staticmethod
+    def _record_of_orphan(orphan: Orphan) -> EscalationRecord:
+        assert orphan.decision is not None
+        return EscalationRecord(
+            call_id=orphan.call_id, decision=orphan.decision, step=orphan.escalation_step,
+            channel=orphan.channel, language=orphan.language, started_at=orphan.started_at,
+            provider_call_id=orphan.provider_call_id, caller_number=orphan.caller_number,
+            practice_id=orphan.practice_id, live=orphan.was_live)
 
     async def _publish_notice(self, notice: HandoffNotice) -> int:
         state = self._calls.get(notice.call_id)
@@ -391,6 +516,7 @@ class CallHub:
         paint, which works even when the database does not."""
         items = [summary for summary in (s.summary() for s in self._calls.values())
                  if summary.status == "live" or summary.needs_ack]
+        items += [s for s in self.live.remote_calls() if s.id not in self._calls]
         return sorted(items, key=lambda x: (not x.needs_ack, -(
             _RANK.get(x.urgency or "", -1)), -x.started_at))
 
@@ -446,12 +572,50 @@ class CallHub:
         agent still needs its state, it is dropped once it ends)."""
         return [k for k, s in self._calls.items() if s.ended]
 
+    def expect_call(self, provider_call_id: str, dialled_number: str | None) -> PracticeConfig:
+        """The telephony webhook announced a call to `dialled_number` (Twilio's ``To``): the
+        call its media stream starts in this process belongs to that number's practice.
+        Returns the practice's configuration (its fallback numbers)."""
+        practice_id = (self.route_number(dialled_number)
+                       if self.route_number is not None and dialled_number else None)
+        if practice_id is None or practice_id not in self.practices:
+            return self.practice
+        self._announced[provider_call_id] = practice_id
+        while len(self._announced) > 1000:  # announced, never streamed: forget the oldest
+            self._announced.popitem(last=False)
+        return self.practices[practice_id]
+
+    def announced_practice(self, provider_call_id: str | None) -> PracticeConfig | None:
+        """The practice a telephony call was announced for (`expect_call`), before its call
+        starts: the agent greets the caller in that practice's name."""
+        practice_id = self._announced.get(provider_call_id) if provider_call_id else None
+        return self.practices.get(practice_id) if practice_id is not None else None
+
+    def practice_of(self, call_id: str) -> PracticeConfig:
+        """The configuration that decides a call's handoffs (its practice's, else the
+        deployment's default)."""
+        state = self._calls.get(call_id)
+        if state is not None and state.practice_id is not None:
+            return self.practices.get(state.practice_id, self.practice)
+        return self.practice
+
+    def practice_id_of(self, call_id: str) -> tuple[bool, str | None]:
+        """(known here, practice id) from memory: this process's calls and the live calls
+        other processes share."""
+        state = self._calls.get(call_id)
+        if state is not None:
+            return True, state.practice_id
+        for summary in self.live.remote_calls():
+            if summary.id == call_id:
+                return True, summary.practice
+        return False, None
+
     def knows(self, call_id: str) -> bool:
-        return call_id in self._calls
+        return call_id in self._calls or self.live.knows(call_id)
 
     def broker_call_update(self, summary: CallSummary) -> None:
         """Push a stored call's new summary (after a human correction) to dashboards."""
-        self._push("call", summary.id, summary.model_dump(mode="json"))
+        self._push("call", summary.id, summary.model_dump(mode="json"), summary.practice)
 
     def live_transcript(self, call_id: str) -> list[dict[str, Any]] | None:
         state = self._calls.get(call_id)
@@ -464,11 +628,21 @@ class CallHub:
 
     # -- the call API -----------------------------------------------------------------------
     async def start_call(self, *, channel: str, language: str, caller_number: str | None = None,
-                         provider_call_id: str | None = None, call_id: str | None = None) -> str:
+                         provider_call_id: str | None = None, call_id: str | None = None,
+                         practice_id: str | None = None,
+                         dialled_number: str | None = None) -> str:
+        """`practice_id` (or the `dialled_number` it is routed by): the call's practice in a
+        multi-practice deployment (see `pipeline.practices`); None: the default practice."""
         call_id = call_id or uuid.uuid4().hex[:16]
+        if practice_id is None and dialled_number is not None and self.route_number:
+            practice_id = self.route_number(dialled_number)
+        if practice_id is None and provider_call_id is not None:
+            practice_id = self._announced.pop(provider_call_id, None)
+        if practice_id is not None and self.practices and practice_id not in self.practices:
+            raise KeyError(f"unknown practice {practice_id!r}: configure it in practices_file")
         state = _CallState(call_id=call_id, channel=channel, language=language,
                            started_at=time.time(), provider_call_id=provider_call_id,
-                           caller_number=caller_number)
+                           caller_number=caller_number, practice_id=practice_id)
         self._calls[call_id] = state
         self._evict()
         store = self.store
@@ -476,7 +650,8 @@ class CallHub:
             self._enqueue(StoreWrite.of(
                 "create_call", call_id, channel=channel, language=language,
                 caller_number=caller_number, provider_call_id=provider_call_id,
-                started_at=state.started_at))
+                started_at=state.started_at, owner=store.instance_id,
+                **({"practice_id": practice_id} if practice_id is not None else {})))
         self._push("call", call_id, state.summary_json())
         return call_id
 
@@ -527,8 +702,9 @@ class CallHub:
         """Run the policy; store, push and escalate. Returns the decision when it is a *new or
         more severe* handoff (the agent then hands over); None otherwise."""
         state = self._state(call_id)
+        received = time.monotonic()
         now = self.clock()
-        decision = decide(classification, form, self.practice, now)
+        decision = decide(classification, form, self.practice_of(call_id), now)
         state.classification = classification
         state.form = form
         state.urgency_rank = max(state.urgency_rank, decision.urgency.rank,
@@ -554,6 +730,8 @@ class CallHub:
         if not escalate:
             return None
         await self._apply_decision(state, decision, t, reason="policy")
+        if decision.is_handoff and self.handoff_observer is not None:
+            self.handoff_observer(time.monotonic() - received)
         return decision if decision.is_handoff else None
 
     async def hand_to_human(self, call_id: str, reason: str, t: float) -> HandoffDecision:
@@ -562,7 +740,7 @@ class CallHub:
         far. Never downgrades a more severe handoff already under way."""
         state = self._state(call_id)
         decision = human_fallback(
-            self.practice, self.clock(), reason,
+            self.practice_of(call_id), self.clock(), reason,
             urgency=state.decision.urgency if state.decision else Urgency.URGENT)
         if state.decision is not None and state.decision.is_handoff and (
                 state.decision.action.severity >= decision.action.severity):
@@ -599,6 +777,7 @@ class CallHub:
                 state.taken_over_by = username
         self._notify(HubNotice(NoticeKind.TAKEN_OVER if take_over else NoticeKind.ACKNOWLEDGED,
                                call_id, by=username))
+        self.live.acknowledged(call_id, username, take_over)
         self._push("ack", call_id, {"by": username, "take_over": take_over,
                                     "waited_s": ack.waited_s if ack else None,
                                     "call": state.summary_json() if state else None})
@@ -621,13 +800,15 @@ class CallHub:
         call_id = state.call_id
         notice = HandoffNotice(call_id=call_id, decision=decision,
                                provider_call_id=state.provider_call_id, language=state.language,
-                               emergency_number=self.practice.emergency_number)
+                               emergency_number=self.practice_of(
+                                   call_id).emergency_number)
         # Dashboard first and inline: it is what a human sees within the latency budget.
         delivery = await self.dashboard.deliver(notice)
         self._record_delivery(call_id, delivery, decision.step)
         for channel in self.channels:
             self._spawn(self._deliver(channel, notice))
-        self.tracker.start(call_id, decision, self.clock())
+        if self.tracker.start(call_id, decision, self.clock()) is not None:
+            self.live.track(self._record(state, decision))
         payload = decision.to_dict()
         first_handoff = decision.is_handoff and state.handoff_t is None
         if first_handoff:
@@ -685,10 +866,12 @@ class CallHub:
         decision = step.decision
         if state is not None:
             state.decision = decision
+            self.live.stepped(self._record(state, decision))
         notice = HandoffNotice(call_id=step.call_id, decision=decision,
                                provider_call_id=state.provider_call_id if state else None,
                                language=state.language if state else "fr",
-                               emergency_number=self.practice.emergency_number)
+                               emergency_number=self.practice_of(
+                                   step.call_id).emergency_number)
         self._notify(HubNotice(NoticeKind.ESCALATED, step.call_id, decision=decision))
         self._push("escalation", step.call_id, {
             "decision": decision.to_dict(), "reason": step.reason, "final": step.final,

@@ -38,6 +38,7 @@ def _register() -> None:
         "pipeline.service_cli",
         "pipeline.agent_cli",
         "pipeline.agenda.cli",
+        "pipeline.live.cli",
     ):
         importlib.import_module(module_name).register(app, bench_app)
 

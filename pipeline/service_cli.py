@@ -34,18 +34,32 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
 
     @app.command()
     def serve(host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
-              port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
-        """Run the service: API (docs at /docs), dashboard (/), push, voice-agent routes."""
+              port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+              role: Annotated[str | None, typer.Option(
+                  help="api (REST API, dashboard, push), agent (voice routes and engines) or "
+                       "all (one process); default PERMANENCE_ROLE, else all.")] = None,
+              ) -> None:
+        """Run the service: API (docs at /docs), dashboard (/), push, voice-agent routes.
+        Several processes share live state with PERMANENCE_REDIS_URL (deploy/README.md)."""
         import uvicorn
 
         from pipeline.service.app import create_app
         from pipeline.service.logsetup import configure_logging
 
         settings = get_settings()
+        if role is not None:
+            if role not in ("api", "agent", "all"):
+                raise typer.BadParameter("expected api, agent or all", param_hint="--role")
+            settings = settings.model_copy(update={"role": role})
+        if settings.role != "all" and not settings.redis_url:
+            typer.echo(f"warning: --role {settings.role} without PERMANENCE_REDIS_URL: this "
+                       "process shares no live state with the others", err=True)
         configure_logging(settings.log_level)
         # Agenda (issue 9): the embedded CalDAV server (Radicale) starts with the service
-        # unless the practice has its own (PERMANENCE_CALDAV_URL).
-        if settings.agenda.enabled and not settings.caldav_url:
+        # unless the practice has its own (PERMANENCE_CALDAV_URL). With several processes
+        # (a role other than all) one Radicale on one port cannot be everyone's: the operator
+        # runs it once and sets PERMANENCE_CALDAV_URL (deploy/README.md).
+        if settings.agenda.enabled and not settings.caldav_url and settings.role == "all":
             settings = settings.model_copy(update={"agenda": settings.agenda.model_copy(
                 update={"embedded_caldav": True})})
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
@@ -101,6 +115,9 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         role: Annotated[str, typer.Option(help="tele_secretary, physician, data_analyst, admin")],
         password_stdin: Annotated[bool, typer.Option(
             "--password-stdin", help="Read the password from standard input.")] = False,
+        practice: Annotated[list[str] | None, typer.Option(
+            "--practice", help="A practice the user belongs to (repeat; none: every "
+                               "practice). Ids from PERMANENCE_PRACTICES_FILE.")] = None,
     ) -> None:
         """Add a user (bootstraps the first admin)."""
         from pipeline.service.auth import Auth, Role, UserExists
@@ -118,10 +135,13 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         auth = Auth(_store(), get_settings().token_ttl_s)
         try:
             auth.add_user(name, parsed, password)
+            if practice:
+                auth.set_practices(name, frozenset(practice), actor="cli")
         except (UserExists, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"user {name} added with role {parsed.value}")
+        typer.echo(f"user {name} added with role {parsed.value}"
+                   + (f", practices {', '.join(sorted(practice))}" if practice else ""))
 
     @users_app.command("set")
     def users_set(
@@ -133,8 +153,14 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         password_stdin: Annotated[bool, typer.Option(
             "--password-stdin", help="Read a new password from standard input.")] = False,
         actor: Annotated[str, typer.Option(help="Who asked (audited).")] = "cli",
+        practice: Annotated[list[str] | None, typer.Option(
+            "--practice", help="The practices the user belongs to from now on (repeat).")
+        ] = None,
+        all_practices: Annotated[bool, typer.Option(
+            "--all-practices", help="The user sees every practice again.")] = False,
     ) -> None:
-        """Change a user's role, deactivate or reactivate them, set a new password (audited)."""
+        """Change a user's role, deactivate or reactivate them, set a new password, their
+        practices (audited)."""
         from pipeline.service.auth import Auth, Role, UnknownUser
 
         parsed = None
@@ -149,9 +175,22 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
             raise typer.BadParameter("--activate or --deactivate, not both")
         password = sys.stdin.readline().rstrip("\n") if password_stdin else None
         active = False if deactivate else True if activate else None
+        if practice and all_practices:
+            raise typer.BadParameter("--practice or --all-practices, not both")
+        if practice or all_practices:
+            try:
+                Auth(_store(), get_settings().token_ttl_s).set_practices(
+                    name, frozenset(practice or ()), actor=actor)
+            except UnknownUser:
+                typer.echo(f"error: no user {name!r}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"user {name}: practices "
+                       + (", ".join(sorted(practice)) if practice else "all"))
+            if parsed is None and active is None and password is None:
+                return
         if parsed is None and active is None and password is None:
-            raise typer.BadParameter("nothing to change: --role, --deactivate, --activate or "
-                                     "--password-stdin")
+            raise typer.BadParameter("nothing to change: --role, --deactivate, --activate, "
+                                     "--password-stdin or --practice")
         try:
             _, new_role, now_active = Auth(_store(), get_settings().token_ttl_s).update_user(
                 name, actor=actor, role=parsed, active=active, password=password)

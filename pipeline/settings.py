@@ -155,6 +155,24 @@ class Settings(BaseSettings):
     retention_interval_s: float = 3600.0
     """How often ``serve`` runs retention (0: never; ``permanence retention run`` by hand)."""
 
+    # Several practices, several machines (issue 10).
+    practices_file: Path | None = None
+    """YAML directory of practices (id, own practice file, numbers dialled): see
+    `pipeline.practices`. Unset: one practice (``practice_file``)."""
+    redis_url: str | None = None
+    """``redis://host:6379/0``: live state shared by several processes (push fan-out, write
+    stream, escalation leases; see `pipeline.live`). Unset: in process (one machine)."""
+    redis_prefix: str = "permanence"
+    """Key prefix, so two deployments can share one Redis."""
+    escalation_lease_s: float = 3.0
+    """How long an escalation timer stays with a process that stopped renewing it (died)
+    before another takes it over. Must be well under the shortest acknowledgment deadline
+    (demo practice: 60 s for an emergency)."""
+    role: Literal["all", "api", "agent"] = "all"
+    """``permanence serve --role``: ``api`` (REST API, dashboard, push; no voice engines),
+    ``agent`` (voice routes and engines, plus login and simulated calls), ``all`` (one
+    process, the embedded default)."""
+
     @property
     def effective_journal_dir(self) -> Path:
         return self.journal_dir or self.data_dir / "journal"

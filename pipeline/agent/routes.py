@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, Response
 
+from handoff import PracticeConfig
 from pipeline.agent.runtime import AgentRuntime
 from pipeline.service.limits import RateLimit
 from pipeline.service.twilio_auth import (
@@ -100,10 +101,10 @@ async def _verified_form(request: Request, auth_token: str) -> dict[str, str]:
     return form
 
 
-def _fallback_dial(request: Request) -> str:
+def _fallback_dial(request: Request, practice: PracticeConfig | None = None) -> str:
     """Ends every TwiML that hands the line to software: whatever ends the stream (crash,
     refused stream, malformed frame), Twilio then rings the practice's tele-secretary."""
-    practice = request.app.state.services.practice
+    practice = practice or request.app.state.services.practice
     number = practice.tele_secretary.phone
     if not number:  # no secretary line: the on-call physician
         on_call = practice.on_call_at(request.app.state.services.hub.clock())
@@ -122,11 +123,13 @@ async def twilio_voice(request: Request) -> Response:
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     token = tokens.issue(form["CallSid"], caller)
+    # Several practices (issue 10): the number dialled picks the call's practice.
+    practice = request.app.state.services.hub.expect_call(form["CallSid"], form.get("To"))
     ws_url = str(request.url_for("twilio_media_stream")).replace("http", "ws", 1)
     twiml = (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
         f'<Stream url="{escape(ws_url)}"><Parameter name="token" value="{escape(token)}"/>'
-        "</Stream></Connect>" + _fallback_dial(request) + "</Response>"
+        "</Stream></Connect>" + _fallback_dial(request, practice) + "</Response>"
     )
     return Response(twiml, media_type="application/xml")
 

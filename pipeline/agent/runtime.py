@@ -102,17 +102,19 @@ class AgentRuntime:
                 realtime: bool = True) -> SessionOptions:
         """The session options for one call, from the settings and the practice."""
         spoken = language or self.settings.language
+        # Several practices (issue 10): the practice of the number the caller dialled.
+        practice = self.hub.announced_practice(provider_call_id) or self.practice
         # auto: the recognizer detects per utterance; the agent speaks the practice's first
         # language (a caller's English is still transcribed and triaged).
         return SessionOptions(
-            practice_name=self.practice.name, language=lang("fr" if spoken == "auto" else spoken),
+            practice_name=practice.name, language=lang("fr" if spoken == "auto" else spoken),
             asr_language=spoken, channel=channel, caller_number=caller_number,
             provider_call_id=provider_call_id, realtime=realtime,
             stall_timeout_s=self.settings.agent_stall_timeout_s,
             recognizer_stall_timeout_s=self.settings.agent_recognizer_stall_timeout_s,
             silence_timeout_s=self.settings.agent_silence_timeout_s,
             advise_emergency_categories=frozenset(
-                c.value for c in self.practice.advise_emergency_categories))
+                c.value for c in practice.advise_emergency_categories))
 
     def session(self, *, channel: str, language: str | None = None,
                 caller_number: str | None = None, provider_call_id: str | None = None,

@@ -125,6 +125,8 @@ class SimulateIn(BaseModel):
     turns: list[Annotated[str, Field(min_length=1, max_length=5000)]] = Field(
         min_length=1, max_length=50)
     caller_number: str | None = Field(default=None, max_length=40)
+    dialled_number: str | None = Field(default=None, max_length=40)
+    """Multi-practice: the number the caller dialled routes the call to its practice."""
 
 
 class SimulateOut(BaseModel):
@@ -251,7 +253,7 @@ async def me(user: Anyone) -> dict[str, str]:
 # -- calls ------------------------------------------------------------------------------------
 @router.get("/api/calls", tags=["calls"])
 async def list_calls(
-    services: ServicesDep, _user: Clinical,
+    services: ServicesDep, user: Clinical,
     view: Literal["queue", "history"] = "queue",
     q: Annotated[str | None, Query(max_length=100)] = None,
     urgency: Literal["emergency", "urgent", "routine"] | None = None,
@@ -261,11 +263,26 @@ async def list_calls(
     """`queue`: live calls and handoffs awaiting acknowledgment, most urgent first.
     `history`: every call, newest first, searchable."""
     items, total = await asyncio.to_thread(services.store.list_calls, view=view, q=q,
-                                           urgency=urgency, limit=limit, offset=offset)
+                                           urgency=urgency, limit=limit, offset=offset,
+                                           practices=user.practices)
     return CallList(total=total, items=items)
 
 
+async def visible_call(services: Services, call_id: str, user: Principal) -> None:
+    """404 unless the call belongs to one of the user's practices (multi-practice: a call of
+    another practice does not exist for them, not even as a 403)."""
+    if user.practices is None:
+        return
+    known, practice = services.hub.practice_id_of(call_id)
+    if not known:
+        await services.hub.flush(timeout_s=2.0)
+        _, practice = await asyncio.to_thread(services.store.call_practice, call_id)
+    if not user.sees(practice):
+        raise HTTPException(404, f"no call {call_id!r}")
+
+
 async def _detail(services: Services, call_id: str, user: Principal) -> CallDetailOut:
+    await visible_call(services, call_id, user)
     await services.hub.flush(timeout_s=2.0)
     detail = await asyncio.to_thread(services.store.get_call, call_id, reader=user.username)
     if detail is None:
@@ -305,6 +322,7 @@ async def get_form(call_id: str, services: ServicesDep, user: Clinical) -> dict[
 async def correct_form(call_id: str, body: FormCorrection, services: ServicesDep,
                        user: Clinical) -> CallSummary:
     """Correct form fields; each change is kept as a correction (labeled example)."""
+    await visible_call(services, call_id, user)
     await services.hub.flush(timeout_s=2.0)
     try:
         summary = await asyncio.to_thread(services.store.correct, call_id, user.username, {},
@@ -326,6 +344,7 @@ async def classifications(call_id: str, services: ServicesDep,
 async def correct_labels(call_id: str, body: LabelCorrection, services: ServicesDep,
                          user: Clinical) -> CallSummary:
     """Confirm or correct intent / urgency / red flag."""
+    await visible_call(services, call_id, user)
     await services.hub.flush(timeout_s=2.0)
     changes: dict[str, Any] = {k: v for k, v in
                                {"intent": body.intent, "urgency": body.urgency,
@@ -347,6 +366,7 @@ async def correct_labels(call_id: str, body: LabelCorrection, services: Services
 
 
 async def _ack(call_id: str, services: Services, user: Principal, take_over: bool) -> AckOut:
+    await visible_call(services, call_id, user)
     if not services.hub.knows(call_id):
         await services.hub.flush(timeout_s=2.0)
         exists = await asyncio.to_thread(services.store.call_exists, call_id)
@@ -373,8 +393,12 @@ async def simulate(body: SimulateIn, services: ServicesDep, _user: Clinical) -> 
     """A call without audio: classifier -> form -> escalation exactly as a live call."""
     from pipeline.service.simulate import simulate_call
 
+    route = services.hub.route_number
+    practice = route(body.dialled_number) if route and body.dialled_number else None
+    if not _user.sees(practice) and services.hub.practices:
+        raise HTTPException(403, "that number belongs to a practice you are not a member of")
     result = await simulate_call(services, body.language, body.turns,
-                                 caller_number=body.caller_number)
+                                 caller_number=body.caller_number, practice_id=practice)
     if not await services.hub.flush(timeout_s=5.0):
         raise StoreUnavailable("call handled and pushed, but not yet stored")
     return SimulateOut(call_id=result.call_id, handoff=result.handoff,
@@ -506,7 +530,8 @@ async def live(websocket: WebSocket) -> None:
         await websocket.send_text(json.dumps({
             "kind": "hello", "call_id": None, "at": time.time(),
             "data": {"user": principal.username, "role": principal.role.value,
-                     "calls": [c.model_dump(mode="json") for c in services.hub.snapshot()]}},
+                     "calls": [c.model_dump(mode="json") for c in services.hub.snapshot()
+                               if principal.sees(c.practice)]}},
             default=str))
         receiver = asyncio.create_task(_drain(websocket))
         assert token is not None
@@ -516,7 +541,10 @@ async def live(websocket: WebSocket) -> None:
             done, _ = await asyncio.wait({getter, receiver, checker},
                                          return_when=asyncio.FIRST_COMPLETED)
             if getter in done:
-                await websocket.send_text(getter.result().to_json())
+                message = getter.result()
+                # Multi-practice: a user sees pushes of their practices' calls only.
+                if message.call_id is None or principal.sees(message.practice):
+                    await websocket.send_text(message.to_json())
             else:
                 getter.cancel()
         if checker.done():

@@ -29,7 +29,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 """No inline script, nothing from elsewhere, never framed (clickjacking)."""
 
 
-async def _housekeeping(services: Services) -> None:
+async def _housekeeping(services: Services, *, retention: bool = True) -> None:
     """Retention on a schedule inside `serve`, and the server's memory kept in step with the
     database: calls erased or past retention (by this process or `permanence gdpr erase`)
     leave the in-memory queue, transcripts and notices too."""
@@ -41,7 +41,7 @@ async def _housekeeping(services: Services) -> None:
         interval = settings.retention_interval_s
         try:
             now = asyncio.get_running_loop().time()
-            if interval > 0 and now >= next_retention:
+            if retention and interval > 0 and now >= next_retention:
                 next_retention = now + interval
                 report = await asyncio.to_thread(
                     run_retention, services.store, audio_days=settings.retention_audio_days,
@@ -79,7 +79,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
                             "`permanence users add NAME --role admin --password-stdin`")
         except StoreUnavailable:
             log.error("database unavailable at start-up: API answers 503 until it is back")
-        housekeeping = asyncio.create_task(_housekeeping(services), name="retention")
+        # Retention runs in API processes (and `all`), not in every voice worker (issue 10);
+        # every process still drops erased calls from its memory.
+        housekeeping = asyncio.create_task(
+            _housekeeping(services, retention=settings.role != "agent"), name="retention")
         yield
         housekeeping.cancel()
         if services.agenda is not None:
@@ -154,9 +157,15 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         return JSONResponse(status_code=422, content={"detail": errors, "message": message,
                                                       "fields": fields})
 
+    from pipeline.service import ops  # /healthz, /readyz, /metrics (issue 10)
+
+    ops.install(app, services)
     from pipeline.service.api import router as api_router
 
     app.include_router(api_router)
+    from pipeline.service.practices_api import router as practices_router  # issue 10
+
+    app.include_router(practices_router)
     from pipeline.agenda.api import router as agenda_router  # agenda (issue 9)
 
     app.include_router(agenda_router)
@@ -170,7 +179,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if exc.name != "pipeline.service.dashboard":
             raise
     else:
-        app.include_router(dashboard_router)
+        if settings.role != "agent":  # a voice worker serves no dashboard pages
+            app.include_router(dashboard_router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -180,5 +190,6 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if exc.name != "pipeline.agent.routes":
             raise
     else:
-        app.include_router(agent_router)
+        if settings.role != "api":  # an API server loads no voice engines
+            app.include_router(agent_router)
     return app

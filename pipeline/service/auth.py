@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
-from pipeline.service.db import Token, User
+from pipeline.service.db import Token, User, UserPractice
 from pipeline.service.store import Store, StoreUnavailable
 
 
@@ -46,6 +46,13 @@ _hasher = PasswordHasher()
 class Principal:
     username: str
     role: Role
+    practices: frozenset[str] | None = None
+    """Multi-practice deployments: the practices whose calls this user sees; None: all (a
+    user given no practice, e.g. a single-practice deployment)."""
+
+    def sees(self, practice_id: str | None) -> bool:
+        return self.practices is None or (practice_id is not None
+                                          and practice_id in self.practices)
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,20 @@ class Auth:
             for key in [k for k, v in self._cache.items() if v[0].username == username]:
                 del self._cache[key]
 
+    def set_practices(self, username: str, practices: frozenset[str], *, actor: str) -> None:
+        """The practices a user belongs to (none: every practice). Audited; applies to the
+        user's next request."""
+        with self.store.session() as s:
+            if s.execute(select(User).where(User.username == username)).scalar() is None:
+                raise UnknownUser(username)
+            s.execute(delete(UserPractice).where(UserPractice.username == username))
+            for practice_id in sorted(practices):
+                s.add(UserPractice(username=username, practice_id=practice_id))
+            self.store.log(s, actor, "user.practices", None, username=username,
+                           practices=sorted(practices))
+        with self._lock:
+            self._cache.clear()
+
     def update_user(self, username: str, *, actor: str, role: Role | None = None,
                     active: bool | None = None, password: str | None = None) -> tuple[
                         str, Role, bool]:
@@ -258,7 +279,9 @@ class Auth:
                     with self._lock:
                         self._cache.pop(h, None)
                     return None
-                principal = Principal(user.username, Role(user.role))
+                memberships = frozenset(s.execute(select(UserPractice.practice_id).where(
+                    UserPractice.username == user.username)).scalars())
+                principal = Principal(user.username, Role(user.role), memberships or None)
                 expires = row.expires_at
         except StoreUnavailable:
             with self._lock:

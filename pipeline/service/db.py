@@ -43,6 +43,15 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class UserPractice(Base):
+    """A user belongs to these practices and sees only their calls (migration 0004). A user
+    with no row sees every practice (single-practice deployments, administrators)."""
+
+    __tablename__ = "user_practices"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    practice_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class Token(Base):
     __tablename__ = "tokens"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -89,6 +98,8 @@ class Call(Base):
     instance_id: Mapped[str | None] = mapped_column(String(32))
     """The `serve` process handling the call live (start-up reconciliation finds the calls of
     a process that died)."""
+    practice_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Multi-practice deployments (migration 0004): the practice of the number dialled."""
 
     __table_args__ = (
         Index("ix_calls_queue", "needs_ack", "urgency_rank", "started_at"),

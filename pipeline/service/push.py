@@ -18,6 +18,8 @@ class PushMessage:
     call_id: str | None
     data: Mapping[str, Any]
     at: float = field(default_factory=time.time)
+    practice: str | None = None
+    """The practice whose call it is (multi-practice: who may see it); None: every user."""
 
     def to_json(self) -> str:
         return json.dumps({"kind": self.kind, "call_id": self.call_id, "at": self.at,

@@ -20,6 +20,7 @@ from pipeline.settings import Settings
 if TYPE_CHECKING:
     from classifier import Classifier
     from pipeline.agenda.service import AgendaService
+    from pipeline.practices import PracticeDirectory
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Services:
     classifier_override: Classifier | None = None
     agenda: AgendaService | None = None
     """Appointments (issue 9); None when ``agenda.enabled`` is off."""
+    practices: PracticeDirectory | None = None
+    """Several practices (issue 10, ``practices_file``); None: one practice."""
     _classifier: Classifier | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -72,10 +75,24 @@ def build_services(settings: Settings, *, store: Store | None = None,
     store = store or Store(settings.effective_database_url, secrets_dir=settings.data_dir)
     practice = practice or load_practice(settings.practice_file)
     broker = PushBroker()
+    # -- several practices, several processes (issue 10) --
+    from pipeline.live import live_from_settings
+
+    live = live_from_settings(settings.redis_url, prefix=settings.redis_prefix,
+                              lease_s=settings.escalation_lease_s, store=store)
     hub = CallHub(store, practice, broker=broker,
                   channels=default_channels(settings) if channels is None else channels,
                   ack_poll_s=ack_poll_s,
-                  journal=Journal(settings.effective_journal_dir / "writes.jsonl"))
+                  journal=Journal(settings.effective_journal_dir / "writes.jsonl"), live=live)
+    directory = None
+    if settings.practices_file is not None:
+        from pipeline.practices import load_practices
+
+        directory = load_practices(settings.practices_file)
+        hub.practices = dict(directory.configs)
+        hub.route_number = directory.for_number
+        if directory.default is not None:
+            practice = hub.practice = directory.configs[directory.default]
     if clock is not None:
         hub.clock = clock
     services = Services(settings=settings, practice=practice, store=store, hub=hub,
@@ -83,7 +100,7 @@ def build_services(settings: Settings, *, store: Store | None = None,
                                                  throttle=LoginThrottle(
                                                      free=settings.login_failures_before_backoff,
                                                      max_delay_s=settings.login_backoff_max_s)),
-                        classifier_override=classifier)
+                        classifier_override=classifier, practices=directory)
     # -- agenda (issue 9) --
     if settings.agenda.enabled:
         from pipeline.agenda.service import build_agenda

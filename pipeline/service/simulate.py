@@ -32,12 +32,13 @@ class SimulationResult:
 
 
 async def simulate_call(services: Services, language: str, turns: Sequence[str], *,
-                        caller_number: str | None = None, end: bool = True) -> SimulationResult:
+                        caller_number: str | None = None, end: bool = True,
+                        practice_id: str | None = None) -> SimulationResult:
     if not turns:
         raise ValueError("turns: expected at least one caller utterance")
     hub: CallHub = services.hub
     call_id = await hub.start_call(channel="simulated", language=language,
-                                   caller_number=caller_number)
+                                   caller_number=caller_number, practice_id=practice_id)
     classification: Classification | None = None
     form: TriageForm | None = None
     t = 0.0

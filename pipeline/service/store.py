@@ -74,6 +74,7 @@ class Orphan:
     escalation_step: int
     decision: Mapping[str, Any] | None
     """The last policy decision's payload (`HandoffDecision.to_dict()`)."""
+    practice_id: str | None = None
 
 
 JOURNALED_OPS = frozenset({"create_call", "add_event", "add_classification", "add_decision",
@@ -113,6 +114,8 @@ class CallSummary(BaseModel):
     corrected: bool = False
     partial: str = ""
     """Live calls only: the current partial transcript."""
+    practice: str | None = None
+    """Multi-practice deployments: the practice of the number dialled."""
 
     @classmethod
     def of(cls, row: Call) -> CallSummary:
@@ -126,6 +129,7 @@ class CallSummary(BaseModel):
             needs_ack=row.needs_ack, acknowledged_at=row.acknowledged_at,
             acknowledged_by=row.acknowledged_by, taken_over_by=row.taken_over_by,
             escalation_step=row.escalation_step, corrected=row.corrected,
+            practice=row.practice_id,
         )
 
 
@@ -347,6 +351,23 @@ class Store:
         getattr(self, write.op)(*write.args, **dict(write.kwargs), session=s)
         s.add(JournalApplied(write_id=write.id, applied_at=now))
 
+    def write_applied(self, write_id: str) -> bool:
+        """The journaled write with this id is committed (a shared write stream's producer
+        learns it from the database of record, not from the stream)."""
+        with self.session(read=True) as s:
+            return s.get(JournalApplied, write_id) is not None
+
+    def record_applied(self, write_ids: Sequence[str]) -> None:
+        """Mark writes as done without applying them (refused and quarantined by a shared
+        stream's writer), so their producers stop keeping them."""
+        now = time.time()
+        with self.session() as s:
+            done = set(s.execute(select(JournalApplied.write_id).where(
+                JournalApplied.write_id.in_(list(write_ids)))).scalars())
+            for write_id in dict.fromkeys(write_ids):
+                if write_id not in done:
+                    s.add(JournalApplied(write_id=write_id, applied_at=now))
+
     def prune_applied(self, older_than_s: float = 7 * 86400.0) -> int:
         """Forget write ids old enough that no journal can still replay them."""
         with self.session() as s:
@@ -399,7 +420,8 @@ class Store:
                     caller_number=row.caller_number, provider_call_id=row.provider_call_id,
                     started_at=row.started_at, was_live=was_live, needs_ack=row.needs_ack,
                     escalation_step=row.escalation_step,
-                    decision=json.loads(decision.payload) if decision is not None else None))
+                    decision=json.loads(decision.payload) if decision is not None else None,
+                    practice_id=row.practice_id))
             s.execute(delete(ServiceInstance).where(
                 ServiceInstance.id.not_in(alive), ServiceInstance.heartbeat_at < now - stale_s))
         return orphans
@@ -407,11 +429,15 @@ class Store:
     # -- calls ------------------------------------------------------------------------------
     def create_call(self, call_id: str, *, channel: str, language: str,
                     caller_number: str | None, provider_call_id: str | None,
-                    started_at: float, session: Session | None = None) -> None:
+                    started_at: float, owner: str | None = None,
+                    practice_id: str | None = None, session: Session | None = None) -> None:
+        """`owner`: the instance id of the process handling the call live (a shared write
+        stream may be drained by another process's store); default this store's."""
         with self._tx(session) as s:
             s.add(Call(id=call_id, channel=channel, language=language,
                        caller_number=caller_number, provider_call_id=provider_call_id,
-                       started_at=started_at, status="live", instance_id=self.instance_id))
+                       started_at=started_at, status="live",
+                       instance_id=owner or self.instance_id, practice_id=practice_id))
             s.flush()
             self.log(s, "system", "call.start", call_id, channel=channel, language=language,
                      has_number=caller_number is not None)
@@ -503,7 +529,8 @@ class Store:
     # -- reads ------------------------------------------------------------------------------
     def list_calls(self, *, view: str = "queue", q: str | None = None,
                    urgency: str | None = None, limit: int = 50,
-                   offset: int = 0) -> tuple[list[CallSummary], int]:
+                   offset: int = 0, practices: frozenset[str] | None = None
+                   ) -> tuple[list[CallSummary], int]:
         """`queue`: live or awaiting acknowledgment, most urgent first; `history`: all, newest
         first, searchable by call id, intent, urgency, red flag or caller number."""
         with self.session(read=True) as s:
@@ -516,6 +543,8 @@ class Store:
                 order = (Call.started_at.desc(),)
             if urgency:
                 stmt = stmt.where(Call.urgency == urgency)
+            if practices is not None:  # multi-practice: a user sees only their practices'
+                stmt = stmt.where(Call.practice_id.in_(sorted(practices)))
             if q:
                 like = f"%{q}%"
                 stmt = stmt.where(or_(Call.id.like(like), Call.intent.like(like),
@@ -625,6 +654,12 @@ class Store:
     def call_exists(self, call_id: str) -> bool:
         with self.session(read=True) as s:
             return s.get(Call, call_id) is not None
+
+    def call_practice(self, call_id: str) -> tuple[bool, str | None]:
+        """(exists, practice id) of a stored call."""
+        with self.session(read=True) as s:
+            row = s.get(Call, call_id)
+            return (row is not None, row.practice_id if row is not None else None)
 
     # -- audit ------------------------------------------------------------------------------
     def verify_audit(self) -> VerifyResult:

@@ -209,3 +209,59 @@ def fast_practice_file(tmp_path: Path) -> Path:
     path = tmp_path / "practice.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True))
     return path
+
+
+# -- Redis (issue 10: live state shared by several processes) --------------------------------
+REDIS_SERVER = Path("/usr/bin/redis-server")
+
+
+class RedisServer:
+    """A throw-away Redis (Debian's redis-server) on 127.0.0.1: no persistence, killed at the
+    end of the test."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="permanence-redis-"))
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.base),
+             "--protected-mode", "yes"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.remove()
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Killed: everything it held is gone (no persistence), as after a crash."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    if not REDIS_SERVER.exists():
+        pytest.skip("redis-server not installed (make setup installs it)")
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.remove()

@@ -1,0 +1,163 @@
+"""`permanence bench fleet`: simulated calls through several agent processes sharing PostgreSQL
+and Redis, watched on a dashboard connected to an API process. Loopback only, bounded in calls
+and time; prints JSON, never a test.
+
+Per level (1, 2, ... agent processes): `calls` stroke calls (each one a handoff), `concurrency`
+in flight per agent, round-robin over the level's agents. Figures:
+
+- ``handoff_ms``: from the simulate request sent to the handoff push received by the dashboard
+  on the API process (what a tele-secretary waits for);
+- ``push_ms``: from the push leaving the agent's hub (its `at`) to the dashboard receiving it
+  through Redis and the API process (the fan-out alone);
+- ``calls_per_s``: calls handled, pushed and committed to PostgreSQL (the simulate request
+  returns once its writes left the stream) per second of the level's wall time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from pipeline.live.fleet import ServeProcess, start_serve, temporary_redis, wait_ready
+from pipeline.service.pgtemp import temporary_postgres
+
+STROKE_FR = "ma mère a la bouche de travers et elle n'arrive plus à lever le bras droit"
+PASSWORD = "bench-password-not-secret"
+
+
+def _pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    return round(v[min(len(v) - 1, int(p * (len(v) - 1) + 0.5))], 1)
+
+
+async def _dashboard(url: str, arrivals: dict[str, tuple[float, float]],
+                     ready: asyncio.Event) -> None:
+    from websockets.asyncio.client import connect
+
+    async with connect(url, open_timeout=30, max_size=None) as ws:
+        async for raw in ws:
+            message = json.loads(raw)
+            if message["kind"] == "hello":
+                ready.set()
+            elif message["kind"] == "handoff" and message["call_id"] not in arrivals:
+                arrivals[message["call_id"]] = (time.time(), float(message["at"]))
+
+
+async def _level(agents: list[ServeProcess], token: str, calls: int, concurrency: int,
+                 arrivals: dict[str, tuple[float, float]], timeout_s: float) -> dict[str, Any]:
+    sent: dict[str, float] = {}
+    errors = 0
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(calls):
+        queue.put_nowait(i)
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + timeout_s
+
+    async def worker(agent: ServeProcess, client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty() and time.monotonic() < deadline:
+            queue.get_nowait()
+            t0 = time.time()
+            try:
+                r = await client.post(agent.url + "/api/calls/simulate", headers=headers,
+                                      json={"turns": [STROKE_FR]}, timeout=60)
+                r.raise_for_status()
+                sent[r.json()["call_id"]] = t0
+            except httpx.HTTPError:
+                errors += 1
+
+    start = time.monotonic()
+    async with httpx.AsyncClient() as client:
+        await asyncio.gather(*(worker(agent, client) for agent in agents
+                               for _ in range(concurrency)))
+    wall = time.monotonic() - start
+    settle = time.monotonic() + 10
+    while any(c not in arrivals for c in sent) and time.monotonic() < settle:
+        await asyncio.sleep(0.05)
+    handoff = [1000 * (arrivals[c][0] - t0) for c, t0 in sent.items() if c in arrivals]
+    push = [1000 * (arrivals[c][0] - arrivals[c][1]) for c in sent if c in arrivals]
+    return {"agents": len(agents), "calls": len(sent), "errors": errors,
+            "missing_push": sum(1 for c in sent if c not in arrivals),
+            "wall_s": round(wall, 2), "calls_per_s": round(len(sent) / wall, 2) if wall else None,
+            "handoff_ms": {"p50": _pct(handoff, 0.5), "p95": _pct(handoff, 0.95)},
+            "push_ms": {"p50": _pct(push, 0.5), "p95": _pct(push, 0.95)}}
+
+
+def run_fleet_bench(*, calls: int = 40, agents: int = 2, concurrency: int = 4,
+                    postgres_url: str | None = None, redis_url: str | None = None,
+                    timeout_s: float = 120.0) -> dict[str, Any]:
+    if not 1 <= agents <= 8:
+        raise ValueError("agents: expected 1 to 8 processes on this machine")
+    if not 1 <= calls <= 2000:
+        raise ValueError("calls: expected 1 to 2000 per level")
+    with temporary_postgres(postgres_url) as pg, temporary_redis(redis_url) as redis_url_:
+        if pg is None or redis_url_ is None:
+            return {"error": "PostgreSQL and redis-server are needed (make setup installs "
+                             "them), or pass --postgres-url and --redis-url"}
+        return asyncio.run(_run(pg, redis_url_, calls, agents, concurrency, timeout_s))
+
+
+async def _run(pg: str, redis_url: str, calls: int, agents: int, concurrency: int,
+               timeout_s: float) -> dict[str, Any]:
+    from pipeline.service.auth import Auth, Role
+    from pipeline.service.store import Store
+
+    base = Path(tempfile.mkdtemp(prefix="permanence-fleet-"))
+    secrets = base / "secrets"
+    secrets.mkdir()
+    store = Store(pg, secrets_dir=secrets)
+    Auth(store, 3600).add_user("bench", Role.TELE_SECRETARY, PASSWORD)
+    store.dispose()
+    env = {"PERMANENCE_DATABASE_URL": pg, "PERMANENCE_REDIS_URL": redis_url,
+           "PERMANENCE_CLASSIFIER_USE_MODEL": "false", "PERMANENCE_AGENDA__ENABLED": "false",
+           "PERMANENCE_RETENTION_INTERVAL_S": "0", "PERMANENCE_LOG_LEVEL": "WARNING"}
+    servers: list[ServeProcess] = []
+    task: asyncio.Task[None] | None = None
+    try:
+        servers.append(start_serve("api1", "api", base / "api1", env, secrets / "secret.key"))
+        for i in range(agents):
+            servers.append(start_serve(f"agent{i + 1}", "agent", base / f"agent{i + 1}", env,
+                                       secrets / "secret.key"))
+        await asyncio.to_thread(wait_ready, servers)
+        api, workers = servers[0], servers[1:]
+        async with httpx.AsyncClient() as client:
+            r = await client.post(api.url + "/api/auth/login", timeout=30,
+                                  json={"username": "bench", "password": PASSWORD})
+            r.raise_for_status()
+            token = str(r.json()["access_token"])
+            for agent in workers:  # warm-up: the classifier loads on first use
+                await client.post(agent.url + "/api/calls/simulate", timeout=60,
+                                  headers={"Authorization": f"Bearer {token}"},
+                                  json={"turns": [STROKE_FR]})
+        arrivals: dict[str, tuple[float, float]] = {}
+        ready = asyncio.Event()
+        task = asyncio.create_task(_dashboard(
+            f"ws://127.0.0.1:{api.port}/api/live?token={token}", arrivals, ready))
+        await asyncio.wait_for(ready.wait(), 30)
+        levels = [await _level(workers[:n], token, calls, concurrency, arrivals, timeout_s)
+                  for n in range(1, agents + 1)]
+        return {"calls_per_level": calls, "concurrency_per_agent": concurrency,
+                "api_processes": 1, "levels": levels,
+                "machine": {"cpus": os.cpu_count(), "load_1m": round(os.getloadavg()[0], 2)},
+                "note": "all processes, PostgreSQL and Redis share this machine's cores: the "
+                        "curve shows contention, not a deployment's capacity"}
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        for server in servers:
+            server.stop()
+        import shutil
+
+        shutil.rmtree(base, ignore_errors=True)
