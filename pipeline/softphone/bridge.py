@@ -427,7 +427,8 @@ class CallBridge:
     async def _tell_caller_line_lost(self) -> None:
         language = self.session.language if self.session.language in ("fr", "en") else "fr"
         texts = LOST_NOTICE["twilio" if self.channel == "twilio" else "browser"]
-        text = texts[language].format(number=self.hub.practice.emergency_number or "15")
+        practice = self.hub.practice_of(self.call_id)  # the dialled practice's number
+        text = texts[language].format(number=practice.emergency_number or "15")
         try:
             audio = await asyncio.wait_for(
                 asyncio.to_thread(self._synth.synthesize, text, language), timeout=3.0)

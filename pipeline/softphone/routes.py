@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from pipeline.service.api import Clinical
+from pipeline.service.api import Clinical, ServicesDep, visible_call
 from pipeline.softphone.registry import BridgeRegistry, SoftphoneRefused
 
 if TYPE_CHECKING:
@@ -66,7 +66,10 @@ def registry(app: Any) -> BridgeRegistry:
     return found
 
 
-def _bridge(request: Request, call_id: str) -> CallBridge:
+async def _bridge(request: Request, call_id: str, services: ServicesDep,
+                  user: Clinical) -> CallBridge:
+    # Another practice's call does not exist for this user (404, as on every call route).
+    await visible_call(services, call_id, user)
     bridge = registry(request.app).get(call_id)
     if bridge is None:
         raise HTTPException(404, f"no live audio line for call {call_id!r} in this server: "
@@ -83,33 +86,37 @@ async def _run(coro: Any) -> Any:
 
 
 @router.post("/api/calls/{call_id}/softphone")
-async def claim(call_id: str, request: Request, user: Clinical) -> ClaimOut:
+async def claim(call_id: str, request: Request, user: Clinical,
+                services: ServicesDep) -> ClaimOut:
     """Take the call with the browser's softphone: a one-time ticket for its offer."""
-    bridge = _bridge(request, call_id)
+    bridge = await _bridge(request, call_id, services, user)
     got = await _run(bridge.claim(user.username))
     return ClaimOut(call_id=got.call_id, ticket=got.ticket,
                     connect_timeout_s=got.connect_timeout_s, channel=bridge.channel)
 
 
 @router.post("/api/calls/{call_id}/softphone/offer")
-async def offer(call_id: str, body: OfferIn, request: Request, user: Clinical) -> AnswerOut:
+async def offer(call_id: str, body: OfferIn, request: Request, user: Clinical,
+                services: ServicesDep) -> AnswerOut:
     """The softphone's SDP offer (with its ticket) -> the server's SDP answer."""
-    bridge = _bridge(request, call_id)
+    bridge = await _bridge(request, call_id, services, user)
     answer = await _run(bridge.answer(user.username, body.ticket, body.sdp, body.type))
     return AnswerOut(sdp=answer.sdp, type=answer.type)
 
 
 @router.post("/api/calls/{call_id}/softphone/hangup")
-async def hangup(call_id: str, request: Request, user: Clinical) -> BridgeOut:
+async def hangup(call_id: str, request: Request, user: Clinical,
+                 services: ServicesDep) -> BridgeOut:
     """End this user's softphone: both legs close (before it connected: the claim only)."""
-    bridge = _bridge(request, call_id)
+    bridge = await _bridge(request, call_id, services, user)
     await _run(bridge.hang_up(user.username))
     return _out(bridge)
 
 
 @router.get("/api/calls/{call_id}/softphone")
-async def status(call_id: str, request: Request, _user: Clinical) -> BridgeOut:
-    return _out(_bridge(request, call_id))
+async def status(call_id: str, request: Request, user: Clinical,
+                 services: ServicesDep) -> BridgeOut:
+    return _out(await _bridge(request, call_id, services, user))
 
 
 def _out(bridge: CallBridge) -> BridgeOut:

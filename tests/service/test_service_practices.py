@@ -106,6 +106,12 @@ def test_a_practice_user_sees_only_their_practices_calls(multi):
                        headers=sec_a).status_code == 404
     assert client.post(f"/api/calls/{b['call_id']}/labels", headers=sec_a,
                        json={"confirm": True}).status_code == 404
+    # The softphone too: another practice's call does not exist (a simulated call of her own
+    # practice exists, but has no audio line to take).
+    other = client.post(f"/api/calls/{b['call_id']}/softphone", headers=sec_a)
+    assert other.status_code == 404 and "no call" in other.json()["detail"]
+    own = client.post(f"/api/calls/{a['call_id']}/softphone", headers=sec_a)
+    assert own.status_code == 404 and "no live audio line" in own.json()["detail"]
     mine = client.get(f"/api/calls/{a['call_id']}", headers=sec_a)
     assert mine.status_code == 200 and mine.json()["call"]["practice"] == "cabinet-a"
     listed = {c["id"] for c in client.get("/api/calls?view=history",
