@@ -423,6 +423,21 @@ class CallSession:
             reason = "incomplete_answer" if p is None or p >= 0.5 else "smart_turn"
             self.turn.wait(update.end + max(wait, self.options.turns.min_gap_s), reason)
             self._emit(TurnWaiting(self.now(), update.utterance_id, reason))
+        later = self.timeline.next_start(update.utterance_id)
+        if later is not None and self.turn.deadline is not None:
+            # A late final (busy machine): the caller already spoke again. Decide as if the
+            # final had come on time: that utterance either resumed this turn (it began
+            # before the wait ran out) or is the next turn (after the agent would have
+            # answered), so a slow machine does not glue two turns into one.
+            if self.turn.resumed(later):
+                ended = [t for u, t in self.timeline.speech_end.items()
+                         if u > update.utterance_id]
+                if ended and self.timeline.open_utterance is None:
+                    # ...and already ended: as at its end of speech, in case it has no final.
+                    self.turn.wait(max(ended) + self.options.turns.max_wait_s, "silence")
+                return
+            await self._end_turn(self.turn.reason if self.turn.reason == "complete"
+                                 else "silence")
 
     async def _classify(self, update: TranscriptUpdate
                         ) -> tuple[Classification | None, TriageForm | None]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from pipeline.agent.dialogue import State
 from pipeline.agent.session import CallSession, SessionOptions
 from pipeline.agent.wording import say
@@ -115,6 +117,43 @@ def test_an_utterance_the_recognizer_drops_does_not_hang_the_turn() -> None:
     kinds = _kinds(session)
     assert kinds.count("ask_dob") == 2  # the turn ended, the date was asked again
     assert "par exemple" in [e.text for e in _said(session) if e.kind == "ask_dob"][-1]
+
+
+def _late_final(caller: Caller, utterance_id: int, at: float) -> list[Any]:
+    """The caller's script with one utterance's final emitted late (at ``at``, audio clock),
+    and the finals after it no earlier (a transcriber emits finals in order): what a busy
+    machine does."""
+    out = []
+    for t, event in caller.events():
+        if getattr(event, "is_final", False) and event.utterance_id >= utterance_id:
+            t = max(t, at)
+        out.append((t, event))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _outcome(session: CallSession) -> tuple[object, ...]:
+    form = session.dialogue.collected
+    return ([e.utterance_id for e in _of(session, TurnEnded)], _kinds(session), form.name,
+            form.date_of_birth, form.callback_number, form.confirmed, session.handoff)
+
+
+@pytest.mark.parametrize("second_start", [
+    13.0,  # the next turn: the caller answers the name question
+    10.3,  # the same turn: the caller resumes after 0.3 s
+])
+def test_a_late_final_gives_the_turns_an_on_time_final_gives(second_start: float) -> None:
+    # The first final comes while (or after) the caller says the next thing: a slow machine
+    # must neither glue the next answer onto the reason nor split a resumed sentence.
+    second = "Je m'appelle Marie Dupont." if second_start > 12 else \
+        "pour un renouvellement d'ordonnance."
+    caller = _routine(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous.").say(
+        second_start, second_start + 1.2, second), 17.0)
+    on_time = _run(caller, turn=FixedTurn(0.9))
+    for late_at in (second_start + 0.6, second_start + 1.8):
+        late = _run(caller, recognizer=_Fixed(_late_final(caller, 1, late_at)),
+                    turn=FixedTurn(0.9))
+        assert _outcome(late) == _outcome(on_time), late_at
+    assert on_time.dialogue.collected.name == "Marie Dupont"
 
 
 class _Fixed(ScriptedRecognizer):
