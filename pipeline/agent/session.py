@@ -798,6 +798,11 @@ class CallSession:
         self._emit(Fault(self.now(), exc.component, exc.detail))
         if exc.component in ("recognizer", "classifier", "session"):
             self.listener.stop()
+        if self.dialogue.state is State.CLOSED:
+            # The agent had closed the call (goodbye said, line hung up): recorded, but there
+            # is no caller left to hand over. (A recognizer flush slower than its budget on a
+            # busy machine put closed routine calls in the tele-secretary's queue.)
+            return
         action = self.dialogue.on_fault(exc.component, self.audio_t)
         if action.handoff is None and self.timeline.handoff is None:
             # Already waiting for a human or handed off: make sure the hub has the call.

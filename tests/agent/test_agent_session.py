@@ -327,6 +327,15 @@ def test_recognizer_fault_hands_the_call_to_a_human() -> None:
         assert session.done and session.report().decision.fault == "recognizer"
 
 
+def test_a_fault_after_the_agent_closed_the_call_is_recorded_not_handed_off() -> None:
+    caller = _routine(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous."))
+    session = _run(caller, recognizer=ScriptedRecognizer(caller, fault_at=32.0),
+                   duration_s=34.0)
+    assert session.dialogue.state is State.CLOSED
+    assert [f.component for f in _of(session, Fault)] == ["recognizer"]
+    assert session.handoff is None and _said(session)[-1].kind == "closing"
+
+
 def test_classifier_fault_hands_the_call_to_a_human() -> None:
     session = _run(Caller().say(8.0, 10.0, "je voudrais un rendez-vous"),
                    triage=KeywordTriage(fault="raise"))
