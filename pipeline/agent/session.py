@@ -488,7 +488,13 @@ class CallSession:
                     not self.listener.final_pending and self.dialogue.state in ACTIVE:
                 await self._end_turn(self.turn.reason if self.turn.reason == "complete"
                                      else "silence")
-            await self._apply(self.dialogue.on_silence(self.audio_t))
+            # A final still owed may be the answer (a busy machine: one came 8.7 s after the
+            # caller stopped, and "je ne vous entends pas" was said over it): the re-prompt
+            # waits for it within the recognizer's own stall budget, so a hung recognizer
+            # still leads to a re-prompt, then a human.
+            grace = self.options.recognizer_stall_timeout_s if self.listener.final_pending \
+                else 0.0
+            await self._apply(self.dialogue.on_silence(self.audio_t, grace))
 
     async def _end_turn(self, reason: str) -> None:
         """The caller finished their turn: the dialogue answers it."""

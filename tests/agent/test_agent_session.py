@@ -4,10 +4,12 @@ waits, barge-in, shedding, the decisive utterance, faults, waiting for a human, 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from classifier.labels import Urgency
 from pipeline.agent.dialogue import State
 from pipeline.agent.session import CallSession, SessionOptions
 from pipeline.agent.wording import say
@@ -27,6 +29,7 @@ from tests.agent.fakes import (
     WEEKDAY,
     Caller,
     FixedTurn,
+    KeywordStream,
     KeywordTriage,
     ScriptedRecognizer,
     SilentVoice,
@@ -154,6 +157,48 @@ def test_a_late_final_gives_the_turns_an_on_time_final_gives(second_start: float
                     turn=FixedTurn(0.9))
         assert _outcome(late) == _outcome(on_time), late_at
     assert on_time.dialogue.collected.name == "Marie Dupont"
+
+
+def test_no_silence_reprompt_while_the_answer_s_final_is_still_owed() -> None:
+    # The reason's final comes 9 s after the caller stopped (a busy machine): the agent
+    # waits for it instead of saying "je ne vous entends pas" over the caller's words.
+    caller = _routine(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous."), 24.0)
+    options = SessionOptions(practice_name="cabinet", realtime=False, stall_timeout_s=0.3,
+                             recognizer_stall_timeout_s=6.0)
+    session = _run(caller, recognizer=_Fixed(_late_final(caller, 1, 19.0)),
+                   turn=FixedTurn(0.9), options=options)
+    assert "reprompt" not in _kinds(session)[:3], _kinds(session)
+    assert session.dialogue.collected.name == "Marie Dupont"
+
+
+class _LatchingStream(KeywordStream):
+    """Like the real stream: a suspicion raises "urgent", which stays latched after later
+    updates stop listing the suspected flag (the model's own scores say routine)."""
+
+    def update(self, text: str, *, t: float, final: bool) -> Any:
+        c = super().update(text, t=t, final=final)
+        if self.finals[:-1] or not final:
+            c = replace(c, suspected=(), urgency=Urgency.URGENT if any(
+                "essouffle" in f for f in self.finals) else c.urgency)
+        return replace(c, urgency_scores={"emergency": 0.05, "urgent": 0.1, "routine": 0.85})
+
+
+class _LatchingTriage(KeywordTriage):
+    def stream(self, language: str | None = None) -> KeywordStream:
+        s = _LatchingStream(self.doubt)
+        self.streams.append(s)
+        return s
+
+
+def test_a_suspicion_the_caller_denied_does_not_keep_the_call_urgent() -> None:
+    # "Non" to the suspected flag's question: the urgency it raised goes, though the
+    # classifier still says "urgent" (latched); the routine form goes on, no handoff.
+    caller = _routine(Caller().say(8.0, 10.0, "je voudrais un rendez-vous je suis essouffle")
+                      .say(14.0, 14.5, "Non."), 18.0)
+    session = _run(caller, triage=_LatchingTriage(), duration_s=40.0)
+    assert "confirm_flag" in _kinds(session)
+    assert session.handoff is None, session.handoff
+    assert session.dialogue.state is State.CLOSED and session.dialogue.collected.confirmed
 
 
 class _Fixed(ScriptedRecognizer):
