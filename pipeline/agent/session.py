@@ -288,8 +288,15 @@ class CallSession:
         self._emit(CallStarted(self.now(), opts.channel, self.language))
         fault: EngineFault | None = None
         try:
-            self.listener.transcriber = self._recognizer.stream(
+            transcriber = self._recognizer.stream(
                 language=opts.asr_language or self.language, t0=0.0)
+            if not opts.realtime and hasattr(transcriber, "synchronous"):
+                # A replayed recording (``fast``): every pass is awaited, so a file gives the
+                # same events on any machine. Otherwise a final slower than the replay's 1 s
+                # wait came a feed later, seconds of audio late: on a busy machine the
+                # convulsion question was asked after the caller's "oui" had begun.
+                transcriber.synchronous = True  # type: ignore[attr-defined]
+            self.listener.transcriber = transcriber
             self.listener.active = True
         except Exception as exc:  # noqa: BLE001 - any engine fault goes to a human
             fault = EngineFault("recognizer", f"raised {type(exc).__name__}: {exc}")
