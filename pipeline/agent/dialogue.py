@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from classifier.labels import Urgency
+from classifier.labels import Intent, Urgency
 from classifier.types import Classification, RedFlagHit, TriageForm
 from pipeline.agent import answers
 from pipeline.agent.wording import (
@@ -302,6 +302,9 @@ class Dialogue:
     asked_flags: set[str] = field(default_factory=set)
     denied_flags: set[str] = field(default_factory=set)
     """Red-flag categories the caller answered 'no' to."""
+    suspicion_denied: bool = False
+    """The caller answered 'no' to a suspected red flag: the urgency that suspicion raised
+    (the classifier latches it for the rest of the call) no longer holds by itself."""
     pending_flag: RedFlagHit | None = None
     pending_flag_from_model: bool = False
     resume_state: State = State.REASON
@@ -545,11 +548,12 @@ class Dialogue:
                     return self._ask_flag(hit, t)
         return self._on_answer(text, form, t)
 
-    def on_silence(self, t: float) -> DialogueAction:
-        """Time passes (audio clock) with no caller speech: re-prompt once, then escalate."""
+    def on_silence(self, t: float, grace_s: float = 0.0) -> DialogueAction:
+        """Time passes (audio clock) with no caller speech: re-prompt once, then escalate.
+        ``grace_s``: more time, while the recognizer still owes words the caller said."""
         if self.state not in ACTIVE or self.awaiting_since is None:
             return NO_ACTION
-        if t - self.awaiting_since < self.silence_timeout_s:
+        if t - self.awaiting_since < self.silence_timeout_s + grace_s:
             return NO_ACTION
         if self.state is State.CONFIRM_FLAG and self.retries >= 1:
             assert self.pending_flag is not None
@@ -598,8 +602,11 @@ class Dialogue:
         if urgency is Urgency.EMERGENCY and not protocol_hits(classification) and \
                 len(kept) < len(classification.red_flags) and not kept:
             urgency = self.urgency
-        if urgency is Urgency.URGENT and not kept and classification.suspected and \
-                not suspected:
+        ruled_out = bool(classification.suspected) or (
+            # The classifier latched "urgent" when it suspected the flag; later updates no
+            # longer list it. Not for a symptom report: new urgent evidence may be what holds.
+            self.suspicion_denied and classification.intent is not Intent.SYMPTOM_REPORT)
+        if urgency is Urgency.URGENT and not kept and ruled_out and not suspected:
             # Urgent only for the suspected flags the caller ruled out: the model's own urgency.
             scores = classification.urgency_scores
             if scores.get("routine", 0.0) > scores.get("urgent", 1.0):
@@ -638,6 +645,7 @@ class Dialogue:
                 return self.emergency(hit.category.value, t, unanswered=True)
             return self.fire(Trigger.UNCLEAR, t)
         self.denied_flags.add(hit.category.value)
+        self.suspicion_denied = True
         self.pending_flag = None
         if classification is not None:
             # The call's urgency without what the caller just ruled out.

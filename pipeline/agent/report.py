@@ -20,6 +20,8 @@ EventListener = Callable[[CallEvent], None]
 @dataclass
 class Timeline:
     events: list[CallEvent] = field(default_factory=list)
+    speech_start: dict[int, float] = field(default_factory=dict)
+    """Utterance id -> start of speech (audio clock)."""
     speech_end: dict[int, float] = field(default_factory=dict)
     """Utterance id -> end of speech (audio clock)."""
     open_utterance: int | None = None
@@ -29,12 +31,17 @@ class Timeline:
         self.events.append(event)
         if isinstance(event, SpeechStarted):
             self.open_utterance = event.utterance_id
+            self.speech_start[event.utterance_id] = event.t
         elif isinstance(event, SpeechEnded):
             self.speech_end[event.utterance_id] = event.t
             if self.open_utterance == event.utterance_id:
                 self.open_utterance = None
         elif isinstance(event, HandedOff):
             self.handoffs.append(event)
+
+    def next_start(self, utterance_id: int) -> float | None:
+        """When the first utterance after ``utterance_id`` began (audio clock), if one has."""
+        return min((t for u, t in self.speech_start.items() if u > utterance_id), default=None)
 
     @property
     def handoff(self) -> HandedOff | None:

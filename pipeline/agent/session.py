@@ -288,8 +288,15 @@ class CallSession:
         self._emit(CallStarted(self.now(), opts.channel, self.language))
         fault: EngineFault | None = None
         try:
-            self.listener.transcriber = self._recognizer.stream(
+            transcriber = self._recognizer.stream(
                 language=opts.asr_language or self.language, t0=0.0)
+            if not opts.realtime and hasattr(transcriber, "synchronous"):
+                # A replayed recording (``fast``): every pass is awaited, so a file gives the
+                # same events on any machine. Otherwise a final slower than the replay's 1 s
+                # wait came a feed later, seconds of audio late: on a busy machine the
+                # convulsion question was asked after the caller's "oui" had begun.
+                transcriber.synchronous = True  # type: ignore[attr-defined]
+            self.listener.transcriber = transcriber
             self.listener.active = True
         except Exception as exc:  # noqa: BLE001 - any engine fault goes to a human
             fault = EngineFault("recognizer", f"raised {type(exc).__name__}: {exc}")
@@ -423,6 +430,21 @@ class CallSession:
             reason = "incomplete_answer" if p is None or p >= 0.5 else "smart_turn"
             self.turn.wait(update.end + max(wait, self.options.turns.min_gap_s), reason)
             self._emit(TurnWaiting(self.now(), update.utterance_id, reason))
+        later = self.timeline.next_start(update.utterance_id)
+        if later is not None and self.turn.deadline is not None:
+            # A late final (busy machine): the caller already spoke again. Decide as if the
+            # final had come on time: that utterance either resumed this turn (it began
+            # before the wait ran out) or is the next turn (after the agent would have
+            # answered), so a slow machine does not glue two turns into one.
+            if self.turn.resumed(later):
+                ended = [t for u, t in self.timeline.speech_end.items()
+                         if u > update.utterance_id]
+                if ended and self.timeline.open_utterance is None:
+                    # ...and already ended: as at its end of speech, in case it has no final.
+                    self.turn.wait(max(ended) + self.options.turns.max_wait_s, "silence")
+                return
+            await self._end_turn(self.turn.reason if self.turn.reason == "complete"
+                                 else "silence")
 
     async def _classify(self, update: TranscriptUpdate
                         ) -> tuple[Classification | None, TriageForm | None]:
@@ -473,7 +495,13 @@ class CallSession:
                     not self.listener.final_pending and self.dialogue.state in ACTIVE:
                 await self._end_turn(self.turn.reason if self.turn.reason == "complete"
                                      else "silence")
-            await self._apply(self.dialogue.on_silence(self.audio_t))
+            # A final still owed may be the answer (a busy machine: one came 8.7 s after the
+            # caller stopped, and "je ne vous entends pas" was said over it): the re-prompt
+            # waits for it within the recognizer's own stall budget, so a hung recognizer
+            # still leads to a re-prompt, then a human.
+            grace = self.options.recognizer_stall_timeout_s if self.listener.final_pending \
+                else 0.0
+            await self._apply(self.dialogue.on_silence(self.audio_t, grace))
 
     async def _end_turn(self, reason: str) -> None:
         """The caller finished their turn: the dialogue answers it."""
@@ -783,6 +811,11 @@ class CallSession:
         self._emit(Fault(self.now(), exc.component, exc.detail))
         if exc.component in ("recognizer", "classifier", "session"):
             self.listener.stop()
+        if self.dialogue.state is State.CLOSED:
+            # The agent had closed the call (goodbye said, line hung up): recorded, but there
+            # is no caller left to hand over. (A recognizer flush slower than its budget on a
+            # busy machine put closed routine calls in the tele-secretary's queue.)
+            return
         action = self.dialogue.on_fault(exc.component, self.audio_t)
         if action.handoff is None and self.timeline.handoff is None:
             # Already waiting for a human or handed off: make sure the hub has the call.

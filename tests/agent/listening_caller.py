@@ -3,6 +3,12 @@ each question the agent asks from the live transcript the dashboard shows (the `
 push), waits until the agent stops talking, and answers with pre-voiced phrases chosen by what
 was asked. A test follows the dialogue instead of fixed gaps.
 
+What the caller does not depend on: how fast the machine is. It answers a question only once it
+has heard it (agent audio came after the caller's last phrase, then stopped),
+however late synthesis or the transcript push came; and every phrase starts on the same
+160 ms grid of its own stream (8 Twilio frames, 5 windows of the recognizer's VAD), so a phrase
+reaches the recognizer as the same samples in every run, whenever the question came.
+
 Answers are given per question kind (``ask_reason``, ``ask_name``, ``ask_dob``,
 ``ask_callback``, ``confirm_form``, ``confirm_flag``, ``ask_correction``); a list is used in
 order (a re-asked question gets the next phrase, the last one repeats).
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 import time
@@ -26,6 +33,14 @@ _KIND_OF_KEY = {"ask_reason": "ask_reason", "ask_name": "ask_name", "reask_name"
                 "ask_callback_known": "ask_callback", "reask_callback": "ask_callback",
                 "confirm_form": "confirm_form", "ask_correction": "ask_correction"}
 _WRAPPERS = ("reprompt", "repeat_yes_no")
+GRID_FRAMES = 8
+"""Phrases start on frame indices that are multiples of this (8 x 20 ms = 160 ms = 5 x 32 ms,
+the VAD window at 16 kHz): the recognizer's decode of a short phrase changes with its offset
+inside the VAD grid ("une douleur" decoded "indoleur" at some offsets, not at others)."""
+REACTION_S = 0.6
+"""Agent audio quiet this long: it stopped talking (a caller's reaction, not a test threshold)."""
+HEAR_WAIT_S = 15.0
+"""Longest wait for the agent's audio of a question (a TTS fault may leave it unspoken)."""
 _ENDINGS = ("closing_routine", "closing_urgent", "emergency", "emergency_call_15",
             "emergency_no_transfer", "transfer_human", "transfer_fault")
 
@@ -96,6 +111,32 @@ def announce(base_url: str, call_sid: str, caller: str, auth_token: str = "secre
     return token.group(1)
 
 
+class AgentAudio:
+    """When the agent's audio reached the caller (Twilio media messages, paced in real time)."""
+
+    def __init__(self) -> None:
+        self.last = -1.0
+        self.caller_done = time.monotonic()
+        """When the caller's last phrase was fully sent: agent audio after it answers it."""
+        self._arrived = asyncio.Event()
+
+    def heard(self) -> None:
+        self.last = time.monotonic()
+        self._arrived.set()
+
+    async def finished_after(self, t: float) -> None:
+        """Return once agent audio came at or after ``t`` (the question being spoken, or the
+        line before it still playing) and then stopped for ``REACTION_S``; if none comes
+        within ``HEAR_WAIT_S`` (nothing to hear), return anyway."""
+        limit = time.monotonic() + HEAR_WAIT_S
+        while self.last < t and time.monotonic() < limit:
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), timeout=0.1)
+        while time.monotonic() - self.last < REACTION_S:
+            await asyncio.sleep(REACTION_S - (time.monotonic() - self.last) + 0.01)
+
+
 async def listening_call(base_url: str, token: str, answers: dict[str, list[str]], *,
                          voice: Callable[[str], Path], call_sid: str = "CAlisten",
                          caller: str = "+33612345678", max_s: float = 120.0,
@@ -107,7 +148,7 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
     # Pre-voiced: every phrase is synthesized before the call (synthesis is slow and blocking).
     voiced = {p: _mulaw(voice(p)) for phrases in answers.values() for p in phrases}
     queue: list[bytes] = []
-    last_agent_audio = [time.monotonic()]
+    agent_audio = AgentAudio()
     lines: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
     used: dict[str, int] = {}
     ws_base = base_url.replace("http", "ws", 1)
@@ -131,7 +172,7 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
         async def read_line() -> None:
             async for message in line:
                 if json.loads(message).get("event") == "media":
-                    last_agent_audio[0] = time.monotonic()
+                    agent_audio.heard()
 
         async def read_dashboard() -> None:
             async for raw in dash:
@@ -147,11 +188,16 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
                     await lines.put((message["call_id"], data["text"]))
 
         async def speak() -> None:
-            # 20 ms of caller audio every 20 ms: the phrase being said, else line silence.
-            t0, i, pending = time.monotonic(), 0, b""
+            # 20 ms of caller audio every 20 ms: the phrase being said, else line silence. A
+            # phrase starts on the grid only, so its samples meet the recognizer the same way.
+            t0, i, pending, speaking = time.monotonic(), 0, b"", False
             while True:
-                if not pending and queue:
+                if not pending and queue and i % GRID_FRAMES == 0:
                     pending = queue.pop(0)
+                    speaking = True
+                elif not pending and speaking:
+                    speaking = False
+                    agent_audio.caller_done = time.monotonic()
                 frame, pending = (pending[:160], pending[160:]) if pending else (b"\xff" * 160,
                                                                                  b"")
                 frame = frame.ljust(160, b"\xff")
@@ -179,10 +225,11 @@ async def listening_call(base_url: str, token: str, answers: dict[str, list[str]
                 if kind is None or kind not in answers:
                     result.exchanges.append(Exchange(text, kind, None))
                     continue
-                # Let the agent finish talking (its audio stops), as a caller does.
-                await asyncio.sleep(0.3)
-                while time.monotonic() - last_agent_audio[0] < 0.6:
-                    await asyncio.sleep(0.1)
+                # Hear the question out, as a caller does: its audio (however late synthesis
+                # made it) and then quiet.
+                # Agent audio since the caller last spoke is the reply (the transcript push can
+                # lag the audio by seconds on a busy machine, so not "since the line came").
+                await agent_audio.finished_after(agent_audio.caller_done)
                 if not lines.empty():
                     # The agent said more meanwhile (e.g. a re-prompt): answer the latest.
                     result.exchanges.append(Exchange(text, kind, None))

@@ -13,14 +13,7 @@ import pytest
 
 from tests.agent.listening_caller import ListeningCall, listening_call
 
-pytestmark = [
-    pytest.mark.slow,
-    # Known open (issue 14): on 2 shared cores some of these whole spoken conversations still
-    # end differently from run to run (a short answer decoded differently when the recognizer
-    # batches it with other passes). They run and are reported (XFAIL/XPASS) on every CI run;
-    # making them strict is the remaining work.
-    pytest.mark.xfail(strict=False, reason="spoken conversations not yet load-independent"),
-]
+pytestmark = pytest.mark.slow
 
 LINE = "+33612345678"
 
@@ -43,12 +36,22 @@ def _call(agent_app: Any, token: str, speech: Any, answers: dict[str, list[str]]
     return call, session.report().to_json()
 
 
-def _story(call: ListeningCall, tl: dict[str, Any]) -> list[tuple[str, str]]:
-    """What was said, for failure messages."""
-    said = [(f"{e['t']:.1f} {e['type']}", e.get("text") or e.get("reason") or e.get("kind")
-             or e.get("component") or "") for e in tl["events"]
-            if e["type"] not in ("transcript_partial", "classification")]
-    return said + [("caller", f"{x.kind}: {x.answered}") for x in call.exchanges]
+def _story(call: ListeningCall, tl: dict[str, Any]) -> str:
+    """What was said and decided, one line each, for failure messages (a string, so pytest
+    prints it whole)."""
+    lines = []
+    for e in tl["events"]:
+        if e["type"] == "transcript_partial":
+            continue
+        detail = e.get("text") or e.get("reason") or e.get("kind") or e.get("component") or ""
+        if e["type"] == "classification":
+            if not e.get("final"):
+                continue
+            detail = f"{e.get('urgency')} {e.get('intent')} flags={e.get('red_flags')} " \
+                     f"suspected={e.get('suspected')}"
+        lines.append(f"{e['t']:6.2f} {e['type']:<18} u{e.get('utterance_id', '-')} {detail}")
+    lines += [f"caller  {x.kind}: {x.answered!r}  (asked: {x.asked!r})" for x in call.exchanges]
+    return "\n" + "\n".join(lines)
 
 
 ROUTINE_ANSWERS = {
@@ -86,7 +89,11 @@ def test_routine_calls_fill_the_form_and_are_not_handed_off(
 def test_a_caller_who_answers_two_questions_at_once(agent_app: Any, dashboard_token: str,
                                                     speech: Any) -> None:
     call, tl = _call(agent_app, dashboard_token, speech, {
-        "ask_reason": ["Bonjour, je m'appelle Jean Martin, je voudrais un renouvellement."],
+        # (Not "..., je voudrais un renouvellement.": after the pause at the comma, Whisper base
+        # decodes that Kokoro phrase alone as "J'avoue d'elle qu'elle s'étouffe." at some VAD
+        # phases, and a choking caller is rightly put through to the physician.)
+        "ask_reason": ["Bonjour, je m'appelle Jean Martin, j'appelle pour renouveler mon "
+                       "ordonnance."],
         **ROUTINE_ANSWERS}, "CAtwo")
     story = _story(call, tl)
     assert not any(e["type"] == "handoff" for e in tl["events"]), story
@@ -110,6 +117,14 @@ def test_a_caller_who_corrects_the_name(agent_app: Any, dashboard_token: str,
     assert len(read_backs) >= 2 and "Dupond" in read_backs[-1], story
 
 
+def _first_handoff(tl: dict[str, Any]) -> dict[str, Any] | None:
+    return next((e for e in tl["events"] if e["type"] == "handoff"), None)
+
+
+def _caller_finals(tl: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in tl["events"] if e["type"] == "transcript_final" and e["text"].strip()]
+
+
 @pytest.mark.parametrize("reason,second,flags", [
     ("Bonjour, c'est pour mon mari.", "Il a une douleur dans la poitrine, il transpire.",
      {"chest_pain"}),
@@ -123,13 +138,48 @@ def test_a_red_flag_in_the_second_utterance_hands_off_on_it(
     answers = {k: [second] for k in ("ask_name", "ask_dob", "ask_callback", "ask_reason",
                                      "confirm_form")}
     answers["ask_reason"] = [reason, second]
-    answers["confirm_flag"] = ["Oui."]
-    call, tl = _call(agent_app, dashboard_token, speech, answers, "CAflag")
+    # A yes/no question the classifier's guess raised gets the red flag too (not a "yes" to
+    # some other category).
+    answers["confirm_flag"] = [second]
+    call, tl = _call(agent_app, dashboard_token, speech, answers, "CAflag" + second)
     story = _story(call, tl)
-    handoff = next((e for e in tl["events"] if e["type"] == "handoff"), None)
+    handoff = _first_handoff(tl)
     assert handoff is not None and handoff["kind"] == "emergency", story
     assert flags & set(tl["decision"]["red_flags"]), story
     # Decided on the utterance that carried it: not the first one.
-    first_final = next(e for e in tl["events"] if e["type"] == "transcript_final")
+    first_final = _caller_finals(tl)[0]
     assert handoff["utterance_id"] > first_final["utterance_id"], story
-    assert call.ended_by_agent
+    assert call.ended_by_agent, story
+
+
+@pytest.mark.parametrize("reason,name,third,flags", [
+    ("Bonjour, c'est pour ma mère.", "Elle s'appelle Marie Dupont.",
+     "Elle ne répond plus, elle est inconsciente.", {"consciousness"}),
+    ("Bonjour, c'est pour mon mari.", "Il s'appelle Jean Martin.",
+     "Il ne respire plus, il est tout bleu.", {"breathing", "consciousness"}),
+])
+def test_a_red_flag_in_the_third_utterance_hands_off_on_it(
+        agent_app: Any, dashboard_token: str, speech: Any, reason: str, name: str, third: str,
+        flags: set[str]) -> None:
+    # The reason and the name are routine; whatever the agent asks next, the caller's third
+    # utterance carries the red flag (a caller who only says it when asked for a date).
+    answers = {k: [third] for k in ("ask_dob", "ask_callback", "confirm_form")}
+    answers["ask_reason"] = [reason, name, third]
+    answers["ask_name"] = [name, third]
+    answers["confirm_flag"] = [third]
+    call, tl = _call(agent_app, dashboard_token, speech, answers, "CAthird" + third)
+    story = _story(call, tl)
+    handoff = _first_handoff(tl)
+    assert handoff is not None and handoff["kind"] == "emergency", story
+    assert flags & set(tl["decision"]["red_flags"]), story
+    # Not decided before the red flag was said: on the utterance that carried it (the
+    # third the caller said, or later when the recognizer split a phrase), never before.
+    said = [x.answered for x in call.exchanges if x.answered]
+    before = said[:said.index(third)]
+    # The routine phrases first (a yes/no question the classifier's guess raised in between
+    # is answered with the red flag, which then comes sooner).
+    assert before in ([reason, name], [reason]), story
+    finals = _caller_finals(tl)
+    assert len(finals) > len(before), story
+    assert handoff["utterance_id"] >= finals[len(before)]["utterance_id"], story
+    assert call.ended_by_agent, story

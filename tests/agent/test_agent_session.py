@@ -4,8 +4,12 @@ waits, barge-in, shedding, the decisive utterance, faults, waiting for a human, 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
+import pytest
+
+from classifier.labels import Urgency
 from pipeline.agent.dialogue import State
 from pipeline.agent.session import CallSession, SessionOptions
 from pipeline.agent.wording import say
@@ -25,6 +29,7 @@ from tests.agent.fakes import (
     WEEKDAY,
     Caller,
     FixedTurn,
+    KeywordStream,
     KeywordTriage,
     ScriptedRecognizer,
     SilentVoice,
@@ -115,6 +120,85 @@ def test_an_utterance_the_recognizer_drops_does_not_hang_the_turn() -> None:
     kinds = _kinds(session)
     assert kinds.count("ask_dob") == 2  # the turn ended, the date was asked again
     assert "par exemple" in [e.text for e in _said(session) if e.kind == "ask_dob"][-1]
+
+
+def _late_final(caller: Caller, utterance_id: int, at: float) -> list[Any]:
+    """The caller's script with one utterance's final emitted late (at ``at``, audio clock),
+    and the finals after it no earlier (a transcriber emits finals in order): what a busy
+    machine does."""
+    out = []
+    for t, event in caller.events():
+        if getattr(event, "is_final", False) and event.utterance_id >= utterance_id:
+            t = max(t, at)
+        out.append((t, event))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _outcome(session: CallSession) -> tuple[object, ...]:
+    form = session.dialogue.collected
+    return ([e.utterance_id for e in _of(session, TurnEnded)], _kinds(session), form.name,
+            form.date_of_birth, form.callback_number, form.confirmed, session.handoff)
+
+
+@pytest.mark.parametrize("second_start", [
+    13.0,  # the next turn: the caller answers the name question
+    10.3,  # the same turn: the caller resumes after 0.3 s
+])
+def test_a_late_final_gives_the_turns_an_on_time_final_gives(second_start: float) -> None:
+    # The first final comes while (or after) the caller says the next thing: a slow machine
+    # must neither glue the next answer onto the reason nor split a resumed sentence.
+    second = "Je m'appelle Marie Dupont." if second_start > 12 else \
+        "pour un renouvellement d'ordonnance."
+    caller = _routine(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous.").say(
+        second_start, second_start + 1.2, second), 17.0)
+    on_time = _run(caller, turn=FixedTurn(0.9))
+    for late_at in (second_start + 0.6, second_start + 1.8):
+        late = _run(caller, recognizer=_Fixed(_late_final(caller, 1, late_at)),
+                    turn=FixedTurn(0.9))
+        assert _outcome(late) == _outcome(on_time), late_at
+    assert on_time.dialogue.collected.name == "Marie Dupont"
+
+
+def test_no_silence_reprompt_while_the_answer_s_final_is_still_owed() -> None:
+    # The reason's final comes 9 s after the caller stopped (a busy machine): the agent
+    # waits for it instead of saying "je ne vous entends pas" over the caller's words.
+    caller = _routine(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous."), 24.0)
+    options = SessionOptions(practice_name="cabinet", realtime=False, stall_timeout_s=0.3,
+                             recognizer_stall_timeout_s=6.0)
+    session = _run(caller, recognizer=_Fixed(_late_final(caller, 1, 19.0)),
+                   turn=FixedTurn(0.9), options=options)
+    assert "reprompt" not in _kinds(session)[:3], _kinds(session)
+    assert session.dialogue.collected.name == "Marie Dupont"
+
+
+class _LatchingStream(KeywordStream):
+    """Like the real stream: a suspicion raises "urgent", which stays latched after later
+    updates stop listing the suspected flag (the model's own scores say routine)."""
+
+    def update(self, text: str, *, t: float, final: bool) -> Any:
+        c = super().update(text, t=t, final=final)
+        if self.finals[:-1] or not final:
+            c = replace(c, suspected=(), urgency=Urgency.URGENT if any(
+                "essouffle" in f for f in self.finals) else c.urgency)
+        return replace(c, urgency_scores={"emergency": 0.05, "urgent": 0.1, "routine": 0.85})
+
+
+class _LatchingTriage(KeywordTriage):
+    def stream(self, language: str | None = None) -> KeywordStream:
+        s = _LatchingStream(self.doubt)
+        self.streams.append(s)
+        return s
+
+
+def test_a_suspicion_the_caller_denied_does_not_keep_the_call_urgent() -> None:
+    # "Non" to the suspected flag's question: the urgency it raised goes, though the
+    # classifier still says "urgent" (latched); the routine form goes on, no handoff.
+    caller = _routine(Caller().say(8.0, 10.0, "je voudrais un rendez-vous je suis essouffle")
+                      .say(14.0, 14.5, "Non."), 18.0)
+    session = _run(caller, triage=_LatchingTriage(), duration_s=40.0)
+    assert "confirm_flag" in _kinds(session)
+    assert session.handoff is None, session.handoff
+    assert session.dialogue.state is State.CLOSED and session.dialogue.collected.confirmed
 
 
 class _Fixed(ScriptedRecognizer):
@@ -286,6 +370,15 @@ def test_recognizer_fault_hands_the_call_to_a_human() -> None:
         assert "recognizer fault" in handoff.reason
         assert _said(session)[-1].kind == "transfer_fault"
         assert session.done and session.report().decision.fault == "recognizer"
+
+
+def test_a_fault_after_the_agent_closed_the_call_is_recorded_not_handed_off() -> None:
+    caller = _routine(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous."))
+    session = _run(caller, recognizer=ScriptedRecognizer(caller, fault_at=32.0),
+                   duration_s=34.0)
+    assert session.dialogue.state is State.CLOSED
+    assert [f.component for f in _of(session, Fault)] == ["recognizer"]
+    assert session.handoff is None and _said(session)[-1].kind == "closing"
 
 
 def test_classifier_fault_hands_the_call_to_a_human() -> None:
