@@ -18,15 +18,17 @@ closing or urgent partial or a recording segment is never shed.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,15 @@ class _Queued(Generic[Q, R]):
     submitted: float = field(compare=False)
 
 
+_open_engines: weakref.WeakSet[InferenceScheduler[Any, Any]] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_engines_at_exit() -> None:
+    for engine in list(_open_engines):
+        engine.close(timeout_s=30.0)
+
+
 class InferenceScheduler(Generic[Q, R]):
     """Priority queue of passes run in batches by one worker thread.
 
@@ -128,6 +139,9 @@ class InferenceScheduler(Generic[Q, R]):
         self.stats = SchedulerStats()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
+        # Closed at interpreter exit, before native libraries unload (see close()); a final
+        # pass takes ~1.4 CPU-s, several on a loaded machine: 30 s bounds the wait.
+        _open_engines.add(self)
 
     # -- public ----------------------------------------------------------------------------
     def submit(self, request: Q) -> Future[R]:
@@ -155,11 +169,20 @@ class InferenceScheduler(Generic[Q, R]):
         with self._cond:
             self.stats = SchedulerStats()
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Refuse new passes, fail the queued ones, and wait for the running batch. A process
+        must not exit while the worker is inside CTranslate2: the library's threads are torn
+        down under it and the process aborts ("terminate called without an active
+        exception", seen on a busy machine at the end of `permanence call`)."""
         with self._cond:
             self._closed = True
+            queued, self._queue = self._queue, []
             self._cond.notify_all()
-        self._thread.join(timeout=5.0)
+        for q in queued:
+            if not q.future.done():
+                q.future.set_exception(RuntimeError("the recognizer's inference engine is "
+                                                    "closed"))
+        self._thread.join(timeout=timeout_s)
 
     # -- worker ----------------------------------------------------------------------------
     def _take(self) -> list[_Queued[Q, R]]:

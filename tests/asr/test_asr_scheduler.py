@@ -145,3 +145,20 @@ def test_a_failing_batch_reaches_its_callers_and_the_engine_goes_on() -> None:
     sched.close()
     with pytest.raises(RuntimeError, match="closed"):
         sched.submit(Job("late", PassKind.FINAL))
+
+
+def test_close_waits_for_the_running_batch_and_fails_the_queued_passes() -> None:
+    # A process must not exit while the worker is inside the model (native threads abort it),
+    # nor wait for a whole queue of passes nobody will read.
+    rec, sched = _blocked()
+    queued = sched.submit(Job("p1", PassKind.PARTIAL))
+    closer = threading.Thread(target=sched.close)
+    closer.start()
+    time.sleep(0.05)
+    assert closer.is_alive()  # still inside the running batch ("warm")
+    rec.release.set()
+    closer.join(5)
+    assert not closer.is_alive()
+    with pytest.raises(RuntimeError, match="closed"):
+        queued.result(1)
+    assert rec.batches == [["warm"]]
