@@ -6,7 +6,7 @@ triage form. Numbers may be digits ("39,5") or words ("trente-neuf et demi", "si
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from classifier.text import Doc, Token, number_at
@@ -333,29 +333,43 @@ def _value_after(words: tuple[Token, ...], i: int, reach: int = 5) -> tuple[floa
     return None
 
 
-def heart_rate(doc: Doc) -> list[Fact]:
-    """Beats per minute: "pouls à 130", "heart rate of 140", "FC 45", "125 bpm"."""
+def _rate_readings(doc: Doc, *, cues: frozenset[str], units: frozenset[str], low: float,
+                   high: float, reach: int, is_cue: Callable[[tuple[Token, ...], int], bool]
+                   ) -> list[Fact]:
+    """A rate said as "<number> <unit>" or "<cue> ... <number>", each reading once ("heart
+    rate of 140 bpm" is one reading, cue and unit), kept within [low, high]."""
     words = doc.words_with_punct
     out: list[Fact] = []
-    seen: set[int] = set()  # "heart rate of 140 bpm": one reading, cue and unit
+    seen: set[int] = set()
     for i, w in enumerate(words):
-        if w.text.isdigit() and i + 1 < len(words) and words[i + 1].text in _HR_UNITS:
+        if w.text.isdigit() and i + 1 < len(words) and words[i + 1].text in units:
             value = float(w.text)
-            if 20 <= value <= 260 and i not in seen:
+            if low <= value <= high and i not in seen:
                 seen.add(i)
                 out.append(Fact(value, _span(doc, w, words[i + 1]), 0.8))
             continue
-        if w.text not in _HR_CUES or w.text in _HR_UNITS:
+        if w.text not in cues or not is_cue(words, i):
             continue
-        if w.text == "rate" and (i == 0 or words[i - 1].text not in {"heart", "pulse"}):
-            continue  # "respiratory rate", "the rate of"
-        if w.text == "cardiaque" and (i == 0 or words[i - 1].text != "frequence"):
-            continue
-        got = _value_after(words, i)
-        if got is not None and 20 <= got[0] <= 260 and got[1] not in seen:
+        got = _value_after(words, i, reach=reach)
+        if got is not None and low <= got[0] <= high and got[1] not in seen:
             seen.add(got[1])
             out.append(Fact(got[0], _span(doc, w, words[got[1]]), 0.8))
     return out
+
+
+def _heart_rate_cue(words: tuple[Token, ...], i: int) -> bool:
+    text = words[i].text
+    if text in _HR_UNITS:
+        return False  # a unit after no number ("battements irréguliers")
+    if text == "rate" and (i == 0 or words[i - 1].text not in {"heart", "pulse"}):
+        return False  # "respiratory rate", "the rate of"
+    return not (text == "cardiaque" and (i == 0 or words[i - 1].text != "frequence"))
+
+
+def heart_rate(doc: Doc) -> list[Fact]:
+    """Beats per minute: "pouls à 130", "heart rate of 140", "FC 45", "125 bpm"."""
+    return _rate_readings(doc, cues=_HR_CUES, units=_HR_UNITS, low=20, high=260, reach=5,
+                          is_cue=_heart_rate_cue)
 
 
 def systolic_bp(doc: Doc) -> list[Fact]:
@@ -381,23 +395,8 @@ def systolic_bp(doc: Doc) -> list[Fact]:
 def respiratory_rate(doc: Doc) -> list[Fact]:
     """Breaths per minute: "respiratory rate 32", "fréquence respiratoire à 30", "RR 28",
     "35 breaths a minute"."""
-    words = doc.words_with_punct
-    out: list[Fact] = []
-    seen: set[int] = set()  # "heart rate of 140 bpm": one reading, cue and unit
-    for i, w in enumerate(words):
-        if w.text.isdigit() and i + 1 < len(words) and words[i + 1].text in _RR_UNITS:
-            value = float(w.text)
-            if 4 <= value <= 90 and i not in seen:
-                seen.add(i)
-                out.append(Fact(value, _span(doc, w, words[i + 1]), 0.8))
-            continue
-        if w.text not in _RR_CUES:
-            continue
-        got = _value_after(words, i, reach=4)
-        if got is not None and 4 <= got[0] <= 90 and got[1] not in seen:
-            seen.add(got[1])
-            out.append(Fact(got[0], _span(doc, w, words[got[1]]), 0.8))
-    return out
+    return _rate_readings(doc, cues=_RR_CUES, units=_RR_UNITS, low=4, high=90, reach=4,
+                          is_cue=lambda _words, _i: True)
 
 
 def glasgow(doc: Doc) -> list[Fact]:
