@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,9 +28,10 @@ import httpx
 import pytest
 import yaml
 
+from pipeline.live.fleet import ServeProcess, start_serve, wait_ready
+
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 STROKE_FR = "ma mère a la bouche de travers et elle n'arrive plus à lever le bras droit"
 NUMBER_A = "+33 1 44 00 00 01"
@@ -91,23 +89,6 @@ class Dashboard:
             self.thread.join(timeout=5)
 
 
-@dataclass
-class Server:
-    role: str
-    port: int
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
 def _practice_files(tmp: Path) -> Path:
     from handoff import DEMO_PRACTICE_FILE
 
@@ -124,16 +105,8 @@ def _practice_files(tmp: Path) -> Path:
     return directory
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def fleet(tmp_path: Path, pg_url: str, redis_server: Any) -> Iterator[dict[str, Server]]:
+def fleet(tmp_path: Path, pg_url: str, redis_server: Any) -> Iterator[dict[str, ServeProcess]]:
     from pipeline.service.auth import Auth, Role
     from pipeline.service.store import Store
 
@@ -147,53 +120,32 @@ def fleet(tmp_path: Path, pg_url: str, redis_server: Any) -> Iterator[dict[str, 
     auth.set_practices("sec-b", frozenset({"cabinet-b"}), actor="test")
     store.dispose()
     practices = _practice_files(tmp_path)
-    servers: dict[str, Server] = {}
+    servers: dict[str, ServeProcess] = {}
     try:
         for name, role in (("api1", "api"), ("api2", "api"), ("agent1", "agent"),
                            ("agent2", "agent")):
-            data = tmp_path / name
-            data.mkdir()
-            shutil.copy(secrets / "secret.key", data / "secret.key")
-            env = {**os.environ, "PYTHONPATH": str(REPO), "PERMANENCE_DATA_DIR": str(data),
-                   "PERMANENCE_DATABASE_URL": pg_url, "PERMANENCE_REDIS_URL": redis_server.url,
-                   "PERMANENCE_PRACTICES_FILE": str(practices),
-                   "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
-                   "PERMANENCE_AGENDA__ENABLED": "false",
-                   "PERMANENCE_ESCALATION_LEASE_S": "2.0",
-                   "PERMANENCE_RETENTION_INTERVAL_S": "0"}
-            port = free_port()
-            log = tmp_path / f"{name}.log"
-            with log.open("wb") as out:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "pipeline.cli", "serve", "--role", role,
-                     "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
-                    cwd=REPO)
-            servers[name] = Server(role, port, proc, log)
-        deadline = time.monotonic() + 120  # four cold starts on two shared cores
-        for name, server in servers.items():
-            while True:
-                assert server.proc.poll() is None, f"{name} exited: {server.log.read_text()}"
-                try:
-                    if httpx.get(server.url + "/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, f"{name} not ready: {server.log.read_text()}"
-                time.sleep(0.2)
+            servers[name] = start_serve(name, role, tmp_path / name, {
+                "PERMANENCE_DATABASE_URL": pg_url, "PERMANENCE_REDIS_URL": redis_server.url,
+                "PERMANENCE_PRACTICES_FILE": str(practices),
+                "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
+                "PERMANENCE_AGENDA__ENABLED": "false",
+                "PERMANENCE_ESCALATION_LEASE_S": "2.0",
+                "PERMANENCE_RETENTION_INTERVAL_S": "0"}, secret_key=secrets / "secret.key")
+        wait_ready(list(servers.values()))  # four cold starts on two shared cores: 120 s
         yield servers
     finally:
         for server in servers.values():
-            server.kill()
+            server.stop()
 
 
-def _token(server: Server, user: str) -> str:
+def _token(server: ServeProcess, user: str) -> str:
     r = httpx.post(server.url + "/api/auth/login", json={"username": user, "password": PASSWORD},
                    timeout=30)
     assert r.status_code == 200, r.text
     return str(r.json()["access_token"])
 
 
-def _simulate(server: Server, token: str, number: str) -> dict[str, Any]:
+def _simulate(server: ServeProcess, token: str, number: str) -> dict[str, Any]:
     r = httpx.post(server.url + "/api/calls/simulate", timeout=60,
                    headers={"Authorization": f"Bearer {token}"},
                    json={"turns": [STROKE_FR], "dialled_number": number})
@@ -203,7 +155,7 @@ def _simulate(server: Server, token: str, number: str) -> dict[str, Any]:
     return dict(body)
 
 
-def test_fleet_push_isolation_ack_and_takeover(fleet: dict[str, Server], redis_server: Any):
+def test_fleet_push_isolation_ack_and_takeover(fleet: dict[str, ServeProcess], redis_server: Any):
     import redis
 
     api2, agent1 = fleet["api2"], fleet["agent1"]
