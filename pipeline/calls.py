@@ -455,6 +455,13 @@ class CallHub:
         """A human acknowledged the call on another process: the timer stops here (if it ran
         here) and the call's agent (if here) hears it."""
         self.tracker.acknowledge(call_id, by, self.clock())
+        state = self._mark_answered(call_id, by, take_over)
+        if state is not None:  # every dashboard (and the shared first paint) sees it answered
+            self._push("call", call_id, state.summary_json())
+
+    def _mark_answered(self, call_id: str, by: str, take_over: bool) -> _CallState | None:
+        """A human answered the call (here or on another process): its live state says so and
+        the call's agent, if here, hears it."""
         state = self._calls.get(call_id)
         if state is not None:
             if state.acknowledged_by is None:
@@ -463,8 +470,7 @@ class CallHub:
                 state.taken_over_by = by
         self._notify(HubNotice(NoticeKind.TAKEN_OVER if take_over else NoticeKind.ACKNOWLEDGED,
                                call_id, by=by))
-        if state is not None:  # every dashboard (and the shared first paint) sees it answered
-            self._push("call", call_id, state.summary_json())
+        return state
 
     def adopt_escalation(self, record: EscalationRecord) -> bool:
         """The process timing this escalation died: carry the ladder on from its last step
@@ -768,15 +774,8 @@ class CallHub:
     async def acknowledge(self, call_id: str, username: str, *, take_over: bool = False) -> bool:
         """A human acknowledged (or took over) the call: escalation stops. Works from memory
         first so it holds even while the database is down; returns whether it is persisted."""
-        state = self._calls.get(call_id)
         ack = self.tracker.acknowledge(call_id, username, self.clock())
-        if state is not None:
-            if state.acknowledged_by is None:
-                state.acknowledged_by, state.acknowledged_at = username, time.time()
-            if take_over:
-                state.taken_over_by = username
-        self._notify(HubNotice(NoticeKind.TAKEN_OVER if take_over else NoticeKind.ACKNOWLEDGED,
-                               call_id, by=username))
+        state = self._mark_answered(call_id, username, take_over)
         self.live.acknowledged(call_id, username, take_over)
         self._push("ack", call_id, {"by": username, "take_over": take_over,
                                     "waited_s": ack.waited_s if ack else None,
