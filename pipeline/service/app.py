@@ -71,8 +71,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if not services.store.migrated:
             services.store.migrate()
         await services.hub.start()
-        if services.agenda is not None:  # agenda (issue 9): embedded CalDAV, calendar sync
-            await services.agenda.start()
+        for agenda in services.all_agendas():  # agenda (issue 9): CalDAV, calendar sync
+            await agenda.start()
         try:
             if not await asyncio.to_thread(services.auth.list_users):
                 log.warning("no users yet: create one with "
@@ -85,8 +85,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
             _housekeeping(services, retention=settings.role != "agent"), name="retention")
         yield
         housekeeping.cancel()
-        if services.agenda is not None:
-            await services.agenda.close()
+        for agenda in reversed(services.all_agendas()):  # the one running Radicale last
+            await agenda.close()
         await services.hub.close()
 
     app = FastAPI(

@@ -33,6 +33,10 @@ def _directory(tmp: Path, **extra: object) -> Path:
     return path
 
 
+def _no_agenda(settings):  # type: ignore[no-untyped-def]
+    return settings.agenda.model_copy(update={"enabled": False})
+
+
 def test_numbers_route_to_their_practice(tmp_path):
     directory = load_practices(_directory(tmp_path))
     assert directory.for_number("+33144000001") == "cabinet-a"
@@ -72,7 +76,10 @@ def multi(tmp_path, service_settings, rules):  # type: ignore[no-untyped-def]
     from pipeline.service.app import create_app
     from pipeline.service.services import build_services
 
-    settings = service_settings.model_copy(update={"practices_file": _directory(tmp_path)})
+    # Both practices copy the demo roster (the same practitioner ids): no agendas here (each
+    # practice's own agenda: test_service_practice_parts).
+    settings = service_settings.model_copy(update={"practices_file": _directory(tmp_path),
+                                                   "agenda": _no_agenda(service_settings)})
     services = build_services(settings, classifier=rules)
     services.auth.set_practices("tele_secretary", frozenset({"cabinet-a"}), actor="test")
     with TestClient(create_app(settings, services=services)) as client:
@@ -174,7 +181,8 @@ def test_twilio_calls_are_routed_by_the_number_dialled(tmp_path, service_setting
     from pipeline.service.twilio_auth import expected_signature
 
     settings = service_settings.model_copy(update={
-        "practices_file": _directory(tmp_path), "twilio_account_sid": "AC" + "0" * 32,
+        "practices_file": _directory(tmp_path), "agenda": _no_agenda(service_settings),
+        "twilio_account_sid": "AC" + "0" * 32,
         "twilio_auth_token": "secret"})
     services = build_services(settings, classifier=rules)
     sid = "CA" + "1" * 32
