@@ -120,7 +120,9 @@ async def _run(pg: str, redis_url: str, calls: int, agents: int, concurrency: in
     store.dispose()
     env = {"PERMANENCE_DATABASE_URL": pg, "PERMANENCE_REDIS_URL": redis_url,
            "PERMANENCE_CLASSIFIER_USE_MODEL": "false", "PERMANENCE_AGENDA__ENABLED": "false",
-           "PERMANENCE_RETENTION_INTERVAL_S": "0", "PERMANENCE_LOG_LEVEL": "WARNING"}
+           "PERMANENCE_RETENTION_INTERVAL_S": "0", "PERMANENCE_LOG_LEVEL": "WARNING",
+           # Simulated calls (classifier, hub, store, Redis): no voice engines to wait for.
+           "PERMANENCE_AGENT_PRELOAD": "false"}
     servers: list[ServeProcess] = []
     task: asyncio.Task[None] | None = None
     try:

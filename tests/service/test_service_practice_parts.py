@@ -61,10 +61,9 @@ def _write_practices(tmp: Path, **b_extra: Any) -> Path:
 
 @pytest.fixture
 def two(tmp_path: Path, service_settings: Any, rules: Any) -> Iterator[tuple[TestClient, Any]]:
-    from tests.agenda.agenda_testkit import running_clock
-
     from pipeline.service.app import create_app
     from pipeline.service.services import build_services
+    from tests.agenda.agenda_testkit import running_clock
 
     settings = service_settings.model_copy(update={
         "practices_file": _write_practices(tmp_path), "language": "auto",
@@ -110,11 +109,10 @@ def test_each_practice_decides_with_its_own_protocol_hours_and_languages(two):
 def test_a_call_to_b_books_in_bs_agenda_not_as(two):
     """A voice call to B's number, booked by the agent: the appointment is in B's agenda
     (B's practitioner, B's rows), A's agenda neither lists nor can cancel it."""
-    from tests.agent.fakes import Caller, FixedTurn, ScriptedRecognizer, SilentVoice
-
     from asr.types import AudioChunk
-    from pipeline.agent.runtime import AgentRuntime
     from pipeline.agenda.store import NotFound
+    from pipeline.agent.runtime import AgentRuntime
+    from tests.agent.fakes import Caller, FixedTurn, ScriptedRecognizer, SilentVoice
 
     client, services = two
     agenda_a, agenda_b = services.agenda_for("cabinet-a"), services.agenda_for("cabinet-b")
