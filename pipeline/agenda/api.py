@@ -30,6 +30,7 @@ from pipeline.agenda.store import (
     valid_phone,
 )
 from pipeline.service.api import Clinical, ServicesDep
+from pipeline.service.auth import Principal
 from pipeline.service.services import Services
 
 router = APIRouter()
@@ -37,10 +38,30 @@ STATIC = Path(__file__).resolve().parents[1] / "service" / "static"
 FHIR_JSON = "application/fhir+json"
 
 
-def _agenda(services: Services) -> AgendaService:
+PracticeQuery = Annotated[str | None, Query(
+    max_length=64, description="Several practices (issue 10): whose agenda. Default: the "
+    "user's practice when they belong to one, else the deployment's default practice.")]
+
+
+def _agenda(services: Services, user: Principal, practice: str | None = None) -> AgendaService:
+    """The agenda of `practice` (several practices: each has its own); a practice the user
+    is not a member of, or no such practice, is a 404 like another practice's call."""
     if services.agenda is None:
         raise HTTPException(404, "the agenda is not enabled (PERMANENCE_AGENDA__ENABLED)")
-    return services.agenda
+    if not services.agendas:
+        if practice is not None:
+            raise HTTPException(404, f"no practice {practice!r}: this deployment has one")
+        return services.agenda
+    if practice is None and user.practices is not None and len(user.practices) == 1:
+        practice = next(iter(user.practices))
+    if practice is None:
+        default = next(pid for pid, a in services.agendas.items() if a is services.agenda)
+        if not user.sees(default):
+            raise HTTPException(404, "several practices: say whose agenda (?practice=ID)")
+        return services.agenda
+    if practice not in services.agendas or not user.sees(practice):
+        raise HTTPException(404, f"no practice {practice!r} of yours")
+    return services.agendas[practice]
 
 
 @router.get("/agenda", include_in_schema=False)
@@ -168,8 +189,9 @@ def _known(agenda: AgendaService, practitioner: str | None, type_id: str | None)
 
 # -- configuration and status -----------------------------------------------------------------
 @router.get("/api/agenda/config", tags=["agenda"])
-async def agenda_config(services: ServicesDep, _user: Clinical) -> dict[str, Any]:
-    cfg = _agenda(services).config
+async def agenda_config(services: ServicesDep, _user: Clinical,
+                        practice: PracticeQuery = None) -> dict[str, Any]:
+    cfg = _agenda(services, _user, practice).config
     return {
         "timezone": cfg.timezone, "step_min": cfg.step_min, "horizon_days": cfg.horizon_days,
         "default_type": cfg.default_type, "hold_s": cfg.hold_s,
@@ -186,16 +208,18 @@ async def agenda_config(services: ServicesDep, _user: Clinical) -> dict[str, Any
 
 
 @router.get("/api/agenda/status", tags=["agenda"])
-async def agenda_status(services: ServicesDep, _user: Clinical) -> dict[str, Any]:
-    s = await _agenda(services).status()
+async def agenda_status(services: ServicesDep, _user: Clinical,
+                        practice: PracticeQuery = None) -> dict[str, Any]:
+    s = await _agenda(services, _user, practice).status()
     return {"calendar_configured": s.configured, "server": s.server, "pending": s.pending,
             "last_error": s.last_error, "rounds": s.rounds}
 
 
 @router.post("/api/agenda/sync", tags=["agenda"])
-async def agenda_sync(services: ServicesDep, _user: Clinical) -> dict[str, Any]:
+async def agenda_sync(services: ServicesDep, _user: Clinical,
+                      practice: PracticeQuery = None) -> dict[str, Any]:
     """Run one calendar sync round now and say how it went."""
-    report = await _agenda(services).sync_now()
+    report = await _agenda(services, _user, practice).sync_now()
     if report is None:
         return {"configured": False}
     return {"configured": True, "pushed": report.pushed, "failed": report.failed,
@@ -208,9 +232,10 @@ async def slots(services: ServicesDep, _user: Clinical,
                 day: Annotated[date, Query(alias="date", description="YYYY-MM-DD (local)")],
                 practitioner: Annotated[str | None, Query(max_length=40)] = None,
                 type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
-                urgent: bool = False) -> list[SlotOut]:
+                urgent: bool = False,
+                practice: PracticeQuery = None) -> list[SlotOut]:
     """Free slots of one local day (ISO 8601 times with the practice's offset)."""
-    agenda = _agenda(services)
+    agenda = _agenda(services, _user, practice)
     _known(agenda, practitioner, type)
     found = await agenda.day_slots(day, practitioner=practitioner, type_id=type, urgent=urgent)
     return [SlotOut(start=s.start, end=s.end, practitioner=s.practitioner, type=s.type,
@@ -221,10 +246,10 @@ async def slots(services: ServicesDep, _user: Clinical,
 async def busy(services: ServicesDep, _user: Clinical,
                day: Annotated[date, Query(alias="date")],
                days: Annotated[int, Query(ge=1, le=14)] = 1,
-               practitioner: Annotated[str | None, Query(max_length=40)] = None
-               ) -> list[BusyOut]:
+               practitioner: Annotated[str | None, Query(max_length=40)] = None,
+               practice: PracticeQuery = None) -> list[BusyOut]:
     """Busy time from the practitioners' own calendars (no titles: they may name people)."""
-    agenda = _agenda(services)
+    agenda = _agenda(services, _user, practice)
     _known(agenda, practitioner, None)
     start = datetime.combine(day, datetime.min.time(), tzinfo=agenda.config.tz)
     from datetime import timedelta
@@ -236,10 +261,11 @@ async def busy(services: ServicesDep, _user: Clinical,
 
 # -- appointments -----------------------------------------------------------------------------
 @router.post("/api/agenda/appointments", tags=["agenda"], status_code=201)
-async def book(body: AppointmentIn, services: ServicesDep, user: Clinical) -> AppointmentOut:
+async def book(body: AppointmentIn, services: ServicesDep, user: Clinical,
+               practice: PracticeQuery = None) -> AppointmentOut:
     """Book a slot: 201, or 409 when it is taken or not bookable (outside hours, closed day,
     too soon, beyond the horizon, reserved for urgent triage)."""
-    agenda = _agenda(services)
+    agenda = _agenda(services, user, practice)
     type_id = body.type or agenda.config.default_type
     _known(agenda, body.practitioner, type_id)
     request = BookingRequest(
@@ -262,8 +288,9 @@ async def list_appointments(
         day: Annotated[date, Query(alias="date", description="YYYY-MM-DD (local)")],
         days: Annotated[int, Query(ge=1, le=31)] = 1,
         practitioner: Annotated[str | None, Query(max_length=40)] = None,
-        include_cancelled: bool = False) -> list[AppointmentOut]:
-    agenda = _agenda(services)
+        include_cancelled: bool = False,
+        practice: PracticeQuery = None) -> list[AppointmentOut]:
+    agenda = _agenda(services, user, practice)
     _known(agenda, practitioner, None)
     found = await agenda.day(day, days=days, practitioner=practitioner,
                              include_cancelled=include_cancelled)
@@ -274,8 +301,9 @@ async def list_appointments(
 
 @router.get("/api/agenda/appointments/{appointment_id}", tags=["agenda"])
 async def get_appointment(appointment_id: str, services: ServicesDep,
-                          user: Clinical) -> AppointmentOut:
-    appt = await _agenda(services).get(appointment_id)
+                          user: Clinical,
+                          practice: PracticeQuery = None) -> AppointmentOut:
+    appt = await _agenda(services, user, practice).get(appointment_id)
     if appt is None:
         raise HTTPException(404, f"no appointment {appointment_id!r}")
     await asyncio.to_thread(services.store.record_audit, user.username, "agenda.read", None,
@@ -285,9 +313,10 @@ async def get_appointment(appointment_id: str, services: ServicesDep,
 
 @router.patch("/api/agenda/appointments/{appointment_id}", tags=["agenda"])
 async def move(appointment_id: str, body: AppointmentMove, services: ServicesDep,
-               user: Clinical) -> AppointmentOut:
+               user: Clinical,
+               practice: PracticeQuery = None) -> AppointmentOut:
     """Move: 200, 404, or 409 (the new slot is taken or not bookable; nothing changed)."""
-    agenda = _agenda(services)
+    agenda = _agenda(services, user, practice)
     _known(agenda, body.practitioner, body.type)
     try:
         appt = await agenda.move(appointment_id, body.start, actor=user.username,
@@ -299,10 +328,11 @@ async def move(appointment_id: str, body: AppointmentMove, services: ServicesDep
 
 
 @router.delete("/api/agenda/appointments/{appointment_id}", tags=["agenda"])
-async def cancel(appointment_id: str, services: ServicesDep, user: Clinical) -> AppointmentOut:
+async def cancel(appointment_id: str, services: ServicesDep, user: Clinical,
+                 practice: PracticeQuery = None) -> AppointmentOut:
     try:
-        appt = await _agenda(services).cancel(appointment_id, actor=user.username,
-                                              source=Source.DASHBOARD)
+        appt = await _agenda(services, user, practice).cancel(
+            appointment_id, actor=user.username, source=Source.DASHBOARD)
     except AgendaError as exc:
         raise _conflict(exc) from None
     return AppointmentOut.of(appt)
@@ -318,10 +348,10 @@ async def fhir_slots(services: ServicesDep, _user: Clinical,
                      day: Annotated[date | None, Query(alias="date")] = None,
                      schedule: Annotated[str | None, Query(
                          max_length=60, description="Schedule/<practitioner> or its id")] = None,
-                     type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
-                     ) -> Response:
+                     type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002,
+                     practice: PracticeQuery = None) -> Response:
     """Free slots as a FHIR searchset Bundle (one Schedule per practitioner)."""
-    agenda = _agenda(services)
+    agenda = _agenda(services, _user, practice)
     practitioner = schedule.removeprefix("Schedule/") if schedule else None
     _known(agenda, practitioner, type)
     when = day or agenda.config.local(agenda.now()).date()
@@ -331,8 +361,9 @@ async def fhir_slots(services: ServicesDep, _user: Clinical,
 
 @router.get("/api/fhir/Appointment/{appointment_id}", tags=["fhir"])
 async def fhir_appointment(appointment_id: str, services: ServicesDep,
-                           user: Clinical) -> Response:
-    agenda = _agenda(services)
+                           user: Clinical,
+                           practice: PracticeQuery = None) -> Response:
+    agenda = _agenda(services, user, practice)
     appt = await agenda.get(appointment_id)
     if appt is None:
         return _fhir({"resourceType": "OperationOutcome", "issue": [
