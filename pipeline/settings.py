@@ -174,8 +174,9 @@ class Settings(BaseSettings):
     process, the embedded default)."""
     agent_preload: bool = True
     """``permanence serve`` with a role that takes calls (agent, all) loads the voice engines
-    at start-up, and ``/readyz`` answers 503 (check ``engines``) until they are loaded (~15 s
-    here): a load balancer sends no call to a worker that would keep its caller waiting.
+    at start-up, and ``/readyz`` answers 503 (check ``engines``) until they are loaded (77 s
+    measured on this 2-core machine at load 8): a load balancer sends no call to a worker that
+    would keep its caller waiting.
     False: loaded on the first call (a process that only simulates calls)."""
 
     @property
