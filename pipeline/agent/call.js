@@ -34,8 +34,10 @@ async function call() {
   const response = await fetch("/api/agent/offer", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
+    // Several practices: /call?practice=ID is that practice's line.
     body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type,
-                           language: document.getElementById("language").value }),
+                           language: document.getElementById("language").value,
+                           practice: new URLSearchParams(location.search).get("practice") }),
   });
   if (!response.ok) { setStatus("erreur " + response.status); return; }
   const answer = await response.json();

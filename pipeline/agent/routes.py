@@ -287,12 +287,20 @@ async def webrtc_offer(request: Request) -> dict[str, Any]:
     language = body.get("language")
     if language not in (None, "fr", "en"):
         raise HTTPException(422, f"language {language!r}: expected 'fr' or 'en'")
+    # Several practices (issue 10): the caller page of one practice (/call?practice=ID sends
+    # it); its protocol, agenda and greeting. None: the default practice.
+    practice = body.get("practice")
+    known = request.app.state.services.hub.practices
+    if practice is not None and (not isinstance(practice, str) or practice not in known):
+        raise HTTPException(422, f"practice {practice!r}: expected one of "
+                                 f"{sorted(known) or 'none (one practice)'}")
     runtime = await get_runtime(request.app)
 
     async def on_connection(connection: Any) -> None:
         transport = SmallWebRTCTransport(connection, TransportParams(
             audio_in_enabled=True, audio_out_enabled=True))
-        session = runtime.session(channel="browser", language=language, realtime=True)
+        session = runtime.session(channel="browser", language=language, realtime=True,
+                                  practice_id=practice)
         _track(request.app, session)
         bridge = open_bridge(request.app, session, runtime.synthesizer, channel="browser",
                              out_rate=24000)

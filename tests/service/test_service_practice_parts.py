@@ -104,6 +104,11 @@ def test_each_practice_decides_with_its_own_protocol_hours_and_languages(two):
     assert b.protocol is base.protocol and a.protocol is not base.protocol
     assert b.config.languages == ("fr",) and a.config.languages == base.config.languages
     assert services.classifier_for("cabinet-a") is a  # built once
+    # A browser call names its practice (/call?practice=ID): an unknown one is refused before
+    # anything is loaded.
+    refused = client.post("/api/agent/offer", json={"sdp": "v=0", "type": "offer",
+                                                    "practice": "cabinet-z"})
+    assert refused.status_code == 422 and "cabinet-b" in refused.json()["detail"]
 
 
 @pytest.mark.slow
