@@ -5,8 +5,9 @@ practices routed by the number dialled.
 - a call handled by agent 1 appears live on a dashboard connected to API 2;
 - a tele-secretary of practice B gets 404 on that call and none of its push;
 - an acknowledgment made on API 2 stops the escalation agent 1 times;
-- `kill -9` of agent 1 while it times another escalation hands it to another process, which
-  takes it before its deadline and escalates on time.
+- `kill -9` of agent 1 mid-call, while it times the call's escalation, hands it to another
+  process, which takes it before its deadline and escalates on time (the call: interrupted);
+- each practice's protocol override applies on any agent.
 
 Behaviour only; the latency figures are `permanence bench fleet`'s (printed here for the
 record, never asserted)."""
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -34,6 +36,7 @@ pytestmark = pytest.mark.slow
 
 PASSWORD = "correct horse battery"
 STROKE_FR = "ma mère a la bouche de travers et elle n'arrive plus à lever le bras droit"
+CARCAN = "j'ai comme un carcan sur la poitrine depuis tout à l'heure"
 NUMBER_A = "+33 1 44 00 00 01"
 NUMBER_B = "+33 3 20 00 00 01"
 DEADLINE_S = 8.0
@@ -98,9 +101,13 @@ def _practice_files(tmp: Path) -> Path:
     for name in ("a", "b"):
         (tmp / f"practice-{name}.yaml").write_text(
             yaml.safe_dump({**raw, "name": f"Cabinet {name.upper()}"}, allow_unicode=True))
+    # Practice A tightens the protocol ("un carcan": chest constriction); B keeps the shipped one.
+    shutil.copy(Path(__file__).resolve().parents[1] / "eval" / "data" / "practice_carcan.yaml",
+                tmp / "protocol-a.yaml")
     directory = tmp / "practices.yaml"
     directory.write_text(yaml.safe_dump({"practices": [
-        {"id": "cabinet-a", "file": "practice-a.yaml", "numbers": [NUMBER_A]},
+        {"id": "cabinet-a", "file": "practice-a.yaml", "numbers": [NUMBER_A],
+         "protocol": "protocol-a.yaml"},
         {"id": "cabinet-b", "file": "practice-b.yaml", "numbers": [NUMBER_B]}]}))
     return directory
 
@@ -240,6 +247,16 @@ def test_fleet_push_isolation_ack_and_takeover(fleet: dict[str, ServeProcess], r
         assert states[0] == "live" and "interrupted" in states, states
         # 5. B's dashboard saw none of practice A's calls.
         assert dash_b.about(call1) == [] and dash_b.about(call2) == []
+        # 6. Each practice's protocol, on any agent: A's override catches a word B's does not.
+        agent2 = fleet["agent2"]
+        carcan = {}
+        for practice, number in (("a", NUMBER_A), ("b", NUMBER_B)):
+            reply = httpx.post(agent2.url + "/api/calls/simulate", timeout=60, headers={
+                               "Authorization": f"Bearer {tokens['sec-' + practice]}"},
+                               json={"turns": [CARCAN], "dialled_number": number})
+            assert reply.status_code == 200, reply.text
+            carcan[practice] = reply.json()["classification"]["urgency"]
+        assert carcan["a"] == "emergency" and carcan["b"] != "emergency", carcan
         metrics = httpx.get(api2.url + "/metrics", timeout=10).text
         for name in ("permanence_live_calls", "permanence_handoff_latency_seconds_bucket",
                      "permanence_queue_depth", "permanence_recognizer_backlog",
