@@ -193,8 +193,311 @@ ROUTINE_TRAPS: tuple[str, ...] = (
 )
 
 
+# Vignettes (age / sex / history prefix, clinical words), long messages whose red flag is one
+# clause among many, and more lay wording: second round, written after the first passed.
+MORE_PARAPHRASES: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CHEST_PAIN: (
+        'Patient de 58 ans, hypertendu, douleur rétrosternale en barre irradiant vers '
+        "l'épaule gauche, pâle et moite.",
+        "My neighbour, he's 70, says there's a pressure in the middle of his chest like a "
+        'band and he feels sick and clammy.',
+        "J'ai une douleur dans la poitrine qui serre très fort depuis vingt minutes et je "
+        'transpire.',
+        'A 48-year-old man complaining of chest heaviness radiating to the jaw, associated '
+        'with diaphoresis.',
+        "Mon père a mal à la poitrine et il dit qu'il a le bras gauche tout engourdi.",
+        'Female, 54, central crushing chest pain at rest for 45 minutes with nausea.',
+        "Homme de 50 ans, douleur thoracique typique, sueurs profuses, ATCD d'infarctus.",
+        "Hi, so I'm calling because my husband, he's 58, he came back from walking the dog "
+        "and sat down, and he's been complaining for half an hour that his chest feels "
+        "really tight and heavy, and he's gone a bit grey and sweaty, he says it's "
+        "indigestion but he's never had it like this.",
+    ),
+    RedFlag.BREATHING: (
+        'A 6-year-old boy with croup, inspiratory stridor at rest and intercostal recession.',
+        'Il respire très fort, on entend un sifflement, il est assis penché en avant et '
+        "n'arrive pas à parler.",
+        "My mum has emphysema, she's on home oxygen and tonight she's much worse, grey and "
+        "can't get a sentence out.",
+        "Elle a l'impression d'étouffer, elle n'arrive plus à reprendre son souffle depuis "
+        "tout à l'heure.",
+        'He started gasping and his lips are going purple.',
+        'Child with audible wheeze, intercostal recession and saturations of 88 %.',
+        'Adult asthmatic, peak flow 30 % of best, unable to complete sentences.',
+    ),
+    RedFlag.STROKE: (
+        'Woman, 66, sudden onset of dysarthria and right facial droop 40 minutes ago.',
+        'Mon mari ne peut plus lever le bras droit et sa bouche est de travers depuis ce matin.',
+        "Elle parlait normalement puis d'un coup elle n'arrivait plus à sortir ses mots.",
+        'I woke up and half my face was numb and my arm felt heavy and useless.',
+        'Il a eu un mal de tête brutal, comme un coup de massue, puis il a vomi.',
+        'A 67-year-old hypertensive woman with acute left hemiparesis and dysarthria, '
+        'onset 1 hour ago.',
+        'Patient with sudden onset aphasia and right arm weakness.',
+        'Homme de 75 ans, hémiplégie droite et aphasie brutale au réveil.',
+        "Bonjour, c'est pour ma mère, elle a 81 ans, on était en train de déjeuner "
+        "tranquillement, on parlait des vacances, et tout d'un coup elle a laissé tomber "
+        "sa fourchette, elle parle bizarrement et sa bouche tombe d'un côté, je ne sais "
+        'pas quoi faire.',
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        'Patiente de 85 ans retrouvée au sol, ne répond pas aux ordres simples.',
+        "My husband collapsed in the kitchen and he's not responding to me.",
+        "Il est tombé d'un coup et depuis il ne réagit plus quand on lui parle.",
+        'The carer says my dad has been very sleepy and hard to rouse since this morning.',
+        'Ma mère est devenue complètement désorientée en quelques heures et elle somnole.',
+        'Patient found with a GCS of 8 on the floor of his flat.',
+        'Elderly man, acutely confused and drowsy since this afternoon, previously independent.',
+        'So we came home from the shops and my father was sitting in his chair, the TV was '
+        "on, and when I spoke to him he didn't answer me, his eyes were open but he was "
+        'just staring and not responding at all.',
+    ),
+    RedFlag.BLEEDING: (
+        "Il saigne du nez depuis une heure et demie, ça ne s'arrête pas malgré la "
+        'compression, il est sous Xarelto.',
+        "She's bringing up bright red blood and feels faint.",
+        'Patient with large volume haematemesis this morning, tachycardic at 125.',
+        'Je me suis coupé la main avec une scie, le sang gicle.',
+        'Mes selles sont noires et collantes depuis deux jours et je suis très fatigué et pâle.',
+        'A 62-year-old with melaena for two days, dizzy on standing, heart rate 118.',
+        'Patient sous AVK, épistaxis abondante depuis deux heures qui ne cède pas.',
+        'An alcoholic man with haematemesis, now pale and clammy.',
+        'Bonjour je vous appelle parce que voilà mon mari a une cirrhose il est suivi à '
+        "l'hôpital et ce matin il a vomi du sang plusieurs fois, beaucoup, et maintenant "
+        'il est très pâle.',
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        'Ma fille a été piquée par une abeille, elle a le visage qui gonfle et elle '
+        'respire mal.',
+        "He ate a cake with nuts in it and now his lips and tongue are swelling and he's "
+        'wheezy.',
+        "Après la piqûre de guêpe j'ai des plaques partout et je me sens partir.",
+        'A 35-year-old with angioedema of the lips and stridor after ibuprofen.',
+        'A 10-year-old with known peanut allergy, lip swelling, hoarse voice and vomiting '
+        'after lunch.',
+        'Patiente avec urticaire généralisée, oedème des lèvres et hypotension après une '
+        'injection.',
+    ),
+    RedFlag.INFANT_FEVER: (
+        'Mon bébé de cinq semaines est chaud, le thermomètre affiche 38,3.',
+        "My 8-week-old has a fever of 38.5 and isn't feeding well.",
+        'Nourrisson de 6 semaines fébrile à 38,2 °C.',
+        'A 4-week-old infant with a temperature of 38.1 and poor feeding.',
+        'Nourrisson de 45 jours avec une fièvre à 38,6.',
+    ),
+    RedFlag.SUICIDAL: (
+        "J'ai écrit une lettre à mes enfants et j'ai préparé mes médicaments pour ce soir.",
+        "My son said he's going to jump off the bridge tonight.",
+        "Elle s'est enfermée, elle dit qu'elle va se faire du mal avec un couteau.",
+        "I've taken all my antidepressants because I don't want to be here anymore.",
+        "Mon ami m'a envoyé un message disant qu'il voulait en finir ce soir.",
+        'A 35-year-old man with active suicidal ideation and a plan to hang himself tonight.',
+        'Patiente de 40 ans, idées suicidaires avec scénario, a acheté des médicaments.',
+    ),
+    RedFlag.SEIZURE: (
+        'Ma fille fait une crise, elle tremble de partout depuis au moins 10 minutes.',
+        "He's had three fits in the last hour and hasn't woken up in between.",
+        'Elle convulse et ne se réveille pas entre les crises.',
+        "My son has a temperature and started jerking all over, it's still going.",
+        'Patient épileptique connu en crise depuis 7 minutes.',
+        'Known epileptic with a generalised seizure lasting more than 5 minutes.',
+        'Enfant de 3 ans, crise convulsive fébrile qui dure depuis 10 minutes.',
+        "I'm calling for my neighbour's little boy, his mum is with him, he's had a fever "
+        'since yesterday and just now he went stiff and started shaking all over and his '
+        "eyes rolled back, it's still happening.",
+    ),
+    RedFlag.MENINGITIS: (
+        'Adolescent de 16 ans, fièvre à 39,5, céphalées, raideur de nuque et photophobie.',
+        "My daughter has a fever and a rash of tiny red pinprick spots that don't fade "
+        'under a glass.',
+        'Il a de la fièvre et des petites taches violettes sur les jambes.',
+        "She's burning up, her neck is really stiff and the light hurts her eyes.",
+        'Nourrisson de 8 mois, fièvre, purpura sur les jambes.',
+        'A 20-year-old with fever, photophobia and a petechial rash on the trunk.',
+        'Child with fever and purpura.',
+        'Ma fille a 17 ans, elle est étudiante, elle est rentrée ce week-end avec de la '
+        'fièvre, elle a très mal à la tête, elle ne supporte pas la lumière et elle a la '
+        'nuque raide.',
+    ),
+    RedFlag.POISONING: (
+        'Mon fils de 2 ans a croqué une capsule de lessive.',
+        'My mother took about twenty of her sleeping tablets.',
+        "Ma grand-mère s'est trompée et a pris trois fois sa dose de digoxine.",
+        'He swallowed a button battery about an hour ago.',
+        'Mon fils a bu du produit pour déboucher les canalisations.',
+        'Adolescente de 16 ans, ingestion volontaire de 20 comprimés de paracétamol.',
+        'A 45-year-old found with empty packets of amitriptyline beside him, drowsy.',
+        'Sorry to bother you, my daughter is three and she got into my handbag while I was '
+        'on the phone and I think she swallowed some of my blood pressure tablets, the '
+        'packet is half empty.',
+    ),
+    RedFlag.OBSTETRIC: (
+        "Je suis enceinte de 8 semaines, j'ai très mal d'un côté du ventre et je saigne.",
+        "She's 30 weeks pregnant and the baby hasn't moved since yesterday.",
+        'Ma femme est enceinte de 36 semaines, elle a un mal de tête terrible et voit des '
+        'mouches.',
+        "My period is three weeks late and I've got a sharp pain low on the left and I "
+        'feel faint.',
+        'Enceinte de 5 mois, elle perd du sang rouge en quantité.',
+        'A 28-year-old woman, 6 weeks pregnant, with left iliac fossa pain and vaginal '
+        'bleeding.',
+        'Femme de 32 ans, aménorrhée de 7 semaines, douleur pelvienne et métrorragies.',
+        'Primigravida at 35 weeks with headache, visual disturbance and BP 170/110.',
+    ),
+    RedFlag.TRAUMA: (
+        'Un homme de 30 ans a été renversé par une voiture, il est conscient mais ne peut '
+        'plus bouger les jambes.',
+        'My son fell from the first-floor window onto the patio.',
+        "Il s'est pris un coup de couteau dans le ventre.",
+        'My grandmother fell, hit her head on the table and is now very drowsy.',
+        "Elle est tombée dans l'escalier, elle s'est cogné la tête et elle vomit.",
+        'A 25-year-old motorcyclist thrown from his bike at high speed, GCS 13.',
+        "Chute d'un échafaudage de 4 mètres, douleur du dos, ne sent plus ses jambes.",
+    ),
+    RedFlag.SEPSIS: (
+        'Il a une pneumonie, il est marbré, il respire vite et sa tension est basse.',
+        "My mum has a kidney infection and now she's confused and her skin looks blotchy.",
+        'Patient sous chimiothérapie avec 38,9 de fièvre.',
+        "Il a de la fièvre depuis trois jours et il n'a pas fait pipi depuis hier, il est "
+        'très mou.',
+        'A 75-year-old woman with a UTI, rigors, new confusion and a respiratory rate of 28.',
+        'A 59-year-old man with cellulitis of the leg, now febrile with rigors, '
+        'tachypnoeic and mottled.',
+        'Patient with a urinary catheter, temperature 38.9, heart rate 135 and new onset '
+        'confusion.',
+        'Patiente de 80 ans, pneumopathie, marbrures des genoux, FR à 30.',
+        "Since her operation the wound is red and oozing, she's shivering uncontrollably "
+        'and very drowsy.',
+    ),
+    RedFlag.ACUTE_ABDOMEN: (
+        "Elle a mal au ventre depuis ce matin, c'est devenu insupportable, le ventre est dur.",
+        "Sudden tearing pain in the tummy going through to the back, he's pale and sweaty.",
+        'Mon fils de 12 ans a mal en bas à droite du ventre, il a de la fièvre et il vomit.',
+        "He's been vomiting green stuff and hasn't passed wind since yesterday, his belly "
+        'is swollen.',
+        'A 70-year-old with severe abdominal pain out of proportion to examination and '
+        'atrial fibrillation.',
+        'A 40-year-old woman with right upper quadrant pain, guarding and rebound, '
+        'temperature 38.5.',
+        'Man, 65, sudden severe abdominal pain radiating to the back, hypotensive.',
+        'Douleur abdominale brutale avec défense et contracture généralisée.',
+        'A 12-year-old with periumbilical pain migrating to the right iliac fossa, fever '
+        'and vomiting.',
+    ),
+    RedFlag.DIABETIC: (
+        'Ma fille diabétique de type 1 vomit depuis ce matin et elle respire très fort.',
+        "He's diabetic, his sugar is 28 and he keeps being sick.",
+        "Mon père diabétique fait une hypo, on lui a donné du jus d'orange mais il est "
+        'toujours à 0,4.',
+        'My son with type 1 has ketones of 3.5 and is vomiting.',
+        'Elle est diabétique, glycémie à 4 g et elle a mal au ventre et vomit.',
+        'A 19-year-old type 1 diabetic with vomiting, abdominal pain and Kussmaul breathing.',
+        'Patient diabétique insulinodépendant, glycémie 5 g/L, cétonémie positive, '
+        'vomissements.',
+        'Known diabetic with a blood glucose of 1.8, not responding to oral glucose.',
+    ),
+}
+
+# Partial evidence (one of two required concepts, or a category the words do not settle):
+# the agent asks its yes/no question (issue 13 point 4), it is never routine.
+PARTIAL: tuple[str, ...] = (
+    'He has been a bit breathless since this morning.',
+    'Mon père a le bras un peu engourdi depuis hier.',
+    "She fainted in the bathroom but she's awake now.",
+    "I'm bleeding a little from my back passage.",
+    'Ma fille a les lèvres un peu gonflées.',
+    'My baby has a temperature, what should I do?',
+    "Il a fait une crise d'épilepsie ce matin.",
+    "There's a purple rash on his legs.",
+    'Elle a la nuque raide depuis ce matin.',
+    "I'm 8 weeks pregnant and I've got tummy pain.",
+    'He banged his head on the cupboard.',
+    "I feel terrible, I have a fever and I feel like I'm dying.",
+    "J'ai très mal au ventre.",
+    "My son's testicle hurts.",
+    'Il est diabétique et il vomit depuis ce matin.',
+    "I'm having a hypo.",
+    'Je me sens vraiment très très mal, venez vite.',
+    "I've been thinking about ending it, I've got a plan.",
+    "He swallowed something, I don't know what.",
+    'My dad is acting strangely and seems confused.',
+)
+
+# Words the new concepts use, said in routine calls.
+MORE_ROUTINE: tuple[str, ...] = (
+    'Je voudrais un rendez-vous pour mon fils qui a un peu de fièvre depuis hier.',
+    'My dad had a stroke in 2019 and needs his blood pressure tablets renewed.',
+    'Ma mère est diabétique, elle voudrait renouveler ses bandelettes.',
+    "Can I move my appointment, I had chest pain last month but it's all sorted now.",
+    "J'ai des taches rouges sur les bras depuis une semaine, ça gratte, je voudrais un "
+        'rendez-vous.',
+    "I'm pregnant and I'd like to book my 12 week scan.",
+    'Mon fils a la gastro, il vomit un peu mais il boit bien, est-ce que je peux avoir '
+        'un rendez-vous demain ?',
+    "I need a sick note, I've had the flu with a temperature all week.",
+    'My asthma is fine, I just need a new inhaler prescription.',
+    'Je voudrais un certificat, je me suis cogné la tête contre le placard hier, rien '
+        'de grave.',
+    'Ma fille a eu ses règles en retard ce mois-ci, elle voudrait un rendez-vous pour '
+        'la pilule.',
+    'She fainted once last year at a concert and wants a check-up.',
+    "I've been feeling a bit low lately and would like to talk to someone, no thoughts "
+        'of harming myself.',
+    'My tummy is bloated after meals, could I book an appointment next week?',
+    "J'ai eu une coupure au doigt hier, c'est cicatrisé, je voudrais faire mon rappel "
+        'de tétanos.',
+    "My son's eye keeps twitching, it won't stop, can I book an appointment?",
+    'Il a des spasmes au ventre depuis hier, ça continue, je voudrais un rendez-vous.',
+    "J'ai mal au dos, ma sciatique continue, je voudrais une ordonnance de kiné.",
+    'I woke up with a headache, could I get an appointment this week?',
+    'Ma mère prend tous ses médicaments le matin, elle voudrait un renouvellement.',
+    'Mon fils a des petits bleus sur les jambes à cause du foot, il lui faut un certificat.',
+    "I'm expecting a call back from the doctor about my results.",
+    "J'ai eu un test positif au covid la semaine dernière, je voudrais un arrêt de travail.",
+    'My hair has gone grey and my skin is dry, can I see the dermatologist?',
+    'I want to end things with my physio, can I cancel my sessions?',
+    "J'ai des secousses dans les jambes la nuit depuis des mois, je voudrais en parler.",
+    "My eye has been twitching for ages, it's annoying, could I book something?",
+    'She had some tablets for her cough from the cupboard, can we get more?',
+    'Ma fille prépare mes médicaments pour ce soir, je voudrais un pilulier.',
+    'I saved up for my glasses, when can I come in today?',
+    "J'ai la tête qui tourne un peu quand je me lève, je voudrais un rendez-vous.",
+    "J'ai le ventre gonflé après les repas et un peu mal, rendez-vous la semaine "
+        'prochaine ?',
+    'I woke up with a headache and a stiff shoulder, could I see someone this week?',
+    'My blood sugar has been a bit high, can I book my diabetes review?',
+    "I'm diabetic and want to renew my insulin and test strips.",
+    'Mon mari est diabétique, il a eu une gastro, il va mieux, il voudrait un certificat.',
+    'After dinner I sometimes have heartburn, can I get an appointment?',
+    'Ma voix est enrouée depuis deux semaines, je voudrais voir un ORL.',
+    "J'ai mal au dos, ça continue, je n'arrive pas à l'arrêter, je voudrais une ordonnance.",
+    'I had a fall last week, no head injury, just a bruise, need a sick note.',
+    'Ma fille a eu de la fièvre hier, elle va mieux, elle a un peu de plaques rouges '
+        'qui grattent.',
+    "My son's temperature was 38 yesterday, today he is fine, can I get a school note?",
+    'I am two weeks late paying my bill, can I talk to the receptionist?',
+    'My period is a few days late, I want to book a pregnancy test appointment.',
+    'Les résultats de ma prise de sang sont arrivés, le médecin peut me rappeler ?',
+    "Je voudrais décaler mon rendez-vous, j'ai une réunion au ministère de la défense.",
+    'I got a rebound headache from painkillers, can I talk to the GP next week?',
+    "He had a rash with little red spots last month, it's gone, I need a form for the "
+        'nursery.',
+    'My wife had a seizure in 2015 and wants to apply for her driving licence back.',
+    "Ma mère a de l'asthme, sa ventoline marche bien, il faut la renouveler.",
+    "J'ai une coupure au doigt, ça a saigné un peu puis ça s'est arrêté, vaccin "
+        'tétanos à jour ?',
+    'My baby is 10 weeks old and due her jabs, when can we come?',
+    "Mon bébé de 6 semaines a 37,2, il va bien, c'est pour le rendez-vous du mois.",
+    "I've been feeling a burden on my family since the divorce, I'd like counselling, "
+        'no thoughts of suicide.',
+    "She's fine now after the fit last year, just needs her repeat prescription for Keppra.",
+    "Mon père a fait une hypo la semaine dernière, c'est réglé, il voudrait voir le "
+        'diabétologue.',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
-    return [(flag, text) for flag, texts in PARAPHRASES.items() for text in texts]
+    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES)
+            for flag, texts in table.items() for text in texts]
 
 
 def test_every_category_has_paraphrases() -> None:
@@ -209,7 +512,14 @@ def test_paraphrase_is_raised_in_its_category(rules: Classifier, flag: RedFlag,
     assert flag in {h.category for h in c.red_flags}, (text, c.red_flags)
 
 
-@pytest.mark.parametrize("text", ROUTINE_TRAPS)
+@pytest.mark.parametrize("text", PARTIAL)
+def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.ROUTINE, text
+    assert c.red_flags or c.suspected, text
+
+
+@pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
