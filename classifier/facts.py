@@ -182,6 +182,9 @@ def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> floa
         return 0.9
     # "he is one month", "my baby, she is six weeks" (said without "old"), never "she is
     # eight weeks pregnant" nor "two weeks late".
+    # "our baby's 2 months": the contracted "is" arrives as "baby'" + "s".
+    if prev == "s" and prev2.rstrip("'") in _PERSON_NOUNS | {"he", "she"}:
+        prev, prev2 = "is", prev2.rstrip("'")
     if prev in {"is", "est"} and (prev2 in {"he", "she", "il", "elle", "s"} or
                                   prev2 in _PERSON_NOUNS) and \
             unit in {"weeks", "months", "days"} and not set(after) & _NOT_AN_AGE_AFTER:

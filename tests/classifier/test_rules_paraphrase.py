@@ -495,8 +495,112 @@ MORE_ROUTINE: tuple[str, ...] = (
         'diabétologue.',
 )
 
+# Elderly, teenage, non-native and misspelt registers; negated and past-history traps.
+REGISTERS: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CHEST_PAIN: (
+        "me chest is killing me innit, proper tight, like someone sat on it, can't breathe "
+        'proper',
+        'ma poitrine fait très mal, ça serre, moi pas bien, transpire beaucoup',
+        "it's probably just indigestion but there's this crushing feeling behind my "
+        'breastbone and my left arm aches',
+        "j'ai une douleur thorassique depuis une heure qui serre",
+    ),
+    RedFlag.BREATHING: (
+        'he no can breathe good, he make noise when breathe, lips blue',
+        'elle respire plus bien, elle fait du bruit, elle devient toute bleue',
+        "grand-mère elle a l'asthme, elle siffle et elle arrive plus à parler",
+    ),
+    RedFlag.STROKE: (
+        "my nan's mouth has gone all funny on one side and she can't lift her arm",
+        "papi il parle bizarre depuis tout à l'heure et il a le bras qui tombe",
+        "her face went lopsided all of a sudden and she's slurring",
+        "il a la bouche de travers et il n'arrive plus à parler depuis dix minutes",
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        'mon grand-père ne se réveille pas ce matin, il respire mais il ne répond pas',
+        "she just collapsed at school and isn't responding, the teacher is with her",
+        'he was found slumped in his car, not responding',
+    ),
+    RedFlag.BLEEDING: (
+        "there's blood everywhere, he cut himself with the chainsaw",
+        'ma femme elle crache du sang depuis ce matin',
+        "he's throwing up blood, like proper red blood, loads of it",
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        "his lips went massive after the prawns and he's wheezing",
+        'elle a mangé une cacahuète, elle gonfle de partout et elle a du mal à respirer',
+        "I'm allergic to penicillin and I just took amoxicillin, my throat is tight",
+    ),
+    RedFlag.INFANT_FEVER: (
+        'ma petite a trois semaines et elle est brûlante, 38,7',
+        "our baby's 2 months and her temp is 38.4",
+    ),
+    RedFlag.SUICIDAL: (
+        'i cant do this no more, i got all my nans pills here and im gonna take them',
+        "je vais me jeter sous un train ce soir, j'en peux plus",
+        "she's locked herself in her room and says she's going to kill herself",
+        "my boyfriend sent me a message he's on the bridge and he's going to jump",
+    ),
+    RedFlag.SEIZURE: (
+        "he's having a fit and he's gone blue",
+        'mon fils fait des convulsions et ça fait plus de cinq minutes',
+        "she's fitting and it won't stop",
+        'elle est par terre, elle tremble de partout et elle bave, ça dure depuis dix minutes',
+    ),
+    RedFlag.MENINGITIS: (
+        "baby's got a high temp and a rash that don't go away when i press a glass",
+        'il a de la fièvre et des taches violacées qui ne partent pas quand on appuie',
+    ),
+    RedFlag.POISONING: (
+        'my 2 year old swallowed one of those washing pods',
+        'elle a avalé toute la boîte de Doliprane',
+        "he took loads of tablets, he's very sleepy now",
+        'my son drank some bleach',
+    ),
+    RedFlag.OBSTETRIC: (
+        "i'm pregnant and i'm bleeding a lot with bad cramps",
+        'je suis enceinte et je perds beaucoup de sang',
+        'ma femme est enceinte de huit mois et elle a perdu les eaux, le cordon sort',
+    ),
+    RedFlag.TRAUMA: (
+        'he fell off the ladder and landed on his head, he was knocked out',
+        'il a eu un accident de voiture, il est coincé dans la voiture',
+        'she got hit by a car and her leg is bent the wrong way',
+    ),
+    RedFlag.SEPSIS: (
+        "he's got a fever, he's really confused and his skin is all blotchy",
+        'elle a de la fièvre, elle est toute marbrée et elle respire très vite',
+        "my mum has a water infection and now she's not making any sense and very drowsy",
+    ),
+    RedFlag.ACUTE_ABDOMEN: (
+        "sudden agony in my stomach, worst pain ever, i'm doubled over",
+        'il a mal au ventre, son ventre est dur comme du bois et il vomit',
+        "my son's ball is really swollen and painful, it came on suddenly",
+    ),
+    RedFlag.DIABETIC: (
+        "my son is diabetic and he's drowsy and breathing funny and being sick",
+        'il est diabétique, son sucre est à 3 grammes, il vomit et il a mal au ventre',
+        "my wife is diabetic, she's having a hypo and isn't getting better with sugar",
+    ),
+}
+
+REGISTERS_ROUTINE: tuple[str, ...] = (
+    'i was having chest pain last week but the doctor said it was muscular, can i get my '
+    'results',
+    'pas de fièvre, pas de raideur de nuque, juste un rhume, je voudrais un certificat',
+    'no blood in his stool, no vomiting, just a mild tummy ache, can we come tomorrow',
+    'je ne suis pas suicidaire, je voudrais juste parler à un psychologue',
+    "She doesn't have any rash or fever, she needs her booster jab",
+    "my father died of a heart attack, I'd like a cholesterol check",
+    "mon fils a eu des convulsions fébriles quand il était bébé, il va bien, c'est pour un "
+    'certificat de sport',
+    "I'm not bleeding anymore, the cut healed, I need the stitches out",
+    "Elle n'est pas enceinte, elle veut renouveler sa pilule",
+    'He had an overdose years ago and is now stable, he needs his methadone script',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
-    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES)
+    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS)
             for flag, texts in table.items() for text in texts]
 
 
@@ -519,7 +623,13 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
     assert c.red_flags or c.suspected, text
 
 
-@pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE)
+@pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
+
+
+def test_english_possessive_reaches_the_word(rules: Classifier) -> None:
+    # "baby's" is tokenised "baby'" + "s": the concept "baby" must still be heard.
+    c = rules.classify("our baby's 2 months and her temp is 38.4")
+    assert RedFlag.INFANT_FEVER in {h.category for h in c.red_flags}
