@@ -599,8 +599,107 @@ REGISTERS_ROUTINE: tuple[str, ...] = (
     'He had an overdose years ago and is now stable, he needs his methadone script',
 )
 
+# Forum and testimony style: long first-person or relative's passages, the red flag one
+# clause among many.
+LONG_PASSAGES: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CHEST_PAIN: (
+        'Bonsoir à tous, je poste ici car je suis inquiète. Mon mari, 55 ans, a eu une '
+        'grosse journée au travail, il est rentré, il a mangé normalement, et depuis une '
+        'demi-heure il a une douleur qui lui serre la poitrine et qui monte dans la '
+        "mâchoire, il est blanc et il transpire. Il ne veut pas appeler, il dit que c'est le "
+        'stress.',
+    ),
+    RedFlag.BREATHING: (
+        "Hello everyone, my little boy is 3 and he's had a cold for a few days, nothing "
+        "major, but tonight he's breathing really fast, you can see his tummy sucking in "
+        "under his ribs with each breath and he's making a grunting noise. Is this normal?",
+    ),
+    RedFlag.STROKE: (
+        'So this morning my dad was making breakfast as usual, chatting away, and then he '
+        "just stopped mid-sentence, couldn't get any words out and his right hand wouldn't "
+        "grip the kettle. It lasted maybe ten minutes and now he seems fine again but I'm "
+        'worried.',
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        "Je vous écris de l'hôpital... hier ma mère de 78 ans, qui vit seule, ne décrochait "
+        'pas le téléphone. Quand je suis arrivée elle était dans son lit, je lui parlais et '
+        'elle ne réagissait pas, elle ouvrait à peine les yeux.',
+    ),
+    RedFlag.BLEEDING: (
+        "I had my wisdom tooth out this morning and it's been bleeding ever since, I've gone "
+        "through loads of gauze, it's soaking through every few minutes and I feel really "
+        'lightheaded.',
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        'We were at a birthday party and my daughter ate a piece of cake, within minutes her '
+        'lips swelled up, she started coughing and said her throat felt funny, and she was '
+        'covered in hives.',
+    ),
+    RedFlag.SEIZURE: (
+        'Last night my 18-month-old had a high fever and then suddenly went stiff, her eyes '
+        'rolled back and her arms and legs were jerking, it went on and on, at least five '
+        "minutes before it stopped, and she's been very sleepy since.",
+    ),
+    RedFlag.MENINGITIS: (
+        'Mon fils de 6 ans a de la fièvre depuis ce matin, je lui ai donné du Doliprane, '
+        "mais ce soir j'ai vu des petites taches rouges foncées sur son ventre, j'ai fait le "
+        "test du verre et elles ne s'effacent pas.",
+    ),
+    RedFlag.POISONING: (
+        'I came home and found my teenage son barely awake on the sofa with an empty packet '
+        "of his mum's sleeping tablets and a bottle of vodka next to him.",
+    ),
+    RedFlag.OBSTETRIC: (
+        "I'm about 6 weeks pregnant (first pregnancy) and since this afternoon I've had a "
+        'sharp stabbing pain on the left side low down, some brown bleeding and my shoulder '
+        'tip hurts, I feel dizzy when I stand.',
+    ),
+    RedFlag.TRAUMA: (
+        "Ce matin mon père de 82 ans est tombé dans la salle de bain, il s'est tapé la tête "
+        'contre le lavabo. Il prend du Xarelto. Depuis il a vomi deux fois et il est un peu '
+        'confus.',
+    ),
+    RedFlag.SEPSIS: (
+        'My husband had his gallbladder out 5 days ago and came home yesterday. Since this '
+        "morning he's been shivering uncontrollably, his temperature is 39.6, he's breathing "
+        "really fast and he's just not with it, he keeps getting my name wrong.",
+    ),
+    RedFlag.ACUTE_ABDOMEN: (
+        "Mon ado de 15 ans s'est réveillé à 3h du matin avec une douleur atroce dans les "
+        "bourses, il a vomi et il pleure, il n'arrive pas à marcher.",
+    ),
+    RedFlag.DIABETIC: (
+        "My 14-year-old has had type 1 for two years. She's had a stomach bug since "
+        "yesterday and hasn't been taking all her insulin because she isn't eating. Now "
+        "she's very drowsy, breathing deeply and her breath smells like pear drops.",
+    ),
+    RedFlag.SUICIDAL: (
+        'Je ne sais pas à qui parler. Depuis des semaines je dors plus, je mange plus. Ce '
+        "soir j'ai rassemblé toutes les boîtes de médicaments de la maison et j'ai écrit une "
+        "lettre à mes parents. Je crois que c'est la fin.",
+    ),
+    RedFlag.INFANT_FEVER: (
+        'Mon fils est né il y a cinq semaines, il est grognon depuis ce matin et il a 38,2 '
+        'au thermomètre rectal.',
+    ),
+}
+
+LONG_PASSAGES_ROUTINE: tuple[str, ...] = (
+    "Bonjour, il y a deux ans j'ai fait un infarctus, j'ai eu un stent, tout va bien depuis, "
+    'je voudrais juste renouveler mon Kardégic et prendre rendez-vous pour le bilan annuel '
+    'chez le cardiologue.',
+    "Hi, my son had a febrile convulsion when he was one, he's four now and totally fine, "
+    'the nursery want a care plan letter from the GP, could you arrange that?',
+    'Je suis enceinte de 20 semaines, tout va bien, le bébé bouge bien, je voudrais savoir '
+    'quand faire ma prise de sang du deuxième trimestre.',
+    "My mum fell over in the garden yesterday, didn't hit her head, she's got a bruise on "
+    'her knee and is walking fine, could she see the nurse this week?',
+    "I'm diabetic, my sugars have been good, the last reading was 6.2, I just need my test "
+    'strips and lancets.',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
-    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS)
+    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES)
             for flag, texts in table.items() for text in texts]
 
 
@@ -623,7 +722,8 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
     assert c.red_flags or c.suspected, text
 
 
-@pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE)
+@pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
+                         + LONG_PASSAGES_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
