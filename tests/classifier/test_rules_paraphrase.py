@@ -698,8 +698,62 @@ LONG_PASSAGES_ROUTINE: tuple[str, ...] = (
     'strips and lancets.',
 )
 
+# Classic emergencies in vignette form: dissection, PE, intussusception, ectopic, opioids, CO.
+CLASSIC_VIGNETTES: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CHEST_PAIN: (
+        'A 60-year-old man with sudden tearing chest pain radiating through to his back, BP '
+        'different in each arm.',
+        'Douleur thoracique déchirante irradiant dans le dos chez un homme hypertendu.',
+        'A 34-year-old woman on the pill, two days after a long-haul flight, with pleuritic '
+        'chest pain and breathlessness.',
+    ),
+    RedFlag.ACUTE_ABDOMEN: (
+        'An 8-month-old boy with episodes of inconsolable crying, drawing his legs up, and '
+        'redcurrant jelly stools.',
+    ),
+    RedFlag.OBSTETRIC: (
+        'A 26-year-old with a positive pregnancy test, lower abdominal pain and shoulder tip '
+        'pain, feeling faint.',
+    ),
+    RedFlag.POISONING: (
+        "He's used heroin, his pupils are pinpoint and he's breathing very slowly.",
+        "Toute la famille a mal à la tête et envie de vomir depuis qu'on a rallumé la "
+        'chaudière.',
+        'All of us have got headaches and feel sick and dizzy since we put the gas fire on.',
+    ),
+    RedFlag.BREATHING: (
+        "Il respire très lentement, avec des pauses, on dirait qu'il s'arrête de respirer.",
+    ),
+    RedFlag.INFANT_FEVER: (
+        'A 6-week-old baby with a temperature of 38.3 and poor feeding.',
+    ),
+    RedFlag.SEPSIS: (
+        'A 3-year-old with fever, cold hands and feet, leg pain and mottled skin.',
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        'A 45-year-old alcoholic found confused and unsteady, with a GCS of 12.',
+    ),
+    RedFlag.MENINGITIS: (
+        'A 9-month-old with fever, a bulging fontanelle and irritability.',
+    ),
+    RedFlag.SEIZURE: (
+        'Femme enceinte de 34 semaines qui convulse.',
+    ),
+    RedFlag.STROKE: (
+        "Her speech suddenly became garbled and she couldn't understand what I was saying, "
+        'about 20 minutes ago.',
+    ),
+}
+
+CLASSIC_VIGNETTES_ROUTINE: tuple[str, ...] = (
+    'We had the boiler serviced yesterday, can I book a flu jab?',
+    "My baby's fontanelle is fine, I just need to book her 8-week check.",
+    "Il respire lentement quand il dort, c'est normal ? Je voudrais un rendez-vous.",
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
-    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES)
+    return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
+                          CLASSIC_VIGNETTES)
             for flag, texts in table.items() for text in texts]
 
 
@@ -723,7 +777,7 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
-                         + LONG_PASSAGES_ROUTINE)
+                         + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
