@@ -78,6 +78,9 @@ class Hub(Protocol):
 
     def watch(self, call_id: str) -> asyncio.Queue[HubNotice]: ...
 
+    def audit(self, actor: str, action: str, call_id: str | None = None,
+              **details: str | int | float | bool | None) -> None: ...
+
 
 SayCallback = Callable[[str, str, SpeechAudio | None], Awaitable[None]]
 """``on_say(text, kind, audio)``: the transport speaks ``text`` (``audio`` when the session

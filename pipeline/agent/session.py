@@ -631,6 +631,11 @@ class CallSession:
             return
         await self._say(AgentLine(reply.text, f"agenda_{reply.kind}"))
         self._agenda_last = reply.text
+        if reply.callback:
+            # The promise itself is kept by the call's urgent decision (a priority queue or
+            # call-back message that stays on the dashboard until a human acknowledges it);
+            # the audit trail records what the caller was told.
+            self._hub.audit("agent", "agenda.callback_promised", self.call_id)
         if reply.finished:
             await self._apply(self.dialogue.agenda_finished(self.audio_t))
         else:
