@@ -23,6 +23,7 @@ def _env(data: Path, radicale_port: int) -> dict[str, str]:
     env.update({"PERMANENCE_DATA_DIR": str(data),
                 "PERMANENCE_AGENDA__RADICALE_PORT": str(radicale_port),
                 "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
+                "PERMANENCE_AGENT_PRELOAD": "false",  # no call here: no voice engines to load
                 "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     return env
 

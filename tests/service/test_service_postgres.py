@@ -112,6 +112,7 @@ def test_kill_9_during_an_emergency_with_the_database_down_loses_nothing(
            "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
            "PERMANENCE_PRACTICE_FILE": str(fast_practice_file),
            "PERMANENCE_RETENTION_INTERVAL_S": "0",
+           "PERMANENCE_AGENT_PRELOAD": "false",  # simulated calls: no voice engines to load
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
