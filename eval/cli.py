@@ -153,6 +153,10 @@ def run_cmd(
         + f" · under-triaged {len(report.misses)} · report {files.html}",
         err=True,
     )
+    if report.by_style:
+        from eval.report import style_text
+
+        typer.echo(style_text(report), err=True)
     if report.flag_timing is not None:
         from eval.report import flag_timing_text
 

@@ -292,6 +292,7 @@ def slice_metrics(results: Sequence[ItemResult]) -> SliceMetrics:
     labeled = [r for r in results if r.gold.acceptable is not None]
     positives = [r for r in results if r.gold.is_emergency is True]
     with_intent = [r for r in results if r.gold.intent is not None]
+    routine = [r for r in results if r.gold.acceptable == frozenset({Urgency.ROUTINE})]
     return SliceMetrics(
         n=len(results),
         emergency_recall=rate(sum(r.predicted_emergency for r in positives), len(positives)),
@@ -299,6 +300,7 @@ def slice_metrics(results: Sequence[ItemResult]) -> SliceMetrics:
         over_triage=rate(sum(r.over_triaged for r in labeled), len(labeled)),
         intent_accuracy=rate(sum(r.gold.intent == r.intent for r in with_intent),
                              len(with_intent)),
+        false_alarm=rate(sum(r.predicted_emergency for r in routine), len(routine)),
     )
 
 

@@ -157,9 +157,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "") 
 
 def _slices_table(slices: Mapping[str, SliceMetrics]) -> str:
     return _table(
-        ["slice", "n", "emergency recall", "under-triage", "over-triage", "intent accuracy"],
-        [[k, s.n, _rate(s.emergency_recall), _rate(s.under_triage), _rate(s.over_triage),
-          _rate(s.intent_accuracy)] for k, s in slices.items()],
+        ["slice", "n", "emergency recall", "routine false alarms", "under-triage",
+         "over-triage", "intent accuracy"],
+        [[k, s.n, _rate(s.emergency_recall),
+          _rate(s.false_alarm) if s.false_alarm else "—", _rate(s.under_triage),
+          _rate(s.over_triage), _rate(s.intent_accuracy)] for k, s in slices.items()],
     )
 
 
@@ -255,12 +257,24 @@ def render_html(report: EvalReport) -> str:
 <h2>Intent per class</h2>{per_class}
 <h2>Slices by language</h2>{_slices_table(report.by_language)}
 <h2>Slices by input kind</h2>{_slices_table(report.by_kind)}
+{"<h2>Slices by style</h2>" + _slices_table(report.by_style) if report.by_style else ""}
 <h2>Threshold sweep</h2>{sweep}
 {dialogue_html}
 {unlabeled_html}
 {skipped}
 </body></html>
 """
+
+
+def style_text(report: EvalReport) -> str:
+    """One line of aggregates per ``style`` (recall, routine false alarms): what a rule or
+    model writer may read of a set they must not open."""
+    def one(r: Rate | None) -> str:
+        return "-" if r is None or r.value is None else f"{r.value:.3f} ({r.k}/{r.n})"
+
+    return "\n".join(f"style {k}: n {v.n}, emergency recall {one(v.emergency_recall)}, "
+                     f"routine false alarms {one(v.false_alarm)}, under-triage "
+                     f"{one(v.under_triage)}" for k, v in report.by_style.items())
 
 
 def flag_timing_text(report: EvalReport) -> str:

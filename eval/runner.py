@@ -43,6 +43,11 @@ def _hits(hits: Sequence[Any]) -> tuple[Hit, ...]:
     )
 
 
+def _style(item: Item) -> str | None:
+    style = item.extra.get("style")
+    return style if isinstance(style, str) and style.strip() else None
+
+
 def _result(item: Item, c: Classification, *, text: str, latency_ms: float,
             **extra: Any) -> ItemResult:
     return ItemResult(
@@ -50,7 +55,7 @@ def _result(item: Item, c: Classification, *, text: str, latency_ms: float,
         text=text, urgency=c.urgency, urgency_scores=dict(c.urgency_scores), intent=c.intent,
         intent_scores=dict(c.intent_scores), red_flags=_hits(c.red_flags),
         suspected=_hits(getattr(c, "suspected", ())), needs_review=c.needs_review,
-        model_version=c.model_version, latency_ms=latency_ms, **extra,
+        model_version=c.model_version, latency_ms=latency_ms, style=_style(item), **extra,
     )
 
 
@@ -350,6 +355,8 @@ def build_report(results: Sequence[ItemResult], *, dataset: str = "<memory>",
         time_to_flag=metrics.time_to_flag(results),
         by_language=metrics.slices(results, lambda r: r.language or "unknown"),
         by_kind=metrics.slices(results, lambda r: r.kind),
+        by_style=(metrics.slices(results, lambda r: r.style or "none")
+                  if any(r.style for r in results) else {}),
         misses=metrics.misses(results),
         model_versions=tuple(sorted({r.model_version for r in results})),
         skipped=tuple(skipped),

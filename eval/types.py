@@ -100,6 +100,8 @@ class ItemResult:
     evidence_t: float | None = None
     """Labeled dialogues with ``evidence``: when the decisive words were spoken."""
     evidence_kind: str | None = None
+    style: str | None = None
+    """The item's ``style`` field when the set carries one (slices only)."""
 
     @property
     def flag_delay_s(self) -> float | None:
@@ -352,6 +354,8 @@ class SliceMetrics:
     under_triage: Rate
     over_triage: Rate
     intent_accuracy: Rate
+    false_alarm: Rate | None = None
+    """Gold routine items predicted ``emergency``."""
 
 
 @dataclass(frozen=True)
@@ -376,6 +380,9 @@ class EvalReport:
     meta: Mapping[str, Any] = field(default_factory=dict)
     flag_timing: FlagTiming | None = None
     """Dialogue sets: where the flags came (``time_to_flag.json``); None without dialogues."""
+    by_style: Mapping[str, SliceMetrics] = field(default_factory=dict)
+    """Slices by the items' ``style`` field (e.g. dev_v3's vignette / testimony / utterance /
+    asr) when the set carries one; empty otherwise."""
 
     @property
     def n(self) -> int:

@@ -159,3 +159,26 @@ def test_no_dialogue_no_breakdown(hand_results: list[Any], tmp_path: Path) -> No
     assert report.flag_timing is None and flag_timing_text(report) == ""
     write_report(report, tmp_path / "out")
     assert not (tmp_path / "out" / "time_to_flag.json").exists()
+
+
+def test_slices_by_style_count_routine_false_alarms(mk: Callable[..., Any],
+                                                    tmp_path: Path) -> None:
+    report = build_report([
+        mk("v1", gold_urgency="emergency", pred="emergency", style="vignette"),
+        mk("v2", gold_urgency="emergency", pred="urgent", style="vignette"),
+        mk("a1", gold_urgency="routine", pred="emergency", style="asr"),
+        mk("a2", gold_urgency="routine", pred="routine", style="asr"),
+        mk("a3", gold_urgency="urgent", pred="emergency", style="asr"),
+        mk("n1", gold_urgency="routine", pred="routine"),
+    ])
+    vignette, asr = report.by_style["vignette"], report.by_style["asr"]
+    assert (vignette.emergency_recall.k, vignette.emergency_recall.n) == (1, 2)
+    assert asr.false_alarm is not None and (asr.false_alarm.k, asr.false_alarm.n) == (1, 2)
+    assert set(report.by_style) == {"vignette", "asr", "none"}
+    from eval.report import style_text
+
+    lines = style_text(report).splitlines()
+    assert "style asr: n 3, emergency recall -, routine false alarms 0.500 (1/2)" in lines[0]
+    html = write_report(report, tmp_path / "out").html.read_text()
+    assert "Slices by style" in html
+    assert build_report([mk("x", gold_urgency="routine")]).by_style == {}
