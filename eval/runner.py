@@ -328,6 +328,9 @@ def _replay_parallel(items: Sequence[DialogueItem], classifier: Classifier,
             p.terminate()
         for p in procs:
             p.join(timeout=10)
+        # After a failure, dialogues nobody took may still sit in the queue's feeder thread:
+        # do not wait for a reader that is gone (exit would hang).
+        tasks.cancel_join_thread()
         tasks.close()
         results.close()
     return {id(items[k]): r for k, r in done.items()}
