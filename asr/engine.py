@@ -136,8 +136,13 @@ class RecognizerConfig:
     max_batch: int = 8
     """Passes per CTranslate2 batch (one per simultaneous call at the 8-call target)."""
     max_batch_window_s: float = 90.0
-    """Summed encoder windows per batch of finals (six 15 s finals). Batching saves decoder
-    steps, not encoder work: measured 1.42 CPU-s for one final, 7.3 CPU-s for six (load ~6)."""
+    """Summed encoder windows per batch of whole-recording segments (six 15 s segments): 60 s
+    of real French in 3 segments, 4.6-4.9 CPU-s batched vs 5.3 one by one (load ~7)."""
+    max_final_batch_window_s: float = 15.0
+    """Summed encoder windows per batch of live finals: one 15 s final. Batching saves decoder
+    steps, not encoder work: 1.42 CPU-s for one final, 7.3 CPU-s for six (load ~6); and a
+    running batch cannot be interrupted, so at 8 calls batches of six finals made the closing
+    partials (the red-flag path) wait ~20 s behind them (`bench calls`, load ~6)."""
     max_partial_batch_window_s: float = 15.0
     """Summed encoder windows per batch of partials (3 partials of 5 s). A final that arrives
     while a partial batch runs waits for it: measured 0.56 CPU-s of encoder per 15 s window
@@ -178,6 +183,12 @@ class RecognizerConfig:
     is decoded. 0.5 s: 1 of 3 lost again."""
     merge_gap_s: float = 2.0
     """Whole recordings: speech chunks less than this apart are decoded together (context)."""
+    recording_max_segment_s: float = 14.0
+    """Whole recordings: neighbouring chunks are merged up to this, so a segment and its
+    1 s pad fit the finals' 15 s encoder window. The encoder costs 1.7 CPU-s for a 30 s window
+    and 0.47 for 15 s (2 cores, load ~6): merged up to 24 s (30 s windows), 60 s of real
+    French took 1.36x plain faster-whisper tuned for speed. A single chunk longer than this
+    (no pause) is kept whole, up to ``max_utterance_s``, in Whisper's 30 s window."""
 
 
 @dataclass(frozen=True)
@@ -314,6 +325,7 @@ class Recognizer:
             self._run_batch, max_batch=config.max_batch,
             max_batch_window_s=config.max_batch_window_s,
             max_partial_batch_window_s=config.max_partial_batch_window_s,
+            max_final_batch_window_s=config.max_final_batch_window_s,
             max_partial_wait_s=config.max_partial_wait_s)
 
     @classmethod
@@ -588,8 +600,9 @@ class Recognizer:
 
     def transcribe(self, samples_16k: npt.NDArray[np.float32], language: str | None = None,
                    *, bias: bool | None = None, word_timestamps: bool = False) -> Transcript:
-        """Whole recording: VAD speech segments, merged up to ``max_utterance_s``, decoded in
-        batches with the finals' policy (the same decoding a live call's finals get).
+        """Whole recording: VAD speech segments, merged up to ``recording_max_segment_s``,
+        decoded in batches with the finals' policy (the same decoding a live call's finals
+        get).
 
         ``language``: ``fr``/``en`` forces it, ``auto`` detects among ``config.languages``
         (per segment), None uses ``config.language``. ``bias`` overrides ``config.final_bias``.
@@ -611,16 +624,18 @@ class Recognizer:
             self.final_policy, word_timestamps=word_timestamps,
             bias=self.final_policy.bias if bias is None else bias)
         spans = self.speech_segments(x)
-        futures = []
+        requests = []
         for a, b in spans:
             req = self.request(x[a:b], lang, PassKind.RECORDING, policy=policy)
             # Two window sizes only (15 s, 30 s). Each segment in its own whole-second window
             # (as live finals) was 5 % faster but lost words: 60 s of real French, WER 0.103
             # -> 0.276 (a 20 s segment in a 21 s window instead of Whisper's native 30 s).
-            req = dataclasses.replace(
+            requests.append(dataclasses.replace(
                 req, window_frames=req.window_frames if req.window_frames <= int(
-                    policy.min_window_s * FRAMES_PER_SECOND) else MAX_FRAMES)
-            futures.append(self.engine.submit(req))
+                    policy.min_window_s * FRAMES_PER_SECOND) else MAX_FRAMES))
+        # All queued at once: the segments (15 s windows, see ``recording_max_segment_s``)
+        # share batches, which saves decoder steps (batching gives the same text, tested).
+        futures = self.engine.submit_many(requests)
         segments: list[Segment] = []
         words: list[Word] = []
         languages: list[str] = []
@@ -650,8 +665,9 @@ class Recognizer:
     def speech_segments(self, x: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
         """Sample ranges to decode: Silero speech chunks (the live calls' VAD, blocks of the
         file batched, see :class:`asr.vad.RecordingVad`), found by the rule live streams
-        follow; neighbours closer than ``merge_gap_s`` merged up to ``max_utterance_s`` so
-        Whisper sees sentence context, as stock decoding does, each starting
+        follow; neighbours closer than ``merge_gap_s`` merged up to
+        ``recording_max_segment_s`` so Whisper sees sentence context, as stock decoding does,
+        each starting
         ``lead_context_s`` before its speech."""
         from asr.vad import WINDOW, RecordingVad, speech_spans
 
@@ -666,7 +682,7 @@ class Recognizer:
             end_silence_windows=max(1, round(cfg.end_silence_ms * SAMPLE_RATE / 1000 / WINDOW)),
             pad=int(cfg.speech_pad_ms * SAMPLE_RATE / 1000),
             max_samples=int(cfg.max_utterance_s * SAMPLE_RATE), total=len(x))
-        limit = int(cfg.max_utterance_s * SAMPLE_RATE)
+        limit = int(cfg.recording_max_segment_s * SAMPLE_RATE)
         gap = int(cfg.merge_gap_s * SAMPLE_RATE)
         lead = max(0, int((cfg.lead_context_s - cfg.speech_pad_ms / 1000) * SAMPLE_RATE))
         spans: list[tuple[int, int]] = []

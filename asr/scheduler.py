@@ -7,10 +7,15 @@ the same cores before this existed: handoff p95 7.4 s at 8 calls). Batching is w
 is: the decoder's token steps cost about the same for 1 or 8 sequences on this CPU.
 
 Order: closing partials (one fast pass over an utterance that just ended, see ``PassKind``),
-finals (oldest first), then partials of a stream the caller marked urgent (see
-``StreamingTranscriber.prioritize``), then ordinary partials, then whole-recording segments.
-Partial batches are kept short (``max_partial_batch_window_s``): a running batch cannot be
-interrupted, and a final that arrives just after one started waits for it.
+then partials of a stream the caller marked urgent (a red flag is suspected, see
+``StreamingTranscriber.prioritize``), finals (oldest first), ordinary partials, then
+whole-recording segments. The red-flag path (what hands a call off) never queues behind
+finals: a final is what the call keeps, but the handoff is decided on the partials.
+A running batch cannot be interrupted, so batches of live passes are kept short: partials up
+to ``max_partial_batch_window_s``, finals up to ``max_final_batch_window_s`` (one 15 s final
+by default). Batching finals saves little: six 15 s finals cost 7.3 CPU-s batched, 1.42 alone
+(~85 % of six alone); batched finals of 8 calls made every closing partial wait ~20 s behind
+them (`bench calls`, 8 calls, load ~6).
 Under overload only ordinary partials are shed (a partial that waited longer than
 ``max_partial_wait_s``: its stream submits fresh audio at its next cadence point); a final, a
 closing or urgent partial or a recording segment is never shed.
@@ -40,11 +45,11 @@ class PassKind(IntEnum):
     """The fast pass over a whole utterance, submitted with its final when the caller stops
     (``asr.streaming``): it gives the classifier every word said in ~a fifth of the final's
     cost (greedy, short window), so a red flag said last hands the call off without waiting
-    for a burst of beam-5 finals. Before finals: it is small, one per utterance, and never
-    shed."""
-    FINAL = 1
-    URGENT_PARTIAL = 2
-    """A partial of a stream marked urgent by its caller (e.g. a red flag is suspected)."""
+    for a burst of beam-5 finals. First: it is small, one per utterance, and never shed."""
+    URGENT_PARTIAL = 1
+    """A partial of a stream marked urgent by its caller (e.g. a red flag is suspected):
+    before finals, since it is what would hand the call off."""
+    FINAL = 2
     PARTIAL = 3
     RECORDING = 4
     """A segment of a whole recording (``Recognizer.transcribe``)."""
@@ -123,6 +128,7 @@ class InferenceScheduler(Generic[Q, R]):
     def __init__(self, run_batch: Callable[[Sequence[Q]], list[R]], *,
                  max_batch: int = 8, max_batch_window_s: float = 60.0,
                  max_partial_batch_window_s: float | None = None,
+                 max_final_batch_window_s: float | None = None,
                  max_partial_wait_s: float = 1.0, name: str = "asr-engine") -> None:
         self._run_batch = run_batch
         self.max_batch = max_batch
@@ -131,12 +137,19 @@ class InferenceScheduler(Generic[Q, R]):
         self.max_partial_batch_window_s = max_partial_batch_window_s or max_batch_window_s
         """The same for batches of partials: a batch cannot be interrupted, so this bounds how
         long a final arriving just after a partial batch started waits for it."""
+        self.max_final_batch_window_s = max_final_batch_window_s or max_batch_window_s
+        """The same for batches of finals: bounds how long a closing or urgent partial (the
+        red-flag path) waits behind a running batch of finals. Whole-recording segments
+        batch up to ``max_batch_window_s``."""
         self.max_partial_wait_s = max_partial_wait_s
         self._queue: list[_Queued[Q, R]] = []
         self._cond = threading.Condition()
         self._seq = itertools.count()
         self._closed = False
         self.stats = SchedulerStats()
+        self.completed = 0
+        """Passes run since start (never reset): a waiter tells a busy engine from a stalled
+        one by whether this moves."""
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
         # Closed at interpreter exit, before native libraries unload (see close()); a final
@@ -156,6 +169,12 @@ class InferenceScheduler(Generic[Q, R]):
                                        future, now))
             self._cond.notify()
         return future
+
+    def submit_many(self, requests: Sequence[Q]) -> list[Future[R]]:
+        """Queue several passes at once, before the worker looks, so compatible ones share a
+        batch (a whole recording's segments)."""
+        with self._cond:
+            return [self.submit(r) for r in requests]
 
     def run(self, request: Q) -> R:
         """Submit and wait (the calling thread only waits; the worker runs the pass)."""
@@ -204,8 +223,9 @@ class InferenceScheduler(Generic[Q, R]):
         head = keep[0]
         batch = [head]
         window = head.request.window_s
-        limit = self.max_partial_batch_window_s if head.request.kind.partial \
-            else self.max_batch_window_s
+        kind = head.request.kind
+        limit = self.max_partial_batch_window_s if kind.partial else \
+            self.max_final_batch_window_s if kind is PassKind.FINAL else self.max_batch_window_s
         for q in keep[1:]:
             if len(batch) >= self.max_batch:
                 break
@@ -242,6 +262,7 @@ class InferenceScheduler(Generic[Q, R]):
                 continue
             busy = time.monotonic() - started
             with self._cond:
+                self.completed += len(live)
                 s = self.stats
                 s.batches += 1
                 s.passes += len(live)

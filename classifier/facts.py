@@ -15,6 +15,9 @@ from classifier.types import PatientAge, Span
 _FEVER_CONTEXT = frozenset({
     "fievre", "temperature", "degre", "degres", "thermometre", "temp", "fever", "degrees",
     "celsius", "febrile", "monte", "montee", "c", "chaud", "chaude", "brulant", "brulante",
+    # How a recognizer or a non-native caller spells the fever word ("feevr", "fiebre").
+    "feevr", "fevr", "fiever", "fievr", "fiebre", "fiebvre", "temprature", "temperture",
+    "feverish", "fievreux", "fievreuse",
 })
 _AGE_UNITS = {
     "an": "years", "ans": "years", "annee": "years", "annees": "years", "year": "years",
@@ -103,7 +106,9 @@ def temperatures(doc: Doc) -> list[Fact]:
         # unless a unit follows ("elle a 39 ans").
         said_of_person = (38.0 <= value <= 42.0 and i >= 2
                           and words[i - 1].text in {"a", "fait", "at", "of", "about"}
-                          and words[i - 2].text in _PERSON_NOUNS | {"s", "est", "is", "temp"}
+                          and (words[i - 2].text in _PERSON_NOUNS | {"s", "est", "is", "temp"}
+                               # "le bébé de 22 jours fait 39": the age said just before
+                               or words[i - 2].text in _AGE_UNITS)
                           and (i + used >= len(words)
                                or words[i + used].text not in _AGE_UNITS | _MINUTE_UNITS))
         if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign or said_of_person
@@ -168,10 +173,18 @@ def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> floa
     if prev == "a" and (prev2 in {"il", "elle", "qui"} or prev2 in _PERSON_NOUNS) and \
             unit in {"weeks", "months", "days"}:
         return 0.7
+    # "le bébé qui 23 jours" (the recognizer dropped "a"), "my newborn 17 days": a person
+    # noun right before a number of days, weeks or months, not a duration nor a pregnancy.
+    if (prev in _PERSON_NOUNS or prev == "qui" and prev2 in _PERSON_NOUNS) and \
+            unit in {"weeks", "months", "days"} and not set(after) & _NOT_AN_AGE_AFTER:
+        return 0.6
     if unit == "years" and j + 1 < len(words) and words[j + 1].text in {"old"}:
         return 0.9
     # "he is one month", "my baby, she is six weeks" (said without "old"), never "she is
     # eight weeks pregnant" nor "two weeks late".
+    # "our baby's 2 months": the contracted "is" arrives as "baby'" + "s".
+    if prev == "s" and prev2.rstrip("'") in _PERSON_NOUNS | {"he", "she"}:
+        prev, prev2 = "is", prev2.rstrip("'")
     if prev in {"is", "est"} and (prev2 in {"he", "she", "il", "elle", "s"} or
                                   prev2 in _PERSON_NOUNS) and \
             unit in {"weeks", "months", "days"} and not set(after) & _NOT_AN_AGE_AFTER:

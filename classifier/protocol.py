@@ -160,6 +160,9 @@ def _word_matches(pattern: str, token: str, token_stem: str = "") -> bool:
         return token.startswith(pattern[:-1])
     if token == pattern:
         return True
+    # "baby's", "mum's": the tokenizer keeps the apostrophe of an English 's on the word.
+    if token.endswith("'") and token[:-1] == pattern and len(pattern) >= 3:
+        return True
     # Inflections: "convulsait" = "convulse", "swelling" = "swell", "killing" = "kill"
     # (patterns of 4+ letters; shorter words are never stemmed).
     if token_stem and len(pattern) >= 4 and stem(pattern) == token_stem:
@@ -287,6 +290,8 @@ class PhraseIndex:
         """Phrases that may start at a word: (concept, phrase, fuzzy, first word fuzzy)."""
         candidates: list[tuple[str, Phrase, bool, bool]] = [
             (n, p, f, False) for n, p, f in self.exact.get(text, ())]
+        if text.endswith("'") and len(text) >= 4:  # "baby'" + "s": the word before 's
+            candidates.extend((n, p, f, False) for n, p, f in self.exact.get(text[:-1], ()))
         for cut in (1, 2):  # plural/gender endings: "chests" -> "chest"
             base = text[:-cut]
             if len(base) >= 4 and text[-cut:] in {"s", "x", "e", "es"}:

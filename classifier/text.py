@@ -15,7 +15,10 @@ from functools import cached_property, lru_cache
 FILLERS = frozenset(
     {"euh", "heu", "hum", "hmm", "bah", "ben", "beh", "bon", "hein", "eh", "ah", "oh",
      "um", "uh", "uhm", "er", "erm", "mm", "mmm", "voila", "quoi", "genre", "like", "well",
-     "so"}
+     "so",
+     # Spoken hedges that split a phrase ("des marques comme enfin des bleus"); never a
+     # negation, a time or a symptom word.
+     "enfin", "basically", "literally"}
 )
 FILLER_BIGRAMS = frozenset({("du", "coup"), ("en", "fait"), ("you", "know"), ("i", "mean"),
                             ("tu", "vois"), ("vous", "savez"), ("sort", "of"), ("kind", "of")})

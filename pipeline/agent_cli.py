@@ -152,7 +152,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         app.state.agent_runtime = AgentRuntime.load(
             settings, hub=services.hub, practice=services.practice,
             classifier=services.classifier())
-        app.state.agent_runtime.agenda = services.agenda  # agenda (issue 9)
+        app.state.agent_runtime.bind(services)  # agendas (issue 9), practices (issue 10)
         base = f"http://{host}:{port}"
         typer.echo(
             f"\npermanence: {services.practice.name}\n"

@@ -594,8 +594,13 @@ class CallHub:
     def announced_practice(self, provider_call_id: str | None) -> PracticeConfig | None:
         """The practice a telephony call was announced for (`expect_call`), before its call
         starts: the agent greets the caller in that practice's name."""
-        practice_id = self._announced.get(provider_call_id) if provider_call_id else None
+        practice_id = self.announced_practice_id(provider_call_id)
         return self.practices.get(practice_id) if practice_id is not None else None
+
+    def announced_practice_id(self, provider_call_id: str | None) -> str | None:
+        """The id of the practice a telephony call was announced for (`expect_call`): its
+        session takes that practice's protocol and agenda."""
+        return self._announced.get(provider_call_id) if provider_call_id else None
 
     def practice_of(self, call_id: str) -> PracticeConfig:
         """The configuration that decides a call's handoffs (its practice's, else the
@@ -642,8 +647,9 @@ class CallHub:
         call_id = call_id or uuid.uuid4().hex[:16]
         if practice_id is None and dialled_number is not None and self.route_number:
             practice_id = self.route_number(dialled_number)
-        if practice_id is None and provider_call_id is not None:
-            practice_id = self._announced.pop(provider_call_id, None)
+        announced = (self._announced.pop(provider_call_id, None)
+                     if provider_call_id is not None else None)
+        practice_id = practice_id or announced
         if practice_id is not None and self.practices and practice_id not in self.practices:
             raise KeyError(f"unknown practice {practice_id!r}: configure it in practices_file")
         state = _CallState(call_id=call_id, channel=channel, language=language,

@@ -5,29 +5,41 @@ the number dialled.
 
     practices:
       - id: cabinet-martin            # [a-z0-9-], at most 64 characters
-        file: cabinet-martin.yaml     # its own practice file (hours, roster, agenda...),
-                                      # relative to this file
+        file: cabinet-martin.yaml     # its own practice file (hours, roster, languages,
+                                      # agenda...), relative to this file
         numbers: ["+33 1 44 00 00 01", "01 44 00 00 02"]   # numbers callers dial
+        protocol: martin-protocol.yaml  # optional: its red-flag protocol override, merged
+                                      # over the shipped classifier/protocol.yaml (it replaces
+                                      # PERMANENCE_PROTOCOL_FILE for this practice)
       - id: maison-sante-nord
         file: nord.yaml
         numbers: ["+33 3 20 00 00 01"]
     default: cabinet-martin           # calls to any other number (optional)
 
 Unset: one practice (``practice_file``), every user sees every call, exactly as before.
+
+What differs per practice is light and built per practice: its configuration (hours, roster,
+languages), its protocol (a `classifier.Protocol` over the process's one encoder: see
+`practice_classifier`) and its agenda (its own practitioners, slots and calendars, scoped rows
+in the shared database). The heavy models (recognizer, encoder) stay one per process.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import phonenumbers
 import yaml
 
+from classifier import Classifier, Protocol, ProtocolError
 from handoff import PracticeConfig, load_practice
+
+if TYPE_CHECKING:
+    from agenda import AgendaConfig
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -54,6 +66,8 @@ class PracticeDirectory:
     """E.164 dialled number -> practice id."""
     default: str | None = None
     files: Mapping[str, Path] = field(default_factory=dict)
+    protocols: Mapping[str, Protocol] = field(default_factory=dict)
+    """Practice id -> its protocol (shipped + its override), for practices that have one."""
 
     def for_number(self, dialled: str | None) -> str | None:
         """The practice a dialled number belongs to; else the default (may be None)."""
@@ -74,6 +88,7 @@ def load_practices(path: Path) -> PracticeDirectory:
     configs: dict[str, PracticeConfig] = {}
     numbers: dict[str, str] = {}
     files: dict[str, Path] = {}
+    protocols: dict[str, Protocol] = {}
     for i, entry in enumerate(raw["practices"]):
         where = f"{path}: practices[{i}]"
         if not isinstance(entry, dict):
@@ -89,6 +104,13 @@ def load_practices(path: Path) -> PracticeDirectory:
         file = file if file.is_absolute() else path.parent / file
         configs[practice_id] = load_practice(file)
         files[practice_id] = file
+        if entry.get("protocol") is not None:
+            override = Path(str(entry["protocol"]))
+            override = override if override.is_absolute() else path.parent / override
+            try:
+                protocols[practice_id] = Protocol.load(override)
+            except (ProtocolError, OSError) as exc:
+                raise PracticesFileError(f"{where}.protocol: {exc}") from exc
         for number in entry.get("numbers") or []:
             e164 = normalise_number(str(number))
             if e164 is None:
@@ -100,4 +122,50 @@ def load_practices(path: Path) -> PracticeDirectory:
     default = raw.get("default")
     if default is not None and default not in configs:
         raise PracticesFileError(f"{path}: default {default!r} is not a listed practice")
-    return PracticeDirectory(configs=configs, numbers=numbers, default=default, files=files)
+    return PracticeDirectory(configs=configs, numbers=numbers, default=default, files=files,
+                             protocols=protocols)
+
+
+def practice_classifier(base: Classifier, protocol: Protocol | None,
+                        languages: Sequence[str]) -> Classifier:
+    """The classifier of one practice: its own protocol and languages in scope, over the
+    process's encoder and heads (`base`'s, never loaded again: the encoder is ~470 MB, a
+    protocol a few hundred kB). ``base`` itself when nothing differs."""
+    in_scope = tuple(lang for lang in languages if lang in base.config.languages)
+    in_scope = in_scope or base.config.languages
+    if protocol is None and in_scope == base.config.languages:
+        return base
+    default = (base.config.default_language if base.config.default_language in in_scope
+               else in_scope[0])
+    config = replace(base.config, languages=in_scope, default_language=default)
+    clf = Classifier(config, protocol or base.protocol, base.model, base.model_error)
+    # One model, one lock: the encoder serialises its passes whichever practice asks (the
+    # classifier runs on a pool of 2 threads per process).
+    clf._lock = base._lock  # noqa: SLF001
+    clf._nlp_lock = base._nlp_lock  # noqa: SLF001
+    return clf
+
+
+def agenda_configs(directory: PracticeDirectory) -> dict[str, AgendaConfig]:
+    """Each practice's agenda (the ``agenda:`` section of its own file). A practitioner id
+    names a calendar and the agenda's rows in the one database, so it must be unique across
+    the deployment: a clash is refused, naming both practices."""
+    from agenda import agenda_from_practice
+
+    out: dict[str, AgendaConfig] = {}
+    owner: dict[str, str] = {}
+    for practice_id, file in directory.files.items():
+        try:
+            raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            config = agenda_from_practice(raw)
+        except (OSError, yaml.YAMLError, ValueError) as exc:
+            raise PracticesFileError(f"{file}: agenda: {exc}") from exc
+        for practitioner in config.practitioners:
+            if practitioner.id in owner:
+                raise PracticesFileError(
+                    f"{file}: agenda practitioner {practitioner.id!r} is also "
+                    f"{owner[practitioner.id]!r}'s: practitioner ids name calendars and "
+                    "agenda rows, make them unique across practices")
+            owner[practitioner.id] = practice_id
+        out[practice_id] = config
+    return out

@@ -62,7 +62,10 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         if settings.agenda.enabled and not settings.caldav_url and settings.role == "all":
             settings = settings.model_copy(update={"agenda": settings.agenda.model_copy(
                 update={"embedded_caldav": True})})
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+        # A worker is ready once its voice engines are (issue 10): loaded at start-up.
+        preload = settings.agent_preload and settings.role != "api"
+        uvicorn.run(create_app(settings, preload_engines=preload), host=host, port=port,
+                    log_level="warning",
                     access_log=False)
 
     @app.command()

@@ -172,6 +172,11 @@ class Settings(BaseSettings):
     """``permanence serve --role``: ``api`` (REST API, dashboard, push; no voice engines),
     ``agent`` (voice routes and engines, plus login and simulated calls), ``all`` (one
     process, the embedded default)."""
+    agent_preload: bool = True
+    """``permanence serve`` with a role that takes calls (agent, all) loads the voice engines
+    at start-up, and ``/readyz`` answers 503 (check ``engines``) until they are loaded (~15 s
+    here): a load balancer sends no call to a worker that would keep its caller waiting.
+    False: loaded on the first call (a process that only simulates calls)."""
 
     @property
     def effective_journal_dir(self) -> Path:

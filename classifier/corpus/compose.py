@@ -34,6 +34,16 @@ from classifier.corpus.concepts import (
     REQUESTS,
 )
 from classifier.corpus.generate import write_splits
+from classifier.corpus.pictures import (
+    CARERS,
+    CATEGORY_TRAPS,
+    COMORBIDITIES,
+    EXTRA_PICTURES,
+    RAMBLE,
+    SHORT_ANSWERS,
+    SYLLABLES,
+    VIGNETTE_INTROS,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Speakers: who the patient is to the caller, and how clauses conjugate for them.
@@ -43,7 +53,7 @@ from classifier.corpus.generate import write_splits
 class Person:
     role: str
     """self, spouse, parent (caller is the patient's parent), child (patient is the caller's
-    parent), neighbour, other."""
+    parent), neighbour, carer, other."""
     lead: str
     """How the caller names the patient ("mon mari"); empty for self."""
     pronoun: str
@@ -76,6 +86,8 @@ PEOPLE: dict[str, list[Person]] = {
         Person("other", "a colleague", "he", False), Person("other", "my flatmate", "she", True),
     ],
 }
+for _lang, _carers in CARERS.items():
+    PEOPLE[_lang] += [Person("carer", lead, pronoun, female) for lead, pronoun, female in _carers]
 
 
 def _fr_tokens(p: Person) -> dict[str, str]:
@@ -166,7 +178,22 @@ REGISTER_WORDS = {
     ("en", "teen"): ["like", "literally", "omg", "honestly"],
     ("en", "clinical"): ["I'm a nurse,", "I'm a carer,", "known patient, cardiac history,"],
 }
-REGISTERS = ("lay", "lay", "lay", "clinical", "elderly", "teen", "nonnative")
+REGISTERS = ("lay", "lay", "lay", "clinical", "vignette", "elderly", "teen", "nonnative")
+_FEMININE = {"hypertendu": "hypertendue", "insuffisant cardiaque": "insuffisante cardiaque"}
+
+
+def vignette_intro(lang: str, person: Person, rng: random.Random) -> str:
+    """"Patiente de 70 ans, diabétique," / "A 45-year-old man with COPD:" (third party)."""
+    comorb = rng.choice(COMORBIDITIES[lang])
+    intros = VIGNETTE_INTROS[lang]
+    if lang == "fr":
+        if person.female:
+            comorb = _FEMININE.get(comorb, comorb)
+            intros = [i for i in intros if not i.startswith(("Patient ", "Monsieur"))]
+        else:
+            intros = [i for i in intros if not i.startswith(("Patiente", "Madame"))]
+    sex = "woman" if person.female else "man"
+    return rng.choice(intros).format(age=rng.randint(19, 92), comorb=comorb, sex=sex)
 
 FILLERS = {"fr": ["euh", "euh", "bah", "ben", "hein", "voilà", "en fait", "du coup", "enfin"],
            "en": ["um", "uh", "er", "like", "you know", "so", "well"]}
@@ -250,10 +277,20 @@ def frame(core: str, lang: str, person: Person, rng: random.Random, *,
     downplaying, narrative, closer; then typed or heard through ASR."""
     traps: list[str] = []
     register = rng.choice(REGISTERS)
-    parts = [rng.choice(OPENERS[lang])]
+    if register == "vignette" and (person.role == "self" or not person.lead):
+        register = "clinical"
+    parts = [rng.choice(OPENERS[lang]) if register != "vignette" else ""]
     if register in ("elderly", "clinical", "teen") and rng.random() < 0.7:
         parts.append(rng.choice(REGISTER_WORDS[(lang, register)]))
-    if person.role != "self" and person.lead:
+    long_call = rng.random() < 0.15
+    if long_call:
+        # A long call: the clause that matters comes after one or two unrelated sentences.
+        parts += [s + "," for s in rng.sample(RAMBLE[lang], rng.choice((1, 1, 2)))]
+        traps.append("long")
+    if register == "vignette":
+        parts.append(vignette_intro(lang, person, rng))
+        traps.append("third_party")
+    elif person.role != "self" and person.lead:
         lead = rng.choice(LEADS[lang]).format(p=person.lead)
         parts.append(lead)
         traps.append("third_party")
@@ -264,6 +301,8 @@ def frame(core: str, lang: str, person: Person, rng: random.Random, *,
         parts.append(rng.choice(PAST[lang]))
         traps.append("past_narrative")
     parts.append(core)
+    if long_call and rng.random() < 0.5:
+        parts.append(", " + rng.choice(RAMBLE[lang]))
     parts.append(rng.choice(CLOSERS[lang]))
     text = _typed(parts)
     if register == "nonnative":
@@ -310,14 +349,34 @@ def _numbers(text: str, rng: random.Random, lang: str) -> str:
 
 _FEMALE_ONLY = {"obstetric"}
 _PARENT_ONLY = {"infant_fever"}
+_NOT_SELF = {"consciousness", "seizure"}
+"""Nobody unconscious or fitting makes the call."""
 
 
 def _person(lang: str, category: str | None, rng: random.Random) -> Person:
     people = PEOPLE[lang]
     if category in _FEMALE_ONLY:
         people = [p for p in people if p.female and p.role in ("self", "spouse", "parent",
-                                                               "other")]
+                                                               "other", "carer")]
+    if category in _NOT_SELF:
+        people = [p for p in people if p.role != "self"]
     return rng.choice(people)
+
+
+def pseudo_word(rng: random.Random) -> str:
+    """A recognizer's guess at a mumbled word ("whisse", "doule"): no word of either language
+    the heads could read meaning into."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3))))
+
+
+def garble(fragment: str, rng: random.Random) -> str:
+    """Replace one or two words of a routine fragment with pseudo-words."""
+    words = fragment.split()
+    if not words:
+        return fragment
+    for _ in range(1 if len(words) < 4 else 2):
+        words[rng.randrange(len(words))] = pseudo_word(rng)
+    return " ".join(words)
 
 
 def _picture_clause(picture: tuple[tuple[str, ...], ...], rng: random.Random, split: str
@@ -358,7 +417,8 @@ def generate(seed: int = 11, per_category: int = 400, scale: float = 1.0
     for split, share in (("train", 1.0), ("dev", 0.15)):
         n_em = max(4, int(per_category * share * scale))
         for category, by_lang in PICTURES.items():
-            for lang, pictures in by_lang.items():
+            for lang, first in by_lang.items():
+                pictures = first + EXTRA_PICTURES.get(category, {}).get(lang, [])
                 for _ in range(n_em // 2):
                     picture = rng.choice(pictures)
                     person = _person(lang, category, rng)
@@ -405,6 +465,34 @@ def generate(seed: int = 11, per_category: int = 400, scale: float = 1.0
                         built = frame(core, lang, person, rng, allow_past=False)
                         add(split, _row(lang, built.text, intent, "routine", None, built,
                                         person, f"{trap}:{clause[:16]}", [trap]))
+            # Per-category traps: the red flag negated, past, someone else's, an idiom.
+            for category, traps in CATEGORY_TRAPS[lang].items():
+                for trap, clause in traps:
+                    if (split == "dev") != _is_dev(clause):
+                        continue
+                    for _ in range(n_trap):
+                        person = _person(lang, None, rng)
+                        intent, fr_req, en_req = rng.choice(REQUESTS)
+                        request = rng.choice(fr_req if lang == "fr" else en_req)
+                        core = conjugate(clause, lang, person)
+                        core = core if trap == "routine" and rng.random() < 0.5 else (
+                            f"{core}, {request}" if rng.random() < 0.6 else f"{request}, {core}")
+                        built = frame(core, lang, person, rng, allow_past=False)
+                        add(split, _row(lang, built.text, intent, "routine", None, built,
+                                        person, f"ctrap:{category}:{clause[:16]}",
+                                        [trap if trap != "routine" else "near_miss"]))
+            # Short answers to the agent's questions, heard clean or garbled.
+            for answer in SHORT_ANSWERS[lang]:
+                if (split == "dev") != _is_dev(answer):
+                    continue
+                for _ in range(max(2, n_trap // 3)):
+                    me = PEOPLE[lang][0]
+                    noisy = asr_noise(answer, lang, rng, level=rng.choice((0.0, 1.0, 2.0)))
+                    if rng.random() < 0.4:
+                        noisy = garble(noisy, rng)
+                    built = Built(noisy or answer, "asr", "lay", ["asr", "fragment"])
+                    add(split, _row(lang, built.text, None, "routine", None, built, me,
+                                    f"answer:{answer[:16]}"))
             # Plain routine requests, and garbled fragments of routine talk.
             for intent, fr_req, en_req in REQUESTS:
                 for request in (fr_req if lang == "fr" else en_req):
@@ -422,6 +510,8 @@ def generate(seed: int = 11, per_category: int = 400, scale: float = 1.0
                 for _ in range(max(2, n_trap // 2)):
                     me = PEOPLE[lang][0]
                     noisy = asr_noise(fragment, lang, rng, level=rng.choice((1.0, 2.0, 3.0)))
+                    if rng.random() < 0.5:
+                        noisy = garble(noisy, rng)
                     built = Built(noisy, "asr", "lay", ["asr", "fragment"])
                     add(split, _row(lang, noisy, None, "routine", None, built, me,
                                     f"frag:{fragment[:16]}"))

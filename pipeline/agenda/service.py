@@ -55,9 +55,11 @@ class AgendaService:
                  clock: Callable[[], datetime] = _utcnow, sync: CalendarSync | None = None,
                  poll_s: float = 5.0, retry_max_s: float = 30.0, sms: SmsSender | None = None,
                  radicale: EmbeddedRadicale | None = None,
-                 language: Literal["fr", "en"] = "fr") -> None:
+                 language: Literal["fr", "en"] = "fr", scoped: bool = False) -> None:
+        """``scoped``: one practice's agenda among several in one database (issue 10; see
+        `AgendaStore`)."""
         self.config = config
-        self.db = AgendaStore(store, config)
+        self.db = AgendaStore(store, config, scoped=scoped)
         self.practice_name = practice_name
         self.clock = clock
         self.sync = sync
@@ -231,11 +233,15 @@ def build_agenda(settings: Settings, store: Store, *, practice_name: str,
                  config: AgendaConfig | None = None,
                  clock: Callable[[], datetime] | None = None,
                  caldav: CalDavCredentials | None = None,
-                 sms: SmsSender | None = None) -> AgendaService:
+                 sms: SmsSender | None = None, scoped: bool = False,
+                 language: Literal["fr", "en"] | None = None) -> AgendaService:
     """The agenda from settings: the practice's own CalDAV server (``PERMANENCE_CALDAV_URL``),
     else the embedded Radicale when ``agenda.embedded_caldav`` (``permanence serve``,
     ``make run``), else `caldav` credentials given by the caller, else no calendar (bookings
-    stay pending for sync, shown so on the dashboard)."""
+    stay pending for sync, shown so on the dashboard).
+
+    ``scoped``/``language``: one practice's agenda in a deployment of several (issue 10): its
+    own practitioners' rows only, spoken in that practice's first language."""
     config = config or agenda_config_for(settings)
     radicale = None
     sync = None
@@ -243,21 +249,23 @@ def build_agenda(settings: Settings, store: Store, *, practice_name: str,
     if settings.caldav_url:
         creds = CalDavCredentials(settings.caldav_url, settings.caldav_username or "",
                                   settings.caldav_password or "")
-        sync = CalendarSync(AgendaStore(store, config), creds, calendars=a.calendars)
+        sync = CalendarSync(AgendaStore(store, config, scoped=scoped), creds,
+                            calendars=a.calendars)
     elif caldav is not None:
-        sync = CalendarSync(AgendaStore(store, config), caldav)
+        sync = CalendarSync(AgendaStore(store, config, scoped=scoped), caldav)
     elif a.embedded_caldav:
         radicale = EmbeddedRadicale(settings.data_dir / "radicale", host=a.radicale_host,
                                     port=a.radicale_port)
-        sync = CalendarSync(AgendaStore(store, config), radicale.credentials)
+        sync = CalendarSync(AgendaStore(store, config, scoped=scoped), radicale.credentials)
     if sms is None and a.sms_from and settings.twilio_account_sid and settings.twilio_auth_token:
         sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token, a.sms_from,
                         api_base=settings.twilio_api_base)
-    language: Literal["fr", "en"] = "en" if settings.language == "en" else "fr"
+    if language is None:
+        language = "en" if settings.language == "en" else "fr"
     return AgendaService(store, config, practice_name=practice_name,
                          clock=clock or _utcnow, sync=sync, poll_s=a.poll_s,
                          retry_max_s=a.retry_max_s, sms=sms, radicale=radicale,
-                         language=language)
+                         language=language, scoped=scoped)
 
 
 def standalone_agenda(settings: Settings, *, practice_name: str) -> AgendaService:

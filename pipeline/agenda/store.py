@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, delete, or_, select, true, update
@@ -166,11 +167,24 @@ def _ts(at: datetime) -> int:
 class AgendaStore:
     """Every operation is one transaction; a refused booking changes nothing."""
 
-    def __init__(self, store: Store, config: AgendaConfig) -> None:
+    def __init__(self, store: Store, config: AgendaConfig, *, scoped: bool = False) -> None:
+        """``scoped``: this agenda is one practice's among several sharing the database
+        (issue 10): it reads, lists and syncs only its own practitioners' rows (their ids are
+        unique across the deployment, `pipeline.practices`). Unscoped, a practitioner removed
+        from the file still shows in listings, as before."""
         self.store = store
         self.config = config
         self.agenda = Agenda(config)
         self._step_s = config.step_min * 60
+        self._own: frozenset[str] | None = (
+            frozenset(p.id for p in config.practitioners) if scoped else None)
+
+    def _owns(self, practitioner: str) -> bool:
+        return self._own is None or practitioner in self._own
+
+    def _mine(self, column: Any) -> ColumnElement[bool]:
+        """Rows of this practice's practitioners (everything when unscoped)."""
+        return true() if self._own is None else column.in_(sorted(self._own))
 
     # -- conversions ------------------------------------------------------------------------
     def _dt(self, ts: int | float) -> datetime:
@@ -236,19 +250,21 @@ class AgendaStore:
             for p, s0, s1 in s.execute(select(
                     AppointmentRow.practitioner, AppointmentRow.start, AppointmentRow.end).where(
                     AppointmentRow.status == "booked", AppointmentRow.start < b,
-                    AppointmentRow.end > a, who_appt)):
+                    AppointmentRow.end > a, who_appt, self._mine(AppointmentRow.practitioner))):
                 out.append(Busy(p, self._dt(s0), self._dt(s1)))
             who_hold: ColumnElement[bool] = (HoldRow.practitioner == practitioner
                                              if practitioner else true())
             for p, s0, s1 in s.execute(select(HoldRow.practitioner, HoldRow.start, HoldRow.end)
                                        .where(HoldRow.expires_at >= t, HoldRow.start < b,
-                                              HoldRow.end > a, who_hold)):
+                                              HoldRow.end > a, who_hold,
+                                              self._mine(HoldRow.practitioner))):
                 out.append(Busy(p, self._dt(s0), self._dt(s1)))
             who_ext: ColumnElement[bool] = (ExternalEventRow.practitioner == practitioner
                                             if practitioner else true())
             for p, s0, s1 in s.execute(select(
                     ExternalEventRow.practitioner, ExternalEventRow.start, ExternalEventRow.end)
-                    .where(ExternalEventRow.start < b, ExternalEventRow.end > a, who_ext)):
+                    .where(ExternalEventRow.start < b, ExternalEventRow.end > a, who_ext,
+                           self._mine(ExternalEventRow.practitioner))):
                 out.append(Busy(p, self._dt(s0), self._dt(s1)))
         return out
 
@@ -379,7 +395,7 @@ class AgendaStore:
         t = now.timestamp()
         with self.store.session() as s:
             row = s.get(AppointmentRow, appointment_id)
-            if row is None or row.status != "booked":
+            if row is None or row.status != "booked" or not self._owns(row.practitioner):
                 raise NotFound(f"no booked appointment {appointment_id}")
             who = practitioner or row.practitioner
             kind = type_id or row.type
@@ -413,7 +429,7 @@ class AgendaStore:
         t = now.timestamp()
         with self.store.session() as s:
             row = s.get(AppointmentRow, appointment_id)
-            if row is None or row.status != "booked":
+            if row is None or row.status != "booked" or not self._owns(row.practitioner):
                 raise NotFound(f"no booked appointment {appointment_id}")
             s.execute(delete(CellRow).where(CellRow.owner_kind == "appointment",
                                             CellRow.owner_id == row.id))
@@ -432,7 +448,8 @@ class AgendaStore:
         with self.store.session(read=True) as s:
             pair = s.execute(select(AppointmentRow, PatientRow).join(
                 PatientRow, PatientRow.id == AppointmentRow.patient_id).where(
-                AppointmentRow.id == appointment_id)).first()
+                AppointmentRow.id == appointment_id,
+                self._mine(AppointmentRow.practitioner))).first()
             return self._appointment(pair[0], pair[1]) if pair else None
 
     def between(self, start: datetime, end: datetime, *, practitioner: str | None = None,
@@ -441,7 +458,8 @@ class AgendaStore:
         with self.store.session(read=True) as s:
             q = select(AppointmentRow, PatientRow).join(
                 PatientRow, PatientRow.id == AppointmentRow.patient_id).where(
-                AppointmentRow.start < b, AppointmentRow.end > a)
+                AppointmentRow.start < b, AppointmentRow.end > a,
+                self._mine(AppointmentRow.practitioner))
             if practitioner:
                 q = q.where(AppointmentRow.practitioner == practitioner)
             if not include_cancelled:
@@ -454,7 +472,8 @@ class AgendaStore:
             rows = s.execute(select(AppointmentRow, PatientRow).join(
                 PatientRow, PatientRow.id == AppointmentRow.patient_id).where(
                 AppointmentRow.patient_id == patient_id, AppointmentRow.status == "booked",
-                AppointmentRow.start >= int(now.timestamp())).order_by(AppointmentRow.start)
+                AppointmentRow.start >= int(now.timestamp()),
+                self._mine(AppointmentRow.practitioner)).order_by(AppointmentRow.start)
             ).all()
             return [self._appointment(r, p) for r, p in rows]
 
@@ -463,14 +482,16 @@ class AgendaStore:
         with self.store.session(read=True) as s:
             rows = s.execute(select(AppointmentRow, PatientRow).join(
                 PatientRow, PatientRow.id == AppointmentRow.patient_id).where(
-                AppointmentRow.sync_state == SyncState.PENDING.value).order_by(
+                AppointmentRow.sync_state == SyncState.PENDING.value,
+                self._mine(AppointmentRow.practitioner)).order_by(
                 AppointmentRow.updated_at).limit(limit)).all()
             return [self._appointment(r, p) for r, p in rows]
 
     def pending_count(self) -> int:
         with self.store.session(read=True) as s:
             return len(s.execute(select(AppointmentRow.id).where(
-                AppointmentRow.sync_state == SyncState.PENDING.value)).all())
+                AppointmentRow.sync_state == SyncState.PENDING.value,
+                self._mine(AppointmentRow.practitioner))).all())
 
     def mark_synced(self, appointment_id: str, version: float, *, href: str | None,
                     etag: str | None) -> bool:

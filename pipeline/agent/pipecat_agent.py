@@ -86,7 +86,9 @@ class CallSessionProcessor(FrameProcessor):
         if isinstance(frame, VADUserStartedSpeakingFrame):
             await self.session.caller_started_speaking()
         if isinstance(frame, (EndFrame, CancelFrame)):
-            await self.finish("caller hung up")
+            # Whoever ended the pipeline says why (the softphone's "tele-secretary hung up");
+            # a bare end is the caller's line going.
+            await self.finish(str(frame.reason) if frame.reason else "caller hung up")
         await self.push_frame(frame, direction)
 
     async def finish(self, reason: str) -> None:
@@ -186,7 +188,7 @@ async def run_pipecat_call(session: CallSession, transport: BaseTransport, synth
         while not session.ended.is_set():
             if session.dialogue.state is State.CLOSED:
                 await asyncio.sleep(session.speaking_remaining_s() + 0.5)
-                await worker.queue_frame(EndFrame())
+                await worker.queue_frame(EndFrame(reason="the agent closed the call"))
                 return
             await asyncio.sleep(0.2)
 

@@ -63,7 +63,8 @@ class Hub(Protocol):
     """What the session needs from ``pipeline.calls.CallHub`` (all async)."""
 
     async def start_call(self, *, channel: str, language: str, caller_number: str | None = None,
-                         provider_call_id: str | None = None) -> str: ...
+                         provider_call_id: str | None = None,
+                         practice_id: str | None = None) -> str: ...
 
     async def record_event(self, call_id: str, event: CallEvent) -> None: ...
 
@@ -76,6 +77,9 @@ class Hub(Protocol):
     async def end_call(self, call_id: str, t: float, reason: str = "") -> None: ...
 
     def watch(self, call_id: str) -> asyncio.Queue[HubNotice]: ...
+
+    def audit(self, actor: str, action: str, call_id: str | None = None,
+              **details: str | int | float | bool | None) -> None: ...
 
 
 SayCallback = Callable[[str, str, SpeechAudio | None], Awaitable[None]]

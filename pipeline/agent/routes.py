@@ -49,10 +49,14 @@ async def get_runtime(app: Any) -> AgentRuntime:
         runtime = getattr(app.state, "agent_runtime", None)
         if runtime is None:
             services = app.state.services
-            runtime = await asyncio.to_thread(
-                AgentRuntime.load, services.settings, hub=services.hub,
-                practice=services.practice, classifier=services.classifier())
-            app.state.agent_runtime = runtime
+
+            def load() -> AgentRuntime:
+                # The agendas and, with several practices, each one's protocol (issue 10).
+                return AgentRuntime.load(
+                    services.settings, hub=services.hub, practice=services.practice,
+                    classifier=services.classifier()).bind(services)
+
+            runtime = app.state.agent_runtime = await asyncio.to_thread(load)
     assert isinstance(runtime, AgentRuntime)
     return runtime
 

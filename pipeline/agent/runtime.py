@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -20,12 +21,24 @@ if TYPE_CHECKING:
     from handoff import PracticeConfig
     from pipeline.agenda.service import AgendaService
     from pipeline.calls import CallHub
+    from pipeline.service.services import Services
     from pipeline.settings import Settings
 
 # Calls must work with no network at all: no hub downloads, no telemetry.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
+@dataclass(frozen=True)
+class PracticeParts:
+    """What a call of one practice uses that another practice's call does not (issue 10):
+    light objects over the process's shared engines."""
+
+    practice: PracticeConfig
+    classifier: Triage
+    """Its protocol override over the process's encoder."""
+    agenda: AgendaService | None
 
 
 @dataclass
@@ -42,6 +55,9 @@ class AgentRuntime:
     agenda: AgendaService | None = None
     """The practice's agenda (issue 9): appointment requests are booked in the call; None:
     they stay a form field for a person."""
+    parts_for: Callable[[str], PracticeParts] | None = None
+    """Several practices (issue 10): practice id -> its configuration, protocol and agenda;
+    None: every call is the default practice's (`practice`, `classifier`, `agenda`)."""
 
     @classmethod
     def load(cls, settings: Settings, *, hub: CallHub | None = None,
@@ -97,19 +113,54 @@ class AgentRuntime:
         if self.turn_detector is not None:
             self.turn_detector.complete_probability(tone)
 
+    def bind(self, services: Services) -> AgentRuntime:
+        """Take the service's agendas and, with several practices, each practice's parts."""
+        self.agenda = services.agenda
+        directory = services.practices
+        if directory is not None:
+            def parts_for(practice_id: str) -> PracticeParts:
+                return PracticeParts(directory.configs.get(practice_id, services.practice),
+                                     services.classifier_for(practice_id),
+                                     services.agenda_for(practice_id))
+
+            self.parts_for = parts_for
+        return self
+
+    def parts(self, practice_id: str | None) -> PracticeParts:
+        """The practice-specific parts of a call (the default practice's when None)."""
+        if practice_id is not None and self.parts_for is not None:
+            return self.parts_for(practice_id)
+        return PracticeParts(self.practice, self.classifier, self.agenda)
+
+    def _languages(self, practice: PracticeConfig, asked: str | None) -> tuple[str, str]:
+        """(spoken, recognised): the settings' language (``auto``: the recognizer detects and
+        the agent speaks French), or in a deployment of several practices the call's
+        practice's languages: its first one spoken, the recognizer forced to it when it is
+        the practice's only language."""
+        spoken = asked or self.settings.language
+        if not self.hub.practices or not practice.languages:
+            return ("fr" if spoken == "auto" else spoken), spoken
+        served = practice.languages
+        if spoken in served:
+            return spoken, spoken
+        if len(served) == 1:
+            return served[0], served[0]
+        return served[0], ("auto" if self.settings.language == "auto" else served[0])
+
     def options(self, *, channel: str, language: str | None = None,
                 caller_number: str | None = None, provider_call_id: str | None = None,
-                realtime: bool = True) -> SessionOptions:
+                realtime: bool = True, practice_id: str | None = None) -> SessionOptions:
         """The session options for one call, from the settings and the practice."""
-        spoken = language or self.settings.language
         # Several practices (issue 10): the practice of the number the caller dialled.
-        practice = self.hub.announced_practice(provider_call_id) or self.practice
+        practice_id = practice_id or self.hub.announced_practice_id(provider_call_id)
+        practice = (self.hub.practices.get(practice_id) if practice_id else None) or self.practice
+        spoken, recognised = self._languages(practice, language)
         # auto: the recognizer detects per utterance; the agent speaks the practice's first
         # language (a caller's English is still transcribed and triaged).
         return SessionOptions(
-            practice_name=practice.name, language=lang("fr" if spoken == "auto" else spoken),
-            asr_language=spoken, channel=channel, caller_number=caller_number,
-            provider_call_id=provider_call_id, realtime=realtime,
+            practice_name=practice.name, language=lang(spoken),
+            asr_language=recognised, channel=channel, caller_number=caller_number,
+            provider_call_id=provider_call_id, practice_id=practice_id, realtime=realtime,
             stall_timeout_s=self.settings.agent_stall_timeout_s,
             recognizer_stall_timeout_s=self.settings.agent_recognizer_stall_timeout_s,
             silence_timeout_s=self.settings.agent_silence_timeout_s,
@@ -118,15 +169,21 @@ class AgentRuntime:
 
     def session(self, *, channel: str, language: str | None = None,
                 caller_number: str | None = None, provider_call_id: str | None = None,
-                realtime: bool = True, options: SessionOptions | None = None) -> CallSession:
-        """A ready session for one call (``options`` overrides the computed ones)."""
+                realtime: bool = True, options: SessionOptions | None = None,
+                practice_id: str | None = None) -> CallSession:
+        """A ready session for one call (``options`` overrides the computed ones), with its
+        practice's protocol and agenda (`practice_id`, else the one its number was announced
+        for, else the default)."""
         computed = self.options(channel=channel, language=language,
                                 caller_number=caller_number,
-                                provider_call_id=provider_call_id, realtime=realtime)
+                                provider_call_id=provider_call_id, realtime=realtime,
+                                practice_id=practice_id)
         if options is not None:
             computed = replace(options, channel=channel, caller_number=caller_number,
-                               provider_call_id=provider_call_id, realtime=realtime)
-        return CallSession(recognizer=self.recognizer, classifier=self.classifier,
+                               provider_call_id=provider_call_id, realtime=realtime,
+                               practice_id=options.practice_id or computed.practice_id)
+        parts = self.parts(computed.practice_id)
+        return CallSession(recognizer=self.recognizer, classifier=parts.classifier,
                            synthesizer=self.synthesizer, hub=self.hub, options=computed,
                            turn_detector=self.turn_detector, pools=self.pools,
-                           agenda=self.agenda)
+                           agenda=parts.agenda)

@@ -120,6 +120,8 @@ class SessionOptions:
     channel: str = "file"
     caller_number: str | None = None
     provider_call_id: str | None = None
+    practice_id: str | None = None
+    """The call's practice in a deployment of several (issue 10); None: the default one."""
     realtime: bool = True
     stall_timeout_s: float = 2.0
     recognizer_stall_timeout_s: float = 6.0
@@ -281,7 +283,8 @@ class CallSession:
         self._t_start = time.monotonic()
         self.call_id = await self._hub.start_call(
             channel=opts.channel, language=self.language, caller_number=opts.caller_number,
-            provider_call_id=opts.provider_call_id)
+            provider_call_id=opts.provider_call_id,
+            **({"practice_id": opts.practice_id} if opts.practice_id else {}))
         notices = self._hub.watch(self.call_id)
         self._watch_task = asyncio.create_task(self._watch(notices),
                                                name=f"notices-{self.call_id}")
@@ -628,6 +631,11 @@ class CallSession:
             return
         await self._say(AgentLine(reply.text, f"agenda_{reply.kind}"))
         self._agenda_last = reply.text
+        if reply.callback:
+            # The promise itself is kept by the call's urgent decision (a priority queue or
+            # call-back message that stays on the dashboard until a human acknowledges it);
+            # the audit trail records what the caller was told.
+            self._hub.audit("agent", "agenda.callback_promised", self.call_id)
         if reply.finished:
             await self._apply(self.dialogue.agenda_finished(self.audio_t))
         else:

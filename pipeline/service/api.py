@@ -127,6 +127,9 @@ class SimulateIn(BaseModel):
     caller_number: str | None = Field(default=None, max_length=40)
     dialled_number: str | None = Field(default=None, max_length=40)
     """Multi-practice: the number the caller dialled routes the call to its practice."""
+    end: bool = True
+    """False: the call stays live after its turns, as if the caller were still on the line
+    (fault tests: the process holding it dies mid-call)."""
 
 
 class SimulateOut(BaseModel):
@@ -398,7 +401,8 @@ async def simulate(body: SimulateIn, services: ServicesDep, _user: Clinical) -> 
     if not _user.sees(practice) and services.hub.practices:
         raise HTTPException(403, "that number belongs to a practice you are not a member of")
     result = await simulate_call(services, body.language, body.turns,
-                                 caller_number=body.caller_number, practice_id=practice)
+                                 caller_number=body.caller_number, practice_id=practice,
+                                 end=body.end)
     if not await services.hub.flush(timeout_s=5.0):
         raise StoreUnavailable("call handled and pushed, but not yet stored")
     return SimulateOut(call_id=result.call_id, handoff=result.handoff,

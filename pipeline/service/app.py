@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -58,8 +59,25 @@ async def _housekeeping(services: Services, *, retention: bool = True) -> None:
         await asyncio.sleep(min(5.0, interval) if interval > 0 else 5.0)
 
 
-def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
-    """The whole service. `services` lets tests and the voice agent share one container."""
+async def _load_engines(app: FastAPI) -> None:
+    """The voice engines, off the event loop; /readyz reports them (`ops.readyz`)."""
+    from pipeline.agent.routes import preload_agent
+
+    started = time.monotonic()
+    try:
+        await preload_agent(app)
+    except Exception as exc:  # noqa: BLE001 - not ready, said so; the API part still runs
+        app.state.engines_error = f"{type(exc).__name__}: {exc}"
+        log.exception("voice engines failed to load: this worker stays not ready")
+    else:
+        log.info("voice engines loaded in %.1f s: ready for calls", time.monotonic() - started)
+
+
+def create_app(settings: Settings, *, services: Services | None = None,
+               preload_engines: bool = False) -> FastAPI:
+    """The whole service. `services` lets tests and the voice agent share one container.
+    `preload_engines` (``permanence serve``, a role that takes calls): the voice engines load
+    at start-up and the process is not ready (``/readyz``) until they are."""
     services = services or build_services(settings)
 
     @asynccontextmanager
@@ -71,8 +89,8 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         if not services.store.migrated:
             services.store.migrate()
         await services.hub.start()
-        if services.agenda is not None:  # agenda (issue 9): embedded CalDAV, calendar sync
-            await services.agenda.start()
+        for agenda in services.all_agendas():  # agenda (issue 9): CalDAV, calendar sync
+            await agenda.start()
         try:
             if not await asyncio.to_thread(services.auth.list_users):
                 log.warning("no users yet: create one with "
@@ -83,10 +101,15 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         # every process still drops erased calls from its memory.
         housekeeping = asyncio.create_task(
             _housekeeping(services, retention=settings.role != "agent"), name="retention")
+        engines = None
+        if app.state.engines_expected:
+            engines = asyncio.create_task(_load_engines(app), name="engines")
         yield
         housekeeping.cancel()
-        if services.agenda is not None:
-            await services.agenda.close()
+        if engines is not None:
+            engines.cancel()
+        for agenda in reversed(services.all_agendas()):  # the one running Radicale last
+            await agenda.close()
         await services.hub.close()
 
     app = FastAPI(
@@ -102,6 +125,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         redoc_url=None,
     )
     app.state.services = services
+    app.state.engines_expected = preload_engines and settings.role != "api"
 
     max_body = settings.max_body_bytes
 

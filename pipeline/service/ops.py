@@ -2,7 +2,8 @@
 
 - ``GET /healthz``: liveness. 200 while the process's event loop answers (role, instance, pid).
 - ``GET /readyz``: readiness. 200 when this process can take traffic: the database answers and
-  is migrated, and the shared live state (Redis) answers when configured; else 503 naming the
+  is migrated, the shared live state (Redis) answers when configured, and in a voice worker
+  started by ``permanence serve`` its engines are loaded (``engines``); else 503 naming the
   failing checks. A load balancer stops sending calls to a process that is not ready.
 - ``GET /metrics``: Prometheus text format. Live calls, handoff latency (histogram), queue
   depth (buffered store writes, the shared write stream), recognizer backlog, journal size,
@@ -152,10 +153,15 @@ async def readyz(request: Request) -> JSONResponse:
         "migrated": bool(services.store.migrated),
         "live": await services.hub.live.ping(),
     }
+    state = request.app.state
+    if getattr(state, "engines_expected", False):  # a worker: its models are loaded
+        checks["engines"] = getattr(state, "agent_runtime", None) is not None
     ready = all(checks.values())
-    return JSONResponse(status_code=200 if ready else 503, content={
-        "ready": ready, "checks": checks, "role": services.settings.role,
-        "instance": services.hub.live.instance_id})
+    content = {"ready": ready, "checks": checks, "role": services.settings.role,
+               "instance": services.hub.live.instance_id}
+    if getattr(state, "engines_error", None):
+        content["engines_error"] = state.engines_error
+    return JSONResponse(status_code=200 if ready else 503, content=content)
 
 
 @router.get("/metrics", include_in_schema=False)

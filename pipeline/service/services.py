@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from handoff import Channel, PracticeConfig, TwilioTransferChannel, WebhookChannel, load_practice
 from pipeline.calls import CallHub
@@ -36,7 +36,12 @@ class Services:
     """Appointments (issue 9); None when ``agenda.enabled`` is off."""
     practices: PracticeDirectory | None = None
     """Several practices (issue 10, ``practices_file``); None: one practice."""
+    agendas: dict[str, AgendaService] = field(default_factory=dict)
+    """Several practices with the agenda on: each practice's own (``agenda`` is the default
+    practice's, the one the dashboard's agenda pages show)."""
     _classifier: Classifier | None = field(default=None, init=False, repr=False)
+    _practice_classifiers: dict[str, Classifier] = field(default_factory=dict, init=False,
+                                                         repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def classifier(self) -> Classifier:
@@ -50,6 +55,35 @@ class Services:
 
                 self._classifier = Classifier.load(classifier_config(self.settings))
             return self._classifier
+
+    def classifier_for(self, practice_id: str | None) -> Classifier:
+        """The classifier of a practice's calls: its protocol override and languages over the
+        process's one encoder (`pipeline.practices.practice_classifier`)."""
+        directory = self.practices
+        if practice_id is None or directory is None or practice_id not in directory.configs:
+            return self.classifier()
+        base = self.classifier()
+        with self._lock:
+            clf = self._practice_classifiers.get(practice_id)
+            if clf is None:
+                from pipeline.practices import practice_classifier
+
+                clf = self._practice_classifiers[practice_id] = practice_classifier(
+                    base, directory.protocols.get(practice_id),
+                    directory.configs[practice_id].languages)
+            return clf
+
+    def agenda_for(self, practice_id: str | None) -> AgendaService | None:
+        """The agenda a practice's calls book in (the default one for a call of none)."""
+        if practice_id is not None and practice_id in self.agendas:
+            return self.agendas[practice_id]
+        return self.agenda
+
+    def all_agendas(self) -> list[AgendaService]:
+        """Every agenda this process runs (each started and closed once)."""
+        out = [self.agenda] if self.agenda is not None else []
+        out += [a for a in self.agendas.values() if all(a is not b for b in out)]
+        return out
 
 
 def default_channels(settings: Settings) -> list[Channel]:
@@ -102,9 +136,38 @@ def build_services(settings: Settings, *, store: Store | None = None,
                                                      max_delay_s=settings.login_backoff_max_s)),
                         classifier_override=classifier, practices=directory)
     # -- agenda (issue 9) --
-    if settings.agenda.enabled:
+    if settings.agenda.enabled and directory is not None:
+        services.agendas = _practice_agendas(settings, store, directory, clock)
+        services.agenda = (services.agendas[directory.default] if directory.default is not None
+                           else next(iter(services.agendas.values()), None))
+    elif settings.agenda.enabled:
         from pipeline.agenda.service import build_agenda
 
         services.agenda = build_agenda(settings, store, practice_name=practice.name,
                                        clock=clock)
     return services
+
+
+def _practice_agendas(settings: Settings, store: Store, directory: PracticeDirectory,
+                      clock: Callable[[], datetime] | None) -> dict[str, AgendaService]:
+    """One agenda per practice (issue 10): its own practitioners, slots and calendars, its
+    rows scoped in the shared database. One embedded CalDAV server serves them all (the first
+    agenda runs it; each practitioner has their own calendar on it)."""
+    from pipeline.agenda.service import build_agenda
+    from pipeline.practices import agenda_configs
+
+    configs = agenda_configs(directory)
+    order = sorted(configs, key=lambda pid: pid != directory.default)
+    agendas: dict[str, AgendaService] = {}
+    shared = None
+    for practice_id in order:
+        practice = directory.configs[practice_id]
+        first = practice.languages[0] if practice.languages else "fr"
+        spoken: Literal["fr", "en"] = "en" if first == "en" else "fr"
+        agenda = build_agenda(settings, store, practice_name=practice.name,
+                              config=configs[practice_id], clock=clock, caldav=shared,
+                              scoped=True, language=spoken)
+        if shared is None and agenda.radicale is not None:
+            shared = agenda.radicale.credentials
+        agendas[practice_id] = agenda
+    return agendas

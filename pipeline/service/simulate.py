@@ -43,7 +43,9 @@ async def simulate_call(services: Services, language: str, turns: Sequence[str],
     form: TriageForm | None = None
     t = 0.0
     try:
-        classifier = await asyncio.to_thread(services.classifier)
+        # The call's practice's protocol (issue 10), over the process's one encoder.
+        classifier = await asyncio.to_thread(services.classifier_for,
+                                             hub.practice_id_of(call_id)[1])
         stream = classifier.stream(language)
     except Exception as exc:  # noqa: BLE001 - fail-safe: the call goes to a human
         stream = None

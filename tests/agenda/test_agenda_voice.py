@@ -44,9 +44,12 @@ def agenda(tmp_path: Path, agenda_template_db: Path) -> Iterator[Any]:
     store.dispose()
 
 
-def call(agenda: Any, caller: Caller, *, end_s: float) -> CallSession:
+def call(agenda: Any, caller: Caller, *, end_s: float, hubs: list[Any] | None = None
+         ) -> CallSession:
     async def run() -> CallSession:
         hub = make_hub(WEEKDAY)
+        if hubs is not None:
+            hubs.append(hub)
         session = CallSession(
             recognizer=ScriptedRecognizer(caller), classifier=KeywordTriage(),
             synthesizer=SilentVoice(), hub=hub,  # type: ignore[arg-type]
@@ -138,3 +141,23 @@ def test_a_red_flag_while_booking_goes_to_the_physician_and_frees_the_slots(agen
 
     free = asyncio.run(agenda.search(SlotQuery(days=(date(2026, 12, 8),)), limit=100))
     assert any(s.start.hour == 10 and s.start.minute == 30 for s in free)
+
+
+def test_an_urgent_caller_promised_a_call_back_stays_in_the_queue(agenda: Any) -> None:
+    """No same-day slot left: the caller is told a doctor calls back today, and that promise
+    is the call's urgent decision, waiting on the dashboard until a human acknowledges it."""
+    from datetime import datetime
+
+    from pipeline.agenda.service import AgendaService
+
+    evening = AgendaService(agenda.db.store, agenda.config, practice_name="Cabinet des Tilleuls",
+                            clock=running_clock(datetime(2026, 12, 2, 18, 50)))
+    caller = form_then("Bonjour, j'ai de la fièvre depuis hier, je voudrais voir un médecin "
+                       "aujourd'hui.", "Oui.")
+    hubs: list[Any] = []
+    session = call(evening, caller, end_s=200.0, hubs=hubs)
+    kinds = [e.kind for e in said(session)]
+    assert "agenda_callback" in kinds, "\n".join(f"{e.kind}: {e.text}" for e in said(session))
+    summary = hubs[0].summary(session.call_id)
+    assert summary is not None and summary.urgency == "urgent"
+    assert summary.needs_ack and summary.action == "priority_queue"

@@ -137,7 +137,7 @@ class KeywordStream:
 
     def update(self, text: str, *, t: float, final: bool) -> Classification:
         self.updates.append((text, final))
-        full = " ".join([*self.finals, text]).lower().replace("é", "e")
+        full = " ".join([*self.finals, text]).lower().replace("é", "e").replace("è", "e")
         suspected = []
         for word, (category, confirmed) in RULES.items():
             if word in full:

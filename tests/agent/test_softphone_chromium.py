@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from pipeline.events import CallEnded
 from tests.agent.fakes import WEEKDAY, Caller, KeywordTriage, ScriptedRecognizer
 from tests.agent.listening_caller import announce
 
@@ -416,6 +417,9 @@ def test_the_secretary_hanging_up_a_phone_call_hangs_it_up_at_twilio(
         caller.closed.wait(10)
     actions = _audit_actions(phone_app, session.call_id)
     assert "softphone.hangup" in actions and "softphone.phone_hangup" in actions, actions
+    # The call's record says who ended it: the secretary, not the caller.
+    ended = [e for e in session.timeline.events if isinstance(e, CallEnded)]
+    assert [e.reason for e in ended] == ["tele-secretary hung up"], ended
 
 
 def test_a_softphone_lost_mid_call_is_never_a_dead_line(

@@ -99,27 +99,35 @@ def test_a_final_decodes_the_same_alone_and_batched_with_other_calls(
     """Same recording, same outcome: a short final ("Oui.") gives the same tokens and scores
     alone and inside a batch with other calls' finals of other lengths, run after run."""
     short = load_file(speech("Oui, c'est ça.", "fr"))
+    import dataclasses
+
     others = [load_file(speech(red_flag_fr, "fr")),
               load_file(speech("Je voudrais un rendez-vous demain matin.", "fr")),
               load_file(speech(red_flag_fr, "fr", phone=True))[:40000],
               load_file(speech("Non.", "fr"))]
-    engine = recognizer.engine
+    # Live finals run one per batch by default (max_final_batch_window_s); a deployment may
+    # batch them, and a recording's segments are batched: the decode must not change.
+    rec = Recognizer(dataclasses.replace(recognizer.config, max_final_batch_window_s=90.0),
+                     recognizer._fw, recognizer.vad, recognizer.model_path)
+    engine = rec.engine
 
     def decode(batch_with: list[np.ndarray]) -> tuple[object, ...]:
-        with engine._cond:  # all queued before the worker looks: they share one batch
-            futures = [engine.submit(recognizer.request(x, "fr", PassKind.FINAL))
-                       for x in [short, *batch_with]]
+        # All queued before the worker looks: they share one batch.
+        futures = engine.submit_many([rec.request(x, "fr", PassKind.FINAL)
+                                      for x in [short, *batch_with]])
         d = futures[0].result(300)
         for f in futures[1:]:
             f.result(300)
         return d.text, d.tokens, d.avg_logprob, d.no_speech_prob, d.words
 
-    engine.reset_stats()
-    alone = decode([])
-    assert alone[0]
-    for _ in range(2):
-        assert decode(others) == alone
-    assert engine.stats.max_batch >= 1 + len(others)  # the short final did share a batch
+    try:
+        alone = decode([])
+        assert alone[0]
+        for _ in range(2):
+            assert decode(others) == alone
+        assert engine.stats.max_batch >= 1 + len(others)  # the short final did share a batch
+    finally:
+        rec.close()
 
 
 def test_each_utterance_gets_a_closing_partial_before_its_final(

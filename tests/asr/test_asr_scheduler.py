@@ -49,7 +49,7 @@ def _blocked() -> tuple[Recorder, InferenceScheduler[Job, str]]:
     return rec, sched
 
 
-def test_finals_first_then_urgent_partials_then_partials_in_batches() -> None:
+def test_urgent_partials_first_then_finals_then_partials_in_batches() -> None:
     rec, sched = _blocked()
     futures = [sched.submit(Job(n, k)) for n, k in (
         ("p1", PassKind.PARTIAL), ("rec", PassKind.RECORDING), ("p2", PassKind.PARTIAL),
@@ -57,8 +57,21 @@ def test_finals_first_then_urgent_partials_then_partials_in_batches() -> None:
     rec.release.set()
     assert [f.result(5) for f in futures] == ["P1", "REC", "P2", "U1", "F1", "F2"]
     sched.close()
-    # max_batch 3: the two finals, then the urgent partial, then the oldest partials...
-    assert rec.batches[1:] == [["f1", "f2", "u1"], ["p1", "p2", "rec"]]
+    # max_batch 3: the urgent partial (a suspected red flag), the two finals, then the
+    # oldest partials...
+    assert rec.batches[1:] == [["u1", "f1", "f2"], ["p1", "p2", "rec"]]
+
+
+def test_a_red_flag_partial_never_waits_behind_queued_finals() -> None:
+    rec, sched = _blocked()
+    futures = [sched.submit(Job(n, k, group=n[0])) for n, k in (
+        ("f1", PassKind.FINAL), ("f2", PassKind.FINAL), ("p1", PassKind.PARTIAL),
+        ("u1", PassKind.URGENT_PARTIAL), ("c1", PassKind.CLOSING_PARTIAL))]
+    rec.release.set()
+    for f in futures:
+        f.result(5)
+    sched.close()
+    assert rec.batches[1:3] == [["c1"], ["u1"]]
 
 
 def test_closing_partials_run_before_finals() -> None:
@@ -71,22 +84,23 @@ def test_closing_partials_run_before_finals() -> None:
     assert rec.batches[1:] == [["c1"], ["f1"], ["p1"]]
 
 
-def test_partial_batches_are_kept_shorter_than_final_batches() -> None:
+def test_live_batches_are_kept_short_recordings_batch_widely() -> None:
     """A running batch cannot be interrupted: a final waits for at most one short partial
-    batch, while finals still batch widely."""
+    batch, a red-flag partial for at most one final; a recording's segments batch widely."""
     rec = Recorder()
     rec.release.set()
     sched: InferenceScheduler[Job, str] = InferenceScheduler(
         rec, max_batch=8, max_batch_window_s=90.0, max_partial_batch_window_s=15.0,
-        max_partial_wait_s=60.0)
-    with sched._cond:  # queue everything before the worker looks
-        futures = [sched.submit(Job(f"p{i}", PassKind.PARTIAL, group="p")) for i in range(6)]
-        futures += [sched.submit(Job(f"f{i}", PassKind.FINAL, group="f", window_s=15.0))
-                    for i in range(6)]
+        max_final_batch_window_s=15.0, max_partial_wait_s=60.0)
+    futures = sched.submit_many(  # queued together, before the worker looks
+        [Job(f"p{i}", PassKind.PARTIAL, group="p") for i in range(6)]
+        + [Job(f"f{i}", PassKind.FINAL, group="f", window_s=15.0) for i in range(3)]
+        + [Job(f"r{i}", PassKind.RECORDING, group="r", window_s=15.0) for i in range(6)])
     for f in futures:
         f.result(5)
     sched.close()
-    assert rec.batches == [[f"f{i}" for i in range(6)], ["p0", "p1", "p2"], ["p3", "p4", "p5"]]
+    assert rec.batches == [["f0"], ["f1"], ["f2"], ["p0", "p1", "p2"], ["p3", "p4", "p5"],
+                           [f"r{i}" for i in range(6)]]
 
 
 def test_only_passes_of_one_group_share_a_batch() -> None:

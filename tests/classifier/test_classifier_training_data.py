@@ -67,7 +67,7 @@ def test_corpus_generation_is_seeded(tmp_path: Path) -> None:
 def test_compositional_corpus_is_seeded_and_holds_out_clauses(tmp_path: Path) -> None:
     from classifier.corpus.compose import write
 
-    train_path, dev_path = write(tmp_path, seed=11, scale=0.4)
+    train_path, dev_path = write(tmp_path, seed=11, scale=0.8)
     corpus = repo_models_dir() / "corpus"
     assert train_path.read_text(encoding="utf-8") == \
         (corpus / "compose_train.jsonl").read_text(encoding="utf-8")

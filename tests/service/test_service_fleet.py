@@ -129,6 +129,9 @@ def fleet(tmp_path: Path, pg_url: str, redis_server: Any) -> Iterator[dict[str, 
                 "PERMANENCE_PRACTICES_FILE": str(practices),
                 "PERMANENCE_CLASSIFIER_USE_MODEL": "false",
                 "PERMANENCE_AGENDA__ENABLED": "false",
+                # Simulated calls only: the voice engines stay unloaded (their readiness:
+                # test_service_practices).
+                "PERMANENCE_AGENT_PRELOAD": "false",
                 "PERMANENCE_ESCALATION_LEASE_S": "2.0",
                 "PERMANENCE_RETENTION_INTERVAL_S": "0"}, secret_key=secrets / "secret.key")
         wait_ready(list(servers.values()))  # four cold starts on two shared cores: 120 s
@@ -145,10 +148,11 @@ def _token(server: ServeProcess, user: str) -> str:
     return str(r.json()["access_token"])
 
 
-def _simulate(server: ServeProcess, token: str, number: str) -> dict[str, Any]:
+def _simulate(server: ServeProcess, token: str, number: str, *,
+              end: bool = True) -> dict[str, Any]:
     r = httpx.post(server.url + "/api/calls/simulate", timeout=60,
                    headers={"Authorization": f"Bearer {token}"},
-                   json={"turns": [STROKE_FR], "dialled_number": number})
+                   json={"turns": [STROKE_FR], "dialled_number": number, "end": end})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["handoff"] and body["decision"]["ack_deadline"]
@@ -209,8 +213,10 @@ def test_fleet_push_isolation_ack_and_takeover(fleet: dict[str, ServeProcess], r
         assert stored["call"]["escalation_step"] == 0
         assert call1 not in r.smembers("permanence:esc")
         assert r.hget("permanence:calls", call1) is None  # ended and answered: off every queue
-        # 4. kill -9 of the process timing an escalation: another takes it before its deadline.
-        second = _simulate(agent1, agent_token, NUMBER_A)
+        # 4. kill -9 of the agent mid-call (the caller still on the line; Twilio then dials
+        # the practice's fallback number, test_service_twilio): another process takes its
+        # escalation before the deadline and the dashboards see the call interrupted.
+        second = _simulate(agent1, agent_token, NUMBER_A, end=False)
         call2 = second["call_id"]
         dash_a.wait("handoff", call2, timeout_s=10)
         lease = f"permanence:esc:{call2}:lease"
@@ -230,6 +236,8 @@ def test_fleet_push_isolation_ack_and_takeover(fleet: dict[str, ServeProcess], r
             "the escalation was taken over only after its deadline")
         _, escalation = dash_a.wait("escalation", call2, timeout_s=DEADLINE_S + 20)
         assert escalation["data"]["decision"]["step"] == 1
+        states = [m["data"].get("status") for m in dash_a.about(call2) if m["kind"] == "call"]
+        assert states[0] == "live" and "interrupted" in states, states
         # 5. B's dashboard saw none of practice A's calls.
         assert dash_b.about(call1) == [] and dash_b.about(call2) == []
         metrics = httpx.get(api2.url + "/metrics", timeout=10).text

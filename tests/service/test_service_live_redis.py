@@ -251,3 +251,67 @@ async def _is_member(live: RedisLive, call_id: str) -> bool:
 async def _shared_ack(live: RedisLive, call_id: str) -> bool:
     raw = await live.redis.hget("permanence:calls", call_id)
     return raw is not None and json.loads(raw)["needs_ack"] is False
+
+
+def test_a_dead_writers_pending_batch_is_reclaimed_and_stored_once_in_order(
+        tmp_path, pg_url, redis_server, secrets):
+    """The write stream is a consumer group: a writer that read a batch (XREADGROUP) and died
+    before committing it leaves it pending; the next lease holder claims it (XAUTOCLAIM),
+    commits it in order and acknowledges it (XACK). A write seen twice (its first commit's
+    acknowledgment lost) is stored once."""
+    import time as clock
+
+    import redis
+    from sqlalchemy import select
+
+    from pipeline.live.redis_live import _GROUP
+    from pipeline.service.db import CallEventRow
+    from pipeline.service.journal import StoreWrite, encode_write
+
+    call_id = "c0ffee0000000001"
+    writes = [StoreWrite.of("create_call", call_id, channel="twilio", language="fr",
+                            caller_number=None, provider_call_id=None,
+                            started_at=clock.time(), owner="dead-writer")]
+    writes += [StoreWrite.of("add_event", call_id, float(i), "transcript_final",
+                             {"n": i}, clock.time()) for i in range(1, 6)]
+    r = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    stream = "permanence:writes"
+    try:
+        r.xgroup_create(stream, _GROUP, id="0", mkstream=True)
+        for write in [*writes, writes[2]]:  # the third one handed twice
+            r.xadd(stream, {"w": json.dumps(encode_write(write))})
+        # The dead writer: it held the lease, read everything, committed nothing.
+        r.set("permanence:writer", "dead-writer", px=500)
+        got = r.xreadgroup(_GROUP, "dead-writer", {stream: ">"}, count=100)
+        assert len(got[0][1]) == 7
+        assert r.xpending(stream, _GROUP)["pending"] == 7
+
+        async def run():  # type: ignore[no-untyped-def]
+            hub = _hub(tmp_path, "heir", pg_url, redis_server.url, 30.0, secrets)
+            await hub.start()
+            try:
+                live = hub.live
+                assert isinstance(live, RedisLive)
+                for _ in range(400):  # bounded: 20 s for the lease to expire and the claim
+                    if live.stats().writer and not r.xpending(stream, _GROUP)["pending"]:
+                        break
+                    await asyncio.sleep(0.05)
+                assert live.stats().writer
+            finally:
+                await hub.close()
+
+        asyncio.run(run())
+        assert r.xpending(stream, _GROUP)["pending"] == 0
+        consumers = {c["name"]: c["pending"] for c in r.xinfo_consumers(stream, _GROUP)}
+        assert consumers.get("dead-writer", 0) == 0
+        store = Store(pg_url, secrets_dir=secrets)
+        try:
+            assert all(store.write_applied(w.id) for w in writes)
+            with store.session(read=True) as s:
+                rows = s.execute(select(CallEventRow.t).where(CallEventRow.call_id == call_id)
+                                 .order_by(CallEventRow.id)).scalars().all()
+            assert rows == [1.0, 2.0, 3.0, 4.0, 5.0]  # in order, the repeated one once
+        finally:
+            store.dispose()
+    finally:
+        r.close()

@@ -33,6 +33,10 @@ def _directory(tmp: Path, **extra: object) -> Path:
     return path
 
 
+def _no_agenda(settings):  # type: ignore[no-untyped-def]
+    return settings.agenda.model_copy(update={"enabled": False})
+
+
 def test_numbers_route_to_their_practice(tmp_path):
     directory = load_practices(_directory(tmp_path))
     assert directory.for_number("+33144000001") == "cabinet-a"
@@ -72,7 +76,10 @@ def multi(tmp_path, service_settings, rules):  # type: ignore[no-untyped-def]
     from pipeline.service.app import create_app
     from pipeline.service.services import build_services
 
-    settings = service_settings.model_copy(update={"practices_file": _directory(tmp_path)})
+    # Both practices copy the demo roster (the same practitioner ids): no agendas here (each
+    # practice's own agenda: test_service_practice_parts).
+    settings = service_settings.model_copy(update={"practices_file": _directory(tmp_path),
+                                                   "agenda": _no_agenda(service_settings)})
     services = build_services(settings, classifier=rules)
     services.auth.set_practices("tele_secretary", frozenset({"cabinet-a"}), actor="test")
     with TestClient(create_app(settings, services=services)) as client:
@@ -164,6 +171,63 @@ def test_not_ready_without_redis(service_settings, rules):
         assert client.get("/healthz").status_code == 200
 
 
+@pytest.mark.parametrize("role", ["agent", "api"])
+def test_a_worker_is_not_ready_until_its_engines_are_loaded(service_settings, rules,
+                                                            monkeypatch, role):
+    """`permanence serve` loads a worker's voice engines at start-up: /readyz is 503 (check
+    `engines`) until they are, then 200; an API server never loads them. A load that fails
+    keeps the worker not ready, with the error."""
+    import threading
+    import time
+
+    from pipeline.agent.runtime import AgentRuntime
+    from pipeline.service.app import create_app
+    from pipeline.service.services import build_services
+
+    settings = service_settings.model_copy(update={"role": role})
+    services = build_services(settings, classifier=rules)
+    release, loads = threading.Event(), []
+
+    def slow_load(settings, **given):  # type: ignore[no-untyped-def]
+        loads.append(given)
+        assert release.wait(30), "the test never released the engines"
+        return AgentRuntime(settings, None, given["classifier"], None,  # type: ignore[arg-type]
+                            given["hub"], given["practice"], turn_detector=None)
+
+    monkeypatch.setattr(AgentRuntime, "load", staticmethod(slow_load))
+    with TestClient(create_app(settings, services=services, preload_engines=True)) as client:
+        ready = client.get("/readyz")
+        if role == "api":
+            assert ready.status_code == 200 and "engines" not in ready.json()["checks"]
+            assert not loads
+            release.set()
+            return
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["engines"] is False
+        assert ready.json()["checks"]["database"] is True
+        release.set()
+        for _ in range(300):  # bounded: 30 s
+            ready = client.get("/readyz")
+            if ready.status_code == 200:
+                break
+            time.sleep(0.1)
+        assert ready.status_code == 200 and ready.json()["checks"]["engines"] is True
+        assert len(loads) == 1 and client.app.state.agent_runtime.agenda is services.agenda
+
+    def broken(settings, **given):  # type: ignore[no-untyped-def]
+        raise RuntimeError("whisper model missing")
+
+    monkeypatch.setattr(AgentRuntime, "load", staticmethod(broken))
+    services = build_services(settings, classifier=rules)
+    with TestClient(create_app(settings, services=services, preload_engines=True)) as client:
+        for _ in range(300):
+            ready = client.get("/readyz").json()
+            if "engines_error" in ready:
+                break
+            time.sleep(0.1)
+        assert ready["ready"] is False and "whisper model missing" in ready["engines_error"]
+
+
 def test_twilio_calls_are_routed_by_the_number_dialled(tmp_path, service_settings, rules):
     """The voice webhook's ``To`` picks the practice: its TwiML falls back to that practice's
     secretary, and the call its stream starts belongs to that practice."""
@@ -174,7 +238,8 @@ def test_twilio_calls_are_routed_by_the_number_dialled(tmp_path, service_setting
     from pipeline.service.twilio_auth import expected_signature
 
     settings = service_settings.model_copy(update={
-        "practices_file": _directory(tmp_path), "twilio_account_sid": "AC" + "0" * 32,
+        "practices_file": _directory(tmp_path), "agenda": _no_agenda(service_settings),
+        "twilio_account_sid": "AC" + "0" * 32,
         "twilio_auth_token": "secret"})
     services = build_services(settings, classifier=rules)
     sid = "CA" + "1" * 32
