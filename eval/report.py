@@ -288,8 +288,10 @@ def flag_timing_text(report: EvalReport) -> str:
                         for k, v in t.by_signal.items()) or "none"
     text = (f"flags: {flagged} dialogues, raised by {signals}; {t.on_final} on a whole "
             f"utterance; median caller turn {_fmt(t.median_turn, 1)}, "
-            f"{_fmt(t.median_into_turn_s, 1)} s into it; category raised at the flag right "
-            f"{t.category_right}/{t.category_known} (labeled)")
+            f"{_fmt(t.median_into_turn_s, 1)} s into it")
+    if t.category_known:
+        text += (f"; category raised at the flag right {t.category_right}/"
+                 f"{t.category_known} (labeled)")
     if t.by_evidence_kind:
         text += "\ndecisive evidence -> flag (before / on time / late > " \
                 f"{t.late_after_s:g} s / never, median delay): " + "; ".join(

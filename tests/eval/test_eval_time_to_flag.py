@@ -145,6 +145,7 @@ def test_outputs_carry_the_breakdown_without_any_words(timed: list[Any],
     assert "Per kind of decisive evidence" in html and "caller turn 2, word 9/9" in html
     text = flag_timing_text(report)
     assert "model 2 (median 17.0 s)" in text and "description 0/1/1/0 (3.2 s)" in text
+    assert "category raised at the flag right 2/3" in text
     assert "text of" not in text  # aggregates only: no item words
     prediction = json.loads(files.predictions.read_text().splitlines()[1])
     assert prediction["flag"]["source"] == "model"
