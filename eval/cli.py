@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -152,6 +153,17 @@ def run_cmd(
         + f" · under-triaged {len(report.misses)} · report {files.html}",
         err=True,
     )
+    if report.by_style:
+        from eval.report import style_text
+
+        typer.echo(style_text(report), err=True)
+    if report.flag_timing is not None:
+        from eval.report import flag_timing_text
+
+        ttf = report.time_to_flag
+        median = "-" if ttf.median is None else f"{ttf.median:.1f}"
+        typer.echo(f"time to flag (gold emergencies): median {median} s, flagged {ttf.n}, "
+                   f"never {ttf.missed}\n" + flag_timing_text(report), err=True)
     if gate:
         result = check_gate(report, gate_cfg)
         typer.echo(str(result), err=True)
@@ -234,10 +246,12 @@ def eval_external_cmd(
     from eval.external import SetRow, format_table, run_external
 
     rows: list[SetRow] = []
+    started = time.perf_counter()
     result = run_external(directory, out=out,
                           config=_with_words(_config(config), words_per_update),
                           progress=progress, rows=rows)
     if "sets" in result:
+        result["seconds"] = round(time.perf_counter() - started, 1)
         out.mkdir(parents=True, exist_ok=True)
         (out / "summary.json").write_text(json.dumps(result, indent=2, ensure_ascii=False)
                                           + "\n", encoding="utf-8")
@@ -245,7 +259,8 @@ def eval_external_cmd(
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     typer.echo(format_table(rows))
-    typer.echo(f"\nreports: {result.get('index')}  (JSON: {out / 'summary.json'})")
+    typer.echo(f"\ntotal {result['seconds']:.0f} s (engines loaded once); reports: "
+               f"{result.get('index')}  (JSON: {out / 'summary.json'})")
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:

@@ -4,7 +4,9 @@
 - audio item: ``audio`` (a path relative to the set file) with ``text`` as the reference
   transcript (optional: without it no WER);
 - dialogue item: ``turns`` = ``[{"speaker": "caller"|"regulator"|"agent", "start", "end",
-  "text"}]``.
+  "text"}]``, optionally ``evidence`` = ``{"turn": k, "words": "...", "kind": "..."}``: the
+  caller turn (0-based, in time order) and its words that decide the emergency, so the eval can
+  say how long after them the flag came (`DialogueItem.evidence_time`).
 
 When a row carries more than one of these, ``turns`` wins over ``audio``, which wins over ``text``
 (``text`` is then the audio's reference).
@@ -99,6 +101,18 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Where a labeled dialogue's emergency is said: caller turn ``turn`` (0-based, in time
+    order), the ``words`` of it that decide, and what ``kind`` of evidence they are (e.g.
+    ``named_symptom``, ``description``, ``answer_to_question``, ``context_then_symptom``,
+    ``measured_value``, ``onset``, ``duration``: free text, aggregated as given)."""
+
+    turn: int
+    words: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class _ItemBase:
     id: str
     language: str | None
@@ -129,7 +143,21 @@ class AudioItem(_ItemBase):
 @dataclass(frozen=True)
 class DialogueItem(_ItemBase):
     turns: tuple[Turn, ...] = ()
+    evidence: Evidence | None = None
     kind: ClassVar[ItemKind] = "dialogue"
+
+    @property
+    def evidence_time(self) -> float | None:
+        """Call-clock second at which the last decisive word is spoken, on the replay's clock
+        (a turn's words spread evenly from its start to its end, word i of n at
+        ``start + (end - start) * i / n``); None without ``evidence``."""
+        if self.evidence is None:
+            return None
+        turn = self.caller_turns[self.evidence.turn]
+        words = turn.text.split()
+        at = turn.text.index(self.evidence.words) + len(self.evidence.words)
+        i = len(turn.text[:at].split())
+        return turn.start + (turn.end - turn.start) * i / len(words)
 
     @property
     def caller_turns(self) -> tuple[Turn, ...]:
@@ -167,7 +195,7 @@ class Dataset:
 
 _SCHEMA_FIELDS = {
     "id", "language", "text", "audio", "turns", "intent", "urgency", "red_flag",
-    "urgency_binary", "urgency_acceptable", "triage_terms",
+    "urgency_binary", "urgency_acceptable", "triage_terms", "evidence",
 }
 
 
@@ -277,6 +305,28 @@ def _turns(value: Any, *, csv_cell: bool) -> tuple[Turn, ...]:
     return tuple(turns)
 
 
+def _evidence(value: Any, turns: tuple[Turn, ...], *, csv_cell: bool) -> Evidence | None:
+    if _is_blank(value):
+        return None
+    if csv_cell and isinstance(value, str):
+        value = json.loads(value)
+    shape = 'evidence must be {"turn": caller turn index, "words": "...", "kind": "..."}'
+    if not isinstance(value, dict):
+        raise ValueError(f"{shape}, got {value!r}")
+    turn, words, kind = value.get("turn"), value.get("words"), value.get("kind")
+    caller = [t for t in turns if t.speaker == "caller"]
+    if isinstance(turn, bool) or not isinstance(turn, int) or not 0 <= turn < len(caller):
+        raise ValueError(f"{shape}: turn must be an index of the {len(caller)} caller turns, "
+                         f"got {turn!r}")
+    if not isinstance(kind, str) or not kind.strip():
+        raise ValueError(f"{shape}: kind must be a non-empty string, got {kind!r}")
+    ordered = sorted(caller, key=lambda t: (t.start, t.end))
+    if not isinstance(words, str) or not words.strip() or words not in ordered[turn].text:
+        raise ValueError(f"evidence.words {words!r} are not in caller turn {turn} "
+                         f"({ordered[turn].text!r})")
+    return Evidence(turn=turn, words=words, kind=kind.strip())
+
+
 def parse_item(row: Mapping[str, Any], *, line: int, base_dir: Path, csv_cell: bool = False,
                default_id: str | None = None) -> Item:
     """One row (already decoded) into a typed item; raises ValueError saying what is wrong."""
@@ -295,7 +345,11 @@ def parse_item(row: Mapping[str, Any], *, line: int, base_dir: Path, csv_cell: b
         raise ValueError(f"text must be a string, got {text!r}")
 
     if not _is_blank(row.get("turns")):
-        return DialogueItem(**common, turns=_turns(row["turns"], csv_cell=csv_cell))
+        turns = _turns(row["turns"], csv_cell=csv_cell)
+        return DialogueItem(**common, turns=turns,
+                            evidence=_evidence(row.get("evidence"), turns, csv_cell=csv_cell))
+    if not _is_blank(row.get("evidence")):
+        raise ValueError("evidence marks words of a dialogue's caller turns: it needs turns")
     if not _is_blank(row.get("audio")):
         audio = row["audio"]
         if not isinstance(audio, str):

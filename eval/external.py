@@ -151,6 +151,8 @@ def _fmt(x: Rate | None, ci: bool = True) -> str:
 def format_table(rows: Sequence[SetRow]) -> str:
     """ONE plain-text table for all external sets, then per-category recall and what the
     dialogue sets flagged (their labels are hidden: counts, categories, median time)."""
+    from eval.report import flag_timing_text
+
     head = ["set", "items", "time s", "emergencies", "recall [95% CI]",
             "specificity [95% CI]", "routine false alarms", "under-triage",
             "flagged or asked", "intent acc.", "WER"]
@@ -177,6 +179,7 @@ def format_table(rows: Sequence[SetRow]) -> str:
                 f"{row.name}: {d['predicted_emergencies']} of {row.n} dialogues flagged "
                 f"emergency, categories {d['flagged_categories'] or '{}'}, median time to flag "
                 + ("-" if median is None else f"{median:.1f} s"))
+            notes.append(f"{row.name} " + flag_timing_text(r))
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
 
     def line(cells: Sequence[str]) -> str:

@@ -23,9 +23,12 @@ from eval.types import (
     Calibration,
     CalibrationBin,
     ClassScores,
+    DialogueTiming,
     EmergencyMetrics,
+    FlagTiming,
     IntentMetrics,
     ItemResult,
+    KindTiming,
     Percentiles,
     Rate,
     SliceMetrics,
@@ -237,10 +240,59 @@ def time_to_flag(results: Sequence[ItemResult]) -> TimeToFlag:
     return TimeToFlag(median=median, p90=p90, n=len(times), missed=len(pool) - len(times))
 
 
+LATE_AFTER_S = 2.0
+"""A flag more than this after the decisive words is late: about five words at a caller's 2.4
+words/s, i.e. the heads waiting for the end of the utterance rather than the rule firing on
+the word."""
+
+
+def flag_timing(results: Sequence[ItemResult], late_after_s: float = LATE_AFTER_S
+                ) -> FlagTiming:
+    """Per dialogue (flagged ones and gold emergencies): when it was flagged, on which
+    category, by which signal, in which turn, and with ``evidence``, how long after the
+    decisive words; then the same in aggregate, and per kind of decisive evidence."""
+    pool = [r for r in results if r.kind == "dialogue"
+            and (r.flag is not None or r.gold.is_emergency is True)]
+    rows = tuple(DialogueTiming(id=r.id, gold_emergency=r.gold.is_emergency,
+                                gold_red_flag=r.gold.red_flag.value if r.gold.red_flag else None,
+                                flag=r.flag,
+                                evidence_kind=r.evidence_kind, evidence_t=r.evidence_t,
+                                delay_s=r.flag_delay_s) for r in pool)
+    flags = [r.flag for r in pool if r.flag is not None]
+    signals = sorted({f.by for f in flags})
+    by_signal = {s: sum(1 for f in flags if f.by == s) for s in signals}
+    median_t = {s: percentiles([f.t for f in flags if f.by == s], (50,))[0] for s in signals}
+    kinds: dict[str, list[ItemResult]] = defaultdict(list)
+    for r in pool:
+        if r.gold.is_emergency is True and r.evidence_kind is not None:
+            kinds[r.evidence_kind].append(r)
+    by_kind = {}
+    for kind in sorted(kinds):
+        group = kinds[kind]
+        delays = [d for d in (r.flag_delay_s for r in group) if d is not None]
+        by_kind[kind] = KindTiming(
+            n=len(group), flagged=len(delays),
+            before=sum(1 for d in delays if d < 0),
+            on_time=sum(1 for d in delays if 0 <= d <= late_after_s),
+            late=sum(1 for d in delays if d > late_after_s),
+            missed=sum(1 for r in group if r.flag is None),
+            median_delay_s=percentiles(delays, (50,))[0])
+    known = [r for r in rows if r.gold_emergency and r.gold_red_flag and r.flag is not None]
+    return FlagTiming(
+        category_right=sum(1 for r in known if r.flag and r.flag.category == r.gold_red_flag),
+        category_known=len(known),
+        rows=rows, by_signal=by_signal, median_t_by_signal=median_t,
+        on_final=sum(1 for f in flags if f.final),
+        median_turn=percentiles([float(f.turn) for f in flags], (50,))[0],
+        median_into_turn_s=percentiles([f.t - f.turn_start for f in flags], (50,))[0],
+        by_evidence_kind=by_kind, late_after_s=late_after_s)
+
+
 def slice_metrics(results: Sequence[ItemResult]) -> SliceMetrics:
     labeled = [r for r in results if r.gold.acceptable is not None]
     positives = [r for r in results if r.gold.is_emergency is True]
     with_intent = [r for r in results if r.gold.intent is not None]
+    routine = [r for r in results if r.gold.acceptable == frozenset({Urgency.ROUTINE})]
     return SliceMetrics(
         n=len(results),
         emergency_recall=rate(sum(r.predicted_emergency for r in positives), len(positives)),
@@ -248,6 +300,7 @@ def slice_metrics(results: Sequence[ItemResult]) -> SliceMetrics:
         over_triage=rate(sum(r.over_triaged for r in labeled), len(labeled)),
         intent_accuracy=rate(sum(r.gold.intent == r.intent for r in with_intent),
                              len(with_intent)),
+        false_alarm=rate(sum(r.predicted_emergency for r in routine), len(routine)),
     )
 
 

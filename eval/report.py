@@ -157,9 +157,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], cls: str = "") 
 
 def _slices_table(slices: Mapping[str, SliceMetrics]) -> str:
     return _table(
-        ["slice", "n", "emergency recall", "under-triage", "over-triage", "intent accuracy"],
-        [[k, s.n, _rate(s.emergency_recall), _rate(s.under_triage), _rate(s.over_triage),
-          _rate(s.intent_accuracy)] for k, s in slices.items()],
+        ["slice", "n", "emergency recall", "routine false alarms", "under-triage",
+         "over-triage", "intent accuracy"],
+        [[k, s.n, _rate(s.emergency_recall),
+          _rate(s.false_alarm) if s.false_alarm else "—", _rate(s.under_triage),
+          _rate(s.over_triage), _rate(s.intent_accuracy)] for k, s in slices.items()],
     )
 
 
@@ -226,15 +228,7 @@ def render_html(report: EvalReport) -> str:
     sweep = _table(["threshold", "recall", "alert rate", "alerts"],
                    [[f"{p.threshold:.2f}", _fmt(p.recall), _fmt(p.alert_rate), p.alerts]
                     for p in report.sweep])
-    dialogues = [r for r in report.results if r.kind == "dialogue"]
-    dialogue_html = ""
-    if dialogues:
-        dialogue_html = "<h2>Dialogues: when the emergency was raised</h2>" + _table(
-            ["id", "gold", "predicted", "flagged at (s)", "red flags (heard at s)"],
-            [[r.id, (r.gold.urgency.value if r.gold.urgency else "unlabeled"), r.urgency.value,
-              _fmt(r.time_to_flag_s, 2),
-              "; ".join(f"{h.category} '{h.span or ''}' @{_fmt(h.t, 2)}" for h in r.red_flags)]
-             for r in dialogues])
+    dialogue_html = _dialogue_html(report)
     unlabeled = [r for r in report.results if not r.gold.is_labeled]
     unlabeled_html = ""
     if unlabeled:
@@ -263,12 +257,91 @@ def render_html(report: EvalReport) -> str:
 <h2>Intent per class</h2>{per_class}
 <h2>Slices by language</h2>{_slices_table(report.by_language)}
 <h2>Slices by input kind</h2>{_slices_table(report.by_kind)}
+{"<h2>Slices by style</h2>" + _slices_table(report.by_style) if report.by_style else ""}
 <h2>Threshold sweep</h2>{sweep}
 {dialogue_html}
 {unlabeled_html}
 {skipped}
 </body></html>
 """
+
+
+def style_text(report: EvalReport) -> str:
+    """One line of aggregates per ``style`` (recall, routine false alarms): what a rule or
+    model writer may read of a set they must not open."""
+    def one(r: Rate | None) -> str:
+        return "-" if r is None or r.value is None else f"{r.value:.3f} ({r.k}/{r.n})"
+
+    return "\n".join(f"style {k}: n {v.n}, emergency recall {one(v.emergency_recall)}, "
+                     f"routine false alarms {one(v.false_alarm)}, under-triage "
+                     f"{one(v.under_triage)}" for k, v in report.by_style.items())
+
+
+def flag_timing_text(report: EvalReport) -> str:
+    """Aggregates only (no item, no words): where a dialogue set's flags came from, for the
+    CLI and the external table."""
+    t = report.flag_timing
+    if t is None:
+        return ""
+    flagged = sum(t.by_signal.values())
+    signals = ", ".join(f"{k} {v} (median {_fmt(t.median_t_by_signal.get(k), 1)} s)"
+                        for k, v in t.by_signal.items()) or "none"
+    text = (f"flags: {flagged} dialogues, raised by {signals}; {t.on_final} on a whole "
+            f"utterance; median caller turn {_fmt(t.median_turn, 1)}, "
+            f"{_fmt(t.median_into_turn_s, 1)} s into it")
+    if t.category_known:
+        text += (f"; category raised at the flag right {t.category_right}/"
+                 f"{t.category_known} (labeled)")
+    if t.by_evidence_kind:
+        text += "\ndecisive evidence -> flag (before / on time / late > " \
+                f"{t.late_after_s:g} s / never, median delay): " + "; ".join(
+                    f"{k} {v.before}/{v.on_time}/{v.late}/{v.missed} "
+                    f"({_fmt(v.median_delay_s, 1)} s)" for k, v in t.by_evidence_kind.items())
+    return text
+
+
+def _dialogue_html(report: EvalReport) -> str:
+    """When and how each dialogue was flagged, and (labeled sets with ``evidence``) how long
+    after the decisive words; then the aggregates a team acts on."""
+    dialogues = [r for r in report.results if r.kind == "dialogue"]
+    timing = report.flag_timing
+    if not dialogues or timing is None:
+        return ""
+
+    def where(r: Any) -> str:
+        f = r.flag
+        if f is None:
+            return ""
+        return (f"caller turn {f.turn}, word {f.word}/{f.words}"
+                + (" (whole utterance)" if f.final else ""))
+
+    rows = [[r.id, (r.gold.urgency.value if r.gold.urgency else "unlabeled"), r.urgency.value,
+             _fmt(r.time_to_flag_s, 2), where(r),
+             r.flag.category if r.flag else "", r.flag.source if r.flag else "",
+             r.evidence_kind or "", _fmt(r.evidence_t, 2), _fmt(r.flag_delay_s, 2),
+             "; ".join(f"{h.category} '{h.span or ''}' @{_fmt(h.t, 2)}" for h in r.red_flags)]
+            for r in dialogues]
+    table = _table(["id", "gold", "predicted", "flagged at (s)", "where", "category",
+                    "raised by", "decisive evidence", "said at (s)", "delay (s)",
+                    "red flags (heard at s)"], rows)
+    signals = ", ".join(f"{k} {v} (median {_fmt(timing.median_t_by_signal.get(k), 1)} s)"
+                        for k, v in timing.by_signal.items()) or "none"
+    aggregate = _table(["", "value"], [
+        ["flags by signal", signals],
+        ["flags raised on a whole utterance", str(timing.on_final)],
+        ["median caller turn of the flag (0-based)", _fmt(timing.median_turn, 1)],
+        ["median seconds into that turn", _fmt(timing.median_into_turn_s, 2)],
+        ["category raised at the flag = gold category",
+         f"{timing.category_right}/{timing.category_known}"],
+    ])
+    kinds = _table(["decisive evidence", "n", "flagged", "before the words", "on time",
+                    f"late (> {timing.late_after_s:g} s)", "never", "median delay (s)"],
+                   [[k, v.n, v.flagged, v.before, v.on_time, v.late, v.missed,
+                     _fmt(v.median_delay_s, 2)] for k, v in timing.by_evidence_kind.items()])
+    return ("<h2>Dialogues: when the emergency was raised</h2>" + table
+            + "<h3>Where the flags come</h3>" + aggregate
+            + ("<h3>Per kind of decisive evidence</h3>" + kinds
+               if timing.by_evidence_kind else ""))
 
 
 def write_report(report: EvalReport, out_dir: str | Path) -> ReportFiles:
@@ -279,6 +352,10 @@ def write_report(report: EvalReport, out_dir: str | Path) -> ReportFiles:
     files.summary.write_text(json.dumps(report.summary(), indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
     files.html.write_text(render_html(report), encoding="utf-8")
+    if report.flag_timing is not None:
+        (out / "time_to_flag.json").write_text(
+            json.dumps(report.flag_timing.to_dict(), indent=2, ensure_ascii=False) + "\n",
+            encoding="utf-8")
     for path, rows in ((files.misses, report.misses), (files.predictions, report.results)):
         with path.open("w", encoding="utf-8") as fh:
             for r in rows:

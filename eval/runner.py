@@ -10,22 +10,25 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tqdm import tqdm
 
 from eval import metrics
 from eval.config import EvalConfig
 from eval.dataset import AudioItem, Dataset, DialogueItem, Item, TextItem, load_dataset
-from eval.types import EvalReport, Hit, ItemResult
+from eval.types import EvalReport, FlagMoment, Hit, ItemResult
 
 if TYPE_CHECKING:
     from asr import Recognizer
     from classifier import Classification, Classifier
+    from classifier.engine import StreamingClassifier
+    from classifier.text import Doc
 
 
 class EvalError(RuntimeError):
@@ -40,6 +43,11 @@ def _hits(hits: Sequence[Any]) -> tuple[Hit, ...]:
     )
 
 
+def _style(item: Item) -> str | None:
+    style = item.extra.get("style")
+    return style if isinstance(style, str) and style.strip() else None
+
+
 def _result(item: Item, c: Classification, *, text: str, latency_ms: float,
             **extra: Any) -> ItemResult:
     return ItemResult(
@@ -47,7 +55,7 @@ def _result(item: Item, c: Classification, *, text: str, latency_ms: float,
         text=text, urgency=c.urgency, urgency_scores=dict(c.urgency_scores), intent=c.intent,
         intent_scores=dict(c.intent_scores), red_flags=_hits(c.red_flags),
         suspected=_hits(getattr(c, "suspected", ())), needs_review=c.needs_review,
-        model_version=c.model_version, latency_ms=latency_ms, **extra,
+        model_version=c.model_version, latency_ms=latency_ms, style=_style(item), **extra,
     )
 
 
@@ -74,14 +82,80 @@ def _run_audio(item: AudioItem, classifier: Classifier, recognizer: Recognizer) 
                    reference=item.reference, triage_terms=terms, triage_terms_found=found)
 
 
+def _raising(c: Classification, t: float) -> tuple[str | None, str | None]:
+    """The category and source of the hit that raised the emergency at ``t`` (the stream
+    stamps each category with the time it was first raised)."""
+    hits = [h for h in c.red_flags if h.t == t] or list(c.red_flags)
+    if not hits:
+        return None, None
+    return str(getattr(hits[0].category, "value", hits[0].category)), hits[0].source
+
+
+class _Gate(Protocol):
+    last_update: bool
+    skipped: int
+
+    def stream(self, language: str | None = None, *,
+               model_on_partials: bool = True) -> StreamingClassifier: ...
+
+
+@functools.cache
+def _decisive_heads_class() -> Callable[[Classifier], _Gate]:
+    from classifier import Classifier as _Classifier
+
+    class DecisiveHeads(_Classifier):
+        """The classifier as a replayed call's stream sees it, with the heads run only on
+        the updates whose outcome they can change. On a final whose text the protocol
+        already flags, they can add no category (they name one only when the protocol
+        found none) and no urgency (emergency is the top): the stream raises, stamps and
+        latches exactly the same. Only that update's own intent and scores would differ,
+        and a replay reports those of the call's last update, which always runs them.
+        The protocol runs first, alone (a few ms), before the encoder pass (~160 ms); after
+        a rule flag every later final of the call skips the encoder."""
+
+        def __init__(self, base: Classifier) -> None:
+            super().__init__(base.config, base.protocol, base.model, base.model_error)
+            self.last_update = False
+            self.skipped = 0
+
+        def _classify(self, text: str, language: str | None, model_may_raise: bool,
+                      recent_words: int | None = None, run_model: bool = True,
+                      model_from: int = 0, doc: Doc | None = None) -> Classification:
+            if run_model and self.model is not None and not self.last_update:
+                alone = super()._classify(text, language, model_may_raise, recent_words,
+                                          run_model=False, model_from=model_from, doc=doc)
+                if alone.red_flags:
+                    self.skipped += 1
+                    return alone
+            return super()._classify(text, language, model_may_raise, recent_words,
+                                     run_model=run_model, model_from=model_from, doc=doc)
+
+    return DecisiveHeads
+
+
+def _stream(item: DialogueItem, classifier: Classifier, model_on_partials: bool,
+            decisive_heads: bool = True) -> tuple[StreamingClassifier, _Gate | None]:
+    """The plain stream (heads on every update) or the fast one (heads on finals the
+    protocol does not already flag, and on the call's last update); the second value is
+    the gate whose ``last_update`` the replay sets (None on the plain path)."""
+    from classifier import Classifier as _Classifier
+
+    if model_on_partials:
+        return classifier.stream(item.language), None
+    if not decisive_heads or type(classifier) is not _Classifier:  # (or a test double)
+        return classifier.stream(item.language, model_on_partials=False), None
+    gate = _decisive_heads_class()(classifier)
+    return gate.stream(item.language, model_on_partials=False), gate
+
+
 def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: int,
-                  model_on_partials: bool = True) -> ItemResult:
-    stream = (classifier.stream(item.language) if model_on_partials
-              else classifier.stream(item.language, model_on_partials=False))
+                  model_on_partials: bool = True, decisive_heads: bool = True) -> ItemResult:
+    stream, gate = _stream(item, classifier, model_on_partials, decisive_heads)
     last: Classification | None = None
-    flagged_at: float | None = None
+    flag: FlagMoment | None = None
     spent: list[float] = []
-    for turn in item.caller_turns:
+    spoken = [k for k, turn in enumerate(item.caller_turns) if turn.text.split()]
+    for k, turn in enumerate(item.caller_turns):
         words = turn.text.split()
         if not words:
             continue
@@ -89,25 +163,37 @@ def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: 
         cuts = list(range(words_per_update, n, words_per_update)) + [n]
         for i in cuts:
             t = turn.start + (turn.end - turn.start) * i / n
+            if gate is not None:
+                gate.last_update = k == spoken[-1] and i == n
             t0 = time.perf_counter()
             last = stream.update(" ".join(words[:i]), t=t, final=(i == n))
             spent.append((time.perf_counter() - t0) * 1000)
-            if flagged_at is None and last.urgency.value == "emergency":
-                flagged_at = t
+            if flag is None and last.urgency.value == "emergency":
+                category, source = _raising(last, t)
+                flag = FlagMoment(t=t, turn=k, word=i, words=n, final=(i == n),
+                                  turn_start=turn.start, category=category, source=source)
     if last is None:
         # No caller speech at all: what the classifier says about silence.
         t0 = time.perf_counter()
         last = classifier.classify("", item.language)
         spent.append((time.perf_counter() - t0) * 1000)
     return _result(item, last, text=item.text, latency_ms=sum(spent) / len(spent),
-                   time_to_flag_s=flagged_at)
+                   time_to_flag_s=None if flag is None else flag.t, flag=flag,
+                   evidence_t=item.evidence_time,
+                   evidence_kind=item.evidence.kind if item.evidence else None)
 
 
 def run_item(item: Item, classifier: Classifier, recognizer: Recognizer | None = None,
-             *, words_per_update: int = 1, model_on_partials: bool = True) -> ItemResult:
+             *, words_per_update: int = 1, model_on_partials: bool = True,
+             decisive_heads: bool = True) -> ItemResult:
+    """One item through the engines. Dialogues: ``model_on_partials=True`` is the plain
+    replay (heads on every word); with ``False`` the heads run on finals only, and with
+    ``decisive_heads`` only on the finals the protocol does not already flag (plus the
+    call's last update): the same outcome, fewer encoder passes (see `_stream`)."""
     try:
         if isinstance(item, DialogueItem):
-            return _run_dialogue(item, classifier, words_per_update, model_on_partials)
+            return _run_dialogue(item, classifier, words_per_update, model_on_partials,
+                                 decisive_heads)
         if isinstance(item, AudioItem):
             if recognizer is None:
                 raise EvalError("an audio item needs a recognizer")
@@ -120,56 +206,134 @@ def run_item(item: Item, classifier: Classifier, recognizer: Recognizer | None =
                         ) from exc
 
 
-def _workers(config: EvalConfig, n_dialogues: int, classifier: Any) -> int:
-    """Processes for the dialogue replay: each loads its own classifier (~10 s), so only for
-    a real `Classifier` (its config rebuilds it) and enough dialogues to pay for it."""
+SPAWN_MIN_WORDS = 1500
+"""Caller words below which the replay runs here alone by default: a spawned process pays a
+classifier load (~10 s on 2 idle cores) before its first dialogue, and the fast replay costs
+~7 ms of CPU per caller word (dev_v3_dialogues: 8 s for 1195 words), so on a smaller set
+this process is done before a helper is ready."""
+
+
+def _workers(config: EvalConfig, dialogues: Sequence[DialogueItem], classifier: Any) -> int:
+    """Processes for the dialogue replay, this one included: each other one loads its own
+    classifier, so only for a real `Classifier` (its config rebuilds it) and enough words to
+    pay for it (``replay.workers`` when set)."""
     from classifier import ClassifierConfig
 
     if not isinstance(getattr(classifier, "config", None), ClassifierConfig):
         return 1
+    n_dialogues = len(dialogues)
     if config.workers:
         return min(config.workers, n_dialogues) if n_dialogues else 1
+    words = sum(len(t.text.split()) for d in dialogues for t in d.caller_turns)
+    if n_dialogues < 4 or words < SPAWN_MIN_WORDS:
+        return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
-    return min(cores, 4) if n_dialogues >= 4 else 1
+    return min(cores, 4)
 
 
-_WORKER: dict[str, Any] = {}
+def _replay_worker(classifier_config: Any, words_per_update: int, model_on_partials: bool,
+                   tasks: Any, results: Any) -> None:
+    """A spawned replay process: load the classifier, then take dialogues from the shared
+    queue until it is empty (``None``); each result (or the error) goes back with its index."""
+    import queue
 
-
-def _init_worker(classifier_config: Any) -> None:
     from classifier import Classifier as _Classifier
 
-    _WORKER["classifier"] = _Classifier.load(classifier_config)
-
-
-def _replay_one(item: DialogueItem, words_per_update: int, model_on_partials: bool
-                ) -> ItemResult:
-    return run_item(item, _WORKER["classifier"], words_per_update=words_per_update,
-                    model_on_partials=model_on_partials)
+    classifier = _Classifier.load(classifier_config)
+    while True:
+        try:
+            task = tasks.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if task is None:
+            return
+        index, item = task
+        try:
+            results.put((index, run_item(item, classifier, words_per_update=words_per_update,
+                                         model_on_partials=model_on_partials), None))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            results.put((index, None, str(exc)))
 
 
 def _replay_parallel(items: Sequence[DialogueItem], classifier: Classifier,
-                     config: EvalConfig, workers: int, progress: bool, name: str
-                     ) -> dict[int, ItemResult]:
-    """Dialogues are independent: replay them in ``workers`` processes (spawned, each with
-    its own classifier built from the same config, one torch thread each), longest first so
-    the last ones to finish are short. Same results as a serial run, item for item."""
+                     config: EvalConfig, workers: int, progress: bool, name: str,
+                     parent_replays: bool = True) -> dict[int, ItemResult]:
+    """Dialogues are independent: replay them in ``workers`` processes, this one included.
+    This one already holds a loaded classifier, so it starts at once while the
+    ``workers - 1`` spawned ones load theirs (~10 s each, one torch thread each like this
+    one). All take the next dialogue, longest first, from one shared queue, so a slow load
+    or a long call never leaves a core idle, and a set shorter than a load is done here
+    alone (the spawned processes still loading are then stopped). Same results as a serial
+    run, item for item. ``parent_replays=False`` leaves every dialogue to the spawned
+    processes (tests of that path)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import queue
 
-    order = sorted(items, key=lambda i: -sum(len(t.text.split()) for t in i.caller_turns))
+    order = sorted(range(len(items)),
+                   key=lambda k: -sum(len(t.text.split()) for t in items[k].caller_turns))
     ctx = multiprocessing.get_context("spawn")
-    out: dict[int, ItemResult] = {}
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(classifier.config,)) as pool:
-        futures = [pool.submit(_replay_one, item, config.words_per_update,
-                               config.model_on_partials) for item in order]
-        for item, future in tqdm(zip(order, futures, strict=True), total=len(order),
-                                 desc=f"replay {name} ({workers} processes)", unit="dialogue",
-                                 disable=not progress, leave=False):
-            out[id(item)] = future.result()
-    return out
+    tasks = ctx.Queue()
+    results = ctx.Queue()
+    for k in order:
+        tasks.put((k, items[k]))
+    procs = [ctx.Process(target=_replay_worker, daemon=True,
+                         args=(classifier.config, config.words_per_update,
+                               config.model_on_partials, tasks, results))
+             for _ in range(workers - 1)]
+    for p in procs:
+        p.start()
+    done: dict[int, ItemResult] = {}
+    bar = tqdm(total=len(items), desc=f"replay {name} ({workers} processes)",
+               unit="dialogue", disable=not progress, leave=False)
+
+    def take(index: int, result: ItemResult | None, error: str | None) -> None:
+        if error is not None:
+            raise EvalError(error)
+        assert result is not None
+        done[index] = result
+        bar.update()
+
+    try:
+        with bar:
+            while len(done) < len(items):
+                try:
+                    while True:  # what the spawned processes finished meanwhile
+                        take(*results.get_nowait())
+                except queue.Empty:
+                    pass
+                try:
+                    if not parent_replays:
+                        raise queue.Empty
+                    index, item = tasks.get_nowait()
+                except queue.Empty:
+                    if len(done) == len(items):
+                        break
+                    try:
+                        take(*results.get(timeout=1.0))
+                    except queue.Empty:
+                        # The spawned processes only stop when told: one gone died, maybe
+                        # with a dialogue it had taken.
+                        if not all(p.is_alive() for p in procs):
+                            raise EvalError("a dialogue replay process died (exit codes "
+                                            f"{[p.exitcode for p in procs]})") from None
+                    continue
+                take(index, run_item(item, classifier,
+                                     words_per_update=config.words_per_update,
+                                     model_on_partials=config.model_on_partials), None)
+    finally:
+        # Every dialogue is done (or the run failed): a process still loading its classifier
+        # has nothing left to do.
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join(timeout=10)
+        # After a failure, dialogues nobody took may still sit in the queue's feeder thread:
+        # do not wait for a reader that is gone (exit would hang).
+        tasks.cancel_join_thread()
+        tasks.close()
+        results.close()
+    return {id(items[k]): r for k, r in done.items()}
 
 
 def build_report(results: Sequence[ItemResult], *, dataset: str = "<memory>",
@@ -194,11 +358,15 @@ def build_report(results: Sequence[ItemResult], *, dataset: str = "<memory>",
         time_to_flag=metrics.time_to_flag(results),
         by_language=metrics.slices(results, lambda r: r.language or "unknown"),
         by_kind=metrics.slices(results, lambda r: r.kind),
+        by_style=(metrics.slices(results, lambda r: r.style or "none")
+                  if any(r.style for r in results) else {}),
         misses=metrics.misses(results),
         model_versions=tuple(sorted({r.model_version for r in results})),
         skipped=tuple(skipped),
         created_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         meta=dict(meta or {}),
+        flag_timing=(metrics.flag_timing(results)
+                     if any(r.kind == "dialogue" for r in results) else None),
     )
 
 
@@ -230,7 +398,7 @@ def evaluate(dataset: Dataset | str | Path, classifier: Classifier | None = None
         dataset = load_dataset(dataset)
     classifier, recognizer = load_engines(config, dataset, classifier, recognizer)
     dialogues = [i for i in dataset.items if isinstance(i, DialogueItem)]
-    workers = _workers(config, len(dialogues), classifier)
+    workers = _workers(config, dialogues, classifier)
     done: dict[int, ItemResult] = {}
     if workers > 1:
         done = _replay_parallel(dialogues, classifier, config, workers, progress, dataset.name)

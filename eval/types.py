@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,36 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class FlagMoment:
+    """Where in a replayed dialogue the emergency was first raised."""
+
+    t: float
+    """Call-clock seconds (= ``ItemResult.time_to_flag_s``)."""
+    turn: int
+    """Caller turn (0-based, in time order) being heard."""
+    word: int
+    """Words of that turn heard when it was raised (1..``words``)."""
+    words: int
+    final: bool
+    """Raised on the turn's whole utterance (its last update), where the heads may raise; a
+    rule can raise on any word."""
+    turn_start: float
+    category: str | None
+    """The category raised at that moment (the first, when several were)."""
+    source: str | None
+    """What raised it: a protocol rule id, ``model``, ``similarity+model``..."""
+
+    @property
+    def by(self) -> str:
+        """``rule``, ``model`` or ``similarity`` (the kind of signal that raised the flag)."""
+        if self.source is None:
+            return "unknown"
+        if self.source.startswith("similarity"):
+            return "similarity"
+        return "model" if self.source == "model" else "rule"
+
+
+@dataclass(frozen=True)
 class ItemResult:
     """What the system did with one item, next to its gold labels."""
 
@@ -64,6 +95,21 @@ class ItemResult:
     time_to_flag_s: float | None = None
     """Dialogue items: call-clock seconds at which the emergency was raised (None: never)."""
     suspected: tuple[Hit, ...] = ()
+    flag: FlagMoment | None = None
+    """Dialogue items: where the emergency was first raised (None: never)."""
+    evidence_t: float | None = None
+    """Labeled dialogues with ``evidence``: when the decisive words were spoken."""
+    evidence_kind: str | None = None
+    style: str | None = None
+    """The item's ``style`` field when the set carries one (slices only)."""
+
+    @property
+    def flag_delay_s(self) -> float | None:
+        """Seconds from the decisive words to the flag (negative: flagged before them, on
+        earlier words); None unless both are known."""
+        if self.time_to_flag_s is None or self.evidence_t is None:
+            return None
+        return self.time_to_flag_s - self.evidence_t
 
     @property
     def emergency_score(self) -> float:
@@ -118,6 +164,13 @@ class ItemResult:
             "under_triaged": self.under_triaged,
             "over_triaged": self.over_triaged,
             "time_to_flag_s": self.time_to_flag_s,
+            "flag": None if self.flag is None else {
+                "t": self.flag.t, "turn": self.flag.turn, "word": self.flag.word,
+                "words": self.flag.words, "final": self.flag.final,
+                "turn_start": self.flag.turn_start, "category": self.flag.category,
+                "source": self.flag.source, "by": self.flag.by},
+            "evidence": None if self.evidence_kind is None else {
+                "t": self.evidence_t, "kind": self.evidence_kind},
             "latency_ms": self.latency_ms,
             "model_version": self.model_version,
         }
@@ -217,12 +270,92 @@ class TimeToFlag:
 
 
 @dataclass(frozen=True)
+class DialogueTiming:
+    """One flagged or gold-emergency dialogue: when, on what, by what, and (labeled sets with
+    ``evidence``) how long after the decisive words."""
+
+    id: str
+    gold_emergency: bool | None
+    gold_red_flag: str | None
+    flag: FlagMoment | None
+    evidence_kind: str | None
+    evidence_t: float | None
+    delay_s: float | None
+
+
+@dataclass(frozen=True)
+class KindTiming:
+    """Gold-emergency dialogues whose decisive words are of one kind."""
+
+    n: int
+    flagged: int
+    before: int
+    """Flagged before the decisive words (on earlier words)."""
+    on_time: int
+    """Flagged at most ``LATE_AFTER_S`` after them."""
+    late: int
+    missed: int
+    median_delay_s: float | None
+
+
+@dataclass(frozen=True)
+class FlagTiming:
+    """Where flags come in the dialogues of a set (issue 13: time to flag)."""
+
+    rows: tuple[DialogueTiming, ...]
+    by_signal: Mapping[str, int]
+    """Flagged dialogues per raising signal (``rule`` / ``model`` / ``similarity``)."""
+    median_t_by_signal: Mapping[str, float | None]
+    on_final: int
+    """Flags raised on a whole utterance (the end of a caller turn)."""
+    median_turn: float | None
+    """Median caller turn (0-based) in which the flag came."""
+    median_into_turn_s: float | None
+    """Median seconds from the start of the flag's turn to the flag: time spent waiting for
+    words inside the utterance (a flag on a final waits for the whole turn)."""
+    by_evidence_kind: Mapping[str, KindTiming]
+    late_after_s: float
+    category_right: int = 0
+    """Flagged gold emergencies with a known category whose flag raised that category."""
+    category_known: int = 0
+    """Flagged gold emergencies with a known category."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "late_after_s": self.late_after_s,
+            "flagged": sum(self.by_signal.values()),
+            "by_signal": dict(self.by_signal),
+            "median_time_to_flag_by_signal_s": dict(self.median_t_by_signal),
+            "on_final": self.on_final,
+            "category_right_at_flag": {"k": self.category_right, "n": self.category_known},
+            "median_flag_turn": self.median_turn,
+            "median_into_turn_s": self.median_into_turn_s,
+            "by_evidence_kind": {k: dataclasses.asdict(v)
+                                 for k, v in self.by_evidence_kind.items()},
+            "dialogues": [
+                {"id": r.id, "gold_emergency": r.gold_emergency, "gold_red_flag": r.gold_red_flag,
+                 "flagged_at_s": None if r.flag is None else r.flag.t,
+                 "category": None if r.flag is None else r.flag.category,
+                 "source": None if r.flag is None else r.flag.source,
+                 "by": None if r.flag is None else r.flag.by,
+                 "turn": None if r.flag is None else r.flag.turn,
+                 "word": None if r.flag is None else f"{r.flag.word}/{r.flag.words}",
+                 "on_final": None if r.flag is None else r.flag.final,
+                 "evidence_kind": r.evidence_kind, "evidence_at_s": r.evidence_t,
+                 "delay_s": r.delay_s}
+                for r in self.rows],
+        }
+
+
+@dataclass(frozen=True)
 class SliceMetrics:
     n: int
     emergency_recall: Rate
     under_triage: Rate
     over_triage: Rate
     intent_accuracy: Rate
+    false_alarm: Rate | None = None
+    """Gold routine items predicted ``emergency``."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +378,11 @@ class EvalReport:
     skipped: tuple[SkippedLine, ...] = ()
     created_at: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
+    flag_timing: FlagTiming | None = None
+    """Dialogue sets: where the flags came (``time_to_flag.json``); None without dialogues."""
+    by_style: Mapping[str, SliceMetrics] = field(default_factory=dict)
+    """Slices by the items' ``style`` field (e.g. dev_v3's vignette / testimony / utterance /
+    asr) when the set carries one; empty otherwise."""
 
     @property
     def n(self) -> int:

@@ -1,16 +1,21 @@
-"""The fast dialogue replay (heads on whole utterances only, dialogues in parallel processes)
+"""The fast dialogue replay (heads on whole utterances only, and there only where the protocol
+has not already flagged the call; dialogues shared between this process and spawned ones)
 gives the same outcomes as the word-by-word replay with the heads on every partial: same
 flags, same categories, same times, same final urgency and intent (issue 13)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from eval.config import EvalConfig
-from eval.dataset import dataset_from_rows
-from eval.runner import evaluate
+from eval.dataset import DialogueItem, dataset_from_rows, load_dataset
+from eval.runner import _replay_parallel, evaluate, run_item
+from eval.types import ItemResult
+
+CORPUS = Path(__file__).resolve().parents[2] / "models" / "corpus"
 
 
 def _turns(*caller: str, gap: float = 1.5) -> list[dict[str, Any]]:
@@ -37,6 +42,12 @@ DIALOGUES = [
     ("d4", "fr", ["ma mère est diabétique", "elle vomit depuis ce matin et elle a très soif",
                   "elle respire vite et fort"]),
     ("d5", "en", ["hi I need a repeat prescription", "yes that's right thank you"]),
+    # A rule flag early, then more turns: the heads are skipped on the later finals (but not
+    # on the last update), which must change nothing.
+    ("d6", "fr", ["mon fils a avalé toute une boîte de somnifères", "il a quinze ans",
+                  "il dort beaucoup là", "on habite au deuxième étage"]),
+    ("d7", "en", ["my wife is unconscious on the floor", "she's sixty", "she has diabetes",
+                  "yes the door is open"]),
 ]
 
 
@@ -60,3 +71,47 @@ def test_fast_replay_matches_the_word_by_word_replay() -> None:
     flagged = {r.id for r in fast.results if r.predicted_emergency}
     assert {"d1", "d3"} <= flagged
     assert "d2" not in flagged and "d5" not in flagged
+
+
+def _outcome(r: ItemResult) -> dict[str, Any]:
+    """Everything a replay reports of an item but its latency (a measurement)."""
+    d = r.to_dict()
+    d.pop("latency_ms")
+    return d
+
+
+@pytest.mark.slow
+def test_decisive_heads_and_shared_queue_match_heads_on_every_final() -> None:
+    """On the hand-written dialogue set: the fast path (encoder skipped on finals the protocol
+    already flags) gives exactly what the heads on every final give, in this process and in
+    a spawned one, with fewer encoder passes."""
+    from classifier import Classifier, ClassifierConfig
+
+    items = [i for i in load_dataset(CORPUS / "dev_v3_dialogues.jsonl").items
+             if isinstance(i, DialogueItem)]
+    classifier = Classifier.load(ClassifierConfig())
+    assert classifier.model is not None
+    passes = [0]
+    encode = classifier.model.predict_with_similarity
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        passes[0] += 1
+        return encode(*args, **kwargs)
+
+    classifier.model.predict_with_similarity = counted  # type: ignore[method-assign]
+    every_final = [run_item(i, classifier, model_on_partials=False, decisive_heads=False)
+                   for i in items]
+    on_every_final = passes[0]
+    passes[0] = 0
+    decisive = [run_item(i, classifier, model_on_partials=False) for i in items]
+    assert 0 < passes[0] < on_every_final  # the gate skipped some passes, not all
+    assert [_outcome(r) for r in decisive] == [_outcome(r) for r in every_final]
+    classifier.model.predict_with_similarity = encode  # type: ignore[method-assign]
+
+    spawned = _replay_parallel(items, classifier, EvalConfig(), 2, False, "dev_v3_dialogues",
+                               parent_replays=False)
+    assert [_outcome(spawned[id(i)]) for i in items] == [_outcome(r) for r in decisive]
+    # The set is not trivial: most of its emergencies are flagged, with a time.
+    flagged = [r for r in decisive if r.gold.is_emergency and r.time_to_flag_s is not None]
+    assert len(flagged) >= len([r for r in decisive if r.gold.is_emergency]) // 2
+    assert all(r.flag is not None and r.flag.t == r.time_to_flag_s for r in flagged)
