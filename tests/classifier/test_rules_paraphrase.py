@@ -751,9 +751,78 @@ CLASSIC_VIGNETTES_ROUTINE: tuple[str, ...] = (
     "Il respire lentement quand il dort, c'est normal ? Je voudrais un rendez-vous.",
 )
 
+# More wording for the four thinnest categories: attempts, veiled threats, mixed
+# ingestions, repeated fits, burns.
+SUICIDE_POISON_SEIZURE_TRAUMA: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.SUICIDAL: (
+        "I want to go to sleep and never wake up, I've got my tablets here.",
+        "J'ai pensé à me jeter sous le métro ce soir.",
+        "Je veux plus me réveiller, j'ai tout préparé.",
+        "Mon fils m'a dit qu'il allait faire une bêtise, il a pris le couteau.",
+        "Elle a dit qu'elle allait faire une connerie ce soir.",
+        'Il a parlé de se supprimer et il ne répond plus au téléphone.',
+        "She said she's going to swallow all her pills.",
+        "I just want everything to stop, I've got a blade in my hand.",
+        'Mon fils a fait une TS hier et ce soir il recommence à en parler.',
+        'He tried to hang himself in the garage, I cut him down.',
+        'Ma fille a essayé de se pendre.',
+        "She's made an attempt on her life, she's taken something.",
+        'Il a tenté de se suicider en avalant des médicaments.',
+        "He's threatening to hang himself.",
+        'My daughter has been self-harming and tonight the cuts are really deep.',
+        "Je pense à la mort tout le temps et j'ai acheté des lames de rasoir.",
+        "He's got a knife and says he'll use it on himself.",
+        "I can't see any way out, I'm going to overdose tonight.",
+        "Elle s'est ouvert les poignets.",
+        'mon mari menace de se tirer une balle, il a sorti le fusil',
+    ),
+    RedFlag.POISONING: (
+        'Mon fils a avalé plusieurs comprimés de paracétamol de ma boîte.',
+        'She took 40 paracetamol.',
+        "Il a bu de l'antigel.",
+        'My toddler chewed one of my nicotine patches.',
+        "La petite a bu du white spirit qui était dans une bouteille d'eau.",
+        'He has overdosed on his insulin on purpose.',
+        "I think my husband took too many of his heart pills, he's very slow and dizzy.",
+        'Ma femme a mélangé alcool et somnifères, elle ne tient plus debout.',
+        "My son ate some berries in the garden and now he's being sick and drowsy.",
+        'Mon fils de 4 ans a mangé des champignons de la forêt et il vomit.',
+    ),
+    RedFlag.SEIZURE: (
+        "Il fait une crise d'épilepsie et ça fait déjà cinq minutes.",
+        "She's been convulsing for six minutes now.",
+        "Mon bébé a de la fièvre et il s'est mis à trembler de partout, les yeux dans le "
+        'vague, il ne répond pas.',
+        "He's fitting again, that's the third one this morning.",
+        'Ma mère épileptique fait crise sur crise depuis une demi-heure.',
+        "My daughter had a fit and she's still not waking up.",
+        'Il a fait une crise et maintenant il ne se réveille plus.',
+    ),
+    RedFlag.TRAUMA: (
+        'Mon fils a été percuté par une voiture en vélo.',
+        "He's been in a car accident and is trapped, bleeding from the head.",
+        "She fell from her horse and can't feel her legs.",
+        "Il s'est fait poignarder.",
+        "Mon père est tombé de l'échelle, il a mal au dos et ne sent plus ses jambes.",
+        'My child pulled a pan of boiling water over himself, his chest and arms are '
+        'blistered.',
+        "Il s'est brûlé le visage avec de l'huile bouillante.",
+        "Head injury, he's now confused and his pupils are different sizes.",
+        "Elle s'est cogné la tête en tombant, elle prend des anticoagulants et elle a une "
+        'énorme bosse.',
+    ),
+}
+
+SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE: tuple[str, ...] = (
+    'Je vais faire une bêtise si je ne mange pas, je voudrais un rendez-vous chez la '
+    'diététicienne.',
+    "He tried to hang the picture and fell off a chair, he's fine, just a bruised arm, can "
+    'we see the nurse?',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
     return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
-                          CLASSIC_VIGNETTES)
+                          CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA)
             for flag, texts in table.items() for text in texts]
 
 
@@ -777,7 +846,8 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
-                         + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE)
+                         + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE
+                         + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
