@@ -820,6 +820,87 @@ SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE: tuple[str, ...] = (
     'we see the nurse?',
 )
 
+# Everyday calls that name symptoms, past history, allergies, treatments and chronic
+# conditions: no emergency.
+ROUTINE_CALLS: tuple[str, ...] = (
+    'Bonjour, je voudrais un rendez-vous pour mon fils, il a de la fièvre depuis deux jours '
+    'et il tousse, mais il mange bien.',
+    "Hi, I'd like to book an appointment, I've had a sore throat and a bit of a temperature "
+    'since Monday.',
+    'Je suis essoufflée quand je monte les escaliers depuis quelques mois, je voudrais un '
+    'bilan.',
+    "I get a bit breathless walking uphill, it's been like that for a year, can I book a "
+    'check-up?',
+    'Ma mère a des vertiges quand elle se lève, elle voudrait un rendez-vous la semaine '
+    'prochaine.',
+    "J'ai une migraine comme d'habitude, je voudrais renouveler mon traitement.",
+    'I get migraines with flashing lights every month, I need more sumatriptan.',
+    'Mon bébé de 4 mois a un peu de température, 37,8, il va bien, je voudrais un conseil.',
+    "My son banged his head on the table yesterday, he's been totally normal since, no "
+    'vomiting, no drowsiness.',
+    "Il s'est coupé le doigt en cuisinant, ça a saigné un peu mais c'est arrêté, faut-il un "
+    'vaccin ?',
+    "I have had heavy periods for months, I'd like to discuss it with the doctor.",
+    "Je saigne un peu du nez quand il fait froid, c'est normal ?",
+    "My daughter has a rash on her arms that fades when I press it, she's well, can she be "
+    'seen tomorrow?',
+    "J'ai mal au ventre après manger depuis des semaines, je voudrais une échographie.",
+    "I'm pregnant, 12 weeks, everything is fine, just booking my scan.",
+    'Mon père est diabétique, sa glycémie est un peu haute ce matin à 1,8 g, il va bien, je '
+    'voudrais un rendez-vous.',
+    "My grandfather is a bit confused sometimes with his dementia, we'd like a memory clinic "
+    'referral.',
+    'Ma grand-mère a Alzheimer et elle est confuse le soir, on voudrait une aide à domicile.',
+    "J'ai fait une crise d'angoisse hier soir, je voudrais un rendez-vous.",
+    "Mon fils a fait une chute de vélo, il a une égratignure au genou, rien d'autre.",
+    'My wife is allergic to penicillin, please note it in her file before her appointment.',
+    'Il est allergique aux arachides, il faut renouveler son EpiPen.',
+    "J'ai eu une réaction allergique légère avec des plaques il y a un mois, je voudrais des "
+    'tests.',
+    "My son had meningitis as a baby, he's fine, we need his vaccine records.",
+    "Je voudrais renouveler mes somnifères, je n'arrive pas à dormir.",
+    "Can I renew my sleeping pills, I've run out.",
+    'My dad takes warfarin and needs his INR check booked.',
+    "J'ai des hémorroïdes qui saignent un peu parfois, je voudrais un rendez-vous.",
+    "I've had diarrhoea and vomiting for a day, I'm drinking fine, can I have a sick note?",
+    "Ma fille a la varicelle, des boutons partout, elle n'a pas de fièvre, je voudrais un "
+    'certificat.',
+    "I was stung by a wasp on my hand yesterday, it's a bit swollen and itchy, anything I "
+    'can take?',
+    "J'ai une douleur au testicule depuis trois semaines, ça ne s'aggrave pas, je voudrais "
+    'un rendez-vous.',
+    "I think I might be pregnant, I'd like to book a test.",
+    'Mon mari ronfle et fait des pauses respiratoires la nuit, on voudrait un test du sommeil.',
+    "My son's asthma is well controlled, he needs a school inhaler form.",
+    "J'ai arrêté de fumer et je suis un peu essoufflé, je voudrais un bilan respiratoire.",
+    'She passed out at the gym last year and had tests, all fine, she needs a copy of the '
+    'results.',
+    'My husband had a heart attack in 2020, he needs his statins renewed.',
+    "Mon fils a fait des convulsions fébriles l'an dernier, je voudrais savoir quoi faire "
+    "s'il a de la fièvre.",
+    "I've been feeling down and tired for weeks, no thoughts of ending my life, I'd like to "
+    'see the GP.',
+    "Je me sens déprimé mais je n'ai pas d'idées suicidaires, je voudrais voir un psychiatre.",
+    "My toddler swallowed a bit of toothpaste, is that OK? He's fine.",
+    'Mon père a été opéré du cœur il y a trois ans, il faut renouveler son traitement.',
+    "I need a fit note for work, I've had back pain.",
+    "Can I get a sick note? I've got a stomach bug, vomiting since last night but I can keep "
+    'water down.',
+    'My blood pressure was a bit low at the pharmacy, 105/70, should I worry? I feel fine.',
+    'Mon mari a des cachets pour la tension, il les a tous pris ce matin comme prévu, il '
+    'faut le renouvellement.',
+    "I'm calling to cancel my appointment, my mother passed away from a stroke last week.",
+    "Ma sœur est morte d'un cancer, je voudrais un dépistage.",
+    'Is the surgery open on Saturday? My son has a cold and a runny nose.',
+    "J'ai une toux sèche depuis une semaine, pas de fièvre, je voudrais un sirop.",
+    'My little girl fell off the sofa, she cried straight away and is playing normally now.',
+    "Bonjour, mon fils de 10 ans s'est foulé la cheville au foot, elle est gonflée, je "
+    'voudrais une radio.',
+    "Elle a le nez qui coule et les yeux qui piquent, c'est le rhume des foins.",
+    "I'd like a repeat of my Ventolin, my asthma has been fine.",
+    'He gets dizzy when he stands up too fast, it passes, can we book a blood pressure check?',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
     return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
                           CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA)
@@ -847,7 +928,7 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
                          + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE
-                         + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE)
+                         + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE + ROUTINE_CALLS)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
