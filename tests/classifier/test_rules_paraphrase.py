@@ -901,9 +901,100 @@ ROUTINE_CALLS: tuple[str, ...] = (
     'He gets dizzy when he stands up too fast, it passes, can we book a blood pressure check?',
 )
 
+# Infant fevers, allergic reactions, unresponsiveness and breathing said plainly; words as a
+# recognizer or a hurried caller spells them ('émoragie', 'anafilactique', 'inconsient').
+INFANT_ALLERGY_CONSCIOUS_ASR: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.INFANT_FEVER: (
+        'Mon bébé de deux mois et demi a 38 de fièvre.',
+        "My son is 9 weeks and he's got a fever, he feels really hot and is crying a lot.",
+        'Ma fille est née il y a 3 semaines, elle est chaude et grognon, 38,1.',
+        "Bébé d'un mois, température à 38.",
+        'Our 1 month old is burning up, 38.9 under the arm.',
+        'Mon nourrisson a 38,5, il a sept semaines.',
+        'the baby is only three weeks old and has a temperature of thirty eight point two',
+        'mon bébé a 15 jours et il fait de la fièvre',
+        'ma fille a six semaines elle est brûlante et elle ne boit plus',
+        'my newborn feels hot and the thermometer says 38',
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        "Je suis allergique aux fruits à coque, j'en ai mangé par erreur, ma gorge gratte et "
+        'gonfle.',
+        'After the bee sting she went very pale, dizzy and her tongue is swelling.',
+        "He's having an allergic reaction, his whole face is swollen and he's struggling to "
+        'breathe.',
+        'Mon fils a mangé un gâteau avec des noix, il est allergique, il a les lèvres qui '
+        'gonflent et il tousse.',
+        "I've just been given an injection at the pharmacy and now I'm itchy all over and "
+        "feel like I'm going to pass out.",
+        'elle fait une grosse allergie, elle a du mal à respirer et elle est couverte de '
+        'plaques',
+        "she's had her epipen but she's still wheezing and her lips are huge",
+        'il fait un choc anafilactique',
+        "she's having an anafilactic reaction",
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        "Je n'arrive pas à réveiller mon mari, il respire bizarrement.",
+        "Dad's slumped in his chair and won't answer me, he's breathing though.",
+        'Elle a fait un malaise et elle est toujours inconsciente.',
+        "He fainted and hasn't come round after five minutes.",
+        'ma mère est dans les vapes, elle répond à peine, elle a les yeux qui se ferment '
+        'tout seuls',
+        "my grandad is really drowsy and confused and slurring, he's diabetic",
+        'il est tout mou et il ne réagit plus du tout',
+        'she is unconsious on the floor',
+        'il est inconsient par terre',
+    ),
+    RedFlag.BREATHING: (
+        "J'ai du mal à respirer, je ne peux pas finir mes phrases.",
+        "I can't catch my breath, even sitting still, and my lips feel tingly.",
+        "Il a avalé une cacahuète de travers et il s'étouffe, il devient bleu.",
+        "my son is choking on a sweet, he can't breathe or cough",
+        "elle respire très vite, elle est pâle et elle n'arrive plus à parler",
+        "He's struggling to breathe and his oxygen is 85.",
+        "my son can't breath properly, he's wheezy and his lips are blue",
+    ),
+    RedFlag.CHEST_PAIN: (
+        "j'ai une douleur toracique qui serre depuis une heure",
+    ),
+    RedFlag.STROKE: (
+        'elle a fait un à vécé je crois elle parle plus',
+        'il a la bouche de traver et le bras qui tombe',
+    ),
+    RedFlag.BLEEDING: (
+        "il a une émoragie qui s'arrête pas",
+        'il seigne beaucoup de la tête',
+    ),
+    RedFlag.SEIZURE: (
+        "il fait une crise d'épilepsi ça dure depuis dix minutes",
+        "he's having a seesure and it won't stop",
+    ),
+    RedFlag.MENINGITIS: (
+        'elle a de la fièvre et une méningites je crois',
+    ),
+    RedFlag.POISONING: (
+        'she took an overdoes of paracetamol',
+    ),
+    RedFlag.SUICIDAL: (
+        'he wants to kill him self',
+        'elle veut se suicidé',
+    ),
+    RedFlag.DIABETIC: (
+        'il est diabétique et il est en hypoglicémie et on arrive pas à le resucrer',
+    ),
+    RedFlag.SEPSIS: (
+        'she has a fever and her skin is modeled and she is very confused',
+    ),
+}
+
+INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE: tuple[str, ...] = (
+    'My baby is 5 months and has a slight temperature, 37.9, can we see the GP tomorrow?',
+    'Mon fils de 2 ans a 38,5 depuis ce matin, il joue bien, je voudrais un rendez-vous.',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
     return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
-                          CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA)
+                          CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA,
+                          INFANT_ALLERGY_CONSCIOUS_ASR)
             for flag, texts in table.items() for text in texts]
 
 
@@ -928,7 +1019,8 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
                          + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE
-                         + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE + ROUTINE_CALLS)
+                         + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE + ROUTINE_CALLS
+                         + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
@@ -938,3 +1030,11 @@ def test_english_possessive_reaches_the_word(rules: Classifier) -> None:
     # "baby's" is tokenised "baby'" + "s": the concept "baby" must still be heard.
     c = rules.classify("our baby's 2 months and her temp is 38.4")
     assert RedFlag.INFANT_FEVER in {h.category for h in c.red_flags}
+
+
+def test_a_silent_initial_h_is_heard() -> None:
+    from classifier.protocol import _fuzzy_equal
+
+    assert _fuzzy_equal("hemorragie", "emoragie", 80.0)
+    assert _fuzzy_equal("hypoglycemie", "ypoglicemie", 80.0)
+    assert not _fuzzy_equal("hemorragie", "energie", 80.0)
