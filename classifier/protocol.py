@@ -312,10 +312,10 @@ class PhraseIndex:
                               if text.startswith(pre))
         if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact:
             seen = {(n, p) for n, p, _, _ in candidates}
-            bucket = self.fuzzy_first.get(text[0], ())
+            heard: list[tuple[str, Phrase]] = list(self.fuzzy_first.get(text[0], ()))
             if _onset(text) != text[0]:
-                bucket = (*bucket, *self.fuzzy_first.get(_onset(text), ()))
-            for name, phrase in bucket:
+                heard.extend(self.fuzzy_first.get(_onset(text), ()))
+            for name, phrase in heard:
                 if (name, phrase) not in seen and abs(len(phrase[0]) - len(text)) <= 3 and \
                         _fuzzy_equal(phrase[0], text, self.fuzzy_score):
                     candidates.append((name, phrase, True, True))

@@ -991,10 +991,37 @@ INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE: tuple[str, ...] = (
     'Mon fils de 2 ans a 38,5 depuis ce matin, il joue bien, je voudrais un rendez-vous.',
 )
 
+# Means gathered or a method looked up, an inhaler used over and over, fumes breathed in.
+MEANS_PUFFS_FUMES: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.SUICIDAL: (
+        "I've been stockpiling my tablets for weeks.",
+        "J'ai mis de côté mes cachets depuis un mois.",
+        "I can't go on, I've been looking up how many paracetamol it takes.",
+        "Il a cherché sur internet comment se suicider et il dit qu'il n'en peut plus.",
+    ),
+    RedFlag.BREATHING: (
+        "My son has asthma and he's had 10 puffs of his inhaler and he's no better.",
+        'Elle est asthmatique, elle a pris dix bouffées de Ventoline et ça ne passe pas.',
+    ),
+    RedFlag.POISONING: (
+        "I mixed bleach and another cleaner in the bathroom and now I'm coughing and dizzy.",
+        "L'alarme monoxyde a sonné et on a tous mal à la tête.",
+    ),
+    RedFlag.SEPSIS: (
+        "Her lips are blue and she's got a high fever and is very drowsy.",
+    ),
+}
+
+MEANS_PUFFS_FUMES_ROUTINE: tuple[str, ...] = (
+    'I use my inhaler every 5 minutes when I run, it helps, can I get a spare?',
+    'Can you tell me the lethal dose of caffeine for a school project? No, just kidding, I '
+    'need an appointment.',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
     return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
                           CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA,
-                          INFANT_ALLERGY_CONSCIOUS_ASR)
+                          INFANT_ALLERGY_CONSCIOUS_ASR, MEANS_PUFFS_FUMES)
             for flag, texts in table.items() for text in texts]
 
 
@@ -1020,7 +1047,7 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
                          + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE
                          + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE + ROUTINE_CALLS
-                         + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE)
+                         + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE + MEANS_PUFFS_FUMES_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
