@@ -172,9 +172,16 @@ def _word_matches(pattern: str, token: str, token_stem: str = "") -> bool:
         "s", "x", "e", "es"}
 
 
+def _onset(word: str) -> str:
+    """The first sounded letter: a French initial "h" is silent ("émoragie" for
+    "hémorragie", "ypoglycémie" for "hypoglycémie"), so a recognizer often drops it."""
+    return word[1:2] if word[:1] == "h" and len(word) > 1 else word[:1]
+
+
 @lru_cache(maxsize=65536)
 def _fuzzy_equal(pattern: str, token: str, cutoff: float) -> bool:
-    if token[:1] != pattern[:1] or abs(len(token) - len(pattern)) > 3:
+    if (token[:1] != pattern[:1] and _onset(token) != _onset(pattern)) or \
+            abs(len(token) - len(pattern)) > 3:
         return False
     if fuzz.ratio(pattern, token) >= cutoff:
         return True
@@ -225,6 +232,8 @@ class PhraseIndex:
                     self.by_stem.setdefault(stem(first), []).append((name, phrase, fuzzy))
                 if fuzzy and len(first) >= fuzzy_min_len:
                     self.fuzzy_first.setdefault(first[0], []).append((name, phrase))
+                    if _onset(first) != first[0]:  # "hemorragie" is looked up under "e" too
+                        self.fuzzy_first.setdefault(_onset(first), []).append((name, phrase))
         # A phrase reads one token per word plus up to MAX_INSERTED intensifiers.
         self.reach = longest + MAX_INSERTED
 
@@ -303,7 +312,10 @@ class PhraseIndex:
                               if text.startswith(pre))
         if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact:
             seen = {(n, p) for n, p, _, _ in candidates}
-            for name, phrase in self.fuzzy_first.get(text[0], ()):
+            heard: list[tuple[str, Phrase]] = list(self.fuzzy_first.get(text[0], ()))
+            if _onset(text) != text[0]:
+                heard.extend(self.fuzzy_first.get(_onset(text), ()))
+            for name, phrase in heard:
                 if (name, phrase) not in seen and abs(len(phrase[0]) - len(text)) <= 3 and \
                         _fuzzy_equal(phrase[0], text, self.fuzzy_score):
                     candidates.append((name, phrase, True, True))

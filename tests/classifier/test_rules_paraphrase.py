@@ -751,9 +751,277 @@ CLASSIC_VIGNETTES_ROUTINE: tuple[str, ...] = (
     "Il respire lentement quand il dort, c'est normal ? Je voudrais un rendez-vous.",
 )
 
+# More wording for the four thinnest categories: attempts, veiled threats, mixed
+# ingestions, repeated fits, burns.
+SUICIDE_POISON_SEIZURE_TRAUMA: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.SUICIDAL: (
+        "I want to go to sleep and never wake up, I've got my tablets here.",
+        "J'ai pensé à me jeter sous le métro ce soir.",
+        "Je veux plus me réveiller, j'ai tout préparé.",
+        "Mon fils m'a dit qu'il allait faire une bêtise, il a pris le couteau.",
+        "Elle a dit qu'elle allait faire une connerie ce soir.",
+        'Il a parlé de se supprimer et il ne répond plus au téléphone.',
+        "She said she's going to swallow all her pills.",
+        "I just want everything to stop, I've got a blade in my hand.",
+        'Mon fils a fait une TS hier et ce soir il recommence à en parler.',
+        'He tried to hang himself in the garage, I cut him down.',
+        'Ma fille a essayé de se pendre.',
+        "She's made an attempt on her life, she's taken something.",
+        'Il a tenté de se suicider en avalant des médicaments.',
+        "He's threatening to hang himself.",
+        'My daughter has been self-harming and tonight the cuts are really deep.',
+        "Je pense à la mort tout le temps et j'ai acheté des lames de rasoir.",
+        "He's got a knife and says he'll use it on himself.",
+        "I can't see any way out, I'm going to overdose tonight.",
+        "Elle s'est ouvert les poignets.",
+        'mon mari menace de se tirer une balle, il a sorti le fusil',
+    ),
+    RedFlag.POISONING: (
+        'Mon fils a avalé plusieurs comprimés de paracétamol de ma boîte.',
+        'She took 40 paracetamol.',
+        "Il a bu de l'antigel.",
+        'My toddler chewed one of my nicotine patches.',
+        "La petite a bu du white spirit qui était dans une bouteille d'eau.",
+        'He has overdosed on his insulin on purpose.',
+        "I think my husband took too many of his heart pills, he's very slow and dizzy.",
+        'Ma femme a mélangé alcool et somnifères, elle ne tient plus debout.',
+        "My son ate some berries in the garden and now he's being sick and drowsy.",
+        'Mon fils de 4 ans a mangé des champignons de la forêt et il vomit.',
+    ),
+    RedFlag.SEIZURE: (
+        "Il fait une crise d'épilepsie et ça fait déjà cinq minutes.",
+        "She's been convulsing for six minutes now.",
+        "Mon bébé a de la fièvre et il s'est mis à trembler de partout, les yeux dans le "
+        'vague, il ne répond pas.',
+        "He's fitting again, that's the third one this morning.",
+        'Ma mère épileptique fait crise sur crise depuis une demi-heure.',
+        "My daughter had a fit and she's still not waking up.",
+        'Il a fait une crise et maintenant il ne se réveille plus.',
+    ),
+    RedFlag.TRAUMA: (
+        'Mon fils a été percuté par une voiture en vélo.',
+        "He's been in a car accident and is trapped, bleeding from the head.",
+        "She fell from her horse and can't feel her legs.",
+        "Il s'est fait poignarder.",
+        "Mon père est tombé de l'échelle, il a mal au dos et ne sent plus ses jambes.",
+        'My child pulled a pan of boiling water over himself, his chest and arms are '
+        'blistered.',
+        "Il s'est brûlé le visage avec de l'huile bouillante.",
+        "Head injury, he's now confused and his pupils are different sizes.",
+        "Elle s'est cogné la tête en tombant, elle prend des anticoagulants et elle a une "
+        'énorme bosse.',
+    ),
+}
+
+SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE: tuple[str, ...] = (
+    'Je vais faire une bêtise si je ne mange pas, je voudrais un rendez-vous chez la '
+    'diététicienne.',
+    "He tried to hang the picture and fell off a chair, he's fine, just a bruised arm, can "
+    'we see the nurse?',
+)
+
+# Everyday calls that name symptoms, past history, allergies, treatments and chronic
+# conditions: no emergency.
+ROUTINE_CALLS: tuple[str, ...] = (
+    'Bonjour, je voudrais un rendez-vous pour mon fils, il a de la fièvre depuis deux jours '
+    'et il tousse, mais il mange bien.',
+    "Hi, I'd like to book an appointment, I've had a sore throat and a bit of a temperature "
+    'since Monday.',
+    'Je suis essoufflée quand je monte les escaliers depuis quelques mois, je voudrais un '
+    'bilan.',
+    "I get a bit breathless walking uphill, it's been like that for a year, can I book a "
+    'check-up?',
+    'Ma mère a des vertiges quand elle se lève, elle voudrait un rendez-vous la semaine '
+    'prochaine.',
+    "J'ai une migraine comme d'habitude, je voudrais renouveler mon traitement.",
+    'I get migraines with flashing lights every month, I need more sumatriptan.',
+    'Mon bébé de 4 mois a un peu de température, 37,8, il va bien, je voudrais un conseil.',
+    "My son banged his head on the table yesterday, he's been totally normal since, no "
+    'vomiting, no drowsiness.',
+    "Il s'est coupé le doigt en cuisinant, ça a saigné un peu mais c'est arrêté, faut-il un "
+    'vaccin ?',
+    "I have had heavy periods for months, I'd like to discuss it with the doctor.",
+    "Je saigne un peu du nez quand il fait froid, c'est normal ?",
+    "My daughter has a rash on her arms that fades when I press it, she's well, can she be "
+    'seen tomorrow?',
+    "J'ai mal au ventre après manger depuis des semaines, je voudrais une échographie.",
+    "I'm pregnant, 12 weeks, everything is fine, just booking my scan.",
+    'Mon père est diabétique, sa glycémie est un peu haute ce matin à 1,8 g, il va bien, je '
+    'voudrais un rendez-vous.',
+    "My grandfather is a bit confused sometimes with his dementia, we'd like a memory clinic "
+    'referral.',
+    'Ma grand-mère a Alzheimer et elle est confuse le soir, on voudrait une aide à domicile.',
+    "J'ai fait une crise d'angoisse hier soir, je voudrais un rendez-vous.",
+    "Mon fils a fait une chute de vélo, il a une égratignure au genou, rien d'autre.",
+    'My wife is allergic to penicillin, please note it in her file before her appointment.',
+    'Il est allergique aux arachides, il faut renouveler son EpiPen.',
+    "J'ai eu une réaction allergique légère avec des plaques il y a un mois, je voudrais des "
+    'tests.',
+    "My son had meningitis as a baby, he's fine, we need his vaccine records.",
+    "Je voudrais renouveler mes somnifères, je n'arrive pas à dormir.",
+    "Can I renew my sleeping pills, I've run out.",
+    'My dad takes warfarin and needs his INR check booked.',
+    "J'ai des hémorroïdes qui saignent un peu parfois, je voudrais un rendez-vous.",
+    "I've had diarrhoea and vomiting for a day, I'm drinking fine, can I have a sick note?",
+    "Ma fille a la varicelle, des boutons partout, elle n'a pas de fièvre, je voudrais un "
+    'certificat.',
+    "I was stung by a wasp on my hand yesterday, it's a bit swollen and itchy, anything I "
+    'can take?',
+    "J'ai une douleur au testicule depuis trois semaines, ça ne s'aggrave pas, je voudrais "
+    'un rendez-vous.',
+    "I think I might be pregnant, I'd like to book a test.",
+    'Mon mari ronfle et fait des pauses respiratoires la nuit, on voudrait un test du sommeil.',
+    "My son's asthma is well controlled, he needs a school inhaler form.",
+    "J'ai arrêté de fumer et je suis un peu essoufflé, je voudrais un bilan respiratoire.",
+    'She passed out at the gym last year and had tests, all fine, she needs a copy of the '
+    'results.',
+    'My husband had a heart attack in 2020, he needs his statins renewed.',
+    "Mon fils a fait des convulsions fébriles l'an dernier, je voudrais savoir quoi faire "
+    "s'il a de la fièvre.",
+    "I've been feeling down and tired for weeks, no thoughts of ending my life, I'd like to "
+    'see the GP.',
+    "Je me sens déprimé mais je n'ai pas d'idées suicidaires, je voudrais voir un psychiatre.",
+    "My toddler swallowed a bit of toothpaste, is that OK? He's fine.",
+    'Mon père a été opéré du cœur il y a trois ans, il faut renouveler son traitement.',
+    "I need a fit note for work, I've had back pain.",
+    "Can I get a sick note? I've got a stomach bug, vomiting since last night but I can keep "
+    'water down.',
+    'My blood pressure was a bit low at the pharmacy, 105/70, should I worry? I feel fine.',
+    'Mon mari a des cachets pour la tension, il les a tous pris ce matin comme prévu, il '
+    'faut le renouvellement.',
+    "I'm calling to cancel my appointment, my mother passed away from a stroke last week.",
+    "Ma sœur est morte d'un cancer, je voudrais un dépistage.",
+    'Is the surgery open on Saturday? My son has a cold and a runny nose.',
+    "J'ai une toux sèche depuis une semaine, pas de fièvre, je voudrais un sirop.",
+    'My little girl fell off the sofa, she cried straight away and is playing normally now.',
+    "Bonjour, mon fils de 10 ans s'est foulé la cheville au foot, elle est gonflée, je "
+    'voudrais une radio.',
+    "Elle a le nez qui coule et les yeux qui piquent, c'est le rhume des foins.",
+    "I'd like a repeat of my Ventolin, my asthma has been fine.",
+    'He gets dizzy when he stands up too fast, it passes, can we book a blood pressure check?',
+)
+
+# Infant fevers, allergic reactions, unresponsiveness and breathing said plainly; words as a
+# recognizer or a hurried caller spells them ('émoragie', 'anafilactique', 'inconsient').
+INFANT_ALLERGY_CONSCIOUS_ASR: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.INFANT_FEVER: (
+        'Mon bébé de deux mois et demi a 38 de fièvre.',
+        "My son is 9 weeks and he's got a fever, he feels really hot and is crying a lot.",
+        'Ma fille est née il y a 3 semaines, elle est chaude et grognon, 38,1.',
+        "Bébé d'un mois, température à 38.",
+        'Our 1 month old is burning up, 38.9 under the arm.',
+        'Mon nourrisson a 38,5, il a sept semaines.',
+        'the baby is only three weeks old and has a temperature of thirty eight point two',
+        'mon bébé a 15 jours et il fait de la fièvre',
+        'ma fille a six semaines elle est brûlante et elle ne boit plus',
+        'my newborn feels hot and the thermometer says 38',
+    ),
+    RedFlag.ANAPHYLAXIS: (
+        "Je suis allergique aux fruits à coque, j'en ai mangé par erreur, ma gorge gratte et "
+        'gonfle.',
+        'After the bee sting she went very pale, dizzy and her tongue is swelling.',
+        "He's having an allergic reaction, his whole face is swollen and he's struggling to "
+        'breathe.',
+        'Mon fils a mangé un gâteau avec des noix, il est allergique, il a les lèvres qui '
+        'gonflent et il tousse.',
+        "I've just been given an injection at the pharmacy and now I'm itchy all over and "
+        "feel like I'm going to pass out.",
+        'elle fait une grosse allergie, elle a du mal à respirer et elle est couverte de '
+        'plaques',
+        "she's had her epipen but she's still wheezing and her lips are huge",
+        'il fait un choc anafilactique',
+        "she's having an anafilactic reaction",
+    ),
+    RedFlag.CONSCIOUSNESS: (
+        "Je n'arrive pas à réveiller mon mari, il respire bizarrement.",
+        "Dad's slumped in his chair and won't answer me, he's breathing though.",
+        'Elle a fait un malaise et elle est toujours inconsciente.',
+        "He fainted and hasn't come round after five minutes.",
+        'ma mère est dans les vapes, elle répond à peine, elle a les yeux qui se ferment '
+        'tout seuls',
+        "my grandad is really drowsy and confused and slurring, he's diabetic",
+        'il est tout mou et il ne réagit plus du tout',
+        'she is unconsious on the floor',
+        'il est inconsient par terre',
+    ),
+    RedFlag.BREATHING: (
+        "J'ai du mal à respirer, je ne peux pas finir mes phrases.",
+        "I can't catch my breath, even sitting still, and my lips feel tingly.",
+        "Il a avalé une cacahuète de travers et il s'étouffe, il devient bleu.",
+        "my son is choking on a sweet, he can't breathe or cough",
+        "elle respire très vite, elle est pâle et elle n'arrive plus à parler",
+        "He's struggling to breathe and his oxygen is 85.",
+        "my son can't breath properly, he's wheezy and his lips are blue",
+    ),
+    RedFlag.CHEST_PAIN: (
+        "j'ai une douleur toracique qui serre depuis une heure",
+    ),
+    RedFlag.STROKE: (
+        'elle a fait un à vécé je crois elle parle plus',
+        'il a la bouche de traver et le bras qui tombe',
+    ),
+    RedFlag.BLEEDING: (
+        "il a une émoragie qui s'arrête pas",
+        'il seigne beaucoup de la tête',
+    ),
+    RedFlag.SEIZURE: (
+        "il fait une crise d'épilepsi ça dure depuis dix minutes",
+        "he's having a seesure and it won't stop",
+    ),
+    RedFlag.MENINGITIS: (
+        'elle a de la fièvre et une méningites je crois',
+    ),
+    RedFlag.POISONING: (
+        'she took an overdoes of paracetamol',
+    ),
+    RedFlag.SUICIDAL: (
+        'he wants to kill him self',
+        'elle veut se suicidé',
+    ),
+    RedFlag.DIABETIC: (
+        'il est diabétique et il est en hypoglicémie et on arrive pas à le resucrer',
+    ),
+    RedFlag.SEPSIS: (
+        'she has a fever and her skin is modeled and she is very confused',
+    ),
+}
+
+INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE: tuple[str, ...] = (
+    'My baby is 5 months and has a slight temperature, 37.9, can we see the GP tomorrow?',
+    'Mon fils de 2 ans a 38,5 depuis ce matin, il joue bien, je voudrais un rendez-vous.',
+)
+
+# Means gathered or a method looked up, an inhaler used over and over, fumes breathed in.
+MEANS_PUFFS_FUMES: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.SUICIDAL: (
+        "I've been stockpiling my tablets for weeks.",
+        "J'ai mis de côté mes cachets depuis un mois.",
+        "I can't go on, I've been looking up how many paracetamol it takes.",
+        "Il a cherché sur internet comment se suicider et il dit qu'il n'en peut plus.",
+    ),
+    RedFlag.BREATHING: (
+        "My son has asthma and he's had 10 puffs of his inhaler and he's no better.",
+        'Elle est asthmatique, elle a pris dix bouffées de Ventoline et ça ne passe pas.',
+    ),
+    RedFlag.POISONING: (
+        "I mixed bleach and another cleaner in the bathroom and now I'm coughing and dizzy.",
+        "L'alarme monoxyde a sonné et on a tous mal à la tête.",
+    ),
+    RedFlag.SEPSIS: (
+        "Her lips are blue and she's got a high fever and is very drowsy.",
+    ),
+}
+
+MEANS_PUFFS_FUMES_ROUTINE: tuple[str, ...] = (
+    'I use my inhaler every 5 minutes when I run, it helps, can I get a spare?',
+    'Can you tell me the lethal dose of caffeine for a school project? No, just kidding, I '
+    'need an appointment.',
+)
+
 def _cases() -> list[tuple[RedFlag, str]]:
     return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
-                          CLASSIC_VIGNETTES)
+                          CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA,
+                          INFANT_ALLERGY_CONSCIOUS_ASR, MEANS_PUFFS_FUMES)
             for flag, texts in table.items() for text in texts]
 
 
@@ -777,7 +1045,9 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
-                         + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE)
+                         + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE
+                         + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE + ROUTINE_CALLS
+                         + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE + MEANS_PUFFS_FUMES_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
@@ -787,3 +1057,11 @@ def test_english_possessive_reaches_the_word(rules: Classifier) -> None:
     # "baby's" is tokenised "baby'" + "s": the concept "baby" must still be heard.
     c = rules.classify("our baby's 2 months and her temp is 38.4")
     assert RedFlag.INFANT_FEVER in {h.category for h in c.red_flags}
+
+
+def test_a_silent_initial_h_is_heard() -> None:
+    from classifier.protocol import _fuzzy_equal
+
+    assert _fuzzy_equal("hemorragie", "emoragie", 80.0)
+    assert _fuzzy_equal("hypoglycemie", "ypoglicemie", 80.0)
+    assert not _fuzzy_equal("hemorragie", "energie", 80.0)
