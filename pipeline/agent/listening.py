@@ -239,7 +239,8 @@ class Listener:
         late (`bench calls`, load ~7). Each pass is handed on when done (a closing partial
         before its final). A fault when the engine runs nothing for the stall budget, or
         after ``queue_factor`` budgets in all (a busy engine is not a stalled one: at 8
-        calls a last final can queue behind seven others)."""
+        calls a last final can queue behind seven others); the passes still queued are then
+        cancelled."""
         run = self._watchdog.run
         pool = self._pools.recognizer
         if not isinstance(transcriber, _NonBlockingFlush):  # wait in its flush
@@ -261,6 +262,10 @@ class Listener:
                 budget, give_up - time.monotonic())), return_when=asyncio.FIRST_COMPLETED)
             if not done and (transcriber.engine_progress == progress
                              or time.monotonic() >= give_up):
+                # Nobody listens after the fault: its queued passes must not hold up the
+                # other calls (at 12-16 calls, faulted calls' finals queued on into the next).
+                for f in transcriber.pending_passes:
+                    f.cancel()
                 raise EngineFault("recognizer", f"stalled for more than {budget} s (the "
                                   "call's last passes)")
             events = await run("recognizer", pool, transcriber.flush, False)
