@@ -97,7 +97,13 @@ class StreamingTranscriber:
         self.language = language
         self.t0 = t0
         self.partials = True
-        """Emit partial hypotheses (off for whole-file transcription)."""
+        """Emit partial hypotheses while the caller speaks (a listener turns them off while
+        its call's audio is backlogged: overload sheds them first)."""
+        self.closing_partials = True
+        """One fast pass over each utterance when the caller stops (``PassKind.CLOSING_PARTIAL``),
+        kept when ``partials`` is off: under overload it is what carries a red flag said in
+        the utterance to the classifier ahead of the finals (at 8 calls the listener had turned
+        partials off, so red flags waited for their final, ~20 s at load ~6)."""
         self.bias = cfg.bias
         self._vad = recognizer.vad.stream()
         self._rest = np.zeros(0, np.float32)
@@ -198,8 +204,25 @@ class StreamingTranscriber:
         self._rest = buf[i:].copy()
         return events
 
-    def flush(self) -> list[AsrEvent]:
-        """End of the call's audio: close an open utterance with its final."""
+    @property
+    def pending_passes(self) -> tuple[Future[Decoded], ...]:
+        """The engine passes of ended utterances still owed (finals, closing partials): a
+        caller that must not hold a thread while they run (one pool serves every call's
+        audio) waits on these, then calls ``flush(wait=False)`` again for what is ready."""
+        owed = [f.future for f in self._finals if not f.future.done()]
+        owed += [f.closing for f in self._finals if f.closing is not None
+                 and not f.closing.done()]
+        return tuple(owed)
+
+    @property
+    def engine_progress(self) -> int:
+        """Passes the shared engine has run so far (all calls): it moves while the engine is
+        busy, not when it is stalled."""
+        return self.recognizer.engine.completed
+
+    def flush(self, wait: bool = True) -> list[AsrEvent]:
+        """End of the call's audio: close an open utterance with its final. ``wait=False``
+        returns what is ready without waiting for the finals (see ``pending_passes``)."""
         events: list[AsrEvent] = self._collect_finals(wait=None) + self._collect_partial()
         if self._rest.size:
             window = np.zeros(WINDOW, np.float32)
@@ -208,7 +231,7 @@ class StreamingTranscriber:
             events += self._window(window)
         if self._in_speech:
             events += self._finish(self._n)
-        return events + self._collect_finals(wait=math.inf)
+        return events + self._collect_finals(wait=math.inf if wait else None)
 
     # -- VAD state machine -----------------------------------------------------------------
     def _window(self, w: npt.NDArray[np.float32]) -> list[AsrEvent]:
@@ -247,16 +270,17 @@ class StreamingTranscriber:
             # here already. Submitted now, it runs during the rest of the end-of-speech wait
             # (~190 ms), batched with other calls' finals; wasted only if the caller resumes.
             end = self._last_voiced + self._pad
-            self._speculative = self._submit(end, PassKind.FINAL)
-            if self.partials:
+            if self.closing_partials:
                 # Closing partial: the words said since the last partial reach the classifier
                 # at partial cost, ahead of the finals (see PassKind.CLOSING_PARTIAL). It
                 # replaces a queued partial; a running one is superseded (a partial finishing
-                # after the utterance ended is not emitted).
+                # after the utterance ended is not emitted). Queued before the final, so an
+                # idle engine does not start the final (~1.4 CPU-s) first.
                 running = self._partial_pass
                 if running is not None and running.future.cancel():
                     self._partial_pass = None
                 self._closing = self._submit(end, PassKind.CLOSING_PARTIAL)
+            self._speculative = self._submit(end, PassKind.FINAL)
         if self._silence >= self._end_silence:
             return self._finish(self._n)
         if self._n - self._audio_start >= cfg.max_utterance_s * RATE:

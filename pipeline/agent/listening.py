@@ -19,7 +19,9 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +60,20 @@ class ListenStats:
     @property
     def recognizer_rtf(self) -> float:
         return self.recognizer_busy_s / self.audio_s if self.audio_s else 0.0
+
+
+@runtime_checkable
+class _NonBlockingFlush(Protocol):
+    """A stream whose end-of-call flush can return before its last passes are done
+    (``asr.StreamingTranscriber``)."""
+
+    @property
+    def pending_passes(self) -> tuple[Future[object], ...]: ...
+
+    @property
+    def engine_progress(self) -> int: ...
+
+    def flush(self, wait: bool = True) -> list[AsrEvent]: ...
 
 
 EventsHandler = Callable[[list[AsrEvent]], Awaitable[None]]
@@ -209,11 +225,47 @@ class Listener:
         if self.transcriber is None or not self.active:
             return
         try:
-            events = await self._watchdog.run("recognizer", self._pools.recognizer,
-                                              self.transcriber.flush)
+            await self._flush_off_pool(self.transcriber)
         except EngineFault as exc:
             self.active = False
             await self._on_fault(exc)
             return
-        await self._on_events(events)
-        await self._after_feed()
+
+    async def _flush_off_pool(self, transcriber: StreamingRecognizer) -> None:
+        """The end-of-call flush. Its last passes are awaited on the event loop, not in a
+        recognizer pool thread: the pool (2 threads) feeds every call, and at 8 calls two
+        flushes waiting for their finals held both threads, so the other calls' audio (and
+        the closing partials that carry their red flags) waited behind them: handoffs ~18 s
+        late (`bench calls`, load ~7). Each pass is handed on when done (a closing partial
+        before its final). A fault when the engine runs nothing for the stall budget, or
+        after ``queue_factor`` budgets in all (a busy engine is not a stalled one: at 8
+        calls a last final can queue behind seven others); the passes still queued are then
+        cancelled."""
+        run = self._watchdog.run
+        pool = self._pools.recognizer
+        if not isinstance(transcriber, _NonBlockingFlush):  # wait in its flush
+            events = await run("recognizer", pool, transcriber.flush)
+            await self._on_events(events)
+            await self._after_feed()
+            return
+        budget = self._watchdog.stall_timeout_s
+        give_up = time.monotonic() + self._watchdog.queue_factor * budget
+        events = await run("recognizer", pool, transcriber.flush, False)
+        while True:
+            await self._on_events(events)
+            await self._after_feed()
+            owed = [asyncio.wrap_future(f) for f in transcriber.pending_passes]
+            if not owed:
+                return
+            progress = transcriber.engine_progress
+            done, _ = await asyncio.wait(owed, timeout=max(0.0, min(
+                budget, give_up - time.monotonic())), return_when=asyncio.FIRST_COMPLETED)
+            if not done and (transcriber.engine_progress == progress
+                             or time.monotonic() >= give_up):
+                # Nobody listens after the fault: its queued passes must not hold up the
+                # other calls (at 12-16 calls, faulted calls' finals queued on into the next).
+                for f in transcriber.pending_passes:
+                    f.cancel()
+                raise EngineFault("recognizer", f"stalled for more than {budget} s (the "
+                                  "call's last passes)")
+            events = await run("recognizer", pool, transcriber.flush, False)

@@ -184,6 +184,74 @@ def test_a_shed_partial_is_reported_not_lost_silently(recognizer: Recognizer) ->
         rec.close()
 
 
+def test_a_red_flag_partial_is_never_shed(recognizer: Recognizer, speech: Callable[..., Path],
+                                         red_flag_fr: str) -> None:
+    """Overload sheds ordinary partials only: a closing partial and the partials of a call
+    marked urgent (a red flag suspected) come back with their words, however long they
+    queued, and a prioritized stream's partials are urgent ones."""
+    import dataclasses
+
+    x = load_file(speech(red_flag_fr, "fr"))
+    rec = Recognizer(dataclasses.replace(recognizer.config, max_partial_wait_s=0.0),
+                     recognizer._fw, recognizer.vad, recognizer.model_path)
+    try:
+        futures = rec.engine.submit_many([rec.request(x, "fr", kind) for kind in (
+            PassKind.FINAL, PassKind.PARTIAL, PassKind.URGENT_PARTIAL,
+            PassKind.CLOSING_PARTIAL)])  # all stale by the time the worker looks at them
+        with pytest.raises(PassShed):
+            futures[1].result(300)
+        for f in (futures[0], futures[2], futures[3]):
+            assert "poitrine" in f.result(300).text.lower()
+        assert rec.engine.stats.shed_partials == 1
+
+        rec.engine.reset_stats()
+        stream = rec.stream("fr")
+        stream.prioritize()
+        stream.synchronous = True
+        events = []
+        for a in range(0, len(x), 1600):
+            events += stream.feed(AudioChunk(x[a:a + 1600], a / 16000))
+        events += stream.flush()
+        kinds = rec.engine.stats.by_kind
+        assert kinds.get("URGENT_PARTIAL", 0) >= 1 and "PARTIAL" not in kinds, kinds
+        assert rec.engine.stats.shed_partials == 0
+        assert any(isinstance(e, TranscriptUpdate) and not e.is_final for e in events)
+    finally:
+        rec.close()
+
+
+def test_flush_without_waiting_hands_back_the_owed_passes(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """A caller that must not block a thread on the last final (the agent's shared pool)
+    flushes without waiting, waits on ``pending_passes``, and gets the same final."""
+    from concurrent.futures import wait
+
+    full = load_file(speech(red_flag_fr, "fr"))
+    x = full[:int(len(full) * 0.8)]  # the caller is still speaking when the audio ends
+
+    def run(blocking: bool) -> list[str]:
+        stream = recognizer.stream("fr")
+        stream.synchronous = False
+        events = []
+        for a in range(0, len(x), 1600):
+            events += stream.feed(AudioChunk(x[a:a + 1600], a / 16000))
+        if blocking:
+            events += stream.flush()
+        else:
+            progress = stream.engine_progress
+            events += stream.flush(wait=False)
+            owed = stream.pending_passes
+            assert owed and stream.pending_finals >= 1
+            wait(owed, timeout=300)
+            events += stream.flush(wait=False)
+            assert stream.engine_progress > progress and not stream.pending_passes
+        assert stream.pending_finals == 0
+        return [e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final]
+
+    finals = run(blocking=False)
+    assert finals and finals == run(blocking=True)
+
+
 @pytest.mark.skipif(not (EXTERNAL / "manifest.jsonl").is_file(),
                     reason="no ../shared/external/audio here (evaluation data, not shipped)")
 @pytest.mark.parametrize("name", ["fr_picovoice_cheetah_test_fr.wav",
