@@ -49,6 +49,57 @@ def _plain_request(result: ProtocolResult) -> bool:
             and not result.suspected and not result.urgent_evidence and not result.red_flags)
 
 
+# Words that carry no clinical content: function words, confirmations, scheduling talk,
+# dates and numbers (folded, as `classifier.text` tokens are). What is left of a routine
+# caller's short answer ("oui c'est bien ça", "Waze.", "Marie Dupont", "jeudi si possible")
+# is at most a name or a misheard word.
+_NO_CONTENT_WORDS = """
+le la les un une des du de au aux ce cet cette ces mon ma mes ton ta tes son sa ses notre
+votre nos vos leur leurs qui que quoi dont est sont suis etes sommes ete etait etais avait
+avoir ont avez avons fait faire peut peux pouvez pourrait vais vas veut veux voudrais
+voulais aimerais merci bonjour bonsoir revoir allo oui non ouais bien tres trop tout tous
+toute toutes rien pas plus moins aussi encore deja alors donc mais car avec sans pour par
+sur sous dans chez vers entre comme quand puis apres avant depuis pendant elle ils elles
+nous vous lui leur moi toi eux meme ici voila ca cela ceci possible moment plutot accord
+exactement tout fait entendu parfait super note ecoute attendez attends excusez pardon
+desole madame monsieur docteur rendez vous rendez-vous semaine prochaine matin matinee midi soir
+apres-midi aujourd demain hier heure heures lundi mardi mercredi jeudi vendredi samedi
+dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre novembre
+decembre zero deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze
+quinze seize vingt trente quarante cinquante soixante cent cents mille the and for you
+your yes yeah yep nope okay thanks thank please hello bye goodbye that this those these
+there here with without from into about what which who when then than just right fine
+great sure exactly perfect sorry pardon hang let check moment next week morning afternoon
+evening today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday
+january february march april june july august september october november december one two
+three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
+thousand double have has had was were are been can could would will shall should may
+might need want like some any all not but also too very much
+"""
+_NO_CONTENT = frozenset(_NO_CONTENT_WORDS.split())
+MIN_CONTENT_WORDS = 3
+"""Under this many content words in the newest words, with no clinical word the protocol
+knows and no similar reference description, the heads' emergency is not evidence."""
+ALONE_MIN_CONTENT_WORDS = 4
+"""A model-only emergency with no other support needs at least this many content words (or a
+symptom word the protocol knows); under it the caller is asked (`suspected`)."""
+
+
+def content_words(words: list[str]) -> list[str]:
+    """Words that may carry meaning: not function words, fillers, confirmations, dates or
+    numbers; at least three letters."""
+    # The tokenizer keeps an English 's apostrophe on the word ("that'" of "that's").
+    return [w for w in words if len(w.rstrip("'")) >= 3
+            and w.replace("'", "").replace("-", "").isalpha()
+            and w.rstrip("'") not in _NO_CONTENT]
+
+
+def clinical_evidence(result: ProtocolResult) -> bool:
+    """The protocol heard a symptom or red-flag word (not negated, not past)."""
+    return bool(result.red_flags or result.suspected or result.urgent_evidence
+                or result.intent_votes.get("symptom_report", 0))
+
+
 def _protocol_urgency_scores(result: ProtocolResult) -> dict[str, float]:
     if result.red_flags:
         return {"emergency": 1.0, "urgent": 0.0, "routine": 0.0}
@@ -184,14 +235,32 @@ class Classifier:
             sim_hit = next((h for h in sim.hits if h.margin >= th.sim_suspect
                             and h.category not in known), None) if model_may_raise else None
             model_category = RedFlag(max(out.red_flag, key=lambda k: out.red_flag[k]))
-            if p_em >= th.emergency and model_may_raise and (enough_words or result.suspected):
+            # Out of distribution: the newest words hold almost no content (a name, "oui
+            # c'est bien ça", a misheard "Whisse bien ça"), the protocol heard no clinical word
+            # and no clause reads like a reference description. The heads' probabilities
+            # mean nothing there: on the spoken path they flagged such fragments `suicidal`
+            # and asked routine callers red-flag questions (issue 13). Rule-backed evidence
+            # is never lowered (it does not reach here as low content).
+            clinical = clinical_evidence(result)
+            newest = [w.text for w in doc.words[-new_words:]] if new_words else []
+            n_content = len(content_words(newest))
+            low_content = (not clinical and sim_hit is None
+                           and n_content < MIN_CONTENT_WORDS)
+            if low_content:
+                # Neither an emergency, a suspicion nor an urgency from the heads.
+                log.debug("heads not used on a low-content utterance (%d content words, "
+                          "P(emergency) %.2f)", n_content, p_em)
+            elif p_em >= th.emergency and model_may_raise and (enough_words or result.suspected):
                 # A model-only emergency needs support: protocol suspicion, a similar
                 # reference description, or a confident model on a whole sentence. Without
                 # it the caller is asked (suspected): garbled routine fragments heard as
                 # "Whisse bien ça" were flagged `suicidal` by the heads alone (issue 13).
+                # The heads alone need a whole sentence with content in it, or a symptom
+                # word the protocol knows.
                 supported = (bool(result.suspected) or sim_hit is not None
                              or (p_em >= th.alone
-                                 and new_words >= self.config.model_alone_min_words))
+                                 and new_words >= self.config.model_alone_min_words
+                                 and (clinical or n_content >= ALONE_MIN_CONTENT_WORDS)))
                 if _plain_request(result):
                     supported = False  # a request the heads read as an emergency: ask
                 if supported or red_flags:
@@ -217,8 +286,8 @@ class Classifier:
                             else model_category)
                 red_flags.append(RedFlagHit(category, None, "model", confirmed=True))
             elif (urgency is not Urgency.EMERGENCY and p_em >= th.review and enough_words
-                  and model_may_raise and not any(r.startswith("model_uncertain")
-                                                  for r in reasons)):
+                  and model_may_raise and not low_content
+                  and not any(r.startswith("model_uncertain") for r in reasons)):
                 reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
             if (sim_hit is not None and model_urgency is not Urgency.EMERGENCY
                     and urgency is not Urgency.EMERGENCY

@@ -240,26 +240,36 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
         return np.stack([vectors[e.text] for e in items]).astype(np.float32)
 
     def proto_feats(items: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+        from classifier.engine import clinical_evidence, content_words
         from classifier.model import protocol_features
         from classifier.text import analyse
 
         feats, ranks = [], []
         susp.clear()
+        clinical.clear()
+        content.clear()
         for e in items:
             lang = e.language if e.language in protocol_clf.config.languages else None
-            r = protocol_clf.protocol.match(analyse(e.text), lang)
+            doc = analyse(e.text)
+            r = protocol_clf.protocol.match(doc, lang)
             feats.append(protocol_features(r))
             ranks.append(r.urgency.rank)
             susp.append(bool(r.suspected))
+            clinical.append(clinical_evidence(r))
+            content.append(len(content_words([w.text for w in doc.words])))
         return np.stack(feats), np.array(ranks)
 
     susp: list[bool] = []
+    clinical: list[bool] = []
+    content: list[int] = []
 
     e_train = embed(train, "embed train")
     e_dev = embed(dev, "embed dev")
     f_train, _ = proto_feats(train)
     f_dev, proto_urg = proto_feats(dev)
     proto_suspected_dev = np.array(susp, dtype=bool)
+    clinical_dev = np.array(clinical, dtype=bool)
+    content_dev = np.array(content, dtype=np.int64)
     mean = e_train.mean(axis=0).astype(np.float32)
     std = (e_train.std(axis=0) + 1e-6).astype(np.float32)
     x_train = np.concatenate([(e_train - mean) / std, f_train], axis=1).astype(np.float32)
@@ -297,11 +307,15 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
 
     # Calibration: one temperature per head, fitted on the validation split (NLL), so the
     # probabilities mean what they say outside the training wording (issue 13).
+    calibration: dict[str, dict[str, float]] = {}
     for name in label_sets:
         idx, y = targets(dev, name)
         if len(idx):
+            before = _ece(heads[name].probs(x_dev[idx]), y)
             temp = _fit_temperature(heads[name], x_dev[idx], y)
             heads[name] = Head(label_sets[name], heads[name].weights, best, temp)
+            calibration[name] = {"temperature": temp, "ece_before": round(before, 4),
+                                 "ece_after": round(_ece(heads[name].probs(x_dev[idx]), y), 4)}
 
     # Thresholds for the combined system, on dev.
     proto_em = proto_urg == 2
@@ -373,14 +387,29 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     sim_suspect = float(np.quantile(margins[quiet], 0.95)) if quiet.any() else float("inf")
     sim_on = margins >= sim_suspect
 
+    # The engine's out-of-distribution guard (`classifier.engine`): no clinical word, no
+    # similar reference and under MIN_CONTENT_WORDS content words -> the heads are not used;
+    # the heads alone also need ALONE_MIN_CONTENT_WORDS content words or a clinical word.
+    from classifier.engine import ALONE_MIN_CONTENT_WORDS, MIN_CONTENT_WORDS
+
+    low_content = ~clinical_dev & ~sim_on & (content_dev < MIN_CONTENT_WORDS)
+    alone_ok = (n_words >= 8) & (clinical_dev | (content_dev >= ALONE_MIN_CONTENT_WORDS))
+
     def served_at(t_em: float, t_alone: float, t_agree: float) -> np.ndarray:
-        model_em = (p_em >= t_em) & (n_words >= 5) & (
-            proto_susp | sim_on | ((p_em >= t_alone) & (n_words >= 8)))
+        model_em = (p_em >= t_em) & (n_words >= 5) & ~low_content & (
+            proto_susp | sim_on | ((p_em >= t_alone) & alone_ok))
         return proto_em | model_em | (sim_on & (p_em >= t_agree) & (n_words >= 5))
 
+    # The budget is what the heads and similarity ADD to the protocol's own false alarms:
+    # the compositional dev's per-category traps make the rules alone alarm on 4-6 % of its
+    # routine items, and an absolute 2 % budget then pushed every threshold to 0.99 (heads
+    # off: compose_dev served recall 0.86).
+    base_routine = float(proto_em[is_routine].mean()) if is_routine.any() else 0.0
+    base_urgent = float(proto_em[is_urgent].mean()) if is_urgent.any() else 0.0
+
     def within(pred: np.ndarray, fa: float, fa_u: float) -> bool:
-        return bool((not is_routine.any() or pred[is_routine].mean() <= fa)
-                    and (not is_urgent.any() or pred[is_urgent].mean() <= fa_u))
+        return bool((not is_routine.any() or pred[is_routine].mean() <= base_routine + fa)
+                    and (not is_urgent.any() or pred[is_urgent].mean() <= base_urgent + fa_u))
 
     # Budget first, then recall: the served decision (protocol, supported heads, similarity
     # + heads) may alarm on at most 2% of routine and 10% of urgent validation items; within
@@ -389,7 +418,8 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
     # emergency threshold; 3) the heads' agreement that turns a similarity suspicion into an
     # emergency.
     alone_t = next((float(t) for t in grid if within(
-        (p_em >= t) & (n_words >= 8) & ~proto_susp & ~sim_on & ~proto_em, 0.005, 0.02)), 0.99)
+        (p_em >= t) & alone_ok & ~low_content & ~proto_susp & ~sim_on & ~proto_em,
+        0.005, 0.02)), 0.99)
     served_t = next((float(t) for t in grid if within(
         served_at(float(t), max(alone_t, float(t)), 1.0), 0.02, 0.10)), 0.99)
     chosen = served_t
@@ -422,6 +452,7 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
                            sim_on[sel])
         for src in sorted({e.source.rsplit(":", 1)[0] for e in dev})
         for sel in [np.array([e.source.rsplit(":", 1)[0] == src for e in dev])]}
+    metrics["calibration"] = calibration
     metrics["head_comparison"] = scores
     metrics["chosen_head"] = best
 
@@ -457,6 +488,19 @@ def train_heads(*, data: list[Path] | None = None, out: Path | None = None, seed
             "similarity": similarity_meta, "served": metrics["served"],
             "by_file": metrics["by_file"],
             "dev_metrics": metrics, "train_examples": len(train), "dev_examples": len(dev)}
+
+
+def _ece(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top class (10 equal-width confidence bins)."""
+    conf = probs.max(axis=1)
+    hit = probs.argmax(axis=1) == y
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        sel = (conf > lo) & (conf <= hi)
+        if sel.any():
+            total += float(sel.mean()) * abs(float(hit[sel].mean()) - float(conf[sel].mean()))
+    return total
 
 
 def _fit_temperature(head: Any, x: np.ndarray, y: np.ndarray) -> float:
@@ -583,6 +627,8 @@ def _model_card(meta: dict[str, Any]) -> str:
     served = "\n".join([served_row("all validation", m["served"])] + [
         served_row(f"`{k}`", v) for k, v in m.get("by_file", {}).items()])
     temps = ", ".join(f"{k} {v.get('temperature', 1.0)}" for k, v in meta["heads"].items())
+    ece = ", ".join(f"{k} {v['ece_before']} -> {v['ece_after']}"
+                    for k, v in m.get("calibration", {}).items()) or "not measured"
     return f"""# Model card: permanence triage heads (`{meta['version']}`)
 
 Written by `permanence train` (seed {meta['seed']}, {meta['epochs']} epochs, {meta['trained_at']}).
@@ -618,11 +664,16 @@ device; a human handles every emergency and every flagged call.
 {meta['train_examples']} training and {meta['dev_examples']} dev caller utterances, French and
 English, generated programmatically (seeded) by `classifier/corpus/generate.py` from
 hand-written situations (`classifier/corpus/content.py`) and by the compositional
-`classifier/corpus/compose.py` (clinical pictures of `concepts.py` x caller roles x registers
-x past-tense narratives x ASR noise, all 16 red flags): every intent, urgency and red flag,
-trap classes (negation, past history, "mal au cœur", third-party callers, downplaying), in
-phone-speech style (fillers, stutters, no punctuation, misheard key words). The dev split holds
-out whole situations (unseen core phrasings). Files: {', '.join(meta['data'])}.
+`classifier/corpus/compose.py` (clinical pictures of `concepts.py` and `pictures.py`, two or
+more per red flag, x caller roles: self, spouse, parent, adult child, neighbour, carer, other
+x registers: lay, clinical, third-person vignette, elderly, teen, non-native x past-tense
+narratives, long calls where the red flag is one clause, downplaying x ASR noise, all 16 red
+flags): every intent, urgency and red flag, trap classes (negation, past history, idioms,
+someone else's story, near misses, per category), short answers (names, dates, numbers,
+yes/no) and garbled routine fragments with pseudo-words as routine negatives, in
+phone-speech style (fillers, stutters, no punctuation, misheard key words). The old
+generator's dev split holds out whole situations, the compositional one ~1 clause in 5 of
+every slot. Files: {', '.join(meta['data'])}.
 Nothing from `../shared/external/` was used.
 
 ## Dev metrics (dev split, {m['n']} items: {m['n_emergency']} emergency, {m['n_routine']} routine)
@@ -640,9 +691,13 @@ routine and <= 10% on urgent dev items; urgent: best combined accuracy, under-tr
 Intent: macro-F1 {m['intent_macro_f1']:.4f}, accuracy {m['intent_accuracy']:.4f}.
 
 ## Served decision (issue 13): heads with support, similarity, calibration
-Temperatures (fitted on validation NLL): {temps}. A model-only emergency needs support
+Temperatures (fitted on validation NLL): {temps}; expected calibration error of the top
+class on validation, before -> after: {ece}. Out of distribution (no clinical word the
+protocol knows, no similar reference, under 3 content words: a name, a date, "oui c'est bien
+ça", a misheard word) the heads are not used at all. A model-only emergency needs support
 (protocol suspicion, a similarity margin >= {sim.get('suspect')}, or P(emergency) >=
-{t.get('alone')} on >= 8 words); without it the category is `suspected` (the agent asks).
+{t.get('alone')} on >= 8 words with a clinical word or >= 4 content words); without it the
+category is `suspected` (the agent asks).
 Similarity (`classifier/similarity.py`, bank `{sim.get('bank_version')}`): margin >=
 {sim.get('suspect')} (the 95th percentile on routine validation items: at most 5 % asked)
 makes the category `suspected`; with P(emergency) >= {sim.get('agree')} it is an emergency.
