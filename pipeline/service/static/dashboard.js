@@ -6,6 +6,7 @@ const RANK = {emergency: 2, urgent: 1, routine: 0};
 const calls = new Map();          // id -> summary
 let selected = null;               // call id
 let detail = null;                 // last fetched detail of the selected call
+let formSavedFor = null;           // call id whose form edits were just saved
 let alertCall = null;              // call id the alert is about
 let alertArgs = null;              // what the alert shows, to redraw it in another language
 let alertTimer = null;
@@ -140,6 +141,7 @@ function onPush(msg) {
 
 // -- detail --------------------------------------------------------------------------------------
 async function select(id) {
+  if (id !== selected) formSavedFor = null;
   selected = id;
   renderQueue();
   await refreshDetail();
@@ -224,9 +226,11 @@ function renderForm(form) {
       el("input", {name, value: fieldText(f), dataset: {orig: fieldText(f)}, id: `form-${name}`}),
       el("span", {class: "muted conf"}, conf !== null ? `${Math.round(conf * 100)}%` : (f && f.corrected_by ? "✎" : "")));
   });
-  const status = el("span", {class: "muted", id: "form-status"});
+  // "Saved" outlives the re-render that a push of the same change triggers moments later.
+  const status = el("span", {class: "muted", id: "form-status"}, formSavedFor === selected ? t("saved") : "");
   const formEl = el("form", {id: "triage-form", class: "triage-form"}, rows,
     el("div", {class: "actions"}, el("button", {type: "submit", id: "form-save"}, t("save")), status));
+  formEl.addEventListener("input", () => { formSavedFor = null; status.textContent = ""; });
   formEl.addEventListener("submit", async ev => {
     ev.preventDefault();
     const fields = {};
@@ -235,9 +239,9 @@ function renderForm(form) {
     });
     if (!Object.keys(fields).length) return;
     await api("PATCH", `/api/calls/${selected}/form`, {fields});
+    formSavedFor = selected;
     status.textContent = t("saved");
     await refreshDetail();
-    document.getElementById("form-status").textContent = t("saved");
   });
   return formEl;
 }
