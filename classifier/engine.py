@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,6 +154,23 @@ class Classifier:
                 log.warning("classifier model unavailable, protocol only with every result "
                             "flagged for review: %s", error)
         return cls(config, protocol, model, error)
+
+    def scoped(self, protocol: Protocol | None = None,
+               languages: Sequence[str] | None = None) -> Classifier:
+        """Another protocol and/or language scope over this classifier's loaded model (the
+        encoder is ~470 MB, a protocol a few hundred kB), sharing its locks: one model, one
+        lock, whichever scope asks. ``self`` when nothing differs; languages this classifier
+        does not cover are dropped."""
+        in_scope = tuple(lang for lang in (languages or ()) if lang in self.config.languages)
+        in_scope = in_scope or self.config.languages
+        if protocol is None and in_scope == self.config.languages:
+            return self
+        default = (self.config.default_language if self.config.default_language in in_scope
+                   else in_scope[0])
+        clone = Classifier(replace(self.config, languages=in_scope, default_language=default),
+                           protocol or self.protocol, self.model, self.model_error)
+        clone._lock, clone._nlp_lock = self._lock, self._nlp_lock
+        return clone
 
     @property
     def version(self) -> str:
@@ -344,8 +362,10 @@ class Classifier:
             return extract_form(text, classification.language, classification)
 
     def stream(self, language: str | None = None, *,
-               model_on_partials: bool = True) -> StreamingClassifier:
-        return StreamingClassifier(self, language, model_on_partials=model_on_partials)
+               model_on_partials: bool = True,
+               heads_on_flagged_finals: bool = True) -> StreamingClassifier:
+        return StreamingClassifier(self, language, model_on_partials=model_on_partials,
+                                   heads_on_flagged_finals=heads_on_flagged_finals)
 
 
 class StreamingClassifier:
@@ -357,15 +377,26 @@ class StreamingClassifier:
     raises only on a final (a whole utterance), since a partial is cut mid-sentence."""
 
     def __init__(self, classifier: Classifier, language: str | None, *,
-                 model_on_partials: bool = True) -> None:
+                 model_on_partials: bool = True, heads_on_flagged_finals: bool = True) -> None:
         """``model_on_partials=False``: partials are scored by the protocol alone. On a partial
         the heads can neither raise an emergency nor latch a lower urgency, so flags, their
         times and every final result are the same; only a partial's transient intent and
         urgency scores differ. The eval replay uses it (one encoder pass per utterance, not
-        per word)."""
+        per word).
+
+        ``heads_on_flagged_finals=False``: the heads skip a final whose text the protocol
+        already flags, unless ``update(..., last_update=True)``. There they can add no category
+        (they name one only when the protocol found none) and no urgency (emergency is the top), so
+        the stream raises, stamps and latches the same; only that update's own intent and
+        scores differ. The protocol runs first (a few ms) before the encoder (~160 ms). The
+        eval replay uses it, with ``last_update`` on the call's last update, whose intent and scores
+        it reports."""
         self.classifier = classifier
         self.language = language
         self.model_on_partials = model_on_partials
+        self.heads_on_flagged_finals = heads_on_flagged_finals
+        self.heads_skipped = 0
+        """Encoder passes saved by ``heads_on_flagged_finals=False``."""
         self._finals: list[str] = []
         self._window: list[str] = []
         """The newest finals the classifier reads (all of them until ``max_chars * 3/4``)."""
@@ -443,15 +474,27 @@ class StreamingClassifier:
         else:
             self._window_doc = analyse_join(self._window_doc, text)
 
-    def update(self, text: str, *, t: float, final: bool) -> Classification:
+    def update(self, text: str, *, t: float, final: bool, last_update: bool = False
+               ) -> Classification:
         self._partial = text
         full, doc = self._read(text)
         # The model may raise on a final (a whole utterance), the protocol on any partial.
         run_model = final or self.model_on_partials
-        current = self.classifier._classify(full, self.language, model_may_raise=final,
-                                            recent_words=len(text.split()),
-                                            run_model=run_model,
-                                            model_from=self._model_from(full, text), doc=doc)
+        model_from = self._model_from(full, text)
+        current: Classification | None = None
+        if (run_model and not self.heads_on_flagged_finals and not last_update
+                and self.classifier.model is not None):
+            alone = self.classifier._classify(full, self.language, model_may_raise=final,
+                                              recent_words=len(text.split()),
+                                              run_model=False, model_from=model_from, doc=doc)
+            if alone.red_flags:
+                self.heads_skipped += 1
+                current, run_model = alone, False
+        if current is None:
+            current = self.classifier._classify(full, self.language, model_may_raise=final,
+                                                recent_words=len(text.split()),
+                                                run_model=run_model, model_from=model_from,
+                                                doc=doc)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
         if self._cleared_offset is not None:

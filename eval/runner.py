@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from asr import Recognizer
     from classifier import Classification, Classifier
     from classifier.engine import StreamingClassifier
-    from classifier.text import Doc
 
 
 class EvalError(RuntimeError):
@@ -91,66 +89,24 @@ def _raising(c: Classification, t: float) -> tuple[str | None, str | None]:
     return str(getattr(hits[0].category, "value", hits[0].category)), hits[0].source
 
 
-class _Gate(Protocol):
-    last_update: bool
-    skipped: int
-
-    def stream(self, language: str | None = None, *,
-               model_on_partials: bool = True) -> StreamingClassifier: ...
-
-
-@functools.cache
-def _decisive_heads_class() -> Callable[[Classifier], _Gate]:
-    from classifier import Classifier as _Classifier
-
-    class DecisiveHeads(_Classifier):
-        """The classifier as a replayed call's stream sees it, with the heads run only on
-        the updates whose outcome they can change. On a final whose text the protocol
-        already flags, they can add no category (they name one only when the protocol
-        found none) and no urgency (emergency is the top): the stream raises, stamps and
-        latches exactly the same. Only that update's own intent and scores would differ,
-        and a replay reports those of the call's last update, which always runs them.
-        The protocol runs first, alone (a few ms), before the encoder pass (~160 ms); after
-        a rule flag every later final of the call skips the encoder."""
-
-        def __init__(self, base: Classifier) -> None:
-            super().__init__(base.config, base.protocol, base.model, base.model_error)
-            self.last_update = False
-            self.skipped = 0
-
-        def _classify(self, text: str, language: str | None, model_may_raise: bool,
-                      recent_words: int | None = None, run_model: bool = True,
-                      model_from: int = 0, doc: Doc | None = None) -> Classification:
-            if run_model and self.model is not None and not self.last_update:
-                alone = super()._classify(text, language, model_may_raise, recent_words,
-                                          run_model=False, model_from=model_from, doc=doc)
-                if alone.red_flags:
-                    self.skipped += 1
-                    return alone
-            return super()._classify(text, language, model_may_raise, recent_words,
-                                     run_model=run_model, model_from=model_from, doc=doc)
-
-    return DecisiveHeads
-
-
 def _stream(item: DialogueItem, classifier: Classifier, model_on_partials: bool,
-            decisive_heads: bool = True) -> tuple[StreamingClassifier, _Gate | None]:
+            decisive_heads: bool = True) -> StreamingClassifier:
     """The plain stream (heads on every update) or the fast one (heads on finals the
-    protocol does not already flag, and on the call's last update); the second value is
-    the gate whose ``last_update`` the replay sets (None on the plain path)."""
+    protocol does not already flag, and on the call's last update: the same outcome, see
+    ``StreamingClassifier``'s ``heads_on_flagged_finals``)."""
     from classifier import Classifier as _Classifier
 
     if model_on_partials:
-        return classifier.stream(item.language), None
-    if not decisive_heads or type(classifier) is not _Classifier:  # (or a test double)
-        return classifier.stream(item.language, model_on_partials=False), None
-    gate = _decisive_heads_class()(classifier)
-    return gate.stream(item.language, model_on_partials=False), gate
+        return classifier.stream(item.language)
+    if not decisive_heads or not isinstance(classifier, _Classifier):  # (or a test double)
+        return classifier.stream(item.language, model_on_partials=False)
+    return classifier.stream(item.language, model_on_partials=False,
+                             heads_on_flagged_finals=False)
 
 
 def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: int,
                   model_on_partials: bool = True, decisive_heads: bool = True) -> ItemResult:
-    stream, gate = _stream(item, classifier, model_on_partials, decisive_heads)
+    stream = _stream(item, classifier, model_on_partials, decisive_heads)
     last: Classification | None = None
     flag: FlagMoment | None = None
     spent: list[float] = []
@@ -163,10 +119,9 @@ def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: 
         cuts = list(range(words_per_update, n, words_per_update)) + [n]
         for i in cuts:
             t = turn.start + (turn.end - turn.start) * i / n
-            if gate is not None:
-                gate.last_update = k == spoken[-1] and i == n
             t0 = time.perf_counter()
-            last = stream.update(" ".join(words[:i]), t=t, final=(i == n))
+            last = stream.update(" ".join(words[:i]), t=t, final=(i == n),
+                                 last_update=k == spoken[-1] and i == n)
             spent.append((time.perf_counter() - t0) * 1000)
             if flag is None and last.urgency.value == "emergency":
                 category, source = _raising(last, t)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,21 +129,9 @@ def load_practices(path: Path) -> PracticeDirectory:
 def practice_classifier(base: Classifier, protocol: Protocol | None,
                         languages: Sequence[str]) -> Classifier:
     """The classifier of one practice: its own protocol and languages in scope, over the
-    process's encoder and heads (`base`'s, never loaded again: the encoder is ~470 MB, a
-    protocol a few hundred kB). ``base`` itself when nothing differs."""
-    in_scope = tuple(lang for lang in languages if lang in base.config.languages)
-    in_scope = in_scope or base.config.languages
-    if protocol is None and in_scope == base.config.languages:
-        return base
-    default = (base.config.default_language if base.config.default_language in in_scope
-               else in_scope[0])
-    config = replace(base.config, languages=in_scope, default_language=default)
-    clf = Classifier(config, protocol or base.protocol, base.model, base.model_error)
-    # One model, one lock: the encoder serialises its passes whichever practice asks (the
-    # classifier runs on a pool of 2 threads per process).
-    clf._lock = base._lock  # noqa: SLF001
-    clf._nlp_lock = base._nlp_lock  # noqa: SLF001
-    return clf
+    process's encoder and heads (`Classifier.scoped`: never loaded again). ``base`` itself
+    when nothing differs."""
+    return base.scoped(protocol, languages)
 
 
 def agenda_configs(directory: PracticeDirectory) -> dict[str, AgendaConfig]:
