@@ -19,9 +19,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -60,20 +58,6 @@ class ListenStats:
     @property
     def recognizer_rtf(self) -> float:
         return self.recognizer_busy_s / self.audio_s if self.audio_s else 0.0
-
-
-@runtime_checkable
-class _NonBlockingFlush(Protocol):
-    """A stream whose end-of-call flush can return before its last passes are done
-    (``asr.StreamingTranscriber``)."""
-
-    @property
-    def pending_passes(self) -> tuple[Future[object], ...]: ...
-
-    @property
-    def engine_progress(self) -> int: ...
-
-    def flush(self, wait: bool = True) -> list[AsrEvent]: ...
 
 
 EventsHandler = Callable[[list[AsrEvent]], Awaitable[None]]
@@ -243,11 +227,6 @@ class Listener:
         cancelled."""
         run = self._watchdog.run
         pool = self._pools.recognizer
-        if not isinstance(transcriber, _NonBlockingFlush):  # wait in its flush
-            events = await run("recognizer", pool, transcriber.flush)
-            await self._on_events(events)
-            await self._after_feed()
-            return
         budget = self._watchdog.stall_timeout_s
         give_up = time.monotonic() + self._watchdog.queue_factor * budget
         events = await run("recognizer", pool, transcriber.flush, False)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,9 @@ from handoff import HandoffDecision
 from pipeline.agent.tts import SpeechAudio
 from pipeline.calls import HubNotice
 from pipeline.events import CallEvent
+
+if TYPE_CHECKING:
+    from asr.engine import Decoded
 
 
 class StreamingRecognizer(Protocol):
@@ -32,9 +36,26 @@ class StreamingRecognizer(Protocol):
         """Utterances that ended and whose final has not been returned yet."""
         ...
 
+    @property
+    def pending_passes(self) -> tuple[Future[Decoded], ...]:
+        """Engine passes of ended utterances still owed: the end-of-call flush waits on
+        these on the event loop, not in a recognizer pool thread (see ``listening``)."""
+        ...
+
+    @property
+    def engine_progress(self) -> int:
+        """Passes the shared engine has run so far: it moves while busy, not when stalled."""
+        ...
+
     def feed(self, chunk: AudioChunk) -> list[AsrEvent]: ...
 
-    def flush(self) -> list[AsrEvent]: ...
+    def flush(self, wait: bool = True) -> list[AsrEvent]:
+        """End of audio; ``wait=False`` returns what is ready (see ``pending_passes``)."""
+        ...
+
+    def prioritize(self, urgent: bool = True) -> None:
+        """This call's partials go first and are never shed (a red flag is suspected)."""
+        ...
 
 
 class Recognizer(Protocol):

@@ -463,12 +463,10 @@ class CallSession:
             await self._fault_locked(exc)
             return None, None
         self.last_classification = c
-        if c.red_flags or c.suspected:
+        if (c.red_flags or c.suspected) and self.listener.transcriber is not None:
             # A red flag heard or suspected: this call's next partials go before the other
             # calls' partials and finals, and are never shed (asr.scheduler, URGENT_PARTIAL).
-            prioritize = getattr(self.listener.transcriber, "prioritize", None)
-            if prioritize is not None:
-                prioritize(True)
+            self.listener.transcriber.prioritize(True)
         key = (c.urgency, tuple(h.category for h in c.red_flags),
                tuple(h.category for h in c.suspected), c.intent, update.is_final)
         if key != self._last_cls_key or update.is_final:

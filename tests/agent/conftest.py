@@ -110,8 +110,19 @@ class FaultyTranscriber:
             time.sleep(8.0)  # past the recognizer's 6 s stall budget
         return self.inner.feed(chunk)
 
-    def flush(self) -> Any:
-        return self.inner.flush()
+    @property
+    def pending_passes(self) -> Any:
+        return self.inner.pending_passes
+
+    @property
+    def engine_progress(self) -> int:
+        return int(self.inner.engine_progress)
+
+    def flush(self, wait: bool = True) -> Any:
+        return self.inner.flush(wait)
+
+    def prioritize(self, urgent: bool = True) -> None:
+        self.inner.prioritize(urgent)
 
 
 class FaultyRecognizer:

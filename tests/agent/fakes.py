@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +25,9 @@ from classifier.labels import Intent, RedFlag, Urgency
 from classifier.types import Classification, FormField, RedFlagHit, TriageForm
 from pipeline.agent.session import CallSession, SessionOptions
 from pipeline.agent.tts import SpeechAudio
+
+if TYPE_CHECKING:
+    from asr.engine import Decoded
 
 VAD_CONFIRM_S = 0.1
 END_SILENCE_S = 0.35
@@ -71,6 +76,7 @@ class ScriptedTranscriber:
                  feed_delay_s: float = 0.0) -> None:
         self.events = list(events)
         self.partials = True
+        self.prioritized = False
         self.fault_at, self.fault, self.feed_delay_s = fault_at, fault, feed_delay_s
         self.fed = 0.0
         self._ended: set[int] = set()
@@ -91,8 +97,19 @@ class ScriptedTranscriber:
         self.fed = chunk.t1
         return self._due(chunk.t1)
 
-    def flush(self) -> list[AsrEvent]:
+    @property
+    def pending_passes(self) -> tuple[Future[Decoded], ...]:
+        return ()  # a script owes nothing: flush hands everything at once
+
+    @property
+    def engine_progress(self) -> int:
+        return 0
+
+    def flush(self, wait: bool = True) -> list[AsrEvent]:
         return self._due(float("inf"))
+
+    def prioritize(self, urgent: bool = True) -> None:
+        self.prioritized = urgent
 
     def _due(self, until: float) -> list[AsrEvent]:
         out = []

@@ -260,6 +260,18 @@ def test_a_red_flag_in_a_partial_of_the_second_utterance_is_decisive() -> None:
     assert "emergency" in _kinds(session)
 
 
+def test_a_red_flag_heard_puts_the_call_s_recognizer_stream_first() -> None:
+    """Once a red flag is heard (or suspected), the call's partials go before other calls'
+    work in the shared recognizer; a routine call's stream is left as it is."""
+    urgent = ScriptedRecognizer(Caller().say(8.0, 9.5, "Bonjour, c'est pour mon mari.")
+                                .say(11.0, 14.0, "il a mal dans la poitrine depuis une heure"))
+    _run(urgent.caller, recognizer=urgent, stop_when_done=False)
+    routine = ScriptedRecognizer(Caller().say(8.0, 10.0, "Je voudrais un rendez-vous."))
+    _run(routine.caller, recognizer=routine)
+    assert [s.prioritized for s in urgent.streams] == [True]
+    assert [s.prioritized for s in routine.streams] == [False]
+
+
 def test_the_same_recording_gives_the_same_outcome_whatever_the_partials() -> None:
     def caller(partials: bool) -> Caller:
         c = Caller()
