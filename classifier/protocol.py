@@ -42,6 +42,10 @@ from classifier.text import Doc, Token, analyse, fold, phonetic, stem
 from classifier.types import RedFlagHit, Span
 
 LANGS = ("fr", "en")
+EXCEPT_PREFIX = "__except__"
+"""Pseudo-concept of a concept's ``except`` phrases: words that contain the concept's words
+but do not mean it ("stabbing pain" is no stab wound, "renouveler mon stylo d'adrénaline" no
+injection given)."""
 
 
 class ProtocolError(ValueError):
@@ -87,6 +91,10 @@ class Rule:
     """The rule does not apply when one of these is said (it belongs to another category)."""
     ref: str = ""
     """The published reference the rule encodes (SFMU FRENCH, NHS 111, MTS, SAMU)."""
+    promotable: bool = True
+    """A suspected hit a general discriminator may raise to an emergency. False for a rule
+    that stands on a discriminator itself ("BP 82/40" alone): raising it would turn strong
+    evidence whose category is unclear into a confirmed category (issue 13, point 4)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,17 @@ def _phrase(text: str) -> Phrase:
         t.text for t in doc.tokens if not t.punct]
     # `*` is not a token character: re-attach "word*" prefixes and keep a bare "*" wildcard.
     raw = fold(text).replace("'", "' ").split()
+    if "=" in text:
+        # "=mes médicaments": a word written "=word" matches that word only, with no other
+        # determiner for it nor an inflection ("ses médicaments" are the patient's own).
+        parts = []
+        for piece in raw:
+            sub = [t.text for t in analyse(piece.lstrip("=")).tokens if not t.punct]
+            if piece.startswith("=") and sub:
+                parts.extend(["=" + sub[0], *sub[1:]])
+            else:
+                parts.extend(sub)
+        return tuple(parts)
     if "*" in text:
         parts = []
         for piece in raw:
@@ -154,6 +173,8 @@ MAX_INSERTED = 2
 
 
 def _word_matches(pattern: str, token: str, token_stem: str = "") -> bool:
+    if pattern.startswith("="):
+        return token == pattern[1:]
     if pattern == "*":
         return token not in ".,;:!?"
     if pattern.endswith("*"):
@@ -226,6 +247,8 @@ class PhraseIndex:
                     self.prefix_by_start.setdefault(first[:2], []).append(entry)
                 else:
                     self.short_prefix.append(entry)
+            elif first.startswith("="):
+                self.exact.setdefault(first[1:], []).append((name, phrase, fuzzy))
             else:
                 self.exact.setdefault(first, []).append((name, phrase, fuzzy))
                 if len(first) >= 4:
@@ -392,6 +415,9 @@ class Protocol:
     negation_gap_words: dict[str, frozenset[str]] = field(default_factory=dict)
     combine_order: tuple[str, ...] = ()
     """Combined (``near``) concepts, each after the concepts it is made of."""
+    measured: tuple[tuple[str, dict[str, Any]], ...] = ()
+    """Concepts a measured value stands for ("TA 8/5" is ``low_bp``, "T 39.2" is ``fever``):
+    (concept, one `when` condition), from the ``measured`` section of protocol.yaml."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> Protocol:
@@ -440,6 +466,14 @@ class Protocol:
             concepts[name] = Concept(name, phrases, bool(spec.get("fuzzy", False)), tuple(near),
                                      bool(spec.get("inability", False)),
                                      bool(spec.get("ignore_history", False)))
+            excepted = spec.get("except")
+            if excepted is not None:
+                if not isinstance(excepted, dict):
+                    raise ProtocolError(f"{source}: concept {name}.except must map a language "
+                                        "to phrases")
+                exc = f"{EXCEPT_PREFIX}{name}"
+                concepts[exc] = Concept(exc, {lg: tuple(_phrase(t) for t in _as_list(
+                    excepted.get(lg), f"{source}: concept {name}.except.{lg}")) for lg in LANGS})
         combine_order = _combine_order(concepts, source)
         rules: list[Rule] = []
         for cat_name, cat in (data.get("categories") or {}).items():
@@ -470,7 +504,8 @@ class Protocol:
                 rules.append(Rule(rid, category, needed, spec.get("window"),
                                   dict(spec.get("when") or {}),
                                   spec.get("status", "confirmed") == "suspected",
-                                  one_of, unless, str(spec.get("ref") or "")))
+                                  one_of, unless, str(spec.get("ref") or ""),
+                                  bool(spec.get("promote", True))))
         # Pseudo-concepts: history cues, idioms, urgent evidence, intents.
         for lang in LANGS:
             hist = (data.get("history") or {}).get(lang) or {}
@@ -498,10 +533,26 @@ class Protocol:
             if cname not in concepts:
                 raise ProtocolError(f"{source}: settings.general_discriminators names unknown "
                                     f"concept {cname!r}")
+        terrain = settings.get("terrain_promotion") or {}
+        for key in ("severity", "terrain"):
+            for cname in terrain.get(key) or ():
+                if cname not in concepts:
+                    raise ProtocolError(f"{source}: settings.terrain_promotion.{key} names "
+                                        f"unknown concept {cname!r}")
+        measured_as: list[tuple[str, dict[str, Any]]] = []
+        for cname, conditions in (data.get("measured") or {}).items():
+            if cname not in concepts:
+                raise ProtocolError(f"{source}: measured names unknown concept {cname!r}")
+            for cond in conditions or ():
+                if not isinstance(cond, dict) or len(cond) != 1 or \
+                        next(iter(cond)) not in WHEN_CONDITIONS:
+                    raise ProtocolError(f"{source}: measured.{cname}: each entry is one `when` "
+                                        f"condition ({', '.join(WHEN_CONDITIONS)})")
+                measured_as.append((cname, dict(cond)))
         return cls(
             version=str(data.get("version", "unversioned")),
             concepts=concepts, rules=rules, settings=settings, source=source,
-            combine_order=combine_order,
+            combine_order=combine_order, measured=tuple(measured_as),
             negation_cues={lg: frozenset(fold(w) for w in _as_list(neg.get(lg), "negation"))
                            for lg in LANGS},
             negation_gap_words={lg: frozenset(fold(w) for w in _as_list(gap.get(lg), "gap"))
@@ -571,8 +622,16 @@ class Protocol:
         inability = frozenset(k for o in occs if o.concept in self.concepts
                               and self.concepts[o.concept].inability
                               for k in range(o.start, o.end))
+        excepted: dict[str, list[Occurrence]] = {}
         for o in occs:
-            if o.concept in {"__idioms", "__hist_before", "__hist_after"}:
+            if o.concept.startswith(EXCEPT_PREFIX):
+                excepted.setdefault(o.concept[len(EXCEPT_PREFIX):], []).append(o)
+        for o in occs:
+            if o.concept in {"__idioms", "__hist_before", "__hist_after"} or \
+                    o.concept.startswith(EXCEPT_PREFIX):
+                continue
+            if any(e.start < o.end and o.start < e.end for e in excepted.get(o.concept, ())):
+                ignored.append(f"except:{o.concept}")
                 continue
             if any(i.start < o.end and o.start < i.end for i in idioms) and \
                     not o.concept.startswith("__intent"):
@@ -589,12 +648,24 @@ class Protocol:
                     ignored.append(f"history:{o.concept}")
                     continue
             valid.setdefault(o.concept, []).append(o)
-        self._combine(valid)
-
         facts = _Facts(doc)
+        self._add_measured(valid, facts, words)
+        self._combine(valid)
+        for name, exc in excepted.items():  # a combined concept's own exceptions
+            if name in self.combine_order and name in valid:
+                kept = [o for o in valid[name]
+                        if not any(e.start < o.end and o.start < e.end for e in exc)]
+                if len(kept) < len(valid[name]):
+                    ignored.append(f"except:{name}")
+                if kept:
+                    valid[name] = kept
+                else:
+                    del valid[name]
+
         confirmed: dict[RedFlag, RedFlagHit] = {}
         suspected: dict[RedFlag, RedFlagHit] = {}
         fired: list[str] = []
+        unpromotable: set[RedFlag] = set()
         for rule in self.rules:
             if rule.category in confirmed or (rule.suspected and rule.category in suspected):
                 continue
@@ -624,6 +695,8 @@ class Protocol:
                              confirmed=not rule.suspected)
             fired.append(hit.source)
             (suspected if rule.suspected else confirmed)[rule.category] = hit
+            if rule.suspected and not rule.promotable:
+                unpromotable.add(rule.category)
         # General discriminators (MTS): shock, an altered conscious level, the worst pain
         # ever, cyanosis raise any presentation. Partial evidence of a category said with one
         # of them is that category's emergency, not a question.
@@ -632,13 +705,41 @@ class Protocol:
                    if any(not o.fuzzy for o in valid.get(c, ()))]
         if general:
             for cat, hit in list(suspected.items()):
-                if cat in confirmed or hit.source.startswith("model"):
+                if cat in confirmed or hit.source.startswith("model") or cat in unpromotable:
                     continue
                 confirmed[cat] = replace(hit, source=f"{hit.source}+general:{general[0]}",
                                          confirmed=True)
                 fired.append(confirmed[cat].source)
+        # Partial evidence said with a severity modifier (sudden, worsening within hours) in
+        # a vulnerable patient (pregnant, infant under 3 months, 75 or older, on
+        # anticoagulants or chemotherapy, diabetic): FRENCH raises the tri level for the
+        # terrain and the kinetics, so the picture is that category's emergency.
+        terrain = self.settings.get("terrain_promotion") or {}
+        said = [o for c in terrain.get("terrain") or () for o in valid.get(c, ())
+                if not o.fuzzy]
+        severity = [o for c in terrain.get("severity") or () for o in valid.get(c, ())
+                    if not o.fuzzy]
+        reach = int(terrain.get("window", 12))
+        skip_rules = frozenset(terrain.get("not_rules") or ())
+        skip_cats = frozenset(terrain.get("not_categories") or ())
+        if said and severity:
+            for cat, hit in list(suspected.items()):
+                if cat in confirmed or hit.source.startswith("model") or cat in unpromotable \
+                        or hit.span is None or cat.value in skip_cats \
+                        or hit.source.split("~")[0] in skip_rules:
+                    continue
+                first = _word_at(words, hit.span.start)
+                last = _word_at(words, hit.span.end - 1)
+                if not any(o.start - last <= reach and first - o.end <= reach
+                           for o in severity):
+                    continue
+                confirmed[cat] = replace(hit, source=f"{hit.source}+terrain", confirmed=True)
+                fired.append(confirmed[cat].source)
         for cat in confirmed:
             suspected.pop(cat, None)
+        if confirmed:  # a measured vital alone is explained by the confirmed picture
+            for cat in unpromotable:
+                suspected.pop(cat, None)
         # Partial evidence inside a confirmed hit's words adds nothing to ask about.
         for cat, hit in list(suspected.items()):
             if hit.span and any(c.span and c.span.start <= hit.span.start < c.span.end
@@ -657,6 +758,18 @@ class Protocol:
         order = sorted(confirmed.values(), key=lambda h: h.span.start if h.span else 0)
         return ProtocolResult(tuple(order), tuple(suspected.values()), urgency, urgent, votes,
                               tuple(ignored), tuple(fired))
+
+    def _add_measured(self, valid: dict[str, list[Occurrence]], facts: _Facts,
+                      words: tuple[Token, ...]) -> None:
+        """Occurrences of the concepts a measured value stands for (NEWS2 / FRENCH
+        thresholds in protocol.yaml's ``measured``): "TA 8/5" is said low pressure,
+        "T 39.2" a fever, "SpO2 88 %" hypoxia, so every rule naming the concept applies."""
+        for name, cond in self.measured:
+            if not facts.check(cond, words):
+                continue
+            for span in facts.used_spans(cond)[:1]:
+                first, last = _word_at(words, span.start), _word_at(words, span.end - 1) + 1
+                valid.setdefault(name, []).append(Occurrence(name, first, last))
 
     def _combine(self, valid: dict[str, list[Occurrence]]) -> None:
         """Add the occurrences of combined concepts (``near``), in lexicon order, so a
@@ -680,6 +793,14 @@ class Protocol:
             if best is None or cand[1] - cand[0] < best[1] - best[0]:
                 best = cand
         return best
+
+
+def _word_at(words: tuple[Token, ...], char: int) -> int:
+    """Index of the word that holds (or first follows) character ``char``."""
+    for i, w in enumerate(words):
+        if w.end > char:
+            return i
+    return max(0, len(words) - 1)
 
 
 def _combine_order(concepts: Mapping[str, Concept], source: str) -> tuple[str, ...]:
@@ -733,17 +854,20 @@ WHEN_CONDITIONS: tuple[str, ...] = (
     "age_months_below", "age_unknown", "age_years_at_least", "temp_c_at_least",
     "temp_unknown_or_at_least", "temp_c_below", "minutes_at_least", "any_word",
     "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below", "heart_rate_above",
-    "systolic_at_most", "resp_rate_at_least", "glasgow_below",
+    "systolic_at_most", "resp_rate_at_least", "glasgow_below", "systolic_at_least",
+    "heart_rate_at_most", "temp_c_at_most",
 )
 """Modifiers a rule may require: age, measured temperature / glucose / SpO2 / heart rate /
 systolic pressure / respiratory rate / Glasgow score, duration."""
 
 MEASURED_ALONE = frozenset({"spo2_below", "heart_rate_above", "systolic_at_most",
-                            "resp_rate_at_least", "glasgow_below"})
+                            "resp_rate_at_least", "glasgow_below", "systolic_at_least",
+                            "heart_rate_at_most"})
 """Measured values a rule may stand on without any concept ("saturation à 85", "GCS 9")."""
 
 _VITALS = {"heart_rate_above": heart_rate, "systolic_at_most": systolic_bp,
-           "resp_rate_at_least": respiratory_rate, "glasgow_below": glasgow}
+           "resp_rate_at_least": respiratory_rate, "glasgow_below": glasgow,
+           "systolic_at_least": systolic_bp, "heart_rate_at_most": heart_rate}
 
 
 class _Facts:
@@ -783,10 +907,14 @@ class _Facts:
             found = self.read(ages)
             if found:
                 out.append(min(found, key=lambda a: a.age.in_months).span)
-        if {"temp_c_at_least", "temp_unknown_or_at_least", "temp_c_below"} & set(when):
+        if {"temp_c_at_least", "temp_unknown_or_at_least"} & set(when):
             temps = self.read(temperatures)
             if temps:
                 out.append(max(temps, key=lambda f: f.value).span)
+        if {"temp_c_below", "temp_c_at_most"} & set(when):
+            temps = self.read(temperatures)
+            if temps:
+                out.append(min(temps, key=lambda f: f.value).span)
         if "minutes_at_least" in when:
             mins = self.read(durations_minutes)
             if mins:
@@ -797,7 +925,11 @@ class _Facts:
             out.extend(f.span for f in self.read(oxygen_saturation)[:1])
         for key, reader in _VITALS.items():
             if key in when:
-                out.extend(f.span for f in self.read(reader)[:1])
+                found = self.read(reader)
+                if found:  # the reading that decided: the worst one
+                    worst = max if key in {"heart_rate_above", "resp_rate_at_least",
+                                           "systolic_at_least"} else min
+                    out.append(worst(found, key=lambda f: f.value).span)
         return out
 
     def check(self, when: Mapping[str, Any], words: tuple[Token, ...]) -> bool:
@@ -817,6 +949,10 @@ class _Facts:
             elif key == "temp_c_below":
                 temps = self.read(temperatures)
                 if not temps or min(f.value for f in temps) >= float(value):
+                    return False
+            elif key == "temp_c_at_most":
+                temps = self.read(temperatures)
+                if not temps or min(f.value for f in temps) > float(value):
                     return False
             elif key == "temp_unknown_or_at_least":
                 if self.temp is not None and self.temp < float(value):
@@ -847,7 +983,9 @@ class _Facts:
                 if key == "heart_rate_above" and max(values) <= limit or \
                         key == "resp_rate_at_least" and max(values) < limit or \
                         key == "systolic_at_most" and min(values) > limit or \
-                        key == "glasgow_below" and min(values) >= limit:
+                        key == "glasgow_below" and min(values) >= limit or \
+                        key == "systolic_at_least" and max(values) < limit or \
+                        key == "heart_rate_at_most" and min(values) > limit:
                     return False
             elif key == "any_word":
                 wanted = {fold(w) for w in value}
