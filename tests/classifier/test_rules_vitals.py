@@ -93,6 +93,40 @@ MISREADINGS_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
 )
 
 
+# How callers and clinicians say it, in words the rules did not name before.
+SPOKEN: tuple[tuple[RedFlag, str], ...] = (
+    (RedFlag.CONSCIOUSNESS, "He went a funny colour and then just keeled over."),
+    (RedFlag.CONSCIOUSNESS, "Mon père s'est écroulé dans la cuisine, il bouge plus."),
+    (RedFlag.STROKE, "He woke up and his words were all mixed up and his right hand won't work."),
+    (RedFlag.STROKE, "Depuis ce matin ses mots sortent de travers et son bras ne marche plus."),
+    (RedFlag.SEPSIS, "Ma jambe est froide, marbrée et je ne la sens presque plus."),
+    (RedFlag.CHEST_PAIN,
+     "Homme de 58 ans, diabétique, douleur épigastrique avec sueurs depuis 1 h."),
+    (RedFlag.CHEST_PAIN,
+     "My mum says it's just indigestion but the pain at the top of her stomach has her "
+     "sweating and short of breath."),
+)
+
+SPOKEN_ROUTINE: tuple[str, ...] = (
+    "I've had indigestion after a big curry, a bit sweaty because it's hot, can I get some "
+    "Gaviscon?",
+    "My laptop won't work and I can't access the patient portal.",
+    "Il a mal au creux de l'estomac avec de la fièvre et des sueurs, sûrement une gastro.",
+)
+
+
+@pytest.mark.parametrize(("flag", "text"), SPOKEN)
+def test_spoken_paraphrase_is_raised(rules: Classifier, flag: RedFlag, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+@pytest.mark.parametrize("text", SPOKEN_ROUTINE)
+def test_spoken_routine_is_not_an_emergency(rules: Classifier, text: str) -> None:
+    assert rules.classify(text).urgency is not Urgency.EMERGENCY, text
+
+
 @pytest.mark.parametrize(("flag", "text"), MEASURED)
 def test_measured_vital_sign_escalates_its_category(rules: Classifier, flag: RedFlag,
                                                     text: str) -> None:
