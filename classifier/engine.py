@@ -13,7 +13,7 @@ import threading
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +21,9 @@ from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.lang import confident, detect
 from classifier.protocol import Protocol, ProtocolResult
+from classifier.question import ComposedAnswer, Question, compose, read_answer, read_question
 from classifier.text import Doc, analyse, analyse_join
-from classifier.types import Classification, RedFlagHit, TriageForm
+from classifier.types import Classification, RedFlagHit, Span, TriageForm
 
 if TYPE_CHECKING:
     from classifier.model import HeadsModel
@@ -368,13 +369,29 @@ class Classifier:
                                    heads_on_flagged_finals=heads_on_flagged_finals)
 
 
+@dataclass(frozen=True)
+class _AnswerReading:
+    """What a short answer read with its question adds to the caller's own words."""
+
+    red_flags: tuple[RedFlagHit, ...]
+    suspected: tuple[RedFlagHit, ...]
+    urgency: Urgency
+
+
 class StreamingClassifier:
     """Rescores the call as words arrive. Finals accumulate; the current partial hypothesis
     is appended. Urgency never goes down during a call, and an emergency stays raised (with
     the red flags that raised it and the time they were heard) until ``clear_emergency``.
 
     Protocol evidence raises on any partial, at the word that completes it; the model alone
-    raises only on a final (a whole utterance), since a partial is cut mid-sentence."""
+    raises only on a final (a whole utterance), since a partial is cut mid-sentence.
+
+    A short yes/no answer is read with the question it answers (``asked``): "non" to "il
+    respire ?" raises as "il ne respire pas" would."""
+
+    QUESTION_FINALS = 3
+    """A question asked is read with the caller's first yes/no final among the next this many
+    finals ("Attendez..." "Non."), then forgotten."""
 
     def __init__(self, classifier: Classifier, language: str | None, *,
                  model_on_partials: bool = True, heads_on_flagged_finals: bool = True) -> None:
@@ -407,10 +424,112 @@ class StreamingClassifier:
         self._cleared_offset: int | None = None
         self.cleared_by: list[str] = []
         self.last: Classification | None = None
+        self._question: Question | None = None
+        self._question_finals = 0
+        self.answers_read = 0
+        """Short answers read with their question (composed), for the replay's report."""
 
     @property
     def text(self) -> str:
         return " ".join(p for p in [*self._finals, self._partial] if p.strip())
+
+    def asked(self, question: str | None) -> Question | None:
+        """The agent or the regulator just said ``question`` (their whole turn or line; None
+        forgets any question). The caller's next short yes/no final ("oui, un peu", "non",
+        "no he's not answering") is then read with it, as the statement it makes ("vous
+        saignez un peu", "il ne respire pas", "he is not awake"), by the written protocol
+        alone; the caller's own words are classified as ever. Returns the closed question
+        read from ``question``: None when it ends with none (an open question, a statement,
+        an instruction), and then nothing is read with the answer.
+
+        Safety: the question alone never raises anything; a longer answer is classified on its
+        own words only; a "no" raises only what its negation raises and the affirmative does
+        not ("vous avez mal à la poitrine ?" "non" never raises chest pain); and, as for all
+        evidence, urgency never goes down. A flag raised this way has ``answer_to`` set to the
+        question and ``source`` ``"answer:<rule id>"`` (the audit says where it came from)."""
+        self._question = read_question(question) if question else None
+        self._question_finals = 0
+        return self._question
+
+    def _answer(self, text: str) -> ComposedAnswer | None:
+        """The statement a final makes by answering the pending question, if it is a short
+        yes/no answer (the question is then consumed; it expires after `QUESTION_FINALS`)."""
+        question = self._question
+        if question is None or not text.strip():
+            return None
+        self._question_finals += 1
+        answer = read_answer(text)
+        if answer is None:
+            if self._question_finals >= self.QUESTION_FINALS:
+                self._question = None
+            return None
+        self._question = None
+        return compose(question, answer)
+
+    def _answer_reading(self, composed: ComposedAnswer, current: Classification,
+                        full: str, text: str) -> _AnswerReading:
+        """What the protocol reads in ``composed`` after the call's finals that ``current``
+        (the caller's own words) does not already raise."""
+        head = " ".join(self._window)
+        # The statement is in the question's language, whatever the call's ("Is he
+        # breathing?" "no" in a call begun in French).
+        language = composed.question.language
+
+        def reading(statement: str) -> Classification:
+            joined = f"{head} {statement}" if head else statement
+            doc = (analyse_join(self._window_doc, statement)
+                   if self._window_doc is not None
+                   and len(joined) <= self.classifier.config.max_chars else None)
+            return self.classifier._classify(self._newest(joined), language,
+                                             model_may_raise=False, run_model=False, doc=doc)
+
+        said = reading(composed.text)
+        known = {h.category for h in current.red_flags}
+        known_suspected = known | {h.category for h in current.suspected}
+        floor = Urgency.ROUTINE
+        if composed.negated:
+            # A "no" states the negation; what the affirmative raises too comes from the
+            # question's words, never from the caller's "no" (a rewrite the protocol does not
+            # read as negated must not raise what the question asked about).
+            affirmative = reading(f"{composed.question.proposition} {composed.answer.rest}"
+                                  .strip())
+            asked_about = {h.category for h in affirmative.red_flags} | {
+                h.category for h in affirmative.suspected}
+            known, known_suspected = known | asked_about, known_suspected | asked_about
+            floor = affirmative.urgency
+        span = Span(max(0, len(full) - len(text)), len(full), text)
+        question = composed.question.asked
+
+        def mark(hit: RedFlagHit) -> RedFlagHit:
+            return replace(hit, source=f"answer:{hit.source}", span=span, answer_to=question)
+
+        flags = tuple(mark(h) for h in said.red_flags if h.category not in known)
+        raised = {h.category for h in flags}
+        suspected = tuple(mark(h) for h in said.suspected
+                          if h.category not in known_suspected and h.category not in raised)
+        urgency = Urgency.ROUTINE
+        if flags:
+            urgency = Urgency.EMERGENCY
+        elif suspected or said.urgency.rank > floor.rank:
+            # Without a new red flag an answer raises at most `urgent` (a window's own
+            # emergency is already in ``current``).
+            urgency = Urgency.URGENT
+        return _AnswerReading(flags, suspected, urgency)
+
+    def _with_answer(self, current: Classification, extra: _AnswerReading) -> Classification:
+        known = {h.category for h in current.red_flags}
+        flags = tuple(h for h in extra.red_flags if h.category not in known)
+        known |= {h.category for h in current.suspected}
+        suspected = tuple(h for h in extra.suspected if h.category not in known)
+        urgency = _urgency_max(current.urgency, extra.urgency)
+        if not flags and not suspected and urgency is current.urgency:
+            return current
+        scores = dict(current.urgency_scores)
+        if flags:
+            scores = {"emergency": 1.0, "urgent": 0.0, "routine": 0.0}
+        return replace(current, urgency=urgency, urgency_scores=scores,
+                       red_flags=(*current.red_flags, *flags),
+                       suspected=(*current.suspected, *suspected))
 
     def _model_from(self, full: str, latest: str) -> int:
         """Where the heads start reading ``full``: the latest utterance and the finals before
@@ -457,10 +576,13 @@ class StreamingClassifier:
             return self._newest(full), None
         return full, doc
 
-    def _append_final(self, text: str) -> None:
+    def _append_final(self, text: str, read_as: str | None = None) -> None:
+        """``read_as``: what the classifier reads for this final in later updates (a short
+        answer's statement, "vous saignez un peu", instead of "oui, un peu")."""
         self._finals.append(text)
         if not text.strip():
             return
+        text = read_as or text
         self._window.append(text)
         limit = self.classifier.config.max_chars * 3 // 4
         if len(self._window) > 1 and len(" ".join(self._window)) > limit:
@@ -477,6 +599,8 @@ class StreamingClassifier:
     def update(self, text: str, *, t: float, final: bool, last_update: bool = False
                ) -> Classification:
         self._partial = text
+        # Only a final is an answer: a partial "non" may go on "non non, il respire bien".
+        composed = self._answer(text) if final else None
         full, doc = self._read(text)
         # The model may raise on a final (a whole utterance), the protocol on any partial.
         run_model = final or self.model_on_partials
@@ -497,6 +621,16 @@ class StreamingClassifier:
                                                 doc=doc)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
+        read_as: str | None = None
+        extra: _AnswerReading | None = None
+        if composed is not None:
+            self.answers_read += 1
+            extra = self._answer_reading(composed, current, full, text)
+            if extra.red_flags or not composed.negated:
+                # Later updates read the statement ("vous avez de la fièvre" then "la nuque
+                # raide ?" "oui" is a meningitis picture); a "no" that raised nothing is kept
+                # as said, so its rewrite is never read again.
+                read_as = composed.text
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.
             tail = self._newest(self.text[self._cleared_offset:])
@@ -510,6 +644,8 @@ class StreamingClassifier:
                 urgency_scores=after.urgency_scores if after else current.urgency_scores,
                 red_flags=after.red_flags if after else (),
             )
+        if extra is not None:
+            current = self._with_answer(current, extra)
         for hit in current.red_flags:
             if hit.category not in self._raised:
                 self._raised[hit.category] = replace(hit, t=t)
@@ -526,7 +662,7 @@ class StreamingClassifier:
         result = replace(current, urgency=shown, red_flags=tuple(self._raised.values()),
                          urgency_scores=scores)
         if final:
-            self._append_final(text)
+            self._append_final(text, read_as)
             self._partial = ""
         self.last = result
         return result

@@ -34,6 +34,10 @@ class RedFlagHit:
     """False for partial or uncertain evidence: the agent asks a yes/no question to confirm."""
     t: float | None = None
     """Call-clock time (s) when the evidence was heard, when known (streaming)."""
+    answer_to: str | None = None
+    """Raised by the caller's short yes/no answer read with this question (the agent's or the
+    regulator's words, not the caller's): "non" to "il respire ?" (`StreamingClassifier.asked`).
+    Its ``source`` is then ``"answer:<rule id>"``."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +73,13 @@ class Classification:
                     "end": h.span.end if h.span else None,
                     "source": h.source,
                     "confirmed": h.confirmed,
+                    "answer_to": h.answer_to,
                 }
                 for h in self.red_flags
             ],
             "suspected": [
                 {"category": h.category.value, "span": h.span.text if h.span else None,
-                 "source": h.source}
+                 "source": h.source, "answer_to": h.answer_to}
                 for h in self.suspected
             ],
             "needs_review": self.needs_review,

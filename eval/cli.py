@@ -70,10 +70,18 @@ def _config(path: Path | None) -> EvalConfig:
         raise _fail(str(exc)) from None
 
 
-def _with_words(config: EvalConfig, words_per_update: int | None) -> EvalConfig:
-    if words_per_update is None:
-        return config
-    return dataclasses.replace(config, words_per_update=words_per_update)
+def _with_words(config: EvalConfig, words_per_update: int | None,
+                question_context: bool | None = None) -> EvalConfig:
+    if words_per_update is not None:
+        config = dataclasses.replace(config, words_per_update=words_per_update)
+    if question_context is not None:
+        config = dataclasses.replace(config, question_context=question_context)
+    return config
+
+
+_QUESTION_CONTEXT_HELP = ("Dialogue replay: read a caller's short yes/no answer with the "
+                          "regulator's or agent's turn before it (default on, or the config's "
+                          "replay.question_context).")
 
 
 def _engines(config: EvalConfig, dataset: Dataset, recognizer: Any = None) -> tuple[Any, Any]:
@@ -125,12 +133,14 @@ def run_cmd(
     words_per_update: Annotated[int | None, typer.Option(
         min=1, help="Dialogue replay: words per streaming update (default 1, or the "
         "config's); larger is faster with coarser time to flag.")] = None,
+    question_context: Annotated[bool | None, typer.Option(
+        "--question-context/--no-question-context", help=_QUESTION_CONTEXT_HELP)] = None,
 ) -> None:
     """Evaluate the recognizer + classifier on a labeled set and write the report."""
     from eval.gate import check_gate
     from eval.report import write_report
 
-    cfg = _with_words(_config(config), words_per_update)
+    cfg = _with_words(_config(config), words_per_update, question_context)
     try:
         gate_cfg = GateConfig(
             min_recall=cfg.gate.min_recall if min_recall is None else min_recall,
@@ -160,6 +170,7 @@ def run_cmd(
     if report.flag_timing is not None:
         from eval.report import flag_timing_text
 
+        typer.echo(f"dialogue replay: {cfg.replay_mode}", err=True)
         ttf = report.time_to_flag
         median = "-" if ttf.median is None else f"{ttf.median:.1f}"
         typer.echo(f"time to flag (gold emergencies): median {median} s, flagged {ttf.n}, "
@@ -237,6 +248,8 @@ def eval_external_cmd(
     words_per_update: Annotated[int | None, typer.Option(
         min=1, help="Dialogue replay: words per streaming update (default 1, or the "
         "config's); larger is faster with coarser time to flag.")] = None,
+    question_context: Annotated[bool | None, typer.Option(
+        "--question-context/--no-question-context", help=_QUESTION_CONTEXT_HELP)] = None,
 ) -> None:
     """Evaluate on the public sets of ../shared/external (evaluation only; skipped cleanly when
     absent). Prints ONE table for all sets (recall, specificity, false alarms, under-triage,
@@ -247,9 +260,8 @@ def eval_external_cmd(
 
     rows: list[SetRow] = []
     started = time.perf_counter()
-    result = run_external(directory, out=out,
-                          config=_with_words(_config(config), words_per_update),
-                          progress=progress, rows=rows)
+    cfg = _with_words(_config(config), words_per_update, question_context)
+    result = run_external(directory, out=out, config=cfg, progress=progress, rows=rows)
     if "sets" in result:
         result["seconds"] = round(time.perf_counter() - started, 1)
         out.mkdir(parents=True, exist_ok=True)
@@ -259,6 +271,7 @@ def eval_external_cmd(
         typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     typer.echo(format_table(rows))
+    typer.echo(f"\ndialogue replay: {cfg.replay_mode}")
     typer.echo(f"\ntotal {result['seconds']:.0f} s (engines loaded once); reports: "
                f"{result.get('index')}  (JSON: {out / 'summary.json'})")
 

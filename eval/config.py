@@ -16,6 +16,7 @@ thresholds with a YAML file (``permanence eval DATA --config FILE``)::
       words_per_update: 1  # dialogue replay granularity (1 = word by word)
       workers: 0           # dialogue replay processes (0 = one per core, 1 = serial)
       model_on_partials: false   # heads on finals only: same flags and times, much faster
+      question_context: true     # read a caller's yes/no with the regulator's question
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ class EvalConfig:
     the heads can neither raise an emergency nor latch an urgency, so flags, times and final
     results are identical with the model run on each whole utterance only (issue 13: the
     Simsamu replay went from >25 min to minutes)."""
+    question_context: bool = True
+    """Dialogue replay: each caller turn is given the regulator's or agent's turn before it as
+    the question it answers (``StreamingClassifier.asked``), so "non" to "il respire ?" raises
+    as the live agent would with its own question. ``false`` replays the caller's words alone
+    (the behaviour before issue 13's answer reading; e.g. to see what the answers add)."""
     calibration_bins: int = 10
     source: Path | None = None
     """The YAML file this came from (None: defaults)."""
@@ -79,6 +85,14 @@ class EvalConfig:
     @property
     def name(self) -> str:
         return self.source.name if self.source else "defaults"
+
+    @property
+    def replay_mode(self) -> str:
+        """How dialogues are replayed, in words (printed by ``eval run`` and
+        ``bench eval-external``)."""
+        if self.question_context:
+            return "caller answers read with the preceding question (replay.question_context)"
+        return "caller turns alone, no question context (replay.question_context: false)"
 
     def classifier_config(self) -> Any:
         from classifier import ClassifierConfig
@@ -152,10 +166,12 @@ def load_config(path: str | Path | None) -> EvalConfig:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     replay = data.get("replay") or {}
-    unknown_replay = sorted(set(replay) - {"words_per_update", "workers", "model_on_partials"})
+    unknown_replay = sorted(set(replay) - {"words_per_update", "workers", "model_on_partials",
+                                           "question_context"})
     if unknown_replay:
         raise ConfigError(f"{path}: replay: unknown key(s) {', '.join(unknown_replay)}; "
-                          "allowed: model_on_partials, words_per_update, workers")
+                          "allowed: model_on_partials, question_context, words_per_update, "
+                          "workers")
     workers = replay.get("workers", 0)
     if not isinstance(workers, int) or workers < 0:
         raise ConfigError(f"{path}: replay.workers must be an integer >= 0, got {workers!r}")
@@ -163,6 +179,10 @@ def load_config(path: str | Path | None) -> EvalConfig:
     if not isinstance(partials, bool):
         raise ConfigError(f"{path}: replay.model_on_partials must be true or false, got "
                           f"{partials!r}")
+    context = replay.get("question_context", True)
+    if not isinstance(context, bool):
+        raise ConfigError(f"{path}: replay.question_context must be true or false, got "
+                          f"{context!r}")
     words = replay.get("words_per_update", 1)
     if not isinstance(words, int) or words < 1:
         raise ConfigError(f"{path}: replay.words_per_update must be an integer >= 1, got {words!r}")
@@ -172,7 +192,7 @@ def load_config(path: str | Path | None) -> EvalConfig:
     return EvalConfig(classifier=dict(data.get("classifier") or {}),
                       recognizer=dict(data.get("recognizer") or {}), gate=gate,
                       words_per_update=words, workers=workers, model_on_partials=partials,
-                      calibration_bins=bins, source=path.resolve())
+                      question_context=context, calibration_bins=bins, source=path.resolve())
 
 
 __all__ = ["DEFAULT_CRITICAL", "ConfigError", "EvalConfig", "GateConfig",

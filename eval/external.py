@@ -175,6 +175,11 @@ def format_table(rows: Sequence[SetRow]) -> str:
         if any(x.kind == "dialogue" for x in r.results):
             d = row.to_dict()
             median = d["median_time_to_flag_s"]
+            context = r.meta.get("question_context")
+            if context is not None:
+                notes.append(f"{row.name} replay: " + (
+                    "caller answers read with the preceding question" if context
+                    else "caller turns alone (no question context)"))
             notes.append(
                 f"{row.name}: {d['predicted_emergencies']} of {row.n} dialogues flagged "
                 f"emergency, categories {d['flagged_categories'] or '{}'}, median time to flag "
@@ -221,7 +226,8 @@ def run_external(directory: Path | None = None, *, out: Path | None = None,
     config = config or EvalConfig()
     if not directory.is_dir():
         return {"skipped": f"{directory} not present (external sets are optional)"}
-    result: dict[str, Any] = {"dir": str(directory), "sets": {}}
+    result: dict[str, Any] = {"dir": str(directory), "sets": {},
+                              "question_context": config.question_context}
     rows = rows if rows is not None else []
     for spec in EXTERNAL_SETS:
         if not (directory / spec.relpath).is_file():

@@ -5,6 +5,8 @@
 - dialogue items: the caller's turns replayed in time order through ``classifier.stream()``,
   word by word at times interpolated linearly within each turn (the turn's words spread evenly
   from its start to its end), so the time at which the emergency is raised is meaningful.
+  With ``question_context`` (the default) the regulator's or agent's turn before a caller turn
+  is given to the stream as the question it answers (``StreamingClassifier.asked``).
 """
 
 from __future__ import annotations
@@ -104,17 +106,37 @@ def _stream(item: DialogueItem, classifier: Classifier, model_on_partials: bool,
                              heads_on_flagged_finals=False)
 
 
+def _questions(item: DialogueItem) -> list[str | None]:
+    """For each caller turn (in time order), the regulator's or agent's turn said since the
+    caller's previous turn began (the last one when several were), or None."""
+    others = sorted((t for t in item.turns if t.speaker != "caller"),
+                    key=lambda t: (t.start, t.end))
+    out: list[str | None] = []
+    previous = float("-inf")
+    for turn in item.caller_turns:
+        said = [o for o in others if previous <= o.start < turn.start and o.text.strip()]
+        out.append(said[-1].text if said else None)
+        previous = turn.start
+    return out
+
+
 def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: int,
-                  model_on_partials: bool = True, decisive_heads: bool = True) -> ItemResult:
+                  model_on_partials: bool = True, decisive_heads: bool = True,
+                  question_context: bool = True) -> ItemResult:
     stream = _stream(item, classifier, model_on_partials, decisive_heads)
     last: Classification | None = None
     flag: FlagMoment | None = None
     spent: list[float] = []
     spoken = [k for k, turn in enumerate(item.caller_turns) if turn.text.split()]
+    questions = _questions(item) if question_context else [None] * len(item.caller_turns)
     for k, turn in enumerate(item.caller_turns):
         words = turn.text.split()
         if not words:
             continue
+        if questions[k] is not None:
+            # The live agent tells its stream what it asked; a recording has the regulator's
+            # words. Reading them costs nothing unless the caller answers yes or no.
+            stream.asked(questions[k])
         n = len(words)
         cuts = list(range(words_per_update, n, words_per_update)) + [n]
         for i in cuts:
@@ -140,15 +162,16 @@ def _run_dialogue(item: DialogueItem, classifier: Classifier, words_per_update: 
 
 def run_item(item: Item, classifier: Classifier, recognizer: Recognizer | None = None,
              *, words_per_update: int = 1, model_on_partials: bool = True,
-             decisive_heads: bool = True) -> ItemResult:
+             decisive_heads: bool = True, question_context: bool = True) -> ItemResult:
     """One item through the engines. Dialogues: ``model_on_partials=True`` is the plain
     replay (heads on every word); with ``False`` the heads run on finals only, and with
     ``decisive_heads`` only on the finals the protocol does not already flag (plus the
-    call's last update): the same outcome, fewer encoder passes (see `_stream`)."""
+    call's last update): the same outcome, fewer encoder passes (see `_stream`).
+    ``question_context``: the caller's answers are read with the question before them."""
     try:
         if isinstance(item, DialogueItem):
             return _run_dialogue(item, classifier, words_per_update, model_on_partials,
-                                 decisive_heads)
+                                 decisive_heads, question_context)
         if isinstance(item, AudioItem):
             if recognizer is None:
                 raise EvalError("an audio item needs a recognizer")
@@ -188,7 +211,7 @@ def _workers(config: EvalConfig, dialogues: Sequence[DialogueItem], classifier: 
 
 
 def _replay_worker(classifier_config: Any, words_per_update: int, model_on_partials: bool,
-                   tasks: Any, results: Any) -> None:
+                   question_context: bool, tasks: Any, results: Any) -> None:
     """A spawned replay process: load the classifier, then take dialogues from the shared
     queue until it is empty (``None``); each result (or the error) goes back with its index."""
     import queue
@@ -206,7 +229,8 @@ def _replay_worker(classifier_config: Any, words_per_update: int, model_on_parti
         index, item = task
         try:
             results.put((index, run_item(item, classifier, words_per_update=words_per_update,
-                                         model_on_partials=model_on_partials), None))
+                                         model_on_partials=model_on_partials,
+                                         question_context=question_context), None))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
             results.put((index, None, str(exc)))
 
@@ -234,7 +258,8 @@ def _replay_parallel(items: Sequence[DialogueItem], classifier: Classifier,
         tasks.put((k, items[k]))
     procs = [ctx.Process(target=_replay_worker, daemon=True,
                          args=(classifier.config, config.words_per_update,
-                               config.model_on_partials, tasks, results))
+                               config.model_on_partials, config.question_context, tasks,
+                               results))
              for _ in range(workers - 1)]
     for p in procs:
         p.start()
@@ -275,7 +300,8 @@ def _replay_parallel(items: Sequence[DialogueItem], classifier: Classifier,
                     continue
                 take(index, run_item(item, classifier,
                                      words_per_update=config.words_per_update,
-                                     model_on_partials=config.model_on_partials), None)
+                                     model_on_partials=config.model_on_partials,
+                                     question_context=config.question_context), None)
     finally:
         # Every dialogue is done (or the run failed): a process still loading its classifier
         # has nothing left to do.
@@ -360,10 +386,13 @@ def evaluate(dataset: Dataset | str | Path, classifier: Classifier | None = None
     results = [
         done[id(item)] if id(item) in done else
         run_item(item, classifier, recognizer, words_per_update=config.words_per_update,
-                 model_on_partials=config.model_on_partials)
+                 model_on_partials=config.model_on_partials,
+                 question_context=config.question_context)
         for item in tqdm(dataset.items, desc=f"eval {dataset.name}", unit="item",
                          disable=not progress or bool(done), leave=False)
     ]
     return build_report(results, dataset=dataset.name, config=config, skipped=dataset.skipped,
                         meta={"config": config.name,
-                              "path": str(dataset.path) if dataset.path else None})
+                              "path": str(dataset.path) if dataset.path else None,
+                              **({"question_context": config.question_context}
+                                 if dialogues else {})})

@@ -55,13 +55,17 @@ class FlagMoment:
     category: str | None
     """The category raised at that moment (the first, when several were)."""
     source: str | None
-    """What raised it: a protocol rule id, ``model``, ``similarity+model``..."""
+    """What raised it: a protocol rule id, ``model``, ``similarity+model``, ``answer:<rule id>``
+    (a caller's yes/no read with the question before it)..."""
 
     @property
     def by(self) -> str:
-        """``rule``, ``model`` or ``similarity`` (the kind of signal that raised the flag)."""
+        """``rule``, ``model``, ``similarity`` or ``answer`` (the kind of signal that raised the
+        flag; ``answer``: a rule read on a short answer with its question)."""
         if self.source is None:
             return "unknown"
+        if self.source.startswith("answer:"):
+            return "answer"
         if self.source.startswith("similarity"):
             return "similarity"
         return "model" if self.source == "model" else "rule"
