@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from agenda import Slot, parse_slot_request
-from pipeline.agenda.service import agenda_config_for
+from pipeline.agenda.service import PracticeAgendaConfig, practice_agenda_config
 from pipeline.agenda.store import AgendaStore, BookingRequest, PatientIn, SlotTaken, Source
 from pipeline.service.store import Store
 from pipeline.settings import Settings
@@ -57,12 +57,16 @@ def _week_slots(store: AgendaStore, now: datetime, days: int = 7) -> list[Slot]:
 
 
 def run_bench(*, searches: int = 200, bookings: int = 200, threads: int = 8,
-              attempts: int = 400, seed: int = 7) -> dict[str, Any]:
+              attempts: int = 400, seed: int = 7,
+              practice: PracticeAgendaConfig | None = None) -> dict[str, Any]:
+    """``practice``: whose agenda (its practitioners, hours and types; scoped rows as in a
+    deployment of several); the single practice file's when None."""
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="permanence-bench-agenda-") as tmp:
         settings = Settings(data_dir=Path(tmp))
+        chosen = practice or practice_agenda_config(settings)
         store = Store(settings.effective_database_url)
-        agenda = AgendaStore(store, agenda_config_for(settings))
+        agenda = AgendaStore(store, chosen.config, scoped=chosen.scoped)
         cfg = agenda.config
         now = datetime(2026, 12, 1, 8, 0, tzinfo=cfg.tz).astimezone(UTC)
 
@@ -155,6 +159,7 @@ def run_bench(*, searches: int = 200, bookings: int = 200, threads: int = 8,
         store.dispose()
     return {
         "backend": "sqlite",
+        "practice": chosen.practice_id,
         "slot_search": _ms(search_t),
         "booking_sequential": _ms(book_t),
         "contention": {"threads": threads, "attempts": attempts, **outcome,

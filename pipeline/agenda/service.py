@@ -229,6 +229,46 @@ def agenda_config_for(settings: Settings) -> AgendaConfig:
     return agenda_from_practice(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
+class UnknownPractice(ValueError):
+    """``--practice`` names no practice of the practices file (or there is no such file)."""
+
+
+@dataclass(frozen=True)
+class PracticeAgendaConfig:
+    """Whose agenda a command outside the service works on (``permanence agenda ...``,
+    ``bench agenda``), chosen as the service chooses it."""
+
+    practice_id: str | None
+    """None: a single-practice deployment (no practices file)."""
+    config: AgendaConfig
+    scoped: bool
+    """One practice's rows among several in the database (see `AgendaStore`)."""
+
+
+def practice_agenda_config(settings: Settings,
+                           practice: str | None = None) -> PracticeAgendaConfig:
+    """The agenda of ``practice`` in the practices file (``PERMANENCE_PRACTICES_FILE``); without
+    one, its default practice (else its first), as ``permanence serve`` picks the agenda of a
+    call of no practice. No practices file: the single practice file (``practice`` must then
+    be None)."""
+    if settings.practices_file is None:
+        if practice is not None:
+            raise UnknownPractice(
+                f"no practice {practice!r}: this deployment has one practice (set "
+                "PERMANENCE_PRACTICES_FILE to a practices file to choose among several)")
+        return PracticeAgendaConfig(None, agenda_config_for(settings), scoped=False)
+    from pipeline.practices import agenda_configs, load_practices
+
+    directory = load_practices(Path(settings.practices_file))
+    configs = agenda_configs(directory)
+    chosen = practice or directory.default or next(iter(configs), None)
+    if chosen is None or chosen not in configs:
+        raise UnknownPractice(
+            f"no practice {chosen!r} in {settings.practices_file}: expected one of "
+            + ", ".join(sorted(configs)))
+    return PracticeAgendaConfig(chosen, configs[chosen], scoped=True)
+
+
 def build_agenda(settings: Settings, store: Store, *, practice_name: str,
                  config: AgendaConfig | None = None,
                  clock: Callable[[], datetime] | None = None,
