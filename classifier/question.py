@@ -193,7 +193,10 @@ _LEAD = ("et", "alors", "donc", "bon", "bien", "d'accord", "ok", "okay", "euh", 
 _TAGS = ("c'est ca", "c'est bien ca", "n'est-ce pas", "hein", "ou pas", "ou non",
          "oui ou non", "d'accord", "right", "is that right", "is that correct", "correct",
          "or not", "yes or no", "ok", "okay", "non", "oui")
-_CONDITIONAL = _set("si s' if when unless lorsque lorsqu' quand")
+_CONDITIONAL = _set("si if unless")
+"""Anywhere in the question, as is "s'il": a condition, not a statement about the patient."""
+_CONDITIONAL_FIRST = _set("when lorsque lorsqu' quand")
+"""Only at the start: "il vous répond quand vous lui parlez ?" is a question."""
 _SUBJECTS_FR = _set("je j' tu il elle on nous vous ils elles ca cela c' ce")
 _OBJECTS_FR = _set("me m' te t' se s' le la l' les lui leur y en nous vous")
 _NEG_FR = _set("pas plus jamais rien personne aucun aucune guere point")
@@ -262,6 +265,21 @@ def _strip_ends(words: list[str]) -> list[str]:
     return words
 
 
+_ANNOUNCE = ("il faut", "faut", "vous allez", "je vais", "je vous", "on va", "on vous",
+             "nous allons", "je passe", "restez", "mettez", "allongez", "surveillez",
+             "you need to", "you have to", "you must", "i'm going", "i am going", "i will",
+             "i'll", "we will", "we'll", "we are sending", "we're sending", "stay with", "keep")
+"""An instruction or an announcement (a turn with no "?" may be one): "oui" agrees to it."""
+
+
+def _announces(folded: list[str]) -> bool:
+    for phrase in _ANNOUNCE:
+        p = [fold(w) for w in _words(phrase)]
+        if any(folded[k:k + len(p)] == p for k in range(len(folded) - len(p) + 1)):
+            return True
+    return False
+
+
 def _english(folded: list[str]) -> bool:
     folded = [w.partition("'")[0] if w.count("'") == 1 and not w.endswith("'") else w
               for w in folded]
@@ -287,7 +305,11 @@ def read_question(turn: str) -> Question | None:
     if first in _WH_FR or first in _WH_EN or folded[-1] in _WH_FR | _WH_EN or \
             _WH_FR_ANYWHERE & set(folded) or any(w.startswith("qu'est") for w in folded):
         return None
-    if first in _CONDITIONAL:
+    conditional = _CONDITIONAL & set(folded) or first in _CONDITIONAL_FIRST or any(
+        a == "s'" and b in ("il", "ils") for a, b in zip(folded, folded[1:], strict=False))
+    if conditional or _announces(folded):
+        # "s'il a du mal à respirer, rappelez", "il faut le masser", "je vous envoie une
+        # équipe": what the caller's "oui" agrees to is not a statement about the patient.
         return None
     if _english(folded):
         return _question_en(sentence, words)

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from asr.types import AsrEvent, AudioChunk
+from classifier.question import Question
 from classifier.types import Classification, TriageForm
 from handoff import HandoffDecision
 from pipeline.agent.tts import SpeechAudio
@@ -66,6 +67,11 @@ class StreamingTriage(Protocol):
     """One call's classifier stream (``classifier.StreamingClassifier``)."""
 
     def update(self, text: str, *, t: float, final: bool) -> Classification: ...
+
+    def asked(self, question: str | None) -> Question | None:
+        """The agent just said ``question``: the caller's next short yes/no final is read
+        with it (None: nothing to read with)."""
+        ...
 
     def form(self) -> TriageForm: ...
 

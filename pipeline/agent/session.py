@@ -769,6 +769,13 @@ class CallSession:
             return  # only the prerecorded transfer notice can still be played
         self._emit(AgentSaid(t, line.text, line.kind, line.interrupt,
                              round(audio.duration_s, 2) if audio else None, prerecorded))
+        if self._stream is not None and not self._faulted("classifier"):
+            # The caller's next yes/no is read with what the agent just said ("oui" to "Vous
+            # saignez ?"); a statement or an open question gives nothing to read. Not with the
+            # red-flag question, whose answer the dialogue itself decides (a "yes" is the
+            # emergency it confirms): read there too, it would be counted twice.
+            self._stream.asked(None if self.dialogue.state is State.CONFIRM_FLAG
+                               else line.text)
         if line.interrupt and self.on_interrupt is not None:
             await self.on_interrupt()
         duration = audio.duration_s if audio else len(line.text) / CHARS_PER_S

@@ -145,6 +145,9 @@ class FaultyStreamingClassifier:
         time.sleep(3.0)
         return self.inner.update(text, t=t, final=final)
 
+    def asked(self, question: str | None) -> Any:
+        return self.inner.asked(question)
+
     def form(self) -> Any:
         return self.inner.form()
 

@@ -151,6 +151,11 @@ class KeywordStream:
         self.raised: dict[RedFlag, RedFlagHit] = {}
         self.doubt = doubt
         self.updates: list[tuple[str, bool]] = []
+        self.questions: list[str | None] = []
+        """What the session said the caller answers next (``asked``), in order."""
+
+    def asked(self, question: str | None) -> None:
+        self.questions.append(question)
 
     def update(self, text: str, *, t: float, final: bool) -> Classification:
         self.updates.append((text, final))

@@ -138,10 +138,19 @@ def test_an_open_question_or_a_statement_gives_nothing_to_read(rules: Classifier
     s = rules.stream("fr")
     for said in ("Quel est le motif de votre appel ?", "Il a quel âge ?",
                  "Je vous envoie une ambulance, il ne faut pas le bouger.",
-                 "S'il a du mal à respirer, rappelez le 15 ?", "What happened?"):
+                 "S'il a du mal à respirer, rappelez le 15 ?", "What happened?",
+                 # Unpunctuated (a transcript): instructions, not questions.
+                 "alors je vous envoie les pompiers s'il fait un arrêt il faut masser",
+                 "vous allez le mettre sur le côté et surveiller sa respiration",
+                 "okay I'm going to send an ambulance you need to stay with him"):
         assert s.asked(said) is None, said
     assert _answer(rules, "Je vous envoie une équipe. Il faut rester à côté de lui s'il "
                    "respire mal.", "d'accord").urgency is Urgency.ROUTINE
+    assert _answer(rules, "bon il faut le masser s'il ne respire plus d'accord",
+                   "oui").urgency is Urgency.ROUTINE
+    # An unpunctuated question is still one: "il respire" then "non".
+    assert RedFlag.BREATHING in _categories(_answer(rules, "d'accord madame il respire",
+                                                    "non"))
 
 
 def test_a_question_is_read_with_one_answer_only(rules: Classifier) -> None:
