@@ -102,6 +102,10 @@ SPOKEN: tuple[tuple[RedFlag, str], ...] = (
     (RedFlag.SEPSIS, "Ma jambe est froide, marbrée et je ne la sens presque plus."),
     (RedFlag.CHEST_PAIN,
      "Homme de 58 ans, diabétique, douleur épigastrique avec sueurs depuis 1 h."),
+    (RedFlag.OBSTETRIC, "Femme de 28 ans, 6 SA, douleur pelvienne unilatérale et métrorragies."),
+    (RedFlag.OBSTETRIC, "enceinte de 8 sa je saigne et j'ai mal au ventre"),
+    (RedFlag.TRAUMA, "Patient de 80 ans, chute, ne se relève pas, confus, sous AVK."),
+    (RedFlag.TRAUMA, "My nan on warfarin had a fall this morning and now she's not making sense."),
     (RedFlag.CHEST_PAIN,
      "My mum says it's just indigestion but the pain at the top of her stomach has her "
      "sweating and short of breath."),
@@ -111,6 +115,10 @@ SPOKEN_ROUTINE: tuple[str, ...] = (
     "I've had indigestion after a big curry, a bit sweaty because it's hot, can I get some "
     "Gaviscon?",
     "My laptop won't work and I can't access the patient portal.",
+    "Il a 3 sa fille avec lui, elle a mal au ventre et saigne un peu.",
+    "Ma mère sous Previscan est tombée de sommeil devant la télé, un peu confuse au réveil, "
+    "c'est pour son INR.",
+    "He's on warfarin and fell asleep on the sofa, he was a bit confused when he woke up.",
     "Il a mal au creux de l'estomac avec de la fièvre et des sueurs, sûrement une gastro.",
 )
 
