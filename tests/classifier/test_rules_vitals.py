@@ -74,6 +74,9 @@ MISREADINGS_ROUTINE: tuple[str, ...] = (
     "Ma mère a pris tous ses médicaments ce matin comme d'habitude, c'est pour le renouvellement.",
     "Il a bien pris ses médicaments ce matin, je voulais une question sur les horaires.",
     "He took all his tablets this morning as usual, can he have a glass of wine tonight?",
+    "She had appendicitis, it was removed years ago, I need to move Thursday's appointment.",
+    "Elle a été opérée de l'appendicite petite, il faut annuler le rendez-vous de demain.",
+    "My daughter had a fever as a newborn, I'd like to book her check-up.",
     "She took all of her antibiotics like you said, the cough is better.",
     "My gums bleed a lot when I brush my teeth, can I get a check-up?",
     "Mes gencives saignent beaucoup quand je me brosse les dents.",
@@ -90,6 +93,13 @@ MISREADINGS_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
     (RedFlag.POISONING, "Mon fils de 3 ans a pris mes médicaments dans mon sac."),
     (RedFlag.POISONING, "My toddler got into my pills and swallowed some."),
     (RedFlag.BLEEDING, "He's bleeding a lot from a cut on his leg and it won't stop."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "Il a été opéré de l'appendicite hier et maintenant il a le ventre dur et de la fièvre."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "He had his appendix out last week and now his tummy is rock hard and he's feverish."),
+    (RedFlag.ACUTE_ABDOMEN, "The hospital says she has appendicitis and needs to go in."),
+    (RedFlag.ACUTE_ABDOMEN, "My son has pain low on the right and a fever, maybe his appendix."),
+    (RedFlag.INFANT_FEVER, "My newborn is 12 days old and has a fever of 38.3."),
 )
 
 
