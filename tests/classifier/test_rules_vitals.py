@@ -116,6 +116,13 @@ SPOKEN: tuple[tuple[RedFlag, str], ...] = (
     (RedFlag.OBSTETRIC, "enceinte de 8 sa je saigne et j'ai mal au ventre"),
     (RedFlag.TRAUMA, "Patient de 80 ans, chute, ne se relève pas, confus, sous AVK."),
     (RedFlag.TRAUMA, "My nan on warfarin had a fall this morning and now she's not making sense."),
+    (RedFlag.BREATHING, "please help my husband he no breathe good, he make noise and he is blue"),
+    (RedFlag.CONSCIOUSNESS, "my mother she fall down and no wake up"),
+    (RedFlag.SEPSIS,
+     "My wife is 80 and she's been hot and confused since this afternoon, and she hasn't "
+     "weed all day."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "Il a mal au ventre depuis cette nuit, c'est dur comme du bois et il a vomi."),
     (RedFlag.CHEST_PAIN,
      "My mum says it's just indigestion but the pain at the top of her stomach has her "
      "sweating and short of breath."),
@@ -125,6 +132,9 @@ SPOKEN_ROUTINE: tuple[str, ...] = (
     "I've had indigestion after a big curry, a bit sweaty because it's hot, can I get some "
     "Gaviscon?",
     "My laptop won't work and I can't access the patient portal.",
+    "I'm feeling a bit blue lately, can I talk to the doctor about my mood?",
+    "He uses his blue inhaler when he runs, can I get a repeat?",
+    "My son's leg muscles are rock hard after football, is that normal?",
     "Il a 3 sa fille avec lui, elle a mal au ventre et saigne un peu.",
     "Ma mère sous Previscan est tombée de sommeil devant la télé, un peu confuse au réveil, "
     "c'est pour son INR.",
