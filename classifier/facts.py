@@ -228,7 +228,13 @@ def pregnancy_weeks(doc: Doc) -> list[Fact]:
         ctx_after = {w.text for w in words[j + 1: j + 4]}
         preg = {"enceinte", "grossesse", "pregnant", "pregnancy", "along", "amenorrhee",
                 "terme"}
-        if unit in {"sa"} or unit in {"semaine", "semaines", "weeks", "week"} and (
+        # "SA" (semaines d'aménorrhée) is also the French possessive "sa": written in
+        # capitals, after "enceinte" ("enceinte de 8 sa"), or ending its clause ("à 6 sa,").
+        said_sa = unit == "sa" and 2 <= value <= 43 and (
+            doc.text[words[j].start:words[j].end] == "SA"
+            or "enceinte" in ctx_before
+            or j + 1 >= len(words) or words[j + 1].punct)
+        if said_sa or unit in {"semaine", "semaines", "weeks", "week"} and (
                 (ctx_before | ctx_after) & preg):
             out.append(Fact(value, _span(doc, words[i], words[j]), 0.9))
         elif unit in {"mois", "months", "month"} and (ctx_before | ctx_after) & preg:

@@ -33,6 +33,7 @@ from classifier.facts import (
     glucose_mmol,
     heart_rate,
     oxygen_saturation,
+    pregnancy_weeks,
     respiratory_rate,
     systolic_bp,
     temperatures,
@@ -855,7 +856,7 @@ WHEN_CONDITIONS: tuple[str, ...] = (
     "temp_unknown_or_at_least", "temp_c_below", "minutes_at_least", "any_word",
     "glucose_mmol_at_least", "glucose_mmol_below", "spo2_below", "heart_rate_above",
     "systolic_at_most", "resp_rate_at_least", "glasgow_below", "systolic_at_least",
-    "heart_rate_at_most", "temp_c_at_most",
+    "heart_rate_at_most", "temp_c_at_most", "pregnancy_weeks_said",
 )
 """Modifiers a rule may require: age, measured temperature / glucose / SpO2 / heart rate /
 systolic pressure / respiratory rate / Glasgow score, duration."""
@@ -915,6 +916,8 @@ class _Facts:
             temps = self.read(temperatures)
             if temps:
                 out.append(min(temps, key=lambda f: f.value).span)
+        if "pregnancy_weeks_said" in when:
+            out.extend(f.span for f in self.read(pregnancy_weeks)[:1])
         if "minutes_at_least" in when:
             mins = self.read(durations_minutes)
             if mins:
@@ -949,6 +952,9 @@ class _Facts:
             elif key == "temp_c_below":
                 temps = self.read(temperatures)
                 if not temps or min(f.value for f in temps) >= float(value):
+                    return False
+            elif key == "pregnancy_weeks_said":
+                if bool(self.read(pregnancy_weeks)) != bool(value):
                     return False
             elif key == "temp_c_at_most":
                 temps = self.read(temperatures)

@@ -74,6 +74,9 @@ MISREADINGS_ROUTINE: tuple[str, ...] = (
     "Ma mère a pris tous ses médicaments ce matin comme d'habitude, c'est pour le renouvellement.",
     "Il a bien pris ses médicaments ce matin, je voulais une question sur les horaires.",
     "He took all his tablets this morning as usual, can he have a glass of wine tonight?",
+    "She had appendicitis, it was removed years ago, I need to move Thursday's appointment.",
+    "Elle a été opérée de l'appendicite petite, il faut annuler le rendez-vous de demain.",
+    "My daughter had a fever as a newborn, I'd like to book her check-up.",
     "She took all of her antibiotics like you said, the cough is better.",
     "My gums bleed a lot when I brush my teeth, can I get a check-up?",
     "Mes gencives saignent beaucoup quand je me brosse les dents.",
@@ -90,6 +93,13 @@ MISREADINGS_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
     (RedFlag.POISONING, "Mon fils de 3 ans a pris mes médicaments dans mon sac."),
     (RedFlag.POISONING, "My toddler got into my pills and swallowed some."),
     (RedFlag.BLEEDING, "He's bleeding a lot from a cut on his leg and it won't stop."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "Il a été opéré de l'appendicite hier et maintenant il a le ventre dur et de la fièvre."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "He had his appendix out last week and now his tummy is rock hard and he's feverish."),
+    (RedFlag.ACUTE_ABDOMEN, "The hospital says she has appendicitis and needs to go in."),
+    (RedFlag.ACUTE_ABDOMEN, "My son has pain low on the right and a fever, maybe his appendix."),
+    (RedFlag.INFANT_FEVER, "My newborn is 12 days old and has a fever of 38.3."),
 )
 
 
@@ -102,6 +112,17 @@ SPOKEN: tuple[tuple[RedFlag, str], ...] = (
     (RedFlag.SEPSIS, "Ma jambe est froide, marbrée et je ne la sens presque plus."),
     (RedFlag.CHEST_PAIN,
      "Homme de 58 ans, diabétique, douleur épigastrique avec sueurs depuis 1 h."),
+    (RedFlag.OBSTETRIC, "Femme de 28 ans, 6 SA, douleur pelvienne unilatérale et métrorragies."),
+    (RedFlag.OBSTETRIC, "enceinte de 8 sa je saigne et j'ai mal au ventre"),
+    (RedFlag.TRAUMA, "Patient de 80 ans, chute, ne se relève pas, confus, sous AVK."),
+    (RedFlag.TRAUMA, "My nan on warfarin had a fall this morning and now she's not making sense."),
+    (RedFlag.BREATHING, "please help my husband he no breathe good, he make noise and he is blue"),
+    (RedFlag.CONSCIOUSNESS, "my mother she fall down and no wake up"),
+    (RedFlag.SEPSIS,
+     "My wife is 80 and she's been hot and confused since this afternoon, and she hasn't "
+     "weed all day."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "Il a mal au ventre depuis cette nuit, c'est dur comme du bois et il a vomi."),
     (RedFlag.CHEST_PAIN,
      "My mum says it's just indigestion but the pain at the top of her stomach has her "
      "sweating and short of breath."),
@@ -111,6 +132,13 @@ SPOKEN_ROUTINE: tuple[str, ...] = (
     "I've had indigestion after a big curry, a bit sweaty because it's hot, can I get some "
     "Gaviscon?",
     "My laptop won't work and I can't access the patient portal.",
+    "I'm feeling a bit blue lately, can I talk to the doctor about my mood?",
+    "He uses his blue inhaler when he runs, can I get a repeat?",
+    "My son's leg muscles are rock hard after football, is that normal?",
+    "Il a 3 sa fille avec lui, elle a mal au ventre et saigne un peu.",
+    "Ma mère sous Previscan est tombée de sommeil devant la télé, un peu confuse au réveil, "
+    "c'est pour son INR.",
+    "He's on warfarin and fell asleep on the sofa, he was a bit confused when he woke up.",
     "Il a mal au creux de l'estomac avec de la fièvre et des sueurs, sûrement une gastro.",
 )
 
