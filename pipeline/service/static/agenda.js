@@ -129,7 +129,7 @@ function cell(c, m, t, step) {
 
 function panel(...children) {
   const card = document.getElementById("panel-card");
-  card.replaceChildren(...children);
+  fill(card, ...children);
   document.getElementById("panel").hidden = false;
 }
 function closePanel() { document.getElementById("panel").hidden = true; }
