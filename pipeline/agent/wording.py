@@ -200,8 +200,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "fr": "Je vous passe quelqu'un du cabinet, restez en ligne.",
         "en": "I am putting you through to a member of the team, please stay on the line.",
     },
+    # Not "au secrétariat": after hours the fail-safe goes to the on-call physician, and the
+    # caller heard "secrétariat" while being put through to the doctor.
     "transfer_fault": {
-        "fr": "Je vous transfère au secrétariat, restez en ligne.",
+        "fr": "Je vous transfère à quelqu'un du cabinet, restez en ligne.",
         "en": "I am transferring you to the practice team, please stay on the line.",
     },
     "reprompt": {

@@ -18,6 +18,8 @@ class PracticeOut(BaseModel):
     name: str
     numbers: list[str]
     """E.164 numbers callers dial to reach it."""
+    default: bool = False
+    """The practice of calls to any other number, and the agenda shown when none is named."""
 
 
 class MembershipIn(BaseModel):
@@ -37,8 +39,10 @@ async def practices(services: ServicesDep, user: Anyone) -> list[PracticeOut]:
     directory = services.practices
     if directory is None:
         return []
+    default = directory.default or next(iter(directory.configs), None)
     return [PracticeOut(id=pid, name=config.name,
-                        numbers=sorted(n for n, p in directory.numbers.items() if p == pid))
+                        numbers=sorted(n for n, p in directory.numbers.items() if p == pid),
+                        default=pid == default)
             for pid, config in directory.configs.items() if user.sees(pid)]
 
 

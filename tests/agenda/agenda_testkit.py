@@ -144,3 +144,33 @@ class FakeTwilioSms:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+B_PRACTICE = {
+    "name": "Maison de santé B", "timezone": "Europe/Paris", "languages": ["fr"],
+    "opening_hours": {day: [["08:00", "19:00"]] for day in ("mon", "tue", "thu", "fri")},
+    "physicians": [{"id": "dr-lefevre", "name": "Dr Anne Lefèvre", "phone": "+33199000020"}],
+    "on_call": [{"label": "all week", "physician": "dr-lefevre",
+                 "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                 "start": "00:00", "end": "00:00"}],
+    "tele_secretary": {"name": "Secrétariat B", "phone": "+33320999999"},
+}
+
+
+def two_practices_file(tmp: Path) -> Path:
+    """A practices file: cabinet-a (the demo practice, the default) and cabinet-b (one
+    physician, dr-lefevre, whose agenda is its own)."""
+    import yaml
+
+    from handoff import DEMO_PRACTICE_FILE
+
+    (tmp / "a.yaml").write_text(DEMO_PRACTICE_FILE.read_text(encoding="utf-8"),
+                                encoding="utf-8")
+    (tmp / "b.yaml").write_text(yaml.safe_dump(B_PRACTICE, allow_unicode=True),
+                                encoding="utf-8")
+    path = tmp / "practices.yaml"
+    path.write_text(yaml.safe_dump({"practices": [
+        {"id": "cabinet-a", "file": "a.yaml", "numbers": ["+33 1 44 00 00 01"]},
+        {"id": "cabinet-b", "file": "b.yaml", "numbers": ["+33 3 20 00 00 01"]}],
+        "default": "cabinet-a"}))
+    return path

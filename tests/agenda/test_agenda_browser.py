@@ -118,3 +118,46 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
     # Offline page: nothing but the server itself was requested.
     assert all(u.startswith(server.base_url) for u in requested), [
         u for u in requested if not u.startswith(server.base_url)]
+
+
+def test_agenda_page_picks_among_the_users_practices(tmp_path: Path, agenda_template_db: Path,
+                                                     radicale: Any) -> None:
+    """Several practices (issue 10): a user of several picks whose agenda (the default first);
+    a user of one gets theirs, with no picker."""
+    from agenda_testkit import two_practices_file
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.service.app import create_app
+    from pipeline.service.threaded import running_server
+
+    env = make_env(tmp_path, agenda_template_db, radicale,
+                   caldav_url=f"http://127.0.0.1:{free_port()}/permanence/",
+                   practices_file=two_practices_file(tmp_path), agenda={"enabled": True})
+    app = create_app(env.settings, services=env.services)
+    with running_server(app) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.goto(server.base_url + "/agenda?date=2026-12-08")
+        page.fill("#login-username", "tele_secretary")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        # Every practice (no membership set): the picker, on the default practice's agenda.
+        page.locator("#practice:not([hidden])").wait_for(timeout=10000)
+        assert page.locator("#practice option").count() == 2
+        assert page.input_value("#practice") == "cabinet-a"
+        page.locator('#grid th[data-practitioner="dr-martin"]').wait_for(timeout=10000)
+        # Practice B: its own practitioner and free slots; the address says whose.
+        page.select_option("#practice", "cabinet-b")
+        page.locator('#grid th[data-practitioner="dr-lefevre"]').wait_for(timeout=10000)
+        assert page.locator('#grid th[data-practitioner="dr-martin"]').count() == 0
+        assert page.locator('#grid td[data-practitioner="dr-lefevre"] .slot-free').count() > 0
+        assert "practice=cabinet-b" in page.url
+        # A user of B only: B's agenda, no picker.
+        env.services.auth.set_practices("tele_secretary", frozenset({"cabinet-b"}),
+                                        actor="test")
+        page.goto(server.base_url + "/agenda?date=2026-12-08")
+        page.locator('#grid th[data-practitioner="dr-lefevre"]').wait_for(timeout=10000)
+        assert page.is_hidden("#practice")
+        browser.close()

@@ -10,33 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
+from agenda_testkit import two_practices_file
 from typer.testing import CliRunner
-
-B_PRACTICE = {
-    "name": "Maison de santé B", "timezone": "Europe/Paris", "languages": ["fr"],
-    "opening_hours": {day: [["08:00", "19:00"]] for day in ("mon", "tue", "thu", "fri")},
-    "physicians": [{"id": "dr-lefevre", "name": "Dr Anne Lefèvre", "phone": "+33199000020"}],
-    "on_call": [{"label": "all week", "physician": "dr-lefevre",
-                 "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-                 "start": "00:00", "end": "00:00"}],
-    "tele_secretary": {"name": "Secrétariat B", "phone": "+33320999999"},
-}
-
-
-def _practices_file(tmp: Path) -> Path:
-    from handoff import DEMO_PRACTICE_FILE
-
-    (tmp / "a.yaml").write_text(DEMO_PRACTICE_FILE.read_text(encoding="utf-8"),
-                                encoding="utf-8")
-    (tmp / "b.yaml").write_text(yaml.safe_dump(B_PRACTICE, allow_unicode=True),
-                                encoding="utf-8")
-    path = tmp / "practices.yaml"
-    path.write_text(yaml.safe_dump({"practices": [
-        {"id": "cabinet-a", "file": "a.yaml", "numbers": ["+33 1 44 00 00 01"]},
-        {"id": "cabinet-b", "file": "b.yaml", "numbers": ["+33 3 20 00 00 01"]}],
-        "default": "cabinet-a"}))
-    return path
 
 
 @pytest.fixture
@@ -68,7 +43,7 @@ def _find(cli: CliRunner, *extra: str) -> dict[str, object]:
 
 def test_find_reads_the_chosen_practice_agenda(cli: CliRunner, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PERMANENCE_PRACTICES_FILE", str(_practices_file(tmp_path)))
+    monkeypatch.setenv("PERMANENCE_PRACTICES_FILE", str(two_practices_file(tmp_path)))
     b = _find(cli, "--practice", "cabinet-b")
     assert b["practice"] == "cabinet-b"
     assert b["slots"] and {s["practitioner"] for s in b["slots"]} == {"dr-lefevre"}  # type: ignore[attr-defined]
@@ -81,7 +56,7 @@ def test_find_reads_the_chosen_practice_agenda(cli: CliRunner, tmp_path: Path,
 
 def test_an_unknown_practice_is_a_usage_error_naming_the_ids(
         cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PERMANENCE_PRACTICES_FILE", str(_practices_file(tmp_path)))
+    monkeypatch.setenv("PERMANENCE_PRACTICES_FILE", str(two_practices_file(tmp_path)))
     code, out = _run(cli, "agenda", "find", "demain", "--practice", "cabinet-z")
     assert code == 2
     assert "cabinet-z" in out and "cabinet-a, cabinet-b" in out
@@ -96,7 +71,7 @@ def test_practice_without_a_practices_file_says_how_to_set_one(cli: CliRunner) -
 
 def test_bench_agenda_runs_on_the_chosen_practice(cli: CliRunner, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PERMANENCE_PRACTICES_FILE", str(_practices_file(tmp_path)))
+    monkeypatch.setenv("PERMANENCE_PRACTICES_FILE", str(two_practices_file(tmp_path)))
     code, out = _run(cli, "bench", "agenda", "--practice", "cabinet-b", "--searches", "4",
                      "--bookings", "4", "--threads", "2", "--attempts", "8")
     assert code == 0, out

@@ -125,3 +125,55 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
         assert external == []
         browser.close()
         api.close()
+
+
+def test_an_unclassified_call_detail_shows_no_null(service_settings: Any, rules: Any) -> None:
+    """A call with nothing classified yet (live, words still partial) and one handed to a human
+    on a fault before any classification: their detail panels show what is known and leave
+    out what is not; no "null" where a decision, evidence or scores would be."""
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.events import TranscriptFinal, TranscriptPartial
+    from pipeline.service.app import create_app
+    from pipeline.service.services import build_services
+    from pipeline.service.threaded import running_server
+
+    services = build_services(service_settings, classifier=rules)
+    app = create_app(service_settings, services=services)
+    calls: dict[str, str] = {}
+
+    # The calls are started on the server's event loop, as the voice agent starts them.
+    @app.post("/test/calls")
+    async def start_calls() -> dict[str, str]:
+        hub = services.hub
+        calls["live"] = await hub.start_call(channel="twilio", language="fr",
+                                             caller_number="+33612345678")
+        await hub.record_event(calls["live"], TranscriptPartial(t=1.0, utterance_id=1,
+                                                                text="bonjour je"))
+        calls["fault"] = await hub.start_call(channel="browser", language="fr")
+        await hub.record_event(calls["fault"], TranscriptFinal(t=1.0, utterance_id=1,
+                                                               text="bonjour"))
+        await hub.hand_to_human(calls["fault"], "classifier fault", 2.0)
+        await hub.flush()
+        return calls
+
+    with running_server(app) as server, sync_playwright() as p:
+        assert httpx.post(server.base_url + "/test/calls", timeout=30).status_code == 200
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.goto(server.base_url + "/")
+        page.fill("#login-username", "tele_secretary")
+        page.fill("#login-password", "correct horse battery")
+        page.click("#login-submit")
+        page.wait_for_selector(".conn.on", timeout=10000)
+        for kind, call_id in calls.items():
+            page.click(f".call-card[data-id='{call_id}']")
+            # Nothing classified: the heading is the call's id.
+            page.wait_for_selector(f"#detail h2:text-is('{call_id}')", timeout=10000)
+            page.wait_for_selector("#transcript .line", timeout=10000)
+            text = page.inner_text("#detail")
+            assert "null" not in text and "undefined" not in text, (kind, text)
+            assert "bonjour" in text
+        # The fault's decision is shown, and who it went to.
+        assert "fail-safe: classifier fault" in page.inner_text("#detail .decision")
+        browser.close()

@@ -276,6 +276,9 @@ def test_memberships_are_managed_by_administrators(multi):
     listed = client.get("/api/practices", headers=admin).json()
     assert {p["id"]: p["numbers"] for p in listed} == {
         "cabinet-a": ["+33144000001"], "cabinet-b": ["+33320000001"]}
+    # No default in the file: the first practice takes calls to other numbers (and is the
+    # agenda page's first choice).
+    assert {p["id"]: p["default"] for p in listed} == {"cabinet-a": True, "cabinet-b": False}
     b = client.post("/api/calls/simulate", headers=admin, json={
         "turns": [STROKE_FR], "dialled_number": "+33 3 20 00 00 01"}).json()["call_id"]
     assert client.get(f"/api/calls/{b}", headers=sec).status_code == 404

@@ -15,7 +15,7 @@ const AT = {
        sync_now: "Synchroniser", synced: "agendas à jour", to_sync: "à synchroniser",
        no_calendar: "aucun agenda CalDAV configuré", taken: "Créneau déjà pris",
        reserved: "urgence", calendar_error: "agenda injoignable", source: "Origine",
-       with: "avec", created_by: "par", not_synced: "non synchronisé"},
+       with: "avec", created_by: "par", not_synced: "non synchronisé", practice: "Cabinet"},
   en: {today: "Today", day: "Day", week: "Week", all: "All practitioners",
        free: "free", agent: "booked by the agent", manual: "booked by staff",
        busy: "busy (practitioner's calendar)", pending: "waiting to sync",
@@ -26,13 +26,21 @@ const AT = {
        sync_now: "Sync now", synced: "calendars up to date", to_sync: "to sync",
        no_calendar: "no CalDAV calendar configured", taken: "Slot already taken",
        reserved: "urgent", calendar_error: "calendar unreachable", source: "Source",
-       with: "with", created_by: "by", not_synced: "not synced"},
+       with: "with", created_by: "by", not_synced: "not synced", practice: "Practice"},
 };
 function at(k) { return (AT[LANG] || AT.fr)[k] || k; }
 
 const WEEK = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 let CFG = null;
-const state = {day: null, view: "day", practitioner: ""};
+let PRACTICES = [];                // the user's practices (several: the picker shows)
+const state = {day: null, view: "day", practitioner: "", practice: ""};
+
+/** An agenda API path for the chosen practice (none chosen: the server's default for the user,
+ * their one practice or the deployment's default). */
+function agendaPath(path) {
+  if (!state.practice) return path;
+  return path + (path.includes("?") ? "&" : "?") + "practice=" + encodeURIComponent(state.practice);
+}
 
 const hm = iso => iso.slice(11, 16);
 const dayOf = iso => iso.slice(0, 10);
@@ -66,10 +74,10 @@ async function load() {
   const days = [...new Set(cols.map(c => c.day))];
   const first = days[0], n = days.length;
   const [appts, busy] = await Promise.all([
-    api("GET", `/api/agenda/appointments?date=${first}&days=${n}`),
-    api("GET", `/api/agenda/busy?date=${first}&days=${n}`)]);
+    api("GET", agendaPath(`/api/agenda/appointments?date=${first}&days=${n}`)),
+    api("GET", agendaPath(`/api/agenda/busy?date=${first}&days=${n}`))]);
   const slotLists = await Promise.all(cols.map(c =>
-    api("GET", `/api/agenda/slots?date=${c.day}&practitioner=${c.practitioner}`)));
+    api("GET", agendaPath(`/api/agenda/slots?date=${c.day}&practitioner=${c.practitioner}`))));
   cols.forEach((c, i) => {
     c.free = new Map(slotLists[i].map(s => [hm(s.start), s]));
     c.appts = appts.filter(a => a.practitioner === c.practitioner && dayOf(a.start) === c.day);
@@ -129,7 +137,7 @@ function cell(c, m, t, step) {
 
 function panel(...children) {
   const card = document.getElementById("panel-card");
-  card.replaceChildren(...children);
+  fill(card, ...children);
   document.getElementById("panel").hidden = false;
 }
 function closePanel() { document.getElementById("panel").hidden = true; }
@@ -157,7 +165,7 @@ function openBooking(c, slot) {
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     try {
-      await api("POST", "/api/agenda/appointments", {
+      await api("POST", agendaPath("/api/agenda/appointments"), {
         start: slot.start, practitioner: c.practitioner, type: form.type.value,
         urgent: !!slot.urgent_reserved,
         patient: {name: form.name.value, birth_date: form.birth_date.value, phone: form.phone.value || null}});
@@ -174,7 +182,7 @@ function openAppointment(a) {
   const slotSel = el("select", {id: "move-slot"});
   async function fillSlots() {
     slotSel.replaceChildren();
-    const free = await api("GET", `/api/agenda/slots?date=${daySel.value}&practitioner=${a.practitioner}&type=${a.type}`);
+    const free = await api("GET", agendaPath(`/api/agenda/slots?date=${daySel.value}&practitioner=${a.practitioner}&type=${a.type}`));
     if (!free.length) slotSel.append(el("option", {value: ""}, at("no_slot")));
     free.forEach(s => slotSel.append(el("option", {value: s.start}, hm(s.start))));
   }
@@ -190,12 +198,12 @@ function openAppointment(a) {
     el("div", {class: "row"},
       el("button", {type: "button", class: "primary", id: "move-submit", onclick: async () => {
         if (!slotSel.value) return;
-        try { await api("PATCH", `/api/agenda/appointments/${a.id}`, {start: slotSel.value}); closePanel(); await load(); }
+        try { await api("PATCH", agendaPath(`/api/agenda/appointments/${a.id}`), {start: slotSel.value}); closePanel(); await load(); }
         catch (e) { err.textContent = String(e.message.message || e.message); }
       }}, at("move")),
       el("button", {type: "button", id: "cancel-submit", onclick: async () => {
         if (!window.confirm(at("confirm_cancel"))) return;
-        try { await api("DELETE", `/api/agenda/appointments/${a.id}`); closePanel(); await load(); }
+        try { await api("DELETE", agendaPath(`/api/agenda/appointments/${a.id}`)); closePanel(); await load(); }
         catch (e) { err.textContent = String(e.message.message || e.message); }
       }}, at("cancel_appt")),
       el("button", {type: "button", onclick: closePanel}, at("close"))));
@@ -205,7 +213,7 @@ function openAppointment(a) {
 async function refreshStatus() {
   const box = document.getElementById("sync-status");
   try {
-    const s = await api("GET", "/api/agenda/status");
+    const s = await api("GET", agendaPath("/api/agenda/status"));
     box.dataset.pending = s.pending;
     box.classList.toggle("warn", s.pending > 0 || !!s.last_error);
     if (!s.calendar_configured) box.textContent = `${s.pending} ${at("to_sync")} · ${at("no_calendar")}`;
@@ -221,6 +229,11 @@ function labels() {
   const view = document.getElementById("view");
   view.options[0].textContent = at("day"); view.options[1].textContent = at("week");
   for (const k of ["free", "agent", "manual", "busy", "pending"]) document.getElementById("lg-" + k).textContent = at(k);
+  const practiceSel = document.getElementById("practice");
+  practiceSel.hidden = PRACTICES.length < 2;
+  practiceSel.title = at("practice");
+  practiceSel.replaceChildren(...PRACTICES.map(p =>
+    el("option", {value: p.id, selected: p.id === state.practice}, p.name)));
   const sel = document.getElementById("practitioner");
   if (CFG) {
     sel.replaceChildren(el("option", {value: ""}, at("all")),
@@ -231,8 +244,15 @@ window.onLangChange = () => { labels(); load(); };
 
 async function start(me) {
   document.getElementById("whoami").textContent = me.username;
-  CFG = await api("GET", "/api/agenda/config");
   const params = new URLSearchParams(location.search);
+  // A user of several practices picks whose agenda (the deployment's default first); a user of
+  // one practice, or a single-practice deployment, gets theirs with no picker.
+  try { PRACTICES = await api("GET", "/api/practices"); } catch (e) { PRACTICES = []; }
+  if (PRACTICES.length > 1) {
+    const asked = PRACTICES.find(p => p.id === params.get("practice"));
+    state.practice = (asked || PRACTICES.find(p => p.default) || PRACTICES[0]).id;
+  }
+  CFG = await api("GET", agendaPath("/api/agenda/config"));
   state.day = params.get("date") || new Date().toISOString().slice(0, 10);
   state.view = params.get("view") === "week" ? "week" : "day";
   state.practitioner = params.get("practitioner") || "";
@@ -241,6 +261,7 @@ async function start(me) {
   dayIn.value = state.day; viewIn.value = state.view;
   const go = () => {
     const q = new URLSearchParams({date: state.day, view: state.view});
+    if (state.practice) q.set("practice", state.practice);
     if (state.practitioner) q.set("practitioner", state.practitioner);
     history.replaceState(null, "", "/agenda?" + q);
     load().catch(e => showError(String(e.message)));
@@ -248,12 +269,20 @@ async function start(me) {
   dayIn.addEventListener("change", () => { if (dayIn.value) { state.day = dayIn.value; go(); } });
   viewIn.addEventListener("change", () => { state.view = viewIn.value; go(); });
   document.getElementById("practitioner").addEventListener("change", ev => { state.practitioner = ev.target.value; go(); });
+  document.getElementById("practice").addEventListener("change", async ev => {
+    // Another practice: its own practitioners, hours and types.
+    state.practice = ev.target.value;
+    state.practitioner = "";
+    try { CFG = await api("GET", agendaPath("/api/agenda/config")); } catch (e) { showError(String(e.message)); return; }
+    labels();
+    go();
+  });
   const shift = n => { state.day = addDays(state.day, n * (state.view === "week" ? 7 : 1)); dayIn.value = state.day; go(); };
   document.getElementById("prev").addEventListener("click", () => shift(-1));
   document.getElementById("next").addEventListener("click", () => shift(1));
   document.getElementById("today").addEventListener("click", () => { state.day = new Date().toISOString().slice(0, 10); dayIn.value = state.day; go(); });
   document.getElementById("sync-now").addEventListener("click", async () => {
-    try { await api("POST", "/api/agenda/sync"); } catch (e) { showError(String(e.message)); }
+    try { await api("POST", agendaPath("/api/agenda/sync")); } catch (e) { showError(String(e.message)); }
     load();
   });
   go();

@@ -131,6 +131,14 @@ function el(tag, attrs, ...children) {
     else if (k === "dataset") Object.assign(node.dataset, v);
     else node.setAttribute(k, v === true ? "" : v);
   }
+  return fill(node, ...children);
+}
+
+/** Replace a node's children as el() builds them: null, undefined and false are skipped,
+ * strings become text. (The DOM's own replaceChildren writes null as the text "null": an
+ * unclassified call's detail read "nullnull" where its decision and evidence would be.) */
+function fill(node, ...children) {
+  node.replaceChildren();
   for (const c of children.flat()) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));

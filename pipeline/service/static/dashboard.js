@@ -286,7 +286,7 @@ function renderDetail() {
     await api("POST", `/api/calls/${c.id}/labels`, body);
     await refreshDetail();
   });
-  box.replaceChildren(
+  fill(box,
     el("div", {class: `detail-head u-${c.urgency || "none"}`},
       el("span", {class: `badge u-${c.urgency || "none"}`}, urgencyLabel(c.urgency)),
       el("h2", {}, (c.red_flags || []).map(flagName).join(", ") || valueName(c.intent) || c.id),
