@@ -154,13 +154,14 @@ class RecognizerConfig:
     ``asr.scheduler.Lane``) beside the main worker, so the red-flag path never waits for a
     running final; 0 (default): none. Off because it did not pay here: `bench calls` at 8 calls,
     interleaved runs at load 11-13, handoff p95 14.4 and 16.6 s with the lane, 13.6 and 17.8 s
-    without (no difference beyond the noise). With one worker the closing partials of 8 calls
-    waited 2.2-3.9 s p50 behind each other (not behind finals: they run first), so the CPU is
-    short, not the order; a lane adds threads that the running final's threads then share
-    (closing partials 2.4-2.8 s wall each with it, 1.4 s without). One thread if used: on this
-    loaded box a pass takes the same wall time on 1 thread as on 2 (closing partial 1.22 vs 1.17
-    s, final 2.56 vs 3.33 s, load ~9) for less CPU (0.62 vs 0.69 CPU-s). Worth re-measuring on
-    an idle box; it costs one more int8 base model (~80 MB)."""
+    without (no difference beyond the noise); back to back at load 2-3: 3.6 s with it, 3.2 s
+    without, for 30.3 vs 25.9 CPU-s. With one worker the closing partials of 8 calls waited
+    2.2-3.9 s p50 behind each other (not behind finals: they run first), so the CPU is short,
+    not the order; a lane adds threads that the running final's threads then share (closing
+    partials 2.4-2.8 s wall each with it, 1.4 s without). One thread if used: on this loaded box
+    a pass takes the same wall time on 1 thread as on 2 (closing partial 1.22 vs 1.17 s, final
+    2.56 vs 3.33 s, load ~9) for less CPU (0.62 vs 0.69 CPU-s). Worth re-measuring on an idle
+    box; it costs one more int8 base model (~80 MB)."""
     max_partial_wait_s: float = 1.0
     """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6
