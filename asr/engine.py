@@ -29,6 +29,7 @@ Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` th
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import threading
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from asr.scheduler import InferenceScheduler, PassKind
+from asr.scheduler import InferenceScheduler, Lane, PassKind
 from asr.types import Segment, Transcript, Word
 
 if TYPE_CHECKING:
@@ -148,6 +149,19 @@ class RecognizerConfig:
     while a partial batch runs waits for it: measured 0.56 CPU-s of encoder per 15 s window
     (~0.3 s on 2 idle cores) plus a short greedy decode. Before this cap, partial batches went
     up to ``max_batch_window_s`` and a final waited up to 12.9 s at 8 calls (load ~7)."""
+    urgent_lane_threads: int = 0
+    """Threads of a second model instance that runs partials only (closing and urgent ones first;
+    ``asr.scheduler.Lane``) beside the main worker, so the red-flag path never waits for a
+    running final; 0 (default): none. Off because it did not pay here: `bench calls` at 8 calls,
+    interleaved runs at load 11-13, handoff p95 14.4 and 16.6 s with the lane, 13.6 and 17.8 s
+    without (no difference beyond the noise); back to back at load 2-3: 3.6 s with it, 3.2 s
+    without, for 30.3 vs 25.9 CPU-s. With one worker the closing partials of 8 calls waited
+    2.2-3.9 s p50 behind each other (not behind finals: they run first), so the CPU is short,
+    not the order; a lane adds threads that the running final's threads then share (closing
+    partials 2.4-2.8 s wall each with it, 1.4 s without). One thread if used: on this loaded box
+    a pass takes the same wall time on 1 thread as on 2 (closing partial 1.22 vs 1.17 s, final
+    2.56 vs 3.33 s, load ~9) for less CPU (0.62 vs 0.69 CPU-s). Worth re-measuring on an idle
+    box; it costs one more int8 base model (~80 MB)."""
     max_partial_wait_s: float = 1.0
     """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6
@@ -264,6 +278,14 @@ def is_phantom(text: str) -> bool:
 
 
 @dataclass(frozen=True)
+class _Worker:
+    """One CTranslate2 model instance and the faster-whisper object aligning with it."""
+
+    ct2: Any
+    fw: Any
+
+
+@dataclass(frozen=True)
 class DecodePolicy:
     """How one kind of pass decodes (see the module docstring for the figures)."""
 
@@ -310,6 +332,7 @@ class Recognizer:
         self.model_path = model_path
         self._fw = whisper
         self._ct2 = whisper.model
+        self._main = _Worker(whisper.model, whisper)
         self._features = whisper.feature_extractor
         self._hf_tokenizer = whisper.hf_tokenizer
         self.vad = vad
@@ -321,19 +344,43 @@ class Recognizer:
                                            config.min_window_s, False, 2)
         self.final_policy = DecodePolicy(config.beam_size, config.final_bias,
                                          config.final_min_window_s, config.word_timestamps, 3)
+        lanes: list[Lane[DecodeRequest, Decoded]] = []
+        self._lane: _Worker | None = None
+        if config.urgent_lane_threads > 0:
+            lane = self._lane = self._lane_worker(config.urgent_lane_threads)
+            lanes.append(Lane(functools.partial(self._run_on, lane), frozenset(
+                k for k in PassKind if k.partial), "asr-urgent-lane"))
         self.engine: InferenceScheduler[DecodeRequest, Decoded] = InferenceScheduler(
             self._run_batch, max_batch=config.max_batch,
             max_batch_window_s=config.max_batch_window_s,
             max_partial_batch_window_s=config.max_partial_batch_window_s,
             max_final_batch_window_s=config.max_final_batch_window_s,
-            max_partial_wait_s=config.max_partial_wait_s)
+            max_partial_wait_s=config.max_partial_wait_s, lanes=lanes)
+
+    def _lane_worker(self, threads: int) -> _Worker:
+        """A second CTranslate2 instance of the same model (its own threads) for the urgent
+        lane; faster-whisper's alignment helper is shallow-copied onto it, so a partial that
+        needs word times aligns on its own lane, not behind the main worker's final."""
+        import copy
+
+        import ctranslate2
+
+        ct2 = ctranslate2.models.Whisper(
+            str(self.model_path), device="cpu", compute_type=self.config.compute_type,
+            intra_threads=threads, inter_threads=1)
+        fw = copy.copy(self._fw)
+        fw.model = ct2
+        return _Worker(ct2, fw)
 
     @classmethod
-    def load(cls, config: RecognizerConfig | None = None, *, warm_up: bool = True
+    def load(cls, config: RecognizerConfig | None = None, *, live: bool = True
              ) -> Recognizer:
-        """Load the model; ``warm_up`` runs one pass so a live call's first final is not the
-        slow first one. Whole-file transcription skips it: it is a whole final pass (beam 5,
-        15 s window), paid for nothing by a command that decodes one file."""
+        """Load the model. ``live`` (a process that takes calls): one warm-up pass, so a live
+        call's first final is not the slow first one, and the urgent lane's model
+        (``urgent_lane_threads``). A command that only decodes recordings (``live=False``)
+        skips both: the warm-up is a whole final pass (beam 5, 15 s window) and the lane a
+        second model load, paid for nothing by whole-file transcription, which must stay as
+        fast as plain faster-whisper."""
         import os
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -343,13 +390,15 @@ class Recognizer:
         from models.whisper import ensure_whisper
 
         config = config or RecognizerConfig()
+        if not live:
+            config = dataclasses.replace(config, urgent_lane_threads=0)
         path = ensure_whisper(config.model, config.model_cache_dir)
         whisper = WhisperModel(
             str(path), device="cpu", compute_type=config.compute_type,
             cpu_threads=config.cpu_threads, num_workers=1, local_files_only=True,
         )
         rec = cls(config, whisper, SileroModel(), path)
-        if warm_up:
+        if live:
             rec._decode(np.zeros(16000, np.float32), config.language or "fr")
         return rec
 
@@ -394,10 +443,10 @@ class Recognizer:
     def detect_language(self, enc: Any) -> str:
         return self._detect(enc)[0]
 
-    def _detect(self, enc: Any) -> list[str]:
+    def _detect(self, enc: Any, model: Any = None) -> list[str]:
         allowed = self.config.languages or ("fr",)
         out = []
-        for item in self._ct2.detect_language(enc):
+        for item in (model or self._ct2).detect_language(enc):
             probs = dict(item)
             out.append(max(allowed, key=lambda lang: probs.get(f"<|{lang}|>", 0.0)))
         return out
@@ -418,6 +467,10 @@ class Recognizer:
         return self.engine.run(req)
 
     def _run_batch(self, requests: Sequence[DecodeRequest]) -> list[Decoded]:
+        """A batch on the main worker (see :meth:`_run_on`)."""
+        return self._run_on(self._main, requests)
+
+    def _run_on(self, worker: _Worker, requests: Sequence[DecodeRequest]) -> list[Decoded]:
         """Decode a batch (same policy and window): one encoder call, one generate call.
 
         Each request gets the result it would get alone, bit for bit (same recording, same
@@ -444,10 +497,10 @@ class Recognizer:
             # Zero in normalized log-mel space is what faster-whisper pads with too.
             x[i, :, :n] = feats[:, :n]
             frames.append(n)
-        enc = self._ct2.encode(ctranslate2.StorageView.from_array(x), to_cpu=False)
+        enc = worker.ct2.encode(ctranslate2.StorageView.from_array(x), to_cpu=False)
         langs: list[str] = [r.language or "" for r in requests]
         if not all(langs):
-            detected = self._detect(enc)
+            detected = self._detect(enc, worker.ct2)
             langs = [lang or d for lang, d in zip(langs, detected, strict=True)]
         toks = [self._tokenizer(lang) for lang in langs]
         prompts: list[list[int]] = []
@@ -473,13 +526,13 @@ class Recognizer:
                 by_lang.setdefault(lang, []).append(i)
             split: list[Decoded | None] = [None] * len(requests)
             for idx in by_lang.values():
-                sub = self._run_batch([dataclasses.replace(requests[i], language=langs[i])
+                sub = self._run_on(worker, [dataclasses.replace(requests[i], language=langs[i])
                                        for i in idx])
                 for i, d in zip(idx, sub, strict=True):
                     split[i] = d
             return [d for d in split if d is not None]
         max_length = min(448, max(len(p) + b for p, b in zip(prompts, budgets, strict=True)))
-        results = self._ct2.generate(
+        results = worker.ct2.generate(
             enc, prompts, beam_size=policy.beam_size, max_length=max_length,
             return_scores=True, return_no_speech_prob=True, suppress_blank=True,
             suppress_tokens=self._suppress(toks[0]),
@@ -509,7 +562,7 @@ class Recognizer:
             if tokens and (policy.word_timestamps or suspicious):
                 if enc_np is None:
                     enc_np = np.asarray(enc)
-                words = self._align(tok, tokens, enc_np[i:i + 1], frames[i])
+                words = self._align(tok, tokens, enc_np[i:i + 1], frames[i], worker.fw)
             out.append(self._finish_decode(tok, prefix_tokens, new_tokens, words, avg_logprob,
                                            no_speech, lang, policy))
         # The triage prompt can leak into short or unclear audio as a verbatim run of it (a 1 s
@@ -520,7 +573,7 @@ class Recognizer:
         retry = [i for i, d in enumerate(out) if i in echoes or d.dropped == "low word confidence"]
         if retry and policy.bias:
             plain_policy = dataclasses.replace(policy, bias=False)
-            plain = self._run_batch([dataclasses.replace(requests[i], policy=plain_policy,
+            plain = self._run_on(worker, [dataclasses.replace(requests[i], policy=plain_policy,
                                                          language=langs[i]) for i in retry])
             for i, p in zip(retry, plain, strict=True):
                 echo = echoes.get(i)
@@ -571,13 +624,14 @@ class Recognizer:
             mean < cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold / 2
         ) or (mean < 2 * cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold)
 
-    def _align(self, tok: Any, tokens: list[int], enc: Any, n_frames: int) -> tuple[Word, ...]:
+    def _align(self, tok: Any, tokens: list[int], enc: Any, n_frames: int,
+               fw: Any = None) -> tuple[Word, ...]:
         import ctranslate2
         from faster_whisper.transcribe import merge_punctuations
 
         if isinstance(enc, np.ndarray):
             enc = ctranslate2.StorageView.from_array(np.ascontiguousarray(enc))
-        alignment = self._fw.find_alignment(tok, [tokens], enc, n_frames)[0]
+        alignment = (fw or self._fw).find_alignment(tok, [tokens], enc, n_frames)[0]
         merge_punctuations(alignment, "\"'“¿([{-", "\"'.。,，!！?？:：”)]}、")
         return tuple(
             Word(a["word"].strip(), float(a["start"]), float(a["end"]), float(a["probability"]))

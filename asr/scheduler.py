@@ -16,6 +16,10 @@ to ``max_partial_batch_window_s``, finals up to ``max_final_batch_window_s`` (on
 by default). Batching finals saves little: six 15 s finals cost 7.3 CPU-s batched, 1.42 alone
 (~85 % of six alone); batched finals of 8 calls made every closing partial wait ~20 s behind
 them (`bench calls`, 8 calls, load ~6).
+Optional extra workers (:class:`Lane`, each with its own ``run_batch``: its own model
+instance and threads) take passes of some kinds only from the same queue; the recognizer's
+urgent lane (``RecognizerConfig.urgent_lane_threads``, off by default: no gain measured) takes
+partials, so the red-flag path does not wait for a running final.
 Under overload only ordinary partials are shed (a partial that waited longer than
 ``max_partial_wait_s``: its stream submits fresh audio at its next cadence point); a final, a
 closing or urgent partial or a recording segment is never shed.
@@ -98,6 +102,11 @@ class SchedulerStats:
     max_batch: int = 0
     max_final_wait_s: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
+    wait_s_by_kind: dict[str, list[float]] = field(default_factory=dict)
+    """Queue wait of each pass (submitted -> its batch started), per kind: with
+    ``busy_s_by_kind`` it says whether a slow pass waited or computed."""
+    busy_s_by_kind: dict[str, float] = field(default_factory=dict)
+    """Wall time of the batches, per kind of their head pass."""
 
 
 @dataclass(order=True)
@@ -106,6 +115,22 @@ class _Queued(Generic[Q, R]):
     request: Q = field(compare=False)
     future: Future[R] = field(compare=False)
     submitted: float = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Lane(Generic[Q, R]):
+    """One more worker thread on the same queue, with its own ``run_batch`` (its own model
+    instance and thread budget), taking only passes of ``kinds`` (in the queue's order).
+
+    The recognizer's urgent lane (``RecognizerConfig.urgent_lane_threads``) takes partials
+    only: a closing or urgent partial (the red-flag path) no longer waits for the running
+    final, and at 8 calls the partials that hand calls off run beside the finals instead of
+    after them.
+    """
+
+    run_batch: Callable[[Sequence[Q]], list[R]]
+    kinds: frozenset[PassKind]
+    name: str = "asr-lane"
 
 
 _open_engines: weakref.WeakSet[InferenceScheduler[Any, Any]] = weakref.WeakSet()
@@ -129,7 +154,8 @@ class InferenceScheduler(Generic[Q, R]):
                  max_batch: int = 8, max_batch_window_s: float = 60.0,
                  max_partial_batch_window_s: float | None = None,
                  max_final_batch_window_s: float | None = None,
-                 max_partial_wait_s: float = 1.0, name: str = "asr-engine") -> None:
+                 max_partial_wait_s: float = 1.0, name: str = "asr-engine",
+                 lanes: Sequence[Lane[Q, R]] = ()) -> None:
         self._run_batch = run_batch
         self.max_batch = max_batch
         self.max_batch_window_s = max_batch_window_s
@@ -150,8 +176,13 @@ class InferenceScheduler(Generic[Q, R]):
         self.completed = 0
         """Passes run since start (never reset): a waiter tells a busy engine from a stalled
         one by whether this moves."""
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
+        workers = [Lane(run_batch, frozenset(PassKind), name), *lanes]
+        self.lanes: tuple[Lane[Q, R], ...] = tuple(workers)
+        """The main worker (every kind) first, then the extra lanes (see :class:`Lane`)."""
+        self._threads = [threading.Thread(target=self._loop, args=(lane,), name=lane.name,
+                                          daemon=True) for lane in workers]
+        for t in self._threads:
+            t.start()
         # Closed at interpreter exit, before native libraries unload (see close()); a final
         # pass takes ~1.4 CPU-s, several on a loaded machine: 30 s bounds the wait.
         _open_engines.add(self)
@@ -167,7 +198,7 @@ class InferenceScheduler(Generic[Q, R]):
                 raise RuntimeError("the recognizer's inference engine is closed")
             self._queue.append(_Queued((int(request.kind), now, next(self._seq)), request,
                                        future, now))
-            self._cond.notify()
+            self._cond.notify_all()  # the lanes take different kinds: each looks
         return future
 
     def submit_many(self, requests: Sequence[Q]) -> list[Future[R]]:
@@ -201,11 +232,14 @@ class InferenceScheduler(Generic[Q, R]):
             if not q.future.done():
                 q.future.set_exception(RuntimeError("the recognizer's inference engine is "
                                                     "closed"))
-        self._thread.join(timeout=timeout_s)
+        deadline = time.monotonic() + timeout_s
+        for t in self._threads:
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
 
     # -- worker ----------------------------------------------------------------------------
-    def _take(self) -> list[_Queued[Q, R]]:
-        """The next batch (lock held): the most urgent pass plus compatible ones, in order."""
+    def _take(self, kinds: frozenset[PassKind] = frozenset(PassKind)) -> list[_Queued[Q, R]]:
+        """The next batch (lock held): the most urgent pass of ``kinds`` plus compatible
+        ones, in order."""
         now = time.monotonic()
         keep: list[_Queued[Q, R]] = []
         for q in self._queue:
@@ -218,15 +252,16 @@ class InferenceScheduler(Generic[Q, R]):
                 keep.append(q)
         keep.sort()
         self._queue = keep
-        if not keep:
+        mine = [q for q in keep if q.request.kind in kinds]
+        if not mine:
             return []
-        head = keep[0]
+        head = mine[0]
         batch = [head]
         window = head.request.window_s
         kind = head.request.kind
         limit = self.max_partial_batch_window_s if kind.partial else \
             self.max_final_batch_window_s if kind is PassKind.FINAL else self.max_batch_window_s
-        for q in keep[1:]:
+        for q in mine[1:]:
             if len(batch) >= self.max_batch:
                 break
             if q.request.group != head.request.group:
@@ -239,22 +274,27 @@ class InferenceScheduler(Generic[Q, R]):
         self._queue = [q for q in keep if id(q) not in taken]
         return batch
 
-    def _loop(self) -> None:
+    def _loop(self, lane: Lane[Q, R]) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
+                while not self._closed and not any(
+                        q.request.kind in lane.kinds for q in self._queue):
                     self._cond.wait()
                 if self._closed and not self._queue:
                     return
-                batch = self._take()
+                batch = self._take(lane.kinds)
+                if len(self._queue) and len(self.lanes) > 1:
+                    self._cond.notify_all()  # what this lane left may be another lane's
             if not batch:
+                if self._closed:
+                    return
                 continue
             started = time.monotonic()
             live = [q for q in batch if q.future.set_running_or_notify_cancel()]
             if not live:
                 continue
             try:
-                results = self._run_batch([q.request for q in live])
+                results = lane.run_batch([q.request for q in live])
             except BaseException as exc:  # noqa: BLE001 - handed to every waiting caller
                 log.exception("recognizer batch of %d failed", len(live))
                 for q in live:
@@ -268,8 +308,12 @@ class InferenceScheduler(Generic[Q, R]):
                 s.passes += len(live)
                 s.busy_s += busy
                 s.max_batch = max(s.max_batch, len(live))
+                head = live[0].request.kind.name
+                s.busy_s_by_kind[head] = s.busy_s_by_kind.get(head, 0.0) + busy
                 for q in live:
-                    s.by_kind[q.request.kind.name] = s.by_kind.get(q.request.kind.name, 0) + 1
+                    name = q.request.kind.name
+                    s.by_kind[name] = s.by_kind.get(name, 0) + 1
+                    s.wait_s_by_kind.setdefault(name, []).append(started - q.submitted)
                     if q.request.kind is PassKind.FINAL:
                         s.finals += 1
                         s.max_final_wait_s = max(s.max_final_wait_s, started - q.submitted)

@@ -28,7 +28,7 @@ DEMO_SENTENCES = (
 )
 
 
-def _recognizer(language: str | None = None, *, warm_up: bool = True) -> Recognizer:
+def _recognizer(language: str | None = None, *, live: bool = True) -> Recognizer:
     from asr import Recognizer
     from pipeline.engines import recognizer_config
     from pipeline.settings import get_settings
@@ -36,7 +36,7 @@ def _recognizer(language: str | None = None, *, warm_up: bool = True) -> Recogni
     settings = get_settings()
     if language is not None:
         settings = settings.model_copy(update={"language": language})
-    return Recognizer.load(recognizer_config(settings), warm_up=warm_up)
+    return Recognizer.load(recognizer_config(settings), live=live)
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
@@ -55,7 +55,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         except AudioFormatError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        rec = _recognizer(language.value, warm_up=False)  # one file: no live first pass
+        rec = _recognizer(language.value, live=False)  # one file: no warm-up, no urgent lane
         tr = rec.transcribe(samples, None if language is Language.auto else language.value)
         if as_json:
             typer.echo(json.dumps({

@@ -46,6 +46,32 @@ def test_batching_gives_the_same_text_as_one_by_one(
         assert all(t for t in together)
 
 
+def test_the_urgent_lane_hears_what_the_main_worker_hears(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
+        red_flag_en: str) -> None:
+    """Partials run on either worker (the urgent lane is a second model instance with its own
+    threads): the same pass gives the same text on both, batched or not."""
+    import dataclasses
+
+    rec = Recognizer(dataclasses.replace(recognizer.config, urgent_lane_threads=1),
+                     recognizer._fw, recognizer.vad, recognizer.model_path)
+    try:
+        lane = rec._lane
+        assert lane is not None and len(rec.engine.lanes) == 2
+        fr = load_file(speech(red_flag_fr, "fr"))
+        en = load_file(speech(red_flag_en, "en"))
+        for kind in (PassKind.CLOSING_PARTIAL, PassKind.PARTIAL):
+            reqs = [rec.request(x, lang, kind) for x, lang in
+                    ((fr, "fr"), (fr[:40000], "fr"), (en, "en"))]
+            main = [rec._run_batch([r])[0].text for r in reqs]
+            assert [rec._run_on(lane, [r])[0].text for r in reqs] == main
+            assert all(main)
+            if not kind.sheddable:  # through the engine: whichever worker takes them
+                assert [f.result(300).text for f in rec.engine.submit_many(reqs)] == main
+    finally:
+        rec.close()
+
+
 def test_a_burst_of_simultaneous_finals_all_complete(
         recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
         red_flag_en: str) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from asr.scheduler import InferenceScheduler, PassKind, PassShed
+from asr.scheduler import InferenceScheduler, Lane, PassKind, PassShed
 
 
 @dataclass(frozen=True)
@@ -176,3 +176,28 @@ def test_close_waits_for_the_running_batch_and_fails_the_queued_passes() -> None
     with pytest.raises(RuntimeError, match="closed"):
         queued.result(1)
     assert rec.batches == [["warm"]]
+
+
+def test_a_partials_lane_runs_the_red_flag_path_beside_a_running_final() -> None:
+    """The main worker is inside a final: a closing partial queued now runs on the partials'
+    lane at once, instead of waiting for that final; the lane never takes a final."""
+    main = Recorder()
+    lane = Recorder()
+    lane.release.set()
+    sched: InferenceScheduler[Job, str] = InferenceScheduler(
+        main, max_partial_wait_s=60.0,
+        lanes=[Lane(lane, frozenset(k for k in PassKind if k.partial), "lane")])
+    final = sched.submit(Job("f1", PassKind.FINAL))
+    deadline = time.monotonic() + 5
+    while sched.pending() and time.monotonic() < deadline:  # main took f1 and is blocked
+        time.sleep(0.01)
+    later = sched.submit(Job("f2", PassKind.FINAL))
+    closing = sched.submit(Job("c1", PassKind.CLOSING_PARTIAL))
+    assert closing.result(5) == "C1"
+    assert not final.done() and not later.done()  # f2 waits for the main worker
+    main.release.set()
+    assert (final.result(5), later.result(5)) == ("F1", "F2")
+    sched.close()
+    assert lane.batches == [["c1"]]
+    assert main.batches == [["f1"], ["f2"]]
+
