@@ -1018,10 +1018,32 @@ MEANS_PUFFS_FUMES_ROUTINE: tuple[str, ...] = (
     'need an appointment.',
 )
 
+# What a caller's "non" / "no" / "oui" makes of a regulator's question (classifier/question.py
+# composes these): the protocol must read the composed statement as the caller saying it.
+ANSWERED_QUESTIONS: dict[RedFlag, tuple[str, ...]] = {
+    RedFlag.CONSCIOUSNESS: (
+        "il n'est pas conscient",
+        "elle n'est plus consciente",
+        "she is not conscious",
+        "he isn't conscious",
+    ),
+    RedFlag.SUICIDAL: (
+        "vous avez pensé à mettre fin à vos jours",
+    ),
+}
+
+ANSWERED_QUESTIONS_ROUTINE: tuple[str, ...] = (
+    "il est conscient",
+    "elle est bien consciente et elle parle normalement",
+    "he is conscious and talking",
+)
+
+
 def _cases() -> list[tuple[RedFlag, str]]:
     return [(flag, text) for table in (PARAPHRASES, MORE_PARAPHRASES, REGISTERS, LONG_PASSAGES,
                           CLASSIC_VIGNETTES, SUICIDE_POISON_SEIZURE_TRAUMA,
-                          INFANT_ALLERGY_CONSCIOUS_ASR, MEANS_PUFFS_FUMES)
+                          INFANT_ALLERGY_CONSCIOUS_ASR, MEANS_PUFFS_FUMES,
+                          ANSWERED_QUESTIONS)
             for flag, texts in table.items() for text in texts]
 
 
@@ -1047,7 +1069,8 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
 @pytest.mark.parametrize("text", ROUTINE_TRAPS + MORE_ROUTINE + REGISTERS_ROUTINE
                          + LONG_PASSAGES_ROUTINE + CLASSIC_VIGNETTES_ROUTINE
                          + SUICIDE_POISON_SEIZURE_TRAUMA_ROUTINE + ROUTINE_CALLS
-                         + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE + MEANS_PUFFS_FUMES_ROUTINE)
+                         + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE + MEANS_PUFFS_FUMES_ROUTINE
+                         + ANSWERED_QUESTIONS_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
     c = rules.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)

@@ -45,6 +45,9 @@ def _categories(c: Classification) -> set[RedFlag]:
     ("Does he respond when you talk to him?", "no he doesn't", RedFlag.CONSCIOUSNESS),
     ("Do you have chest pain?", "yeah a bit", RedFlag.CHEST_PAIN),
     ("Has he vomited blood?", "yes", RedFlag.BLEEDING),
+    ("Il est conscient ?", "non", RedFlag.CONSCIOUSNESS),
+    ("Is she conscious?", "no", RedFlag.CONSCIOUSNESS),
+    ("Vous avez pensé à mettre fin à vos jours ?", "oui", RedFlag.SUICIDAL),
 ])
 def test_a_short_answer_raises_what_it_states(rules: Classifier, question: str, answer: str,
                                               category: RedFlag) -> None:
