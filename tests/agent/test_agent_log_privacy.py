@@ -31,8 +31,17 @@ def test_a_whole_call_with_a_read_back_logs_nothing_personal(
     sid = "CA" + "5e" * 16
     capfd.readouterr()  # start from an empty capture
     token = _announce(agent_app.state.base_url, sid, "+33612345678")
+
+    def read_back(_: list[dict[str, Any]]) -> bool:
+        # On the line until the agent has read some of the caller's details back (what makes
+        # this test worth running), bounded by the helper's time on the line.
+        calls = agent_app.state.agent_calls
+        return bool(calls) and any(
+            isinstance(e, AgentSaid) and any(s in e.text for s in ("Vidal", "1956", "34 56"))
+            for e in calls[-1].timeline.events)
+
     asyncio.run(_twilio_call(url, audio, call_sid=sid, caller="+33612345678",
-                             done=lambda: False, extra_s=8.0, token=token))
+                             done=read_back, token=token))
     err = capfd.readouterr().err
     session = agent_app.state.agent_calls[-1]
     events = session.timeline.events
