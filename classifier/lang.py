@@ -29,6 +29,11 @@ _WORDS = {
 }
 
 
+def scores(words: list[str]) -> dict[str, int]:
+    """Function words of each language among ``words`` (folded tokens)."""
+    return {lang: sum(1 for w in words if w in vocab) for lang, vocab in _WORDS.items()}
+
+
 def confident(doc: Doc, language: str, languages: tuple[str, ...]) -> bool:
     """Whether ``language`` clearly beats the other in-scope languages (by 2+ function words).
     When it does not ("my son swallowed a battery": "son" and "a" are French words too), the
@@ -44,11 +49,11 @@ def detect(doc: Doc, languages: tuple[str, ...], default: str) -> tuple[str, boo
     words = [w.text for w in doc.words]
     if len(words) < 3:
         return default, True
-    scores = {lang: sum(1 for w in words if w in vocab) for lang, vocab in _WORDS.items()}
-    best = max(scores, key=lambda k: (scores[k], k == default))
-    in_scope_best = max(languages, key=lambda k: (scores.get(k, 0), k == default))
-    if scores[best] > scores.get(in_scope_best, 0) + 1 and best not in languages:
+    by_lang = scores(words)
+    best = max(by_lang, key=lambda k: (by_lang[k], k == default))
+    in_scope_best = max(languages, key=lambda k: (by_lang.get(k, 0), k == default))
+    if by_lang[best] > by_lang.get(in_scope_best, 0) + 1 and best not in languages:
         return best, False
-    if scores.get(in_scope_best, 0) == 0 and len(words) >= 6:
+    if by_lang.get(in_scope_best, 0) == 0 and len(words) >= 6:
         return in_scope_best, False
     return in_scope_best, True

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classifier.lang import scores
 from classifier.text import fold
 
 MAX_CONTENT_WORDS = 2
@@ -281,14 +282,11 @@ def _announces(folded: list[str]) -> bool:
 
 
 def _english(folded: list[str]) -> bool:
-    folded = [w.partition("'")[0] if w.count("'") == 1 and not w.endswith("'") else w
-              for w in folded]
-    en = sum(w in _AUX_EN or w in _NEG_AUX_EN or w in _PRONOUNS_EN or w in _DETS_EN
-             or w in {"any", "not", "no", "got", "having", "been", "ever"} for w in folded)
-    fr = sum(w in _SUBJECTS_FR or w in _OBJECTS_FR or w in _DETS_FR or w in _NEG_FR
-             or w in {"est", "a", "avez", "de", "du", "des", "est-ce", "que", "qu'", "ne", "n'",
-                      "mal", "au", "aux", "et"} for w in folded)
-    return en > fr
+    # The project's function-word identifier (classifier.lang), on the question's words with
+    # English clitics split off ("isn't" -> "isn'", "t") as the classifier's tokens are.
+    words = [part for w in folded for part in re.findall(r"[a-z0-9]+'?", w)]
+    by_lang = scores(words)
+    return by_lang["en"] > by_lang["fr"]
 
 
 def read_question(turn: str) -> Question | None:
