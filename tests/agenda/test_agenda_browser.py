@@ -19,6 +19,12 @@ pytestmark = [
 ]
 
 
+def _chromium(p: Any) -> Any:
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"])
+
+
 def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
                                       radicale: Any) -> None:
     from playwright.sync_api import sync_playwright
@@ -41,9 +47,7 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
     shots.mkdir(parents=True, exist_ok=True)
     app = create_app(env.settings, services=env.services)
     with running_server(app) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = _chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         page.on("dialog", lambda d: d.accept())
         errors: list[str] = []
@@ -135,9 +139,7 @@ def test_agenda_page_picks_among_the_users_practices(tmp_path: Path, agenda_temp
                    practices_file=two_practices_file(tmp_path), agenda={"enabled": True})
     app = create_app(env.settings, services=env.services)
     with running_server(app) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])
+        browser = _chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         page.goto(server.base_url + "/agenda?date=2026-12-08")
         page.fill("#login-username", "tele_secretary")
