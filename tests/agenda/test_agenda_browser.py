@@ -12,17 +12,9 @@ import httpx
 import pytest
 from agenda_testkit import PASSWORD, TUESDAY_1030, free_port, make_env
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
-    pytest.mark.timeout(240),
-]
+from tests.chromium import launch, needs_chromium
 
-
-def _chromium(p: Any) -> Any:
-    return p.chromium.launch(executable_path=CHROMIUM, args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"])
+pytestmark = [needs_chromium, pytest.mark.timeout(240)]
 
 
 def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
@@ -47,7 +39,7 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
     shots.mkdir(parents=True, exist_ok=True)
     app = create_app(env.settings, services=env.services)
     with running_server(app) as server, sync_playwright() as p:
-        browser = _chromium(p)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         page.on("dialog", lambda d: d.accept())
         errors: list[str] = []
@@ -139,7 +131,7 @@ def test_agenda_page_picks_among_the_users_practices(tmp_path: Path, agenda_temp
                    practices_file=two_practices_file(tmp_path), agenda={"enabled": True})
     app = create_app(env.settings, services=env.services)
     with running_server(app) as server, sync_playwright() as p:
-        browser = _chromium(p)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 950})
         page.goto(server.base_url + "/agenda?date=2026-12-08")
         page.fill("#login-username", "tele_secretary")

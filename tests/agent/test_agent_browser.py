@@ -5,17 +5,16 @@ the call is classified and handed off."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.chromium import launch, microphone_args, needs_chromium
+
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup)")
+@needs_chromium
 def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation: Any,
                                                     network_audit: list[str]) -> None:
     from playwright.sync_api import sync_playwright
@@ -23,14 +22,7 @@ def test_browser_call_is_classified_and_handed_off(agent_app: Any, conversation:
     # Chromium loops the file: silence first (connection set-up), then the caller.
     wav = conversation([1.5, "Bonjour, mon mari ne respire plus, il est inconscient.", 4.0])
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}",
-            # Plain host candidates: no mDNS names to resolve, nothing leaves the machine.
-            "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ])
+        browser = launch(p, *microphone_args(wav))
         try:
             page = browser.new_page()
             page.goto(agent_app.state.base_url + "/call")

@@ -27,13 +27,9 @@ import pytest
 from pipeline.events import CallEnded
 from tests.agent.fakes import WEEKDAY, Caller, KeywordTriage, ScriptedRecognizer
 from tests.agent.listening_caller import announce
+from tests.chromium import AUTOPLAY, launch, microphone_args, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.timeout(300),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (make setup)"),
-]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300), needs_chromium]
 
 PASSWORD = "secretary-test-pw"
 CALLER_HZ = 440.0
@@ -53,15 +49,7 @@ def _tone(path: Path, hz: float, seconds: float = 6.0, rate: int = 16000) -> Pat
 
 
 def _chromium(p: Any, wav: Path) -> Any:
-    return p.chromium.launch(executable_path=str(CHROMIUM), args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run",
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-audio-capture={wav}",
-        "--autoplay-policy=no-user-gesture-required",
-        # Plain host candidates: no mDNS names to resolve, nothing leaves the machine.
-        "--disable-features=WebRtcHideLocalIpsWithMdns",
-    ])
+    return launch(p, *microphone_args(wav), AUTOPLAY)
 
 
 @pytest.fixture

@@ -11,24 +11,17 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.chromium import AUTOPLAY, launch, needs_chromium
+
 CHEST_PAIN_FR = ("Bonjour, c'est pour mon mari, il a une douleur dans la poitrine qui serre "
                  "depuis vingt minutes et il transpire beaucoup")
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
-    pytest.mark.timeout(180),
-]
+pytestmark = [needs_chromium, pytest.mark.timeout(180)]
 
 
 def _browser(p: Any) -> Any:
-    return p.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--no-first-run",
-              # Lets the WebAudio alert sound without a prior click in the test browser.
-              "--autoplay-policy=no-user-gesture-required"],
-    )
+    # The dashboard's WebAudio alert sounds without a prior click.
+    return launch(p, AUTOPLAY)
 
 
 def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services: Any,
