@@ -16,7 +16,7 @@ ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -510,7 +510,7 @@ class Protocol:
         # Pseudo-concepts: history cues, idioms, urgent evidence, intents.
         for lang in LANGS:
             hist = (data.get("history") or {}).get(lang) or {}
-            for kind in ("before", "after"):
+            for kind in ("before", "after", "stop"):
                 name = f"__hist_{kind}"
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
@@ -600,10 +600,13 @@ class Protocol:
         return False
 
     def _history(self, occ: Occurrence, hist_before: list[Occurrence],
-                 hist_after: list[Occurrence]) -> bool:
+                 hist_after: list[Occurrence], hist_stop: Sequence[Occurrence] = ()) -> bool:
         gap = int(self.settings.get("history_gap", 4))
         for h in hist_before:
-            if h.end <= occ.start and occ.start - h.end <= gap:
+            if h.end <= occ.start and occ.start - h.end <= gap and not any(
+                    h.end <= s.start and s.end <= occ.start for s in hist_stop):
+                # "A 50-year-old with a history of alcohol use presents with severe pain":
+                # what follows "presents with" is the picture now, not the history.
                 return True
         # An "after" cue may start with a wildcard that overlaps the term's last word.
         return any(h.start >= occ.start and h.end > occ.end and h.start - occ.end <= gap
@@ -616,6 +619,7 @@ class Protocol:
         idioms = [o for o in occs if o.concept == "__idioms"]
         hist_before = [o for o in occs if o.concept == "__hist_before"]
         hist_after = [o for o in occs if o.concept == "__hist_after"]
+        hist_stop = [o for o in occs if o.concept == "__hist_stop"]
         valid: dict[str, list[Occurrence]] = {}
         ignored: list[str] = []
         covered = frozenset(k for o in occs if not o.concept.startswith("__")
@@ -628,7 +632,7 @@ class Protocol:
             if o.concept.startswith(EXCEPT_PREFIX):
                 excepted.setdefault(o.concept[len(EXCEPT_PREFIX):], []).append(o)
         for o in occs:
-            if o.concept in {"__idioms", "__hist_before", "__hist_after"} or \
+            if o.concept in {"__idioms", "__hist_before", "__hist_after", "__hist_stop"} or \
                     o.concept.startswith(EXCEPT_PREFIX):
                 continue
             if any(e.start < o.end and o.start < e.end for e in excepted.get(o.concept, ())):
@@ -645,7 +649,7 @@ class Protocol:
                     ignored.append(f"negated:{o.concept}")
                     continue
                 if not self.concepts[o.concept].ignore_history and \
-                        self._history(o, hist_before, hist_after):
+                        self._history(o, hist_before, hist_after, hist_stop):
                     ignored.append(f"history:{o.concept}")
                     continue
             valid.setdefault(o.concept, []).append(o)

@@ -177,3 +177,68 @@ def test_first_clause_flags_on_its_last_word(rules: Classifier) -> None:
         if raised_at is None and c.urgency is Urgency.EMERGENCY:
             raised_at = i
     assert raised_at == words.index("plus") + 1
+
+
+# More textbook emergencies: each rule named in the comment.
+MORE_COMPLETE: tuple[tuple[RedFlag, str], ...] = (
+    # acute_abdomen.severe_with_arrhythmia: mesenteric ischaemia, pain out of proportion.
+    (RedFlag.ACUTE_ABDOMEN,
+     "A 72-year-old man presents with abdominal pain out of proportion to examination. He has "
+     "atrial fibrillation."),
+    # obstetric.no_fetal_movement, in the words of a vignette and of a mother.
+    (RedFlag.OBSTETRIC, "A 33-week pregnant woman says the baby has not moved since yesterday."),
+    (RedFlag.OBSTETRIC, "Je suis enceinte de 8 mois et le bébé n'a pas bougé depuis ce matin."),
+    # acute_abdomen.intussusception.
+    (RedFlag.ACUTE_ABDOMEN,
+     "An 8-month-old has had episodes of screaming and pulling his legs up, with vomiting."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "Mon bébé de 10 mois pleure par crises, il replie ses jambes et il a vomi deux fois."),
+    # sepsis.cold_mottled_limb (acute limb ischaemia, raised where LABELS puts mottled skin).
+    (RedFlag.SEPSIS,
+     "A 58-year-old man presents with a cold, pale, pulseless left leg which started suddenly "
+     "2 hours ago."),
+    # stroke.acute_glaucoma.
+    (RedFlag.STROKE,
+     "A 60-year-old woman presents with sudden painful red eye and blurred vision with halos, "
+     "nausea and vomiting."),
+    (RedFlag.STROKE,
+     "Patiente de 65 ans, oeil rouge douloureux, baisse brutale de la vision, vomissements."),
+    # acute_abdomen.pain_to_back, after a history the picture today is not part of.
+    (RedFlag.ACUTE_ABDOMEN,
+     "A 50-year-old man with a history of alcohol use presents with severe epigastric pain "
+     "radiating to the back and vomiting."),
+    (RedFlag.ACUTE_ABDOMEN,
+     "Antécédent de pancréatite, il présente une douleur intense au ventre qui part dans le "
+     "dos."),
+)
+
+MORE_ROUTINE: tuple[str, ...] = (
+    "Mon bébé de 6 semaines a des coliques le soir, il replie ses jambes, il boit bien.",
+    "J'ai mal aux yeux et la vue floue après l'écran, je voudrais voir l'ophtalmo.",
+    "My eye is red and itchy with some discharge, can I get drops?",
+    "I have a history of back pain and now need a repeat of my naproxen.",
+    "Antécédent d'infarctus il y a cinq ans, aujourd'hui c'est pour renouveler mon Kardégic.",
+)
+
+
+@pytest.mark.parametrize(("flag", "text"), MORE_COMPLETE)
+def test_more_complete_pictures_are_emergencies(rules: Classifier, flag: RedFlag,
+                                                text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+@pytest.mark.parametrize("text", MORE_ROUTINE)
+def test_more_routine_calls_raise_nothing(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+
+
+def test_history_cue_stops_at_presents_with(rules: Classifier) -> None:
+    """The clinical register's "with a history of X presents with Y": Y is today's, X is not."""
+    hist = rules.classify("A 50-year-old man with a history of severe abdominal pain.")
+    now = rules.classify("A 50-year-old man with a history of gout presents with severe "
+                         "abdominal pain radiating to the back.")
+    assert hist.urgency is not Urgency.EMERGENCY
+    assert now.urgency is Urgency.EMERGENCY
