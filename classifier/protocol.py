@@ -600,17 +600,25 @@ class Protocol:
         return False
 
     def _history(self, occ: Occurrence, hist_before: list[Occurrence],
-                 hist_after: list[Occurrence], hist_stop: Sequence[Occurrence] = ()) -> bool:
+                 hist_after: list[Occurrence], hist_stop: Sequence[Occurrence] = (),
+                 words: Sequence[Token] = ()) -> bool:
         gap = int(self.settings.get("history_gap", 4))
+
+        def sentence_end(start: int, end: int) -> bool:
+            # "Aucun antécédent. Douleur thoracique depuis 40 minutes": a cue does not reach
+            # into the next sentence (a colon still joins: "Antécédents : infarctus").
+            return any(w.text in _SENTENCE_ENDS for w in words[start:end])
+
         for h in hist_before:
             if h.end <= occ.start and occ.start - h.end <= gap and not any(
-                    h.end <= s.start and s.end <= occ.start for s in hist_stop):
+                    h.end <= s.start and s.end <= occ.start for s in hist_stop) \
+                    and not sentence_end(h.end, occ.start):
                 # "A 50-year-old with a history of alcohol use presents with severe pain":
                 # what follows "presents with" is the picture now, not the history.
                 return True
         # An "after" cue may start with a wildcard that overlaps the term's last word.
         return any(h.start >= occ.start and h.end > occ.end and h.start - occ.end <= gap
-                   for h in hist_after)
+                   and not sentence_end(occ.end, h.start) for h in hist_after)
 
     def match(self, doc: Doc, language: str | None) -> ProtocolResult:
         langs: tuple[str, ...] = (language,) if language in LANGS else LANGS
@@ -649,7 +657,7 @@ class Protocol:
                     ignored.append(f"negated:{o.concept}")
                     continue
                 if not self.concepts[o.concept].ignore_history and \
-                        self._history(o, hist_before, hist_after, hist_stop):
+                        self._history(o, hist_before, hist_after, hist_stop, words):
                     ignored.append(f"history:{o.concept}")
                     continue
             valid.setdefault(o.concept, []).append(o)
@@ -798,6 +806,9 @@ class Protocol:
             if best is None or cand[1] - cand[0] < best[1] - best[0]:
                 best = cand
         return best
+
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 
 
 def _word_at(words: tuple[Token, ...], char: int) -> int:

@@ -242,3 +242,20 @@ def test_history_cue_stops_at_presents_with(rules: Classifier) -> None:
                          "abdominal pain radiating to the back.")
     assert hist.urgency is not Urgency.EMERGENCY
     assert now.urgency is Urgency.EMERGENCY
+
+
+@pytest.mark.parametrize("text", [
+    "Aucun antécédent. Douleur thoracique constrictive depuis 40 minutes avec irradiation "
+    "dans la mâchoire.",
+    "No past history. Crushing chest pain for 30 minutes.",
+    "Douleur thoracique depuis une heure. Il y a cinq ans, il a eu une appendicite.",
+])
+def test_history_cue_does_not_cross_a_sentence(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert RedFlag.CHEST_PAIN in {h.category for h in c.red_flags}
+
+
+def test_history_cue_still_reaches_across_a_colon(rules: Classifier) -> None:
+    c = rules.classify("Antécédents : infarctus, je voudrais renouveler mon Kardégic.")
+    assert c.urgency is not Urgency.EMERGENCY, [h.source for h in c.red_flags]
