@@ -385,7 +385,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict) and key in {
                 "concepts", "categories", "settings", "intents", "negation", "history",
-                "idioms", "urgent", "negation_gap_words"}:
+                "idioms", "urgent", "negation_gap_words", "resolved", "reopened"}:
             merged = dict(out[key])
             merged.update(value)
             out[key] = merged
@@ -515,11 +515,12 @@ class Protocol:
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
                     _phrase(t) for t in _as_list(hist.get(kind), f"history.{lang}.{kind}"))
-        for key in ("idioms", "urgent"):
+        for key in ("idioms", "urgent", "resolved", "reopened"):
             name = f"__{key}"
             section = data.get(key) or {}
             concepts[name] = Concept(name, {lg: tuple(_phrase(t) for t in _as_list(
-                section.get(lg), f"{key}.{lg}")) for lg in LANGS})
+                section.get(lg), f"{key}.{lg}")) for lg in LANGS},
+                ignore_history=key in {"resolved", "reopened"})
         for intent_name, spec in (data.get("intents") or {}).items():
             try:
                 Intent(intent_name)
@@ -748,6 +749,7 @@ class Protocol:
                     continue
                 confirmed[cat] = replace(hit, source=f"{hit.source}+terrain", confirmed=True)
                 fired.append(confirmed[cat].source)
+        self._resolved_to_question(confirmed, suspected, valid, words, fired)
         for cat in confirmed:
             suspected.pop(cat, None)
         if confirmed:  # a measured vital alone is explained by the confirmed picture
@@ -771,6 +773,32 @@ class Protocol:
         order = sorted(confirmed.values(), key=lambda h: h.span.start if h.span else 0)
         return ProtocolResult(tuple(order), tuple(suspected.values()), urgency, urgent, votes,
                               tuple(ignored), tuple(fired))
+
+    def _resolved_to_question(self, confirmed: dict[RedFlag, RedFlagHit],
+                              suspected: dict[RedFlag, RedFlagHit],
+                              valid: Mapping[str, list[Occurrence]], words: tuple[Token, ...],
+                              fired: list[str]) -> None:
+        """A picture told as an episode that ended benignly ("... finalement ce n'était rien,
+        depuis je vais bien"), with nothing current said after that ending, is asked about
+        (the agent's yes/no question: is it there now?) instead of raised. Categories whose
+        reference escalates even when the episode is over (a TIA, anaphylaxis treated with
+        adrenaline, an ingestion, suicidal words, a feverish young infant) are kept."""
+        resolved = [o for o in valid.get("__resolved", ()) if not o.fuzzy]
+        if not resolved or not confirmed:
+            return
+        reopened = valid.get("__reopened", ())
+        last_resolved = max(o.start for o in resolved)
+        if any(o.start > last_resolved for o in reopened):
+            return  # "... c'était rien. Mais depuis ce matin ça recommence"
+        kept = frozenset(self.settings.get("resolved_keeps") or ())
+        for cat, hit in list(confirmed.items()):
+            if cat.value in kept or hit.span is None or hit.source.startswith("model"):
+                continue
+            if _word_at(words, hit.span.end - 1) >= last_resolved:
+                continue  # the ending came before this picture, not after it
+            suspected[cat] = replace(hit, source=f"{hit.source}+resolved", confirmed=False)
+            del confirmed[cat]
+            fired.append(suspected[cat].source)
 
     def _add_measured(self, valid: dict[str, list[Occurrence]], facts: _Facts,
                       words: tuple[Token, ...]) -> None:

@@ -72,3 +72,61 @@ def test_true_emergency_with_the_same_words_stays_caught(rules: Classifier, flag
     c = rules.classify(text)
     assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
     assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+# An episode told as over and benign: asked (is it there now?), not raised.
+RESOLVED_ASKED: tuple[str, ...] = (
+    "La semaine dernière j'ai eu une douleur dans la poitrine, le cardiologue a dit que "
+    "c'était rien, je voudrais le compte rendu.",
+    "I had crushing chest pain at the gym last month, all the tests came back normal, can I "
+    "get a copy of the ECG?",
+    "Samedi j'ai fait un gros malaise avec perte de connaissance aux urgences, tous les "
+    "examens étaient normaux, depuis je vais bien.",
+    "My son had trouble breathing at the weekend, it was just a panic attack, he's fine now.",
+)
+
+# The same endings where something current follows, or where the reference escalates even
+# after the episode ended (TIA, anaphylaxis, ingestion): still an emergency.
+RESOLVED_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
+    (RedFlag.CHEST_PAIN,
+     "J'ai eu une douleur dans la poitrine hier, c'était rien d'après SOS Médecins, mais là "
+     "j'ai de nouveau mal à la poitrine."),
+    (RedFlag.CHEST_PAIN,
+     "He had chest pain last week, it was nothing, but this morning the chest pain is back "
+     "and he's sweating."),
+    (RedFlag.STROKE,
+     "Ce matin sa bouche était de travers et il n'arrivait plus à parler, depuis ça va, il va "
+     "bien maintenant."),
+    (RedFlag.STROKE,
+     "She suddenly lost the vision in one eye for ten minutes, she's fine now."),
+    (RedFlag.ANAPHYLAXIS,
+     "Après une piqûre de guêpe ses lèvres ont gonflé, on a fait l'adrénaline, il va bien "
+     "maintenant."),
+    (RedFlag.CONSCIOUSNESS,
+     "Il est tombé d'un coup il répond plus, tout s'est passé si vite."),
+    (RedFlag.BREATHING,
+     "He can't breathe, his lips are blue, I hope it's nothing serious."),
+    (RedFlag.BREATHING,
+     "Il n'arrive plus à respirer, j'espère que c'est rien de grave."),
+)
+
+
+@pytest.mark.parametrize("text", RESOLVED_ASKED)
+def test_resolved_episode_is_asked_not_raised(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+
+
+def test_resolved_picture_becomes_the_agents_question(rules: Classifier) -> None:
+    c = rules.classify("Samedi il a fait un malaise, il ne répondait plus, tous les examens "
+                       "étaient normaux.")
+    assert c.urgency is Urgency.URGENT
+    assert [h.source for h in c.suspected] == ["consciousness.unresponsive+resolved"]
+
+
+@pytest.mark.parametrize(("flag", "text"), RESOLVED_STILL_EMERGENCY)
+def test_resolution_does_not_lower_a_current_or_kept_picture(rules: Classifier, flag: RedFlag,
+                                                             text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
