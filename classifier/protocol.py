@@ -16,7 +16,7 @@ ans", "history of stroke") or an idiom ("mal au cœur" = nausea) does not count.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -385,7 +385,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict) and key in {
                 "concepts", "categories", "settings", "intents", "negation", "history",
-                "idioms", "urgent", "negation_gap_words"}:
+                "idioms", "urgent", "negation_gap_words", "resolved", "reopened"}:
             merged = dict(out[key])
             merged.update(value)
             out[key] = merged
@@ -510,16 +510,17 @@ class Protocol:
         # Pseudo-concepts: history cues, idioms, urgent evidence, intents.
         for lang in LANGS:
             hist = (data.get("history") or {}).get(lang) or {}
-            for kind in ("before", "after"):
+            for kind in ("before", "after", "stop"):
                 name = f"__hist_{kind}"
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
                     _phrase(t) for t in _as_list(hist.get(kind), f"history.{lang}.{kind}"))
-        for key in ("idioms", "urgent"):
+        for key in ("idioms", "urgent", "resolved", "reopened"):
             name = f"__{key}"
             section = data.get(key) or {}
             concepts[name] = Concept(name, {lg: tuple(_phrase(t) for t in _as_list(
-                section.get(lg), f"{key}.{lg}")) for lg in LANGS})
+                section.get(lg), f"{key}.{lg}")) for lg in LANGS},
+                ignore_history=key in {"resolved", "reopened"})
         for intent_name, spec in (data.get("intents") or {}).items():
             try:
                 Intent(intent_name)
@@ -600,14 +601,25 @@ class Protocol:
         return False
 
     def _history(self, occ: Occurrence, hist_before: list[Occurrence],
-                 hist_after: list[Occurrence]) -> bool:
+                 hist_after: list[Occurrence], hist_stop: Sequence[Occurrence] = (),
+                 words: Sequence[Token] = ()) -> bool:
         gap = int(self.settings.get("history_gap", 4))
+
+        def sentence_end(start: int, end: int) -> bool:
+            # "Aucun antécédent. Douleur thoracique depuis 40 minutes": a cue does not reach
+            # into the next sentence (a colon still joins: "Antécédents : infarctus").
+            return any(w.text in _SENTENCE_ENDS for w in words[start:end])
+
         for h in hist_before:
-            if h.end <= occ.start and occ.start - h.end <= gap:
+            if h.end <= occ.start and occ.start - h.end <= gap and not any(
+                    h.end <= s.start and s.end <= occ.start for s in hist_stop) \
+                    and not sentence_end(h.end, occ.start):
+                # "A 50-year-old with a history of alcohol use presents with severe pain":
+                # what follows "presents with" is the picture now, not the history.
                 return True
         # An "after" cue may start with a wildcard that overlaps the term's last word.
         return any(h.start >= occ.start and h.end > occ.end and h.start - occ.end <= gap
-                   for h in hist_after)
+                   and not sentence_end(occ.end, h.start) for h in hist_after)
 
     def match(self, doc: Doc, language: str | None) -> ProtocolResult:
         langs: tuple[str, ...] = (language,) if language in LANGS else LANGS
@@ -616,6 +628,7 @@ class Protocol:
         idioms = [o for o in occs if o.concept == "__idioms"]
         hist_before = [o for o in occs if o.concept == "__hist_before"]
         hist_after = [o for o in occs if o.concept == "__hist_after"]
+        hist_stop = [o for o in occs if o.concept == "__hist_stop"]
         valid: dict[str, list[Occurrence]] = {}
         ignored: list[str] = []
         covered = frozenset(k for o in occs if not o.concept.startswith("__")
@@ -628,7 +641,7 @@ class Protocol:
             if o.concept.startswith(EXCEPT_PREFIX):
                 excepted.setdefault(o.concept[len(EXCEPT_PREFIX):], []).append(o)
         for o in occs:
-            if o.concept in {"__idioms", "__hist_before", "__hist_after"} or \
+            if o.concept in {"__idioms", "__hist_before", "__hist_after", "__hist_stop"} or \
                     o.concept.startswith(EXCEPT_PREFIX):
                 continue
             if any(e.start < o.end and o.start < e.end for e in excepted.get(o.concept, ())):
@@ -645,7 +658,7 @@ class Protocol:
                     ignored.append(f"negated:{o.concept}")
                     continue
                 if not self.concepts[o.concept].ignore_history and \
-                        self._history(o, hist_before, hist_after):
+                        self._history(o, hist_before, hist_after, hist_stop, words):
                     ignored.append(f"history:{o.concept}")
                     continue
             valid.setdefault(o.concept, []).append(o)
@@ -736,6 +749,7 @@ class Protocol:
                     continue
                 confirmed[cat] = replace(hit, source=f"{hit.source}+terrain", confirmed=True)
                 fired.append(confirmed[cat].source)
+        self._resolved_to_question(confirmed, suspected, valid, words, fired)
         for cat in confirmed:
             suspected.pop(cat, None)
         if confirmed:  # a measured vital alone is explained by the confirmed picture
@@ -759,6 +773,32 @@ class Protocol:
         order = sorted(confirmed.values(), key=lambda h: h.span.start if h.span else 0)
         return ProtocolResult(tuple(order), tuple(suspected.values()), urgency, urgent, votes,
                               tuple(ignored), tuple(fired))
+
+    def _resolved_to_question(self, confirmed: dict[RedFlag, RedFlagHit],
+                              suspected: dict[RedFlag, RedFlagHit],
+                              valid: Mapping[str, list[Occurrence]], words: tuple[Token, ...],
+                              fired: list[str]) -> None:
+        """A picture told as an episode that ended benignly ("... finalement ce n'était rien,
+        depuis je vais bien"), with nothing current said after that ending, is asked about
+        (the agent's yes/no question: is it there now?) instead of raised. Categories whose
+        reference escalates even when the episode is over (a TIA, anaphylaxis treated with
+        adrenaline, an ingestion, suicidal words, a feverish young infant) are kept."""
+        resolved = [o for o in valid.get("__resolved", ()) if not o.fuzzy]
+        if not resolved or not confirmed:
+            return
+        reopened = valid.get("__reopened", ())
+        last_resolved = max(o.start for o in resolved)
+        if any(o.start > last_resolved for o in reopened):
+            return  # "... c'était rien. Mais depuis ce matin ça recommence"
+        kept = frozenset(self.settings.get("resolved_keeps") or ())
+        for cat, hit in list(confirmed.items()):
+            if cat.value in kept or hit.span is None or hit.source.startswith("model"):
+                continue
+            if _word_at(words, hit.span.end - 1) >= last_resolved:
+                continue  # the ending came before this picture, not after it
+            suspected[cat] = replace(hit, source=f"{hit.source}+resolved", confirmed=False)
+            del confirmed[cat]
+            fired.append(suspected[cat].source)
 
     def _add_measured(self, valid: dict[str, list[Occurrence]], facts: _Facts,
                       words: tuple[Token, ...]) -> None:
@@ -794,6 +834,9 @@ class Protocol:
             if best is None or cand[1] - cand[0] < best[1] - best[0]:
                 best = cand
         return best
+
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 
 
 def _word_at(words: tuple[Token, ...], char: int) -> int:

@@ -1,0 +1,132 @@
+"""Routine calls whose words look like a red flag stay routine; the true emergency with the
+same words stays caught (issue 13, t-rules, session 5: false alarms).
+
+Written by hand from how people speak: hypotheticals ("et si jamais..."), stories seen on TV
+or read, idioms ("j'étouffe sous le travail"), a treatment or a phone that "ne répond pas",
+sleep apnoea pauses, bruises, doses in milligrams, a strained muscle. None was copied from an
+evaluation set. Rules alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier import Classifier, RedFlag, Urgency
+
+ROUTINE: tuple[str, ...] = (
+    # Hypotheticals.
+    "Et si jamais il a de la fièvre ce soir, je fais quoi ?",
+    "What should I do if she can't breathe properly tonight? She's fine now, it's for advice.",
+    "Au cas où il referait une crise d'asthme, est-ce que je donne la Ventoline ?",
+    "Just in case of an allergic reaction with swelling, should she carry two pens?",
+    # A story seen, read or heard, not the caller's state.
+    "I saw a programme on TV about strokes, face drooping and all that, can I book a check-up?",
+    "My son watched a documentary about meningitis and is worried, he has no fever and no rash.",
+    "J'ai vu un reportage sur l'infarctus, je voudrais faire un bilan cardiaque.",
+    # Idioms.
+    "J'étouffe sous le travail, je voudrais parler au docteur de mon stress.",
+    "Elle s'est effondrée en larmes au travail, elle voudrait voir le docteur pour un arrêt.",
+    "He collapsed on the sofa after the match, exhausted, can I book his annual check-up?",
+    "I fell on the floor laughing, anyway can I move my appointment?",
+    # "Ne répond pas" to a treatment, a phone, a message.
+    "Ma mère ne répond pas au traitement, son eczéma ne passe pas.",
+    "Mon asthme ne répond pas bien au traitement de fond, je voudrais un rendez-vous.",
+    "Ma fille ne répond pas au téléphone, c'est pour décaler son rendez-vous.",
+    "My husband's cough isn't responding to the antibiotics, can he be seen this week?",
+    "She's not answering her phone, I'm calling to move her appointment.",
+    # Sleep apnoea is no respiratory arrest; a bruise is no cyanosis.
+    "He has sleep apnoea, he stops breathing at night, can we get the sleep study results?",
+    "Il arrête de respirer la nuit quand il dort, on voudrait un rendez-vous pour l'apnée.",
+    "Il est tout bleu de partout après sa chute de vélo, des bleus sur les jambes.",
+    # A dose in milligrams is a prescription.
+    "I took 30 mg of mirtazapine last night as prescribed, can I get a repeat?",
+    "I'm taking 20 mg of citalopram and I'd like to increase the dose.",
+    # The recognizer's "inconsciente" is not the caller's "incontinente".
+    "Ma mère est incontinente depuis des années, il faudrait une ordonnance de protections.",
+)
+
+# The same words where the picture is there: still an emergency.
+STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
+    (RedFlag.CONSCIOUSNESS, "Ma mère ne répond pas quand je lui parle, elle est par terre."),
+    (RedFlag.CONSCIOUSNESS, "He's not responding, he's on the floor."),
+    (RedFlag.BREATHING, "Il a arrêté de respirer, il est tout bleu."),
+    (RedFlag.BREATHING, "He stopped breathing and his lips are blue."),
+    (RedFlag.POISONING, "She took 30 tablets of her sleeping pills an hour ago."),
+    (RedFlag.POISONING, "Il a avalé toute la boîte de Lexomil."),
+    (RedFlag.BREATHING, "J'étouffe, je n'arrive plus à respirer."),
+    (RedFlag.CONSCIOUSNESS, "She collapsed in the street and isn't responding."),
+    (RedFlag.STROKE,
+     "Sa bouche est de travers et il n'arrive plus à lever le bras depuis une heure."),
+)
+
+
+@pytest.mark.parametrize("text", ROUTINE)
+def test_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+
+
+@pytest.mark.parametrize(("flag", "text"), STILL_EMERGENCY)
+def test_true_emergency_with_the_same_words_stays_caught(rules: Classifier, flag: RedFlag,
+                                                         text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+# An episode told as over and benign: asked (is it there now?), not raised.
+RESOLVED_ASKED: tuple[str, ...] = (
+    "La semaine dernière j'ai eu une douleur dans la poitrine, le cardiologue a dit que "
+    "c'était rien, je voudrais le compte rendu.",
+    "I had crushing chest pain at the gym last month, all the tests came back normal, can I "
+    "get a copy of the ECG?",
+    "Samedi j'ai fait un gros malaise avec perte de connaissance aux urgences, tous les "
+    "examens étaient normaux, depuis je vais bien.",
+    "My son had trouble breathing at the weekend, it was just a panic attack, he's fine now.",
+)
+
+# The same endings where something current follows, or where the reference escalates even
+# after the episode ended (TIA, anaphylaxis, ingestion): still an emergency.
+RESOLVED_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
+    (RedFlag.CHEST_PAIN,
+     "J'ai eu une douleur dans la poitrine hier, c'était rien d'après SOS Médecins, mais là "
+     "j'ai de nouveau mal à la poitrine."),
+    (RedFlag.CHEST_PAIN,
+     "He had chest pain last week, it was nothing, but this morning the chest pain is back "
+     "and he's sweating."),
+    (RedFlag.STROKE,
+     "Ce matin sa bouche était de travers et il n'arrivait plus à parler, depuis ça va, il va "
+     "bien maintenant."),
+    (RedFlag.STROKE,
+     "She suddenly lost the vision in one eye for ten minutes, she's fine now."),
+    (RedFlag.ANAPHYLAXIS,
+     "Après une piqûre de guêpe ses lèvres ont gonflé, on a fait l'adrénaline, il va bien "
+     "maintenant."),
+    (RedFlag.CONSCIOUSNESS,
+     "Il est tombé d'un coup il répond plus, tout s'est passé si vite."),
+    (RedFlag.BREATHING,
+     "He can't breathe, his lips are blue, I hope it's nothing serious."),
+    (RedFlag.BREATHING,
+     "Il n'arrive plus à respirer, j'espère que c'est rien de grave."),
+)
+
+
+@pytest.mark.parametrize("text", RESOLVED_ASKED)
+def test_resolved_episode_is_asked_not_raised(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+
+
+def test_resolved_picture_becomes_the_agents_question(rules: Classifier) -> None:
+    c = rules.classify("Samedi il a fait un malaise, il ne répondait plus, tous les examens "
+                       "étaient normaux.")
+    assert c.urgency is Urgency.URGENT
+    assert [h.source for h in c.suspected] == ["consciousness.unresponsive+resolved"]
+
+
+@pytest.mark.parametrize(("flag", "text"), RESOLVED_STILL_EMERGENCY)
+def test_resolution_does_not_lower_a_current_or_kept_picture(rules: Classifier, flag: RedFlag,
+                                                             text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
