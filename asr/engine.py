@@ -84,7 +84,9 @@ PHANTOM_PATTERNS = tuple(re.compile(p) for p in (
     r"^(please )?subscribe",
     r"^subtitles? by",
     r"^(thank you|thanks|merci|bye|au revoir|you)\W*$",
-    r"^[\W\d_]*$",
+    # Punctuation only. Digits are speech: "^[\W\d_]*$" dropped the real clip "one two
+    # three" (decoded "1, 2, 3") and would drop a caller's phone number or age said alone.
+    r"^[\W_]*$",
     r"^(la|le|les|je|euh|hum|hmm|mm|ah|oh|c'est)\W*$",
 ))
 
