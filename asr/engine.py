@@ -113,11 +113,14 @@ class RecognizerConfig:
     beam_size: int = 4
     """Finals and recordings. Real French clips: beam 5 fixed "conseiller général" that greedy
     decodes "conseillés générales" (both with a 15 s window, no prompt). Beam 4 (with the
-    prompt, 15 s window), all real clips, same run, load ~5-10: WER FR 0.121 / 8 kHz 0.052,
-    EN 0.046 / 0.057, the same words as beam 5 on every clip; beam 3: EN 0.080 / 0.092 ("one
-    two three" lost), beam 2: FR 0.172, greedy FR 0.190 / 0.172. Its decoder runs 12 rows a
-    step where beam 5 runs 15: 60.8 s of real French whole-file, decode only, min of 3 in one
-    process (load ~6): 3.92 CPU-s vs 4.73 at beam 5 (plain faster-whisper beam 1: 3.95)."""
+    prompt, 15 s window), all real clips, same run, load ~5-10: WER FR 0.121 / 8 kHz 0.052, EN
+    0.046 / 0.057: beam 5's text character for character on all 12 clips at both rates; beam 3:
+    EN 0.080 / 0.092 ("one two three" lost), beam 2: FR 0.172, greedy FR 0.190 / 0.172. Its
+    decoder runs 12 rows a step where beam 5 runs 15: 60.8 s of real French whole-file, decode
+    only, min of 3 in one process (load ~6): 3.92 CPU-s vs 4.73 at beam 5 (plain faster-whisper
+    beam 1: 3.95); whole process, load included (``bench asr`` whole_file_speed, load 1.1):
+    1.08x plain by wall and CPU (beam 5: 1.11x). A live final of a ~5 s utterance gains little
+    (1.27 vs 1.31 CPU-s, min of 3, load ~3): its 15 s encoder window dominates."""
     final_min_window_s: float = 15.0
     """Shortest encoder window of finals. Real FR clips, beam 5 no prompt: WER 0.308 at 5 s,
     0.269 at 10 s, 0.212 at 15 s (stock 30 s: 0.212); EN 0.153 at 5 s (sentence repeated),
