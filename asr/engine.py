@@ -6,22 +6,23 @@ Two decoding policies, chosen on the real clips of ``../shared/external/audio`` 
 * Partials (what the classifier sees while the caller talks): greedy, a short encoder window
   (audio + 1 s, at least 5 s), the triage prompt. One pass ~0.1-0.2 s: cheap enough for a
   partial every ~1 s of speech on every call.
-* Finals and whole recordings: beam 5, the prompt, an encoder window of at least 15 s, 1 s
-  of audio before the speech start. Measured on the real French clips (16 kHz, WER, whole
-  clips): greedy + 5 s window + prompt (the old final) 0.327, beam 5 alone 0.308, no prompt
-  alone 0.308, beam 5 + no prompt + 10 s window 0.269, + 15 s window 0.212 = stock
-  faster-whisper (30 s, beam 5, fallback) 0.212 on the same clips (EN: 0.059 both); with the
-  prompt back at beam 5 + 15 s: FR 0.250 (one extra word on a numbers clip), EN 0.024. Short
+* Finals and whole recordings: beam 4 (same words as beam 5 on the real clips, for 12 decoder
+  rows a step instead of 15: see ``RecognizerConfig.beam_size``), the prompt, an encoder window
+  of at least 15 s, 1 s of audio before the speech start. Measured on the real French clips (16
+  kHz, WER, whole clips): greedy + 5 s window + prompt (the old final) 0.327, beam 5 alone
+  0.308, no prompt alone 0.308, beam 5 + no prompt + 10 s window 0.269, + 15 s window 0.212 =
+  stock faster-whisper (30 s, beam 5, fallback) 0.212 on the same clips (EN: 0.059 both); with
+  the prompt back at beam 5 + 15 s: FR 0.250 (one extra word on a numbers clip), EN 0.024. Short
   windows make the decoder repeat the sentence ("today only platforms 1 and 3 are used today
   only platforms 1 and 3 are used" at 5 s) and lose rare words ("mer zone" for "mer jaune");
   greedy + prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs
   ~0.11 s of encoder on 2 cores vs 0.49 s for 30 s: stock accuracy at a quarter of its cost.
-  Most of the remaining FR errors are the references' own (digits vs words, "est-ce").
-  Those figures predate the recordings' VAD fix (``asr.vad.RecordingVad``: a sentence said
-  after 28 s of line noise was lost). Re-measured with it (``bench asr``, same run, load ~7):
-  ours FR 0.121 / 8 kHz 0.052, EN 0.023 / 0.034; stock FR 0.155 / 0.103, EN 0.057 / 0.138.
-  Final window re-checked then: 8 s FR 0.414 (sentences doubled), 10 s 0.138 / 8 kHz 0.19,
-  12 s 0.138 / 0.103, 15 s 0.121 / 0.052: 15 s stays.
+  Most of the remaining FR errors are the references' own (digits vs words, "est-ce"). Those
+  figures predate the recordings' VAD fix (``asr.vad.RecordingVad``: a sentence said after 28 s
+  of line noise was lost). Re-measured with it (``bench asr``, same run, load ~7): ours FR 0.121
+  / 8 kHz 0.052, EN 0.023 / 0.034; stock FR 0.155 / 0.103, EN 0.057 / 0.138. Final window
+  re-checked then: 8 s FR 0.414 (sentences doubled), 10 s 0.138 / 8 kHz 0.19, 12 s 0.138 /
+  0.103, 15 s 0.121 / 0.052: 15 s stays.
 
 Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` that batches them.
 """
@@ -84,7 +85,9 @@ PHANTOM_PATTERNS = tuple(re.compile(p) for p in (
     r"^(please )?subscribe",
     r"^subtitles? by",
     r"^(thank you|thanks|merci|bye|au revoir|you)\W*$",
-    r"^[\W\d_]*$",
+    # Punctuation only. Digits are speech: "^[\W\d_]*$" dropped the real clip "one two
+    # three" (decoded "1, 2, 3") and would drop a caller's phone number or age said alone.
+    r"^[\W_]*$",
     r"^(la|le|les|je|euh|hum|hmm|mm|ah|oh|c'est)\W*$",
 ))
 
@@ -107,9 +110,17 @@ class RecognizerConfig:
     language: str | None = "fr"
     """Forced language, or None to detect among ``languages``."""
     languages: tuple[str, ...] = ("fr", "en")
-    beam_size: int = 5
+    beam_size: int = 4
     """Finals and recordings. Real French clips: beam 5 fixed "conseiller général" that greedy
-    decodes "conseillés générales" (both with a 15 s window, no prompt)."""
+    decodes "conseillés générales" (both with a 15 s window, no prompt). Beam 4 (with the
+    prompt, 15 s window), all real clips, same run, load ~5-10: WER FR 0.121 / 8 kHz 0.052, EN
+    0.046 / 0.057: beam 5's text character for character on all 12 clips at both rates; beam 3:
+    EN 0.080 / 0.092 ("one two three" lost), beam 2: FR 0.172, greedy FR 0.190 / 0.172. Its
+    decoder runs 12 rows a step where beam 5 runs 15: 60.8 s of real French whole-file, decode
+    only, min of 3 in one process (load ~6): 3.92 CPU-s vs 4.73 at beam 5 (plain faster-whisper
+    beam 1: 3.95); whole process, load included (``bench asr`` whole_file_speed, load 1.1):
+    1.08x plain by wall and CPU (beam 5: 1.11x). A live final of a ~5 s utterance gains little
+    (1.27 vs 1.31 CPU-s, min of 3, load ~3): its 15 s encoder window dominates."""
     final_min_window_s: float = 15.0
     """Shortest encoder window of finals. Real FR clips, beam 5 no prompt: WER 0.308 at 5 s,
     0.269 at 10 s, 0.212 at 15 s (stock 30 s: 0.212); EN 0.153 at 5 s (sentence repeated),
@@ -378,7 +389,7 @@ class Recognizer:
         """Load the model. ``live`` (a process that takes calls): one warm-up pass, so a live
         call's first final is not the slow first one, and the urgent lane's model
         (``urgent_lane_threads``). A command that only decodes recordings (``live=False``)
-        skips both: the warm-up is a whole final pass (beam 5, 15 s window) and the lane a
+        skips both: the warm-up is a whole final pass (beam 4, 15 s window) and the lane a
         second model load, paid for nothing by whole-file transcription, which must stay as
         fast as plain faster-whisper."""
         import os

@@ -10,7 +10,7 @@ waits for a partial:
   fast (greedy, short window, triage prompt). Words agreed by two consecutive partials are
   confirmed (LocalAgreement-2) and forced as the prefix of later partials, so confirmed text
   never changes between partials.
-* Finals: decoded from scratch with the stock-quality policy (beam 5, 15 s window, no prompt;
+* Finals: decoded from scratch with the stock-quality policy (beam 4, 15 s window, the prompt;
   see ``asr.engine``), so a final may correct words partials had confirmed; it is what the
   call keeps. The final is submitted speculatively once ``speech_pad_ms`` of silence has
   passed (batched with other calls' finals), and emitted by the first ``feed`` after it is

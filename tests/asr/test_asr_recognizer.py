@@ -177,6 +177,18 @@ def test_prompt_echo_is_kept_only_when_really_said(
     assert "respirer" in fold(d.text), d
 
 
+def test_numbers_said_alone_are_kept(recognizer: Recognizer,
+                                    speech: Callable[..., Path]) -> None:
+    """Whisper writes numbers as digits ("1-2-3"): an utterance of digits only (a phone number,
+    an age) is speech, not a phantom phrase. The phantom rule dropped it (and the real clip
+    "one two three")."""
+    from asr.engine import is_phantom
+
+    assert not is_phantom("06 12 34 56 78") and is_phantom("...") and is_phantom(" - ?")
+    text = recognizer.transcribe(load_file(speech("one two three", "en")), "en").text
+    assert sum(c.isdigit() for c in text) >= 2, text
+
+
 def test_long_speech_is_cut_before_whisper_window_is_full(
         recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
         chunker: Callable[..., list[tuple[int, int]]]) -> None:
