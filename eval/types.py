@@ -68,7 +68,8 @@ class FlagMoment:
             return "answer"
         if self.source.startswith("similarity"):
             return "similarity"
-        return "model" if self.source == "model" else "rule"
+        # "model:clause": the heads on a partial's completed clause (`StreamingClassifier`).
+        return "model" if self.source.split(":")[0] == "model" else "rule"
 
 
 @dataclass(frozen=True)

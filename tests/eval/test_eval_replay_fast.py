@@ -48,6 +48,10 @@ DIALOGUES = [
                   "il dort beaucoup là", "on habite au deuxième étage"]),
     ("d7", "en", ["my wife is unconscious on the floor", "she's sixty", "she has diabetes",
                   "yes the door is open"]),
+    # A long turn flagged by the heads on a completed clause, mid-turn (no final there).
+    ("d8", "en", ["hi um I'm calling about my dad he fell down the stairs about an hour ago "
+                  "and hit his head on the floor and he was out for a bit and now he's in the "
+                  "lounge", "he's seventy"]),
 ]
 
 
@@ -69,7 +73,9 @@ def test_fast_replay_matches_the_word_by_word_replay() -> None:
         assert a.emergency_score == pytest.approx(b.emergency_score), a.id
     # The set is not trivial: the emergencies were raised, the routine calls were not.
     flagged = {r.id for r in fast.results if r.predicted_emergency}
-    assert {"d1", "d3"} <= flagged
+    assert {"d1", "d3", "d8"} <= flagged
+    d8 = next(r for r in fast.results if r.id == "d8")
+    assert d8.flag is not None and not d8.flag.final and d8.flag.source == "model:clause"
     assert "d2" not in flagged and "d5" not in flagged
 
 
