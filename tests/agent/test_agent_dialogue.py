@@ -13,6 +13,8 @@ from pipeline.agent.dialogue import (
     HandoffKind,
     State,
     Trigger,
+    from_model,
+    protocol_hits,
 )
 from pipeline.agent.wording import CONFIRM_QUESTIONS, confirm_question
 
@@ -316,3 +318,23 @@ def test_a_denied_suspected_flag_takes_back_the_urgency_it_alone_raised() -> Non
     form = TriageForm(red_flags=(Field(RedFlag.BLEEDING, 0.7),))
     shown = d.form_without_denied(form)
     assert shown is not None and shown.red_flags == ()
+
+
+def test_a_clause_read_by_the_heads_is_acted_on_at_once_and_counts_as_the_heads_guess() -> None:
+    # The stream's `model:clause` flag (the heads on a completed clause the protocol already
+    # suspected) is acted on like a rule's, so replay and live call flag at the same moment;
+    # the form and the hub still treat it as the heads' guess.
+    from dataclasses import replace
+
+    from classifier.form import extract_form
+
+    clause = RedFlagHit(RedFlag.STROKE, Span(0, 1, "x"), "model:clause", confirmed=True)
+    c = replace(_cls(Urgency.EMERGENCY), red_flags=(clause,))
+    assert protocol_hits(c) == (clause,)
+    assert from_model(clause) and from_model(RedFlagHit(RedFlag.STROKE, None, "model"))
+    assert not from_model(RedFlagHit(RedFlag.STROKE, None, "stroke.fr.face"))
+    d = _started()
+    d.denied_flags.add("stroke")
+    assert d.without_denied(c).red_flags == ()
+    form = extract_form("il a la bouche de travers", "fr", c)
+    assert [f.confidence for f in form.red_flags] == [0.7]
