@@ -385,7 +385,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict) and key in {
                 "concepts", "categories", "settings", "intents", "negation", "history",
-                "idioms", "urgent", "negation_gap_words", "resolved", "reopened"}:
+                "idioms", "urgent", "negation_gap_words", "resolved", "reopened",
+                "benign_cause", "chronic"}:
             merged = dict(out[key])
             merged.update(value)
             out[key] = merged
@@ -515,12 +516,12 @@ class Protocol:
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
                     _phrase(t) for t in _as_list(hist.get(kind), f"history.{lang}.{kind}"))
-        for key in ("idioms", "urgent", "resolved", "reopened"):
+        for key in ("idioms", "urgent", "resolved", "reopened", "benign_cause", "chronic"):
             name = f"__{key}"
             section = data.get(key) or {}
             concepts[name] = Concept(name, {lg: tuple(_phrase(t) for t in _as_list(
                 section.get(lg), f"{key}.{lg}")) for lg in LANGS},
-                ignore_history=key in {"resolved", "reopened"})
+                ignore_history=key in {"resolved", "reopened", "benign_cause", "chronic"})
         for intent_name, spec in (data.get("intents") or {}).items():
             try:
                 Intent(intent_name)
@@ -647,8 +648,9 @@ class Protocol:
             if any(e.start < o.end and o.start < e.end for e in excepted.get(o.concept, ())):
                 ignored.append(f"except:{o.concept}")
                 continue
+            # A benign cause is often an idiom itself ("crise d'angoisse", "panic attack").
             if any(i.start < o.end and o.start < i.end for i in idioms) and \
-                    not o.concept.startswith("__intent"):
+                    not o.concept.startswith(("__intent", "__benign_cause")):
                 ignored.append(f"idiom:{o.concept}")
                 continue
             if not o.concept.startswith("__intent"):
@@ -783,14 +785,30 @@ class Protocol:
         (the agent's yes/no question: is it there now?) instead of raised. Categories whose
         reference escalates even when the episode is over (a TIA, anaphylaxis treated with
         adrenaline, an ingestion, suicidal words, a feverish young infant) are kept."""
-        resolved = [o for o in valid.get("__resolved", ()) if not o.fuzzy]
-        if not resolved or not confirmed:
+        if not confirmed:
             return
         reopened = valid.get("__reopened", ())
+        kept = frozenset(self.settings.get("resolved_keeps") or ())
+        acute = [o for c in (self.settings.get("terrain_promotion") or {}).get("severity") or ()
+                 for o in valid.get(c, ())]
+        if valid.get("__benign_cause") and valid.get("__chronic") and not reopened \
+                and not acute:
+            # A pattern the caller has had for months, with its known benign cause said
+            # ("à chaque fois que je fais mes crises d'angoisse", "my reflux for years"),
+            # nothing sudden or new: asked, not raised.
+            for cat, hit in list(confirmed.items()):
+                if cat.value in kept or hit.source.startswith("model"):
+                    continue
+                suspected[cat] = replace(hit, source=f"{hit.source}+chronic", confirmed=False)
+                del confirmed[cat]
+                fired.append(suspected[cat].source)
+            return
+        resolved = [o for o in valid.get("__resolved", ()) if not o.fuzzy]
+        if not resolved:
+            return
         last_resolved = max(o.start for o in resolved)
         if any(o.start > last_resolved for o in reopened):
             return  # "... c'était rien. Mais depuis ce matin ça recommence"
-        kept = frozenset(self.settings.get("resolved_keeps") or ())
         for cat, hit in list(confirmed.items()):
             if cat.value in kept or hit.span is None or hit.source.startswith("model"):
                 continue

@@ -259,3 +259,28 @@ def test_history_cue_does_not_cross_a_sentence(rules: Classifier, text: str) -> 
 def test_history_cue_still_reaches_across_a_colon(rules: Classifier) -> None:
     c = rules.classify("Antécédents : infarctus, je voudrais renouveler mon Kardégic.")
     assert c.urgency is not Urgency.EMERGENCY, [h.source for h in c.red_flags]
+
+
+# A bystander's first clause for a hanging, an overdose or a haemorrhage (SAMU: send help).
+@pytest.mark.parametrize(("flag", "text"), [
+    (RedFlag.SUICIDAL, "il est pendu"),
+    (RedFlag.SUICIDAL, "euh je l'ai retrouvée pendue dans le garage"),
+    (RedFlag.SUICIDAL, "i found him hanging in the garage"),
+    (RedFlag.POISONING, "euh mon mon fils il a avalé des médicaments euh toute la boîte"),
+    (RedFlag.BLEEDING, "oh god there's so much blood it won't stop"),
+    (RedFlag.CONSCIOUSNESS, "yeah hi um it's my husband he's he's on the floor and he's not "
+                            "moving"),
+])
+def test_bystander_first_clause_other_vital_pictures(rules: Classifier, flag: RedFlag,
+                                                     text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+@pytest.mark.parametrize("text", [
+    "Il a pendu le linge et il a mal au dos, je voudrais un rendez-vous.",
+    "I was hanging the washing out and hurt my shoulder, can I book physio?",
+])
+def test_hanging_words_in_a_routine_call(rules: Classifier, text: str) -> None:
+    assert rules.classify(text).urgency is not Urgency.EMERGENCY

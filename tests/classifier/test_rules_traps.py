@@ -130,3 +130,55 @@ def test_resolution_does_not_lower_a_current_or_kept_picture(rules: Classifier, 
     c = rules.classify(text)
     assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
     assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+# Chronic patterns with the benign cause the caller names, and everyday words the reader
+# collapses ("trop vite", "très mal au dos") or the fuzzy matcher stretches ("saigne encore").
+CHRONIC_ROUTINE: tuple[str, ...] = (
+    "Quand je fais mes crises d'angoisse j'ai mal à la poitrine et j'ai l'impression "
+    "d'étouffer, ça dure depuis des mois, je voudrais en parler au médecin.",
+    "Every time I have a panic attack I get chest tightness and feel like I can't breathe. "
+    "It's been going on for months. Can I get a referral for therapy?",
+    "I've had reflux for years, burning in my chest after meals, can I get more omeprazole?",
+    "J'ai des brûlures dans la poitrine après les repas, c'est mon reflux, je voudrais un "
+    "renouvellement de mon IPP.",
+    "J'ai souvent des vertiges quand je me lève trop vite, ma tension est basse, c'est mon "
+    "terrain.",
+    "Ma femme a accouché il y a deux semaines, elle saigne encore un peu, c'est normal ?",
+)
+
+CHRONIC_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
+    (RedFlag.CHEST_PAIN,
+     "J'ai du reflux depuis des années mais là d'un coup j'ai une douleur énorme dans la "
+     "poitrine qui part dans le bras."),
+    (RedFlag.CHEST_PAIN,
+     "He's had reflux for years, but this morning the chest pain is crushing and he's grey "
+     "and sweaty."),
+    (RedFlag.BREATHING,
+     "Elle fait des crises d'angoisse depuis des mois, mais là ses lèvres sont bleues et elle "
+     "n'arrive plus à respirer."),
+    (RedFlag.CONSCIOUSNESS, "Venez vite vite il répond plus."),
+    (RedFlag.BLEEDING, "Elle a accouché hier et elle saigne énormément, elle est toute pâle."),
+)
+
+
+@pytest.mark.parametrize("text", CHRONIC_ROUTINE)
+def test_chronic_benign_pattern_is_not_an_emergency(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+
+
+@pytest.mark.parametrize(("flag", "text"), CHRONIC_STILL_EMERGENCY)
+def test_new_or_sudden_picture_on_a_chronic_background_stays_caught(
+        rules: Classifier, flag: RedFlag, text: str) -> None:
+    c = rules.classify(text)
+    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
+    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+
+
+def test_chronic_benign_chest_pain_is_still_asked(rules: Classifier) -> None:
+    """A heart attack can feel like indigestion (NHS111): lowered to the question, never
+    to routine."""
+    c = rules.classify("I've had reflux for years, burning in my chest after meals.")
+    assert c.urgency is Urgency.URGENT
+    assert any(h.source.endswith("+chronic") for h in c.suspected)
