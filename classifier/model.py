@@ -16,7 +16,7 @@ import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,10 @@ class ModelOutput:
     intent: Mapping[str, float]
     urgency: Mapping[str, float]
     red_flag: Mapping[str, float]
+    clause_emergency: float | None = None
+    """The highest P(emergency) the urgency head gives one clause window of the text (a
+    clause or two adjacent ones, negated and past-history clauses left out, vectors pooled
+    from the same encoder pass); None when the text was not read clause by clause."""
 
 
 @dataclass(frozen=True)
@@ -326,10 +330,11 @@ class HeadsModel:
         probs = {name: head.probs(x) for name, head in self.heads.items()}
         out = []
         for i in range(x.shape[0]):
-            out.append(ModelOutput(*(
+            intent, urgency, red_flag = (
                 {label: float(p) for label, p in zip(self.heads[name].labels, probs[name][i],
                                                      strict=True)}
-                for name in HEAD_NAMES)))
+                for name in HEAD_NAMES)
+            out.append(ModelOutput(intent, urgency, red_flag))
         return out
 
     def predict(self, text: str, proto: np.ndarray) -> ModelOutput:
@@ -345,6 +350,21 @@ class HeadsModel:
         if self.similarity is None:
             return self.predict(text, proto), EMPTY
         windows = clause_windows(text)
-        full, vectors = self.encoder.encode_with_spans(text, windows)
+        # Every clause for the heads' clause reading, not only the similarity's first
+        # MAX_WINDOWS: in a long story the red flag is often the last clause.
+        shown = set(windows)
+        extra = [w for w in clause_windows(text, limit=None) if w not in shown]
+        full, vectors = self.encoder.encode_with_spans(text, windows + extra)
         out = self.predict_vectors(self.features(full[None, :], proto[None, :]))[0]
-        return out, self.similarity.score_vectors(text, windows, vectors)
+        return (replace(out, clause_emergency=self.clause_emergency(vectors, proto)),
+                self.similarity.score_vectors(text, windows, vectors[:len(windows)]))
+
+    def clause_emergency(self, vectors: np.ndarray, proto: np.ndarray) -> float | None:
+        """Max P(emergency) of the urgency head over clause vectors (zero rows: a span past
+        the encoder's 256 tokens, skipped), with the whole text's protocol features."""
+        read = vectors[np.linalg.norm(vectors, axis=1) > 0] if len(vectors) else vectors
+        head = self.heads.get("urgency")
+        if not len(read) or head is None or "emergency" not in head.labels:
+            return None
+        x = self.features(read, np.repeat(proto[None, :], len(read), axis=0))
+        return float(head.probs(x)[:, head.labels.index("emergency")].max())

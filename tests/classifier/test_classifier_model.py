@@ -116,3 +116,52 @@ def test_served_classifier_escalates(classifier: Classifier, lang: str, text: st
     c = classifier.classify(text, lang)
     assert c.urgency is Urgency.EMERGENCY, c.to_dict()
     assert c.intent.value == "symptom_report"
+
+
+def _one_dim_urgency_heads() -> object:
+    """Heads whose P(emergency) rises with the first embedding dimension only."""
+    from classifier.model import PROTOCOL_FEATURES, Head, HeadsModel
+
+    w = np.zeros((3, 384 + PROTOCOL_FEATURES), np.float32)
+    w[0, 0] = 40.0  # emergency
+    urgency = Head(("emergency", "urgent", "routine"), {"w": w, "b": np.zeros(3, np.float32)},
+                   "linear")
+    return HeadsModel(None, {"urgency": urgency}, {})  # type: ignore[arg-type]
+
+
+def test_clause_emergency_is_the_best_clause_and_skips_empty_spans() -> None:
+    from classifier.model import PROTOCOL_FEATURES, HeadsModel
+
+    model = _one_dim_urgency_heads()
+    assert isinstance(model, HeadsModel)
+    proto = np.zeros(PROTOCOL_FEATURES, np.float32)
+    calm, alarming, past_the_encoder = (np.zeros(384, np.float32) for _ in range(3))
+    calm[1], alarming[0] = 1.0, 0.3
+    both = model.clause_emergency(np.stack([calm, alarming, past_the_encoder]), proto)
+    alone = model.clause_emergency(np.stack([alarming]), proto)
+    assert both is not None and alone is not None and both == pytest.approx(alone)
+    assert both > 0.9
+    only_calm = model.clause_emergency(np.stack([calm, past_the_encoder]), proto)
+    assert only_calm is not None and only_calm < 0.5
+    assert model.clause_emergency(np.zeros((0, 384), np.float32), proto) is None
+    assert model.clause_emergency(np.stack([past_the_encoder]), proto) is None
+
+
+@pytest.mark.parametrize(("words", "clause_p", "located"), [
+    (12, 0.10, True),    # a caller's sentence: the heads read it whole, as trained
+    (39, 0.10, True),
+    (40, 0.10, False),   # a long story with no clause the head finds alarming: ask
+    (120, 0.10, False),
+    (120, 0.95, True),   # the alarming clause is there
+    (120, None, True),   # not read clause by clause (similarity off): as before
+])
+def test_heads_alone_on_a_long_message_must_find_one_clause(
+        words: int, clause_p: float | None, located: bool) -> None:
+    from classifier import ClassifierConfig
+    from classifier.model import ModelOutput
+
+    rules = Classifier.load(ClassifierConfig(use_model=False, model_locate_min_words=40))
+    out = ModelOutput({}, {"emergency": 0.99}, {}, clause_emergency=clause_p)
+    assert rules._located(out, "mot " * words, threshold=0.6) is located
+    off = Classifier.load(ClassifierConfig(use_model=False, model_locate_min_words=None))
+    assert off._located(out, "mot " * words, threshold=0.6) is True
