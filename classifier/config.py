@@ -52,15 +52,6 @@ class ClassifierConfig:
     model_alone_min_words: int = 8
     """...and only on an utterance of at least this many words: a short garbled fragment
     ("Whisse bien ça") is never a model-only emergency."""
-    model_locate_min_words: int | None = None
-    """On a message of at least this many words (the words the heads read), an emergency the
-    heads raise alone (no protocol red flag or suspicion, no similar reference description)
-    must also be found in one clause: the urgency head re-read on the clause windows (not
-    negated, not past history) must reach the emergency threshold, or the caller is asked
-    (`suspected`). The heads read a long message as one vector, so a routine story that
-    names a past stroke, a drug and a mild cold reads like an emergency as a whole (dev_v3:
-    13.1 % routine false alarms with the heads, 5.7 % rules alone; routine testimonies
-    worst). None: off."""
     similarity: bool = True
     """Clause-level similarity to the reference bank (`classifier/similarity.py`), computed
     from the heads' encoder pass; needs ``use_model``."""

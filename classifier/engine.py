@@ -26,7 +26,7 @@ from classifier.text import Doc, analyse, analyse_join
 from classifier.types import Classification, RedFlagHit, Span, TriageForm
 
 if TYPE_CHECKING:
-    from classifier.model import HeadsModel, ModelOutput
+    from classifier.model import HeadsModel
 
 log = logging.getLogger(__name__)
 
@@ -279,8 +279,7 @@ class Classifier:
                 supported = (bool(result.suspected) or sim_hit is not None
                              or (p_em >= th.alone
                                  and new_words >= self.config.model_alone_min_words
-                                 and (clinical or n_content >= ALONE_MIN_CONTENT_WORDS)
-                                 and self._located(out, text[model_from:], th.emergency)))
+                                 and (clinical or n_content >= ALONE_MIN_CONTENT_WORDS)))
                 if _plain_request(result):
                     supported = False  # a request the heads read as an emergency: ask
                 if supported or red_flags:
@@ -339,14 +338,6 @@ class Classifier:
             latency_ms=(time.perf_counter() - started) * 1000.0,
             review_reasons=tuple(reasons), suspected=tuple(suspected),
         )
-
-    def _located(self, out: ModelOutput, read: str, threshold: float) -> bool:
-        """A heads-alone emergency on a long message is found in one clause (see
-        ``ClassifierConfig.model_locate_min_words``); a short one needs no clause."""
-        limit = self.config.model_locate_min_words
-        if limit is None or out.clause_emergency is None or len(read.split()) < limit:
-            return True
-        return out.clause_emergency >= threshold
 
     def _empty(self, text: str, language: str, reasons: list[str],
                started: float) -> Classification:

@@ -16,7 +16,7 @@ import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +35,6 @@ class ModelOutput:
     intent: Mapping[str, float]
     urgency: Mapping[str, float]
     red_flag: Mapping[str, float]
-    clause_emergency: float | None = None
-    """The highest P(emergency) the urgency head gives one clause window of the text (a
-    clause or two adjacent ones, negated and past-history clauses left out, vectors pooled
-    from the same encoder pass); None when the text was not read clause by clause."""
 
 
 @dataclass(frozen=True)
@@ -330,11 +326,10 @@ class HeadsModel:
         probs = {name: head.probs(x) for name, head in self.heads.items()}
         out = []
         for i in range(x.shape[0]):
-            intent, urgency, red_flag = (
+            out.append(ModelOutput(*(
                 {label: float(p) for label, p in zip(self.heads[name].labels, probs[name][i],
                                                      strict=True)}
-                for name in HEAD_NAMES)
-            out.append(ModelOutput(intent, urgency, red_flag))
+                for name in HEAD_NAMES)))
         return out
 
     def predict(self, text: str, proto: np.ndarray) -> ModelOutput:
@@ -350,21 +345,6 @@ class HeadsModel:
         if self.similarity is None:
             return self.predict(text, proto), EMPTY
         windows = clause_windows(text)
-        # Every clause for the heads' clause reading, not only the similarity's first
-        # MAX_WINDOWS: in a long story the red flag is often the last clause.
-        shown = set(windows)
-        extra = [w for w in clause_windows(text, limit=None) if w not in shown]
-        full, vectors = self.encoder.encode_with_spans(text, windows + extra)
+        full, vectors = self.encoder.encode_with_spans(text, windows)
         out = self.predict_vectors(self.features(full[None, :], proto[None, :]))[0]
-        return (replace(out, clause_emergency=self.clause_emergency(vectors, proto)),
-                self.similarity.score_vectors(text, windows, vectors[:len(windows)]))
-
-    def clause_emergency(self, vectors: np.ndarray, proto: np.ndarray) -> float | None:
-        """Max P(emergency) of the urgency head over clause vectors (zero rows: a span past
-        the encoder's 256 tokens, skipped), with the whole text's protocol features."""
-        read = vectors[np.linalg.norm(vectors, axis=1) > 0] if len(vectors) else vectors
-        head = self.heads.get("urgency")
-        if not len(read) or head is None or "emergency" not in head.labels:
-            return None
-        x = self.features(read, np.repeat(proto[None, :], len(read), axis=0))
-        return float(head.probs(x)[:, head.labels.index("emergency")].max())
+        return out, self.similarity.score_vectors(text, windows, vectors)

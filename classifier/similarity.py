@@ -140,9 +140,9 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return (x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)).astype(np.float32)
 
 
-def clause_windows(text: str, limit: int | None = MAX_WINDOWS) -> list[tuple[int, int]]:
+def clause_windows(text: str) -> list[tuple[int, int]]:
     """Character spans of the clauses (>= 2 words) and of each pair of adjacent clauses,
-    leaving out negated and past-history ones; at most ``limit`` (None: all of them)."""
+    leaving out negated and past-history ones; at most ``MAX_WINDOWS``."""
     cuts = [0]
     for m in _BOUNDARY.finditer(text):
         cuts += [m.start(), m.end()]
@@ -159,7 +159,7 @@ def clause_windows(text: str, limit: int | None = MAX_WINDOWS) -> list[tuple[int
     windows += [(clauses[i][0], clauses[i + 1][1]) for i in range(len(clauses) - 1)]
     kept = [(s, e) for s, e in windows
             if not _NEGATED.search(text[s:e]) and not _HISTORY.search(text[s:e])]
-    return kept[:limit]
+    return kept[:MAX_WINDOWS]
 
 
 class SimilaritySignal:
