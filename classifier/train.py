@@ -7,8 +7,9 @@ heads) are then chosen on that validation split: the lowest emergency threshold 
 alarms stay within budget. Writes heads.safetensors, heads.json and MODEL_CARD.md.
 
 Validation is TRAINING-SIDE only (issue 13): whole situations held out of the training files
-(``train.jsonl``, ``compose_train.jsonl``, ``noisy_train*.jsonl``). The dev files
-(``dev.jsonl``, ``compose_dev.jsonl``, ``noisy_dev*.jsonl``) and the hand-written or frozen
+(``train.jsonl``, ``compose_train.jsonl``, ``compose_narrative_train.jsonl``,
+``noisy_train*.jsonl``). The dev files (``dev.jsonl``, ``compose_dev.jsonl``,
+``compose_narrative_dev.jsonl``, ``noisy_dev*.jsonl``) and the hand-written or frozen
 sets are never read here, so every figure `permanence eval` prints on them is held out.
 Recognizer-heard examples (``style: asr_real``) weigh ``noisy_weight`` times a written one:
 they are a few hundred among ~14,000, and they are what the spoken path looks like.
@@ -179,7 +180,8 @@ def _default_files(models_dir: Path) -> list[Path]:
     or frozen sets are never read here: they are reported with `permanence eval`, never used
     to choose anything."""
     corpus = models_dir / "corpus"
-    train = [corpus / "train.jsonl", corpus / "compose_train.jsonl"] + sorted(
+    train = [corpus / "train.jsonl", corpus / "compose_train.jsonl",
+             corpus / "compose_narrative_train.jsonl"] + sorted(
         corpus.glob("noisy_train*.jsonl"))
     return [p for p in train if p.exists()]
 

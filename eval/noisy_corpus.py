@@ -6,6 +6,9 @@ project's own recognizer (Whisper base), labels kept. Lives in ``eval/`` because
     python -m eval.noisy_corpus --n-train 120 --n-dev 40 --seed 5
     python -m eval.noisy_corpus --balanced --both-generators --suffix _v2 \
         --n-train 300 --n-dev 200 --seed 7      # the larger, routine-heavy sets (issue 13)
+    python -m eval.noisy_corpus --balanced --both-generators --suffix _v3 --n-train 400 \
+        --n-dev 0 --seed 21 --fr-share 0.67 --shares routine=0.35,urgent=0.15,emergency=0.5 \
+        --routine-max-chars 260   # training only: French, emergencies, long routine accounts
 
 Writes ``models/corpus/noisy_train<suffix>.jsonl`` and ``noisy_dev<suffix>.jsonl`` (LABELS.md
 format plus ``clean_text`` and ``phone``); `permanence train` trains on ``noisy_train*`` and
@@ -56,16 +59,41 @@ def _pick(path: Path, n: int, rng: random.Random) -> list[dict[str, object]]:
 SHARES = (("routine", 0.4), ("urgent", 0.2), ("emergency", 0.4))
 
 
+def _parse_shares(text: str) -> tuple[tuple[str, float], ...]:
+    """``"routine=0.35,urgent=0.15,emergency=0.5"`` -> the SHARES shape (emergency last:
+    it takes whatever the rounding of the others left)."""
+    shares = dict(SHARES)
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if name not in shares:
+            raise SystemExit(f"--shares: unknown urgency {name!r}; use routine, urgent, emergency")
+        shares[name] = float(value)
+    return tuple((u, shares[u]) for u in ("routine", "urgent", "emergency"))
+
+
 def _pick_balanced(items: list[dict[str, object]], n: int, rng: random.Random,
-                   max_chars: int = 130) -> list[dict[str, object]]:
-    """``n`` typed-style items of at most ``max_chars``, 40/20/40 % routine/urgent/emergency,
-    French and English alternating, round-robin over intents (routine, urgent) or red flags
-    (emergency). Short items: a caller's utterance is a sentence or two, and a long call
-    costs ~50 s of speech synthesis and recognition on the 2 shared cores against ~15."""
-    typed = [i for i in items if i.get("style") == "typed"
-             and len(str(i["text"])) <= max_chars] or items
+                   max_chars: int = 130, *,
+                   shares: tuple[tuple[str, float], ...] = SHARES, fr_share: float = 0.5,
+                   routine_max_chars: int | None = None,
+                   exclude: frozenset[str] = frozenset()) -> list[dict[str, object]]:
+    """``n`` typed-style items of at most ``max_chars`` (``routine_max_chars`` for routine
+    ones), in the given routine/urgent/emergency shares (40/20/40 % by default), French for
+    ``fr_share`` of each share (1 in 2 by default), round-robin over intents (routine, urgent)
+    or red flags (emergency). Short items: a caller's utterance is a sentence or two, and a
+    long call costs ~50 s of speech synthesis and recognition on the 2 shared cores against
+    ~15. Long routine messages are the exception worth paying for: a long routine account is
+    where the heads raised false alarms (dev_v3 testimonies, 4 of 6 routine ones flagged).
+    A longer routine limit also draws routine items as the longer of two picks.
+    ``exclude``: source ids already heard in another file."""
+    def fits(item: dict[str, object]) -> bool:
+        limit = (routine_max_chars or max_chars) if item["urgency"] == "routine" else max_chars
+        return len(str(item["text"])) <= limit
+
+    long_routine = (routine_max_chars or 0) > max_chars
+    typed = [i for i in items if i.get("style") == "typed" and fits(i)
+             and str(i["id"]) not in exclude] or items
     picked: list[dict[str, object]] = []
-    for urgency, share in SHARES:
+    for urgency, share in shares:
         want = round(n * share) if urgency != "emergency" else n - len(picked)
         buckets: dict[tuple[str, str], list[dict[str, object]]] = {}
         for item in typed:
@@ -77,17 +105,31 @@ def _pick_balanced(items: list[dict[str, object]], n: int, rng: random.Random,
         rng.shuffle(keys)
         keys.sort(key=lambda k: k[0])  # stable: shuffled kinds, grouped by language
         by_lang = {lang: [k for k in keys if k[0] == lang] for lang in ("fr", "en")}
+        lang_share = {"fr": fr_share, "en": 1.0 - fr_share}
+        got_lang = {"fr": 0, "en": 0}
         got = 0
         rounds = 0
         while got < want and any(buckets.values()) and rounds < 10_000:
             rounds += 1
-            for lang in ("fr", "en"):  # alternate languages, then kinds
-                for key in by_lang[lang]:
-                    if buckets[key] and got < want:
-                        picked.append(buckets[key].pop(rng.randrange(len(buckets[key]))))
-                        got += 1
-                        break
-                by_lang[lang] = by_lang[lang][1:] + by_lang[lang][:1]
+            # The language furthest behind its share goes next, then kinds round-robin.
+            open_langs = [lang for lang in ("fr", "en") if lang_share[lang] > 0
+                          and any(buckets[k] for k in by_lang[lang])]
+            if not open_langs:
+                break
+            lang = min(open_langs, key=lambda lg: (got_lang[lg] + 1) / lang_share[lg])
+            for key in by_lang[lang]:
+                if buckets[key]:
+                    bucket = buckets[key]
+                    pick = rng.randrange(len(bucket))
+                    if long_routine and urgency == "routine":  # the longer of two draws
+                        other = rng.randrange(len(bucket))
+                        if len(str(bucket[other]["text"])) > len(str(bucket[pick]["text"])):
+                            pick = other
+                    picked.append(bucket.pop(pick))
+                    got += 1
+                    got_lang[lang] += 1
+                    break
+            by_lang[lang] = by_lang[lang][1:] + by_lang[lang][:1]
     rng.shuffle(picked)
     return picked
 
@@ -108,12 +150,24 @@ def main() -> None:
                         help="balanced runs: longest written item spoken")
     parser.add_argument("--both-generators", action="store_true",
                         help="draw from the old generator's and the compositional split")
+    parser.add_argument("--shares", default="",
+                        help="balanced runs: e.g. routine=0.35,urgent=0.15,emergency=0.5")
+    parser.add_argument("--fr-share", type=float, default=0.5,
+                        help="balanced runs: share of French items in each urgency")
+    parser.add_argument("--routine-max-chars", type=int, default=None,
+                        help="balanced runs: longest routine item spoken (default --max-chars)")
     args = parser.parse_args()
 
     from asr import Recognizer, RecognizerConfig
     from models.tts import cached_speech
 
     rng = random.Random(args.seed)
+    shares = _parse_shares(args.shares)
+    # Source ids heard by an earlier run (any suffix) are not spoken again.
+    heard_before = frozenset(str(row["id"]).removeprefix("noisy-")
+                             for path in CORPUS.glob("noisy_*.jsonl")
+                             if path.name != f"noisy_train{args.suffix}.jsonl"
+                             for row in _read(path))
     recognizer = Recognizer.load(RecognizerConfig(language=None))
     plans: dict[str, list[dict[str, object]]] = {}
     for split, n in (("train", args.n_train), ("dev", args.n_dev)):
@@ -121,7 +175,9 @@ def main() -> None:
         if args.both_generators:
             sources.append(CORPUS / f"compose_{split}.jsonl")
         plans[split] = (_pick_balanced([i for p in sources for i in _read(p)], n, rng,
-                                       args.max_chars)
+                                       args.max_chars, shares=shares, fr_share=args.fr_share,
+                                       routine_max_chars=args.routine_max_chars,
+                                       exclude=heard_before)
                         if args.balanced else _pick(sources[0], n, rng))
     # Plain runs hear train, then dev. Balanced runs interleave them in proportion, so a run
     # stopped by its time limit leaves both sets (at ~20 s a clip on the 2 shared cores, the

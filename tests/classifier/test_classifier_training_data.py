@@ -99,3 +99,69 @@ def test_clauses_are_conjugated_for_who_speaks() -> None:
     assert conjugate("{has} a pain in {his} chest", "en", me_en) == "I have a pain in my chest"
     assert conjugate("{is} cutting {him}self", "en", wife) == "she's cutting herself"
     assert conjugate("{is} cutting {him}self", "en", me_en) == "I'm cutting myself"
+
+
+def test_narrative_corpus_is_seeded_and_holds_out_clauses(tmp_path: Path) -> None:
+    """Long first-person stories (issue 13): the committed files are what the generator
+    writes, every red flag and routine kind is there, and the two splits share no text."""
+    from classifier.corpus.narratives import ROUTINE_KINDS, write
+    from classifier.labels import RED_FLAGS
+
+    train_path, dev_path = write(tmp_path, seed=17)
+    corpus = repo_models_dir() / "corpus"
+    for made, committed in ((train_path, "compose_narrative_train.jsonl"),
+                            (dev_path, "compose_narrative_dev.jsonl")):
+        assert made.read_text(encoding="utf-8") == \
+            (corpus / committed).read_text(encoding="utf-8")
+    train = [json.loads(line) for line in train_path.read_text(encoding="utf-8").splitlines()]
+    dev = [json.loads(line) for line in dev_path.read_text(encoding="utf-8").splitlines()]
+    assert not {r["text"] for r in train} & {r["text"] for r in dev}
+    assert {r["red_flag"] for r in train if r["urgency"] == "emergency"} == set(RED_FLAGS)
+    assert all(r["red_flag"] is None for r in train if r["urgency"] != "emergency")
+    assert {str(r["situation"]).split(":")[1] for r in train
+            if r["urgency"] == "routine"} == set(ROUTINE_KINDS)
+    # Long: a story of several sentences, not a one-clause trap.
+    typed = [r for r in train if r["style"] == "typed"]
+    assert min(str(r["text"]).count(".") for r in typed) >= 2
+    lengths = sorted(len(str(r["text"])) for r in train)
+    assert lengths[len(lengths) // 2] >= 200
+    assert {"history", "third_party", "idiom", "downplay", "asr"} <= {
+        t for r in train for t in r["traps"]}
+
+
+def test_narrative_dev_clauses_are_never_trained_on() -> None:
+    import random
+
+    from classifier.corpus.compose import _is_dev
+    from classifier.corpus.narratives import HISTORY, MILD, _pick
+
+    rng = random.Random(0)
+    for options in (*HISTORY.values(), *MILD.values()):
+        held_out = [o for o in options if _is_dev(o)]
+        assert held_out, "every slot holds out at least one clause"
+        for _ in range(50):
+            assert not _is_dev(_pick(options, rng, "train", force_dev=False))
+            assert _is_dev(_pick(options, rng, "dev", force_dev=True))
+
+
+@pytest.mark.parametrize(("lang", "kind", "person", "forbidden"), [
+    ("fr", "resolved", 0, ("je a ", "je est ", " me a ", "je prend ", "je dort ")),
+    ("fr", "chronic", 1, ("je a ", "je est ", "je ne se ")),
+    ("fr", "relative", 3, (" elle a eu une appendicite, opéré ", "content de moi")),
+    ("en", "worried", 0, ("I gets ", "I isn't ", "I has ", "I is ")),
+    ("en", "relative", 2, ("sees me ", "I take the tablets")),
+])
+def test_narratives_are_conjugated_for_who_tells_them(lang: str, kind: str, person: int,
+                                                      forbidden: tuple[str, ...]) -> None:
+    import random
+
+    from classifier.corpus import narratives
+    from classifier.corpus.compose import PEOPLE
+
+    rng = random.Random(5)
+    who = PEOPLE[lang][person]
+    for _ in range(200):
+        sentences, _, _ = narratives._story(kind, lang, who, rng, "train")
+        text = " ".join(sentences) + " "
+        for bad in forbidden:
+            assert bad not in text, (bad, text)

@@ -47,3 +47,44 @@ def test_balanced_pick_shares_languages_and_kinds() -> None:
 def test_balanced_pick_speaks_short_typed_items_only() -> None:
     picked = _pick_balanced(_items(), 300, random.Random(2))
     assert all(i["style"] == "typed" and len(str(i["text"])) <= 130 for i in picked)
+
+
+def test_balanced_pick_weights_french_and_long_routine_and_skips_heard_ids() -> None:
+    """The training run of issue 13 (``--fr-share 0.67 --routine-max-chars 260``): two
+    French items for one English, long routine accounts allowed (and preferred), and no
+    source item spoken twice across runs."""
+    from eval.noisy_corpus import _parse_shares
+
+    items = _items()
+    for lang in ("fr", "en"):
+        for k in range(20):
+            items.append({"id": f"{lang}-story{k}", "language": lang,
+                          "text": "une longue histoire " * 10, "intent": "prescription_renewal",
+                          "urgency": "routine", "red_flag": None, "style": "typed"})
+    heard = frozenset({"fr-e0", "fr-e1", "en-r0"})
+    picked = _pick_balanced(items, 60, random.Random(3), 130,
+                            shares=_parse_shares("routine=0.5,urgent=0,emergency=0.5"),
+                            fr_share=2 / 3, routine_max_chars=260, exclude=heard)
+    assert Counter(str(i["urgency"]) for i in picked) == {"routine": 30, "emergency": 30}
+    assert Counter(str(i["language"]) for i in picked) == {"fr": 40, "en": 20}
+    assert not heard & {str(i["id"]) for i in picked}
+    routine = [i for i in picked if i["urgency"] == "routine"]
+    assert all(len(str(i["text"])) <= 260 for i in routine)
+    assert any(len(str(i["text"])) > 130 for i in routine)
+    # Renewals are half long stories: drawn as the longer of two picks, ~3 in 4 are long.
+    renewals = [i for seed in range(20) for i in _pick_balanced(
+        items, 60, random.Random(seed), 130, routine_max_chars=260)
+        if i["intent"] == "prescription_renewal"]
+    assert sum(len(str(i["text"])) > 130 for i in renewals) / len(renewals) > 0.65
+    assert all(len(str(i["text"])) <= 130 for i in picked if i["urgency"] == "emergency")
+
+
+def test_shares_name_known_urgencies() -> None:
+    import pytest
+
+    from eval.noisy_corpus import _parse_shares
+
+    assert dict(_parse_shares("routine=0.35,urgent=0.15,emergency=0.5")) == {
+        "routine": 0.35, "urgent": 0.15, "emergency": 0.5}
+    with pytest.raises(SystemExit, match="unknown urgency 'critical'"):
+        _parse_shares("critical=0.2")

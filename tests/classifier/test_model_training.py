@@ -34,10 +34,11 @@ def test_training_never_reads_a_dev_file(tmp_path: Path) -> None:
     models = _corpus(tmp_path, ["train.jsonl", "compose_train.jsonl", "noisy_train.jsonl",
                                 "noisy_train_v2.jsonl", "dev.jsonl", "compose_dev.jsonl",
                                 "noisy_dev.jsonl", "noisy_dev_v2.jsonl", "dev_v2.jsonl",
-                                "dev_v3.jsonl"])
+                                "dev_v3.jsonl", "compose_narrative_train.jsonl",
+                                "compose_narrative_dev.jsonl", "noisy_train_v3.jsonl"])
     names = [p.name for p in _default_files(models)]
-    assert names == ["train.jsonl", "compose_train.jsonl", "noisy_train.jsonl",
-                     "noisy_train_v2.jsonl"]
+    assert names == ["train.jsonl", "compose_train.jsonl", "compose_narrative_train.jsonl",
+                     "noisy_train.jsonl", "noisy_train_v2.jsonl", "noisy_train_v3.jsonl"]
 
 
 def test_validation_holds_out_whole_situations_heard_copies_included() -> None:
