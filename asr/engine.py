@@ -173,11 +173,18 @@ class RecognizerConfig:
     a pass takes the same wall time on 1 thread as on 2 (closing partial 1.22 vs 1.17 s, final
     2.56 vs 3.33 s, load ~9) for less CPU (0.62 vs 0.69 CPU-s). Worth re-measuring on an idle
     box; it costs one more int8 base model (~80 MB)."""
-    closing_shares_final_encoder: bool = True
-    """The closing partial decodes (greedy) on its final's encoder window (15 s) and the final
+    closing_shares_final_encoder: bool = False
+    """Widen the closing partial's encoder window to its final's (15 s) so that the final
     reuses that encoder output (``SharedEncoding``) instead of encoding the same audio again.
-    The final's text is unchanged (same encoder output, bit for bit); the closing partial sees
-    the finals' longer window, which the figures of ``final_min_window_s`` favour."""
+    The final's text is unchanged either way (tested); when both windows are already equal (an
+    utterance of 14 s or more) they share regardless of this setting. Off: it moves work onto
+    the red-flag path. 12 real clips (2.5-14 s, load 4-6), closing partial + final 21.85 ->
+    19.13 CPU-s, every final identical, but the closing partials 7.79 -> 11.05 CPU-s; and
+    15 s closing partials batch fewer across calls. ``bench calls`` level 8 only, 8 calls, load
+    5-6, one run each: CPU per call-second 0.599 off, 0.517 on (0.478 with partial batches up
+    to 45 s), handoff p95 8.3 s off against 24.5 s on (22.5 s with 45 s batches); and one of
+    the four bench sentences lost its red flag in the wider window ("elle n'arrive plus à
+    parler" -> "et l'arrive plus à parler"). Worth it only where CPU, not the handoff, binds."""
     max_partial_wait_s: float = 1.0
     """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6

@@ -21,9 +21,9 @@ waits for a partial:
 * Closing partial: with the speculative final, one fast pass (the partials' policy) over the
   whole utterance, run before finals; emitted as a partial between ``SpeechEnd`` and the final
   if it is done first. A red flag said last reaches the classifier without waiting for a burst
-  of beam-5 finals from other calls. It decodes in its final's encoder window and the final
-  reuses that encoder output (``RecognizerConfig.closing_shares_final_encoder``): one encoder
-  pass per utterance, the final's text unchanged.
+  of beam-4 finals from other calls. When its encoder window is the final's (an utterance of
+  14 s or more; any length with ``RecognizerConfig.closing_shares_final_encoder``), the final
+  reuses its encoder output: one encoder pass per utterance, the final's text unchanged.
 
 Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far.
 """
@@ -284,7 +284,8 @@ class StreamingTranscriber:
                 if running is not None and running.future.cancel():
                     self._partial_pass = None
                 closing = self._request(end, PassKind.CLOSING_PARTIAL)
-                if cfg.closing_shares_final_encoder:
+                if cfg.closing_shares_final_encoder or \
+                        closing.window_frames == final.window_frames:
                     # Same audio, same window: the final reuses the closing partial's encoder
                     # output (one encoder pass per utterance instead of two).
                     encoding = SharedEncoding()

@@ -380,31 +380,38 @@ def test_a_final_on_its_closing_partials_encoder_output_decodes_the_same(
 
 def test_sharing_the_encoder_leaves_a_calls_finals_unchanged(
         recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
-    """Through the live path (speculative final + closing partial, batched by the engine):
-    the same finals with the closing partial's encoder output shared as without."""
+    """Through the live path (speculative final + closing partial, through the engine): the
+    same finals with the closing partial's encoder output shared as without, for fewer
+    encoder passes."""
     import dataclasses
+
+    from asr.engine import _Worker
 
     x = load_file(speech(red_flag_fr, "fr"))
     audio = np.concatenate([x, np.zeros(8000, np.float32), x[:40000],
                             np.zeros(16000, np.float32)])
 
-    def finals(rec: Recognizer) -> list[str]:
-        stream = rec.stream("fr")
-        events = []
-        for a in range(0, len(audio), 1600):
-            events += stream.feed(AudioChunk(audio[a:a + 1600], a / 16000))
-        events += stream.flush()
-        assert rec.engine.stats.by_kind.get("CLOSING_PARTIAL", 0) >= 2
-        return [e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final]
+    def finals(share: bool) -> tuple[list[str], int]:
+        rec = Recognizer(dataclasses.replace(recognizer.config,
+                                             closing_shares_final_encoder=share),
+                         recognizer._fw, recognizer.vad, recognizer.model_path)
+        model = _CountingModel(recognizer._ct2)
+        rec._main = _Worker(model, recognizer._fw)
+        try:
+            stream = rec.stream("fr")
+            stream.partials = False  # closing partials and finals only
+            events = []
+            for a in range(0, len(audio), 1600):
+                events += stream.feed(AudioChunk(audio[a:a + 1600], a / 16000))
+            events += stream.flush()
+            assert rec.engine.stats.by_kind.get("CLOSING_PARTIAL", 0) >= 2
+        finally:
+            rec.close()
+        return [e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final], \
+            model.encoded
 
-    off = Recognizer(dataclasses.replace(recognizer.config, closing_shares_final_encoder=False),
-                     recognizer._fw, recognizer.vad, recognizer.model_path)
-    on = Recognizer(dataclasses.replace(recognizer.config, closing_shares_final_encoder=True),
-                    recognizer._fw, recognizer.vad, recognizer.model_path)
-    try:
-        expected = finals(off)
-        assert len(expected) >= 2 and all(expected)
-        assert finals(on) == expected
-    finally:
-        off.close()
-        on.close()
+    expected, encoded_alone = finals(False)
+    assert len(expected) >= 2 and all(expected)
+    texts, encoded_shared = finals(True)
+    assert texts == expected
+    assert encoded_shared < encoded_alone
