@@ -182,9 +182,12 @@ class RecognizerConfig:
     19.13 CPU-s, every final identical, but the closing partials 7.79 -> 11.05 CPU-s; and
     15 s closing partials batch fewer across calls. ``bench calls`` level 8 only, 8 calls, load
     5-6, one run each: CPU per call-second 0.599 off, 0.517 on (0.478 with partial batches up
-    to 45 s), handoff p95 8.3 s off against 24.5 s on (22.5 s with 45 s batches); and one of
-    the four bench sentences lost its red flag in the wider window ("elle n'arrive plus à
-    parler" -> "et l'arrive plus à parler"). Worth it only where CPU, not the handoff, binds."""
+    to 45 s), handoff p95 8.3 s off against 24.5 s on (22.5 s with 45 s batches); again at
+    load 1.5-2: p50 3.79 s off / 3.09 s on, p95 4.52 / 9.90 s (on: p95 = the finals' p95),
+    0.609 / 0.578 CPU-s per call-second. The likely cause of the p95: one of the four bench
+    sentences loses its red flag in the wider window ("elle n'arrive plus à parler" -> "et
+    l'arrive plus à parler"), so that call waits for its final. Re-measure on real speech
+    before turning it on; it pays only where CPU, not the handoff, binds."""
     max_partial_wait_s: float = 1.0
     """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6
