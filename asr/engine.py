@@ -173,6 +173,21 @@ class RecognizerConfig:
     a pass takes the same wall time on 1 thread as on 2 (closing partial 1.22 vs 1.17 s, final
     2.56 vs 3.33 s, load ~9) for less CPU (0.62 vs 0.69 CPU-s). Worth re-measuring on an idle
     box; it costs one more int8 base model (~80 MB)."""
+    closing_shares_final_encoder: bool = False
+    """Widen the closing partial's encoder window to its final's (15 s) so that the final
+    reuses that encoder output (``SharedEncoding``) instead of encoding the same audio again.
+    The final's text is unchanged either way (tested); when both windows are already equal (an
+    utterance of 14 s or more) they share regardless of this setting. Off: it moves work onto
+    the red-flag path. 12 real clips (2.5-14 s, load 4-6), closing partial + final 21.85 ->
+    19.13 CPU-s, every final identical, but the closing partials 7.79 -> 11.05 CPU-s; and
+    15 s closing partials batch fewer across calls. ``bench calls`` level 8 only, 8 calls, load
+    5-6, one run each: CPU per call-second 0.599 off, 0.517 on (0.478 with partial batches up
+    to 45 s), handoff p95 8.3 s off against 24.5 s on (22.5 s with 45 s batches); again at
+    load 1.5-2: p50 3.79 s off / 3.09 s on, p95 4.52 / 9.90 s (on: p95 = the finals' p95),
+    0.609 / 0.578 CPU-s per call-second. The likely cause of the p95: one of the four bench
+    sentences loses its red flag in the wider window ("elle n'arrive plus à parler" -> "et
+    l'arrive plus à parler"), so that call waits for its final. Re-measure on real speech
+    before turning it on; it pays only where CPU, not the handoff, binds."""
     max_partial_wait_s: float = 1.0
     """A partial still queued after this long is shed (its stream sends fresher audio)."""
     no_speech_threshold: float = 0.6
@@ -308,6 +323,33 @@ class DecodePolicy:
     """A phrase repeated this many times in a row is a decoding loop (``trim_repetition``)."""
 
 
+class SharedEncoding:
+    """The encoder output of one utterance's audio in one window, shared by the passes that
+    decode exactly that input (a closing partial and its final): the first to run encodes,
+    the other decodes on the same output. The final's text does not change (the encoder output
+    is the same array, bit for bit, as when it encodes alone; tested) and the utterance saves
+    one encoder pass. Thread-safe: passes may run on different workers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._output: tuple[npt.NDArray[np.float32], int] | None = None
+
+    def get(self) -> tuple[npt.NDArray[np.float32], int] | None:
+        """The encoder output (frames x width) and the input's mel frame count, if encoded."""
+        with self._lock:
+            return self._output
+
+    def offer(self, output: npt.NDArray[np.float32], n_frames: int) -> None:
+        with self._lock:
+            if self._output is None:
+                self._output = (output, n_frames)
+
+    def release(self) -> None:
+        """Drop the output (~1.5 MB for a 15 s window) once its last pass has used it."""
+        with self._lock:
+            self._output = None
+
+
 @dataclass(frozen=True)
 class DecodeRequest:
     """One pass over one utterance, as queued in the scheduler."""
@@ -318,6 +360,8 @@ class DecodeRequest:
     kind: PassKind
     prefix: str = ""
     window_frames: int = MAX_FRAMES
+    encoding: SharedEncoding | None = field(default=None, compare=False)
+    """Set on passes over the same samples and window that may reuse one encoder output."""
 
     @property
     def group(self) -> tuple[DecodePolicy, int, str | None]:
@@ -494,21 +538,11 @@ class Recognizer:
         input (and can change its text: see ``final_min_window_s``), so mixed windows are
         refused here, never padded together.
         """
-        import ctranslate2
-
         policy, window = requests[0].policy, requests[0].window_frames
         if any(r.policy != policy or r.window_frames != window for r in requests):
             raise ValueError("one batch holds passes of one policy and window "
                              "(DecodeRequest.group): the scheduler batches by group")
-        x = np.zeros((len(requests), N_MELS, window), np.float32)
-        frames: list[int] = []
-        for i, r in enumerate(requests):
-            feats = self._features(r.samples)  # (80, n) log-mel, no 30 s padding
-            n = min(feats.shape[1], window)
-            # Zero in normalized log-mel space is what faster-whisper pads with too.
-            x[i, :, :n] = feats[:, :n]
-            frames.append(n)
-        enc = worker.ct2.encode(ctranslate2.StorageView.from_array(x), to_cpu=False)
+        enc, frames = self._encode(worker, requests, window)
         langs: list[str] = [r.language or "" for r in requests]
         if not all(langs):
             detected = self._detect(enc, worker.ct2)
@@ -593,7 +627,39 @@ class Recognizer:
                         sum(1 for k in echo if k in heard) * 2 >= len(echo):
                     continue  # the prompt's words were really said
                 out[i] = p
+        for r in requests:
+            if r.encoding is not None and not r.kind.partial:
+                r.encoding.release()  # a final runs after its closing partial: done with it
         return out
+
+    def _encode(self, worker: _Worker, requests: Sequence[DecodeRequest], window: int
+                ) -> tuple[Any, list[int]]:
+        """Encoder output of a batch (one window) and each input's frame count; a request
+        whose :class:`SharedEncoding` already holds its output is not encoded again."""
+        import ctranslate2
+
+        shared = [r.encoding.get() if r.encoding is not None else None for r in requests]
+        frames = [out[1] if out is not None else 0 for out in shared]
+        todo = [i for i, out in enumerate(shared) if out is None]
+        if todo:
+            x = np.zeros((len(todo), N_MELS, window), np.float32)
+            for j, i in enumerate(todo):
+                feats = self._features(requests[i].samples)  # (80, n) log-mel, no 30 s pad
+                n = min(feats.shape[1], window)
+                frames[i] = n
+                # Zero in normalized log-mel space is what faster-whisper pads with too.
+                x[j, :, :n] = feats[:, :n]
+            enc = worker.ct2.encode(ctranslate2.StorageView.from_array(x), to_cpu=False)
+            if len(todo) == len(requests) and not any(r.encoding for r in requests):
+                return enc, frames  # nothing shared: no copy
+            enc_np = np.asarray(enc)
+            for j, i in enumerate(todo):
+                shared[i] = (enc_np[j], frames[i])
+                encoding = requests[i].encoding
+                if encoding is not None:
+                    encoding.offer(enc_np[j].copy(), frames[i])
+        stacked = np.stack([out[0] for out in shared if out is not None])
+        return ctranslate2.StorageView.from_array(np.ascontiguousarray(stacked)), frames
 
     def _finish_decode(self, tok: Any, prefix_tokens: list[int], new_tokens: list[int],
                        words: tuple[Word, ...], avg_logprob: float, no_speech_prob: float,

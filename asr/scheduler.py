@@ -47,9 +47,9 @@ class PassKind(IntEnum):
 
     CLOSING_PARTIAL = 0
     """The fast pass over a whole utterance, submitted with its final when the caller stops
-    (``asr.streaming``): it gives the classifier every word said in ~a fifth of the final's
+    (``asr.streaming``): it gives the classifier every word said for about half the final's
     cost (greedy, short window), so a red flag said last hands the call off without waiting
-    for a burst of beam-5 finals. First: it is small, one per utterance, and never shed."""
+    for a burst of beam-4 finals. First: it is small, one per utterance, and never shed."""
     URGENT_PARTIAL = 1
     """A partial of a stream marked urgent by its caller (e.g. a red flag is suspected):
     before finals, since it is what would hand the call off."""

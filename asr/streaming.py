@@ -21,13 +21,16 @@ waits for a partial:
 * Closing partial: with the speculative final, one fast pass (the partials' policy) over the
   whole utterance, run before finals; emitted as a partial between ``SpeechEnd`` and the final
   if it is done first. A red flag said last reaches the classifier without waiting for a burst
-  of beam-5 finals from other calls.
+  of beam-4 finals from other calls. When its encoder window is the final's (an utterance of
+  14 s or more; any length with ``RecognizerConfig.closing_shares_final_encoder``), the final
+  reuses its encoder output: one encoder pass per utterance, the final's text unchanged.
 
 Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import time
@@ -41,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 
 from asr.audio import AudioFormatError
-from asr.engine import Decoded, normalize
+from asr.engine import Decoded, DecodeRequest, SharedEncoding, normalize
 from asr.scheduler import PassKind, PassShed
 from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate, Word
 from asr.vad import WINDOW
@@ -270,6 +273,7 @@ class StreamingTranscriber:
             # here already. Submitted now, it runs during the rest of the end-of-speech wait
             # (~190 ms), batched with other calls' finals; wasted only if the caller resumes.
             end = self._last_voiced + self._pad
+            final = self._request(end, PassKind.FINAL)
             if self.closing_partials:
                 # Closing partial: the words said since the last partial reach the classifier
                 # at partial cost, ahead of the finals (see PassKind.CLOSING_PARTIAL). It
@@ -279,8 +283,17 @@ class StreamingTranscriber:
                 running = self._partial_pass
                 if running is not None and running.future.cancel():
                     self._partial_pass = None
-                self._closing = self._submit(end, PassKind.CLOSING_PARTIAL)
-            self._speculative = self._submit(end, PassKind.FINAL)
+                closing = self._request(end, PassKind.CLOSING_PARTIAL)
+                if cfg.closing_shares_final_encoder or \
+                        closing.window_frames == final.window_frames:
+                    # Same audio, same window: the final reuses the closing partial's encoder
+                    # output (one encoder pass per utterance instead of two).
+                    encoding = SharedEncoding()
+                    final = dataclasses.replace(final, encoding=encoding)
+                    closing = dataclasses.replace(closing, window_frames=final.window_frames,
+                                                  encoding=encoding)
+                self._closing = self._submit_request(end, closing)
+            self._speculative = self._submit_request(end, final)
         if self._silence >= self._end_silence:
             return self._finish(self._n)
         if self._n - self._audio_start >= cfg.max_utterance_s * RATE:
@@ -321,16 +334,20 @@ class StreamingTranscriber:
         return audio[: max(0, end - self._audio_start)]
 
     def _submit(self, end: int, kind: PassKind) -> _InFlight:
+        return self._submit_request(end, self._request(end, kind))
+
+    def _request(self, end: int, kind: PassKind) -> DecodeRequest:
         rec = self.recognizer
         partial = kind.partial
         req = rec.request(self._utterance_audio(end), self._utt_language, kind,
                           prefix=" ".join(self._confirmed) if partial else "")
         if partial and self.bias != req.policy.bias:
-            import dataclasses
-
             req = dataclasses.replace(req, policy=dataclasses.replace(req.policy,
                                                                       bias=self.bias))
-        return _InFlight(self._utterance_id, end, rec.engine.submit(req))
+        return req
+
+    def _submit_request(self, end: int, req: DecodeRequest) -> _InFlight:
+        return _InFlight(self._utterance_id, end, self.recognizer.engine.submit(req))
 
     def _result(self, d: Decoded) -> Decoded:
         if self._utt_language is None:

@@ -318,3 +318,100 @@ def test_speech_after_long_line_noise_is_still_heard(recognizer: Recognizer, pho
     assert len(spans) == 2 and spans[1][0] > 25 * 16000, spans
     text = _norm_words(recognizer.transcribe(x, "fr").text)
     assert text.count("bonjour") == 2, text
+
+
+class _CountingModel:
+    """The CTranslate2 model, counting encoder calls (the C++ object takes no attributes)."""
+
+    def __init__(self, ct2: object) -> None:
+        self._ct2 = ct2
+        self.encoded = 0
+
+    def encode(self, *args: object, **kwargs: object) -> object:
+        self.encoded += 1
+        return self._ct2.encode(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._ct2, name)
+
+
+def _clips_for_sharing(speech: Callable[..., Path], red_flag_fr: str, red_flag_en: str
+                       ) -> list[tuple[np.ndarray, str | None]]:
+    clips: list[tuple[np.ndarray, str | None]] = [
+        (load_file(speech(red_flag_fr, "fr")), "fr"),
+        (load_file(speech(red_flag_fr, "fr", phone=True)), "fr"),
+        (load_file(speech(red_flag_en, "en")), None)]  # language detected on the shared output
+    clips += [(load_file(c.file)[:14 * 16000], c.language) for c in real_clips(EXTERNAL)
+              if c.file.name in ("fr_picovoice_leopard_test_fr.wav",
+                                 "en_openai_whisper_jfk.flac")]
+    return clips
+
+
+def test_a_final_on_its_closing_partials_encoder_output_decodes_the_same(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
+        red_flag_en: str) -> None:
+    """The closing partial encodes its final's window once and the final reuses it: the final
+    comes out as when it encodes alone (text, tokens, scores, word times), and the utterance
+    costs one encoder pass instead of two."""
+    import dataclasses
+
+    from asr.engine import SharedEncoding, _Worker
+
+    model = _CountingModel(recognizer._ct2)
+    worker = _Worker(model, recognizer._fw)
+    for x, lang in _clips_for_sharing(speech, red_flag_fr, red_flag_en):
+        final = recognizer.request(x, lang, PassKind.FINAL)
+        alone = recognizer._run_on(worker, [final])[0]
+        encoding = SharedEncoding()
+        final = dataclasses.replace(final, encoding=encoding)
+        closing = dataclasses.replace(recognizer.request(x, lang, PassKind.CLOSING_PARTIAL),
+                                      window_frames=final.window_frames, encoding=encoding)
+        model.encoded = 0
+        partial = recognizer._run_on(worker, [closing])[0]
+        assert partial.text and model.encoded == 1
+        shared = recognizer._run_on(worker, [final])[0]
+        assert model.encoded == 1, "the final encoded its audio again"
+        assert (shared.text, shared.tokens, shared.avg_logprob, shared.no_speech_prob,
+                shared.words) == (alone.text, alone.tokens, alone.avg_logprob,
+                                  alone.no_speech_prob, alone.words)
+        assert shared.text
+        assert encoding.get() is None  # released once the final has used it
+
+
+def test_sharing_the_encoder_leaves_a_calls_finals_unchanged(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """Through the live path (speculative final + closing partial, through the engine): the
+    same finals with the closing partial's encoder output shared as without, for fewer
+    encoder passes."""
+    import dataclasses
+
+    from asr.engine import _Worker
+
+    x = load_file(speech(red_flag_fr, "fr"))
+    audio = np.concatenate([x, np.zeros(8000, np.float32), x[:40000],
+                            np.zeros(16000, np.float32)])
+
+    def finals(share: bool) -> tuple[list[str], int]:
+        rec = Recognizer(dataclasses.replace(recognizer.config,
+                                             closing_shares_final_encoder=share),
+                         recognizer._fw, recognizer.vad, recognizer.model_path)
+        model = _CountingModel(recognizer._ct2)
+        rec._main = _Worker(model, recognizer._fw)
+        try:
+            stream = rec.stream("fr")
+            stream.partials = False  # closing partials and finals only
+            events = []
+            for a in range(0, len(audio), 1600):
+                events += stream.feed(AudioChunk(audio[a:a + 1600], a / 16000))
+            events += stream.flush()
+            assert rec.engine.stats.by_kind.get("CLOSING_PARTIAL", 0) >= 2
+        finally:
+            rec.close()
+        return [e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final], \
+            model.encoded
+
+    expected, encoded_alone = finals(False)
+    assert len(expected) >= 2 and all(expected)
+    texts, encoded_shared = finals(True)
+    assert texts == expected
+    assert encoded_shared < encoded_alone
