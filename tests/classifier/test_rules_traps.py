@@ -43,6 +43,12 @@ ROUTINE: tuple[str, ...] = (
     "I'm taking 20 mg of citalopram and I'd like to increase the dose.",
     # The recognizer's "inconsciente" is not the caller's "incontinente".
     "Ma mère est incontinente depuis des années, il faudrait une ordonnance de protections.",
+    # Long ago, said the way people say it, and paperwork about a past stay (lead, session 5).
+    "J'ai eu un AVC il y a longtemps, je voudrais un rendez-vous pour mon bilan annuel.",
+    "À l'époque j'ai fait un infarctus, maintenant je vais bien, c'est pour le renouvellement.",
+    "Back in 2019 I had a heart attack, I'm fine now and I need my prescription renewed.",
+    "Je voudrais le compte rendu d'hospitalisation pour l'AVC de mon père.",
+    "Could I have a copy of my discharge letter from the heart attack for my insurer?",
 )
 
 # The same words where the picture is there: still an emergency.
@@ -57,6 +63,12 @@ STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
     (RedFlag.CONSCIOUSNESS, "She collapsed in the street and isn't responding."),
     (RedFlag.STROKE,
      "Sa bouche est de travers et il n'arrive plus à lever le bras depuis une heure."),
+    (RedFlag.STROKE,
+     "Il a fait un AVC il y a longtemps et là il a la bouche de travers depuis ce matin."),
+    (RedFlag.CHEST_PAIN, "He's back in hospital with crushing chest pain."),
+    (RedFlag.CHEST_PAIN, "He was discharged last week and now he has crushing chest pain."),
+    (RedFlag.SEIZURE,
+     "À l'époque il a fait une crise d'épilepsie, là il convulse depuis dix minutes."),
 )
 
 
