@@ -4,17 +4,12 @@ with every plot present and decoded."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
-
-import pytest
 
 from eval.report import write_report
 from eval.runner import build_report
+from tests.chromium import launch, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 FIGURES = ("urgency_confusion", "intent_confusion", "reliability", "sweep")
 
 
@@ -38,14 +33,13 @@ def test_outputs_written(hand_results, tmp_path: Path) -> None:
     assert "Unlabeled items" not in html  # every hand item carries a label
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-                    reason="Debian chromium not installed")
+@needs_chromium
 def test_report_renders_in_headless_chromium(hand_results, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     files = write_report(build_report(hand_results, dataset="hand"), tmp_path / "out")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page()
             requests: list[str] = []
