@@ -515,6 +515,13 @@ def generate(seed: int = 11, per_category: int = 400, scale: float = 1.0
                     built = Built(noisy, "asr", "lay", ["asr", "fragment"])
                     add(split, _row(lang, noisy, None, "routine", None, built, me,
                                     f"frag:{fragment[:16]}"))
+    return unique_splits(out, rng, "cmp")
+
+
+def unique_splits(out: dict[str, list[dict[str, object]]], rng: random.Random, prefix: str
+                  ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """The train and dev rows with each text once (the first split to write it keeps it, so
+    no dev text is also a training text), shuffled and numbered ``<prefix>-<split>-NNNNN``."""
     seen: set[str] = set()
     for split in ("train", "dev"):
         unique = []
@@ -525,7 +532,7 @@ def generate(seed: int = 11, per_category: int = 400, scale: float = 1.0
             unique.append(row)
         rng.shuffle(unique)
         for i, row in enumerate(unique):
-            row["id"] = f"cmp-{split}-{i:05d}"
+            row["id"] = f"{prefix}-{split}-{i:05d}"
         out[split] = unique
     return out["train"], out["dev"]
 

@@ -43,6 +43,7 @@ from classifier.corpus.compose import (
     _picture_clause,
     asr_noise,
     conjugate,
+    unique_splits,
 )
 from classifier.corpus.concepts import PICTURES
 from classifier.corpus.generate import write_splits
@@ -459,19 +460,7 @@ def generate(seed: int = 17, routine_per_kind: int = 60, emergency_per_category:
             for category in PICTURES:
                 for _ in range(max(3, int(emergency_per_category * share))):
                     out[split].append(emergency_item(category, lang, rng, split))
-    seen: set[str] = set()
-    for split in ("train", "dev"):
-        unique = []
-        for row in out[split]:
-            if row["text"] in seen:
-                continue
-            seen.add(str(row["text"]))
-            unique.append(row)
-        rng.shuffle(unique)
-        for i, row in enumerate(unique):
-            row["id"] = f"narr-{split}-{i:05d}"
-        out[split] = unique
-    return out["train"], out["dev"]
+    return unique_splits(out, rng, "narr")
 
 
 def write(out: Path, seed: int = 17) -> tuple[Path, Path]:
