@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from classifier import Classifier, RedFlag, Urgency
+from tests.triage_checks import assert_raised
 
 PARAPHRASES: dict[RedFlag, tuple[str, ...]] = {
     RedFlag.CHEST_PAIN: (
@@ -1054,9 +1055,7 @@ def test_every_category_has_paraphrases() -> None:
 @pytest.mark.parametrize(("flag", "text"), _cases())
 def test_paraphrase_is_raised_in_its_category(rules: Classifier, flag: RedFlag,
                                               text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
-    assert flag in {h.category for h in c.red_flags}, (text, c.red_flags)
+    assert_raised(rules, flag, text)
 
 
 @pytest.mark.parametrize("text", PARTIAL)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from classifier import Classifier, RedFlag, Urgency
+from tests.triage_checks import assert_raised
 
 ROUTINE: tuple[str, ...] = (
     # Hypotheticals.
@@ -81,9 +82,7 @@ def test_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
 @pytest.mark.parametrize(("flag", "text"), STILL_EMERGENCY)
 def test_true_emergency_with_the_same_words_stays_caught(rules: Classifier, flag: RedFlag,
                                                          text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
-    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+    assert_raised(rules, flag, text)
 
 
 # An episode told as over and benign: asked (is it there now?), not raised.
@@ -139,9 +138,7 @@ def test_resolved_picture_becomes_the_agents_question(rules: Classifier) -> None
 @pytest.mark.parametrize(("flag", "text"), RESOLVED_STILL_EMERGENCY)
 def test_resolution_does_not_lower_a_current_or_kept_picture(rules: Classifier, flag: RedFlag,
                                                              text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
-    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+    assert_raised(rules, flag, text)
 
 
 # Chronic patterns with the benign cause the caller names, and everyday words the reader
@@ -183,9 +180,7 @@ def test_chronic_benign_pattern_is_not_an_emergency(rules: Classifier, text: str
 @pytest.mark.parametrize(("flag", "text"), CHRONIC_STILL_EMERGENCY)
 def test_new_or_sudden_picture_on_a_chronic_background_stays_caught(
         rules: Classifier, flag: RedFlag, text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is Urgency.EMERGENCY, (text, [h.source for h in c.suspected])
-    assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
+    assert_raised(rules, flag, text)
 
 
 def test_chronic_benign_chest_pain_is_still_asked(rules: Classifier) -> None:
