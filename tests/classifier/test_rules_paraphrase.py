@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from classifier import Classifier, RedFlag, Urgency
-from tests.triage_checks import assert_raised
+from tests.triage_checks import assert_not_raised, assert_raised
 
 PARAPHRASES: dict[RedFlag, tuple[str, ...]] = {
     RedFlag.CHEST_PAIN: (
@@ -1071,8 +1071,7 @@ def test_partial_evidence_is_asked_about(rules: Classifier, text: str) -> None:
                          + INFANT_ALLERGY_CONSCIOUS_ASR_ROUTINE + MEANS_PUFFS_FUMES_ROUTINE
                          + ANSWERED_QUESTIONS_ROUTINE)
 def test_routine_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
+    assert_not_raised(rules, text)
 
 
 def test_english_possessive_reaches_the_word(rules: Classifier) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from classifier import Classifier, RedFlag, Urgency
-from tests.triage_checks import assert_raised
+from tests.triage_checks import assert_not_raised, assert_raised
 
 ROUTINE: tuple[str, ...] = (
     # Hypotheticals.
@@ -75,8 +75,7 @@ STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
 
 @pytest.mark.parametrize("text", ROUTINE)
 def test_trap_is_not_an_emergency(rules: Classifier, text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+    assert_not_raised(rules, text)
 
 
 @pytest.mark.parametrize(("flag", "text"), STILL_EMERGENCY)
@@ -124,8 +123,7 @@ RESOLVED_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
 
 @pytest.mark.parametrize("text", RESOLVED_ASKED)
 def test_resolved_episode_is_asked_not_raised(rules: Classifier, text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+    assert_not_raised(rules, text)
 
 
 def test_resolved_picture_becomes_the_agents_question(rules: Classifier) -> None:
@@ -173,8 +171,7 @@ CHRONIC_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
 
 @pytest.mark.parametrize("text", CHRONIC_ROUTINE)
 def test_chronic_benign_pattern_is_not_an_emergency(rules: Classifier, text: str) -> None:
-    c = rules.classify(text)
-    assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
+    assert_not_raised(rules, text)
 
 
 @pytest.mark.parametrize(("flag", "text"), CHRONIC_STILL_EMERGENCY)
