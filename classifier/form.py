@@ -297,9 +297,7 @@ def extract_form(text: str, language: str, classification: Classification) -> Tr
         practitioner = FormField(practitioner.value.replace("avec ", "").replace("with ", ""),
                                  0.8, practitioner.span)
     # The heads' guesses ("model", "model:clause") are less sure than a rule's evidence.
-    flags = tuple(FormField[RedFlag](h.category,
-                                     0.7 if h.source.split(":", 1)[0] == "model" else 0.95,
-                                     h.span)
+    flags = tuple(FormField[RedFlag](h.category, 0.7 if h.from_model else 0.95, h.span)
                   for h in classification.red_flags)
     return TriageForm(
         caller_name=caller,

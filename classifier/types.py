@@ -39,6 +39,17 @@ class RedFlagHit:
     regulator's words, not the caller's): "non" to "il respire ?" (`StreamingClassifier.asked`).
     Its ``source`` is then ``"answer:<rule id>"``."""
 
+    @property
+    def from_model(self) -> bool:
+        """Raised by the heads, on a final (``model``) or on a partial's completed clause
+        (``model:clause``): a guess, less sure than a rule's evidence."""
+        return source_is_model(self.source)
+
+
+def source_is_model(source: str) -> bool:
+    """A red flag's ``source`` names the heads (``model``, ``model:clause``), not a rule."""
+    return source.split(":", 1)[0] == "model"
+
 
 @dataclass(frozen=True)
 class Classification:

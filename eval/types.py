@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classifier.labels import Intent, Urgency
+from classifier.types import source_is_model
 from eval.dataset import Gold, ItemKind, SkippedLine
 
 SUMMARY_SCHEMA = 1
@@ -69,7 +70,7 @@ class FlagMoment:
         if self.source.startswith("similarity"):
             return "similarity"
         # "model:clause": the heads on a partial's completed clause (`StreamingClassifier`).
-        return "model" if self.source.split(":")[0] == "model" else "rule"
+        return "model" if source_is_model(self.source) else "rule"
 
 
 @dataclass(frozen=True)

@@ -135,12 +135,6 @@ model alone flagged "Whisse bien ça" (a misheard "oui, c'est bien ça") and "Je
 une belle-mère" (a misheard renewal request, 7 words) as suicidal."""
 
 
-def from_model(hit: RedFlagHit) -> bool:
-    """Raised by the heads: on a final (``model``) or on a partial's completed clause where
-    the protocol suspected the category (``model:clause``)."""
-    return hit.source.split(":", 1)[0] == MODEL_SOURCE
-
-
 def protocol_hits(c: Classification) -> tuple[RedFlagHit, ...]:
     """Red flags acted on at once: the written protocol's (rule ids), and the heads' reading
     of a completed clause the protocol already suspected (``model:clause``: replay and live
@@ -603,7 +597,7 @@ class Dialogue:
             return classification
         denied = self.denied_flags
         kept = tuple(h for h in classification.red_flags
-                     if not from_model(h) or h.category.value not in denied)
+                     if not h.from_model or h.category.value not in denied)
         suspected = tuple(h for h in classification.suspected
                           if h.category.value not in denied)
         urgency = classification.urgency

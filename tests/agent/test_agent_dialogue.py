@@ -13,7 +13,6 @@ from pipeline.agent.dialogue import (
     HandoffKind,
     State,
     Trigger,
-    from_model,
     protocol_hits,
 )
 from pipeline.agent.wording import CONFIRM_QUESTIONS, confirm_question
@@ -331,8 +330,8 @@ def test_a_clause_read_by_the_heads_is_acted_on_at_once_and_counts_as_the_heads_
     clause = RedFlagHit(RedFlag.STROKE, Span(0, 1, "x"), "model:clause", confirmed=True)
     c = replace(_cls(Urgency.EMERGENCY), red_flags=(clause,))
     assert protocol_hits(c) == (clause,)
-    assert from_model(clause) and from_model(RedFlagHit(RedFlag.STROKE, None, "model"))
-    assert not from_model(RedFlagHit(RedFlag.STROKE, None, "stroke.fr.face"))
+    assert clause.from_model and RedFlagHit(RedFlag.STROKE, None, "model").from_model
+    assert not RedFlagHit(RedFlag.STROKE, None, "stroke.fr.face").from_model
     d = _started()
     d.denied_flags.add("stroke")
     assert d.without_denied(c).red_flags == ()
