@@ -125,6 +125,18 @@ def _secretary(practice: PracticeConfig) -> HandoffTarget:
     return HandoffTarget.of(TargetKind.SECRETARY_QUEUE, practice.tele_secretary)
 
 
+def _to_nurse_line(practice: PracticeConfig, nurse_line: Contact, reasons: list[str],
+                   now: datetime, urgency: Urgency) -> HandoffDecision:
+    """After hours, same-day care goes to the nurse-advice line, acknowledged as urgent."""
+    return HandoffDecision(
+        action=HandoffAction.TRANSFER_NURSE,
+        target=HandoffTarget.of(TargetKind.NURSE_LINE, nurse_line),
+        reasons=tuple(reasons), decided_at=now,
+        ack_deadline=now + practice.ack_timeout(Urgency.URGENT), urgency=urgency,
+        after_hours=True,
+    )
+
+
 def _form_flags(form: TriageForm | None) -> tuple[RedFlag, ...]:
     if form is None:
         return ()
@@ -219,13 +231,7 @@ def decide(
             )
         if practice.nurse_line is not None:
             reasons.append("after hours: nurse-advice line")
-            return HandoffDecision(
-                action=HandoffAction.TRANSFER_NURSE,
-                target=HandoffTarget.of(TargetKind.NURSE_LINE, practice.nurse_line),
-                reasons=tuple(reasons), decided_at=now,
-                ack_deadline=now + practice.ack_timeout(Urgency.URGENT), urgency=urgency,
-                after_hours=True,
-            )
+            return _to_nurse_line(practice, practice.nurse_line, reasons, now, urgency)
         reasons.append("after hours: physician call-back message")
         return HandoffDecision(
             action=HandoffAction.MESSAGE_OR_CALLBACK,
@@ -237,13 +243,7 @@ def decide(
     # Routine.
     if not open_now and classification.suspected and practice.nurse_line is not None:
         reasons.append("after hours, suspected red flag: nurse-advice line")
-        return HandoffDecision(
-            action=HandoffAction.TRANSFER_NURSE,
-            target=HandoffTarget.of(TargetKind.NURSE_LINE, practice.nurse_line),
-            reasons=tuple(reasons), decided_at=now,
-            ack_deadline=now + practice.ack_timeout(Urgency.URGENT), urgency=urgency,
-            after_hours=True,
-        )
+        return _to_nurse_line(practice, practice.nurse_line, reasons, now, urgency)
     if not open_now:
         reasons.append("after hours: message or call-back")
         return HandoffDecision(
