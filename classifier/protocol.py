@@ -32,8 +32,10 @@ from classifier.facts import (
     glasgow,
     glucose_mmol,
     heart_rate,
+    news2,
     oxygen_saturation,
     pregnancy_weeks,
+    qsofa,
     respiratory_rate,
     systolic_bp,
     temperatures,
@@ -674,6 +676,7 @@ class Protocol:
         facts = _Facts(doc)
         self._add_measured(valid, facts, words)
         self._combine(valid)
+        self._add_early_warning(valid, doc, words)
         for name, exc in excepted.items():  # a combined concept's own exceptions
             if name in self.combine_order and name in valid:
                 kept = [o for o in valid[name]
@@ -836,6 +839,34 @@ class Protocol:
             for span in facts.used_spans(cond)[:1]:
                 first, last = _word_at(words, span.start), _word_at(words, span.end - 1) + 1
                 valid.setdefault(name, []).append(Occurrence(name, first, last))
+
+    def _add_early_warning(self, valid: dict[str, list[Occurrence]], doc: Doc,
+                           words: tuple[Token, ...]) -> None:
+        """The aggregate scores a clinician computes from a complete picture spread over
+        several sentences (settings ``early_warning``): NEWS2 at or above its threshold and a
+        positive qSOFA become concepts the rules combine ("Respiratory rate 24, BP 95/60, he
+        is confused" with a pneumonia is sepsis, though no single reading is red)."""
+        spec = self.settings.get("early_warning") or {}
+        if not spec:
+            return
+        mentation = any(not o.fuzzy for c in spec.get("altered_mentation") or ()
+                        for o in valid.get(c, ()))
+        anchor = next((o for c in spec.get("altered_mentation") or () for o in valid.get(c, ())
+                       if not o.fuzzy), None)
+        for concept, score, at_least in (
+                (spec.get("news2_concept"), news2(doc, not_alert=mentation),
+                 spec.get("news2_at_least", 7)),
+                (spec.get("qsofa_concept"), qsofa(doc, altered_mentation=mentation),
+                 spec.get("qsofa_at_least", 2))):
+            if not concept or score.score < int(at_least) or not score.spans and anchor is None:
+                continue
+            firsts = [_word_at(words, sp.start) for sp in score.spans]
+            lasts = [_word_at(words, sp.end - 1) + 1 for sp in score.spans]
+            if anchor is not None:
+                firsts.append(anchor.start)
+                lasts.append(anchor.end)
+            valid.setdefault(str(concept), []).append(
+                Occurrence(str(concept), min(firsts), max(lasts)))
 
     def _combine(self, valid: dict[str, list[Occurrence]]) -> None:
         """Add the occurrences of combined concepts (``near``), in lexicon order, so a

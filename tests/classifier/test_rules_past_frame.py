@@ -95,6 +95,17 @@ CURRENT: tuple[tuple[RedFlag, str], ...] = (
      "En 2019 j'ai fait un AVC, et depuis une heure je n'arrive plus à parler et ma bouche "
      "est de travers."),
     (RedFlag.ANAPHYLAXIS, "He was stung by a wasp, I gave him his epipen five minutes ago."),
+    # A pen at hand during a reaction is not a pen carried every day.
+    (RedFlag.ANAPHYLAXIS, "Il a goûté un gâteau aux noix et la gorge se serre, il a son stylo "
+                          "d'adrénaline mais il hésite."),
+    # Words that look like a frame but date nothing: "il y a eu un accident" (not "il y a
+    # un an"), "mon petit il a" (a child now), "at the time he collapsed", "in the past hour".
+    (RedFlag.TRAUMA, "Il y a eu un accident de voiture devant chez moi, le conducteur est "
+                     "coincé et il saigne."),
+    (RedFlag.CONSCIOUSNESS, "Mon petit il a 39 de fièvre et il est tout mou."),
+    (RedFlag.CONSCIOUSNESS, "At the time he collapsed he was grey and sweating and not "
+                            "breathing properly."),
+    (RedFlag.CHEST_PAIN, "In the past hour he has had crushing chest pain."),
     (RedFlag.ANAPHYLAXIS,
      "Il s'est fait piquer par une guêpe, je lui ai fait le stylo d'adrénaline."),
 )
