@@ -57,6 +57,11 @@ RAISED: tuple[tuple[RedFlag, str], ...] = (
                      "head."),
     (RedFlag.TRAUMA, "Patiente de 80 ans sous anticoagulants, chute avec choc à la tête ce "
                      "matin."),
+    # Severe abdominal pain in pregnancy (LABELS obstetric), an immunosuppressed fever.
+    (RedFlag.OBSTETRIC, "A 24-year-old woman, 8 weeks pregnant, has severe left-sided lower "
+                        "abdominal pain and felt faint."),
+    (RedFlag.OBSTETRIC, "She is 8 weeks pregnant and has severe pain low in her tummy."),
+    (RedFlag.SEPSIS, "Patient de 50 ans sous immunosuppresseurs, fièvre à 38,6 et frissons."),
 )
 
 
@@ -83,6 +88,11 @@ STAYS_BELOW: tuple[str, ...] = (
     "Il est sous anticoagulant pour sa fibrillation, tout va bien, c'est pour l'ordonnance.",
     # The mood, not the colour.
     "I am feeling a bit blue since my divorce, can I see the doctor?",
+    # A mild pain in pregnancy, a severe pain denied.
+    "Je suis enceinte de 12 semaines, j'ai un peu mal au ventre, pas très fort, rendez-vous "
+    "possible ?",
+    "Je suis enceinte, pas de douleur intense, juste des tiraillements, je voudrais un "
+    "rendez-vous.",
     # A reading named after blood is no bleed.
     "Blood pressure 85/50, he is pale.",
 )
