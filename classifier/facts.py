@@ -84,6 +84,11 @@ def _number_with_decimal(words: tuple[Token, ...], i: int) -> tuple[float, int] 
     return value, used
 
 
+_OTHER_READING_CUES = frozenset({"bp", "ta", "pa", "tension", "pressure", "pulse", "pouls",
+                                 "fc", "hr", "rr", "fr", "spo2", "sats", "saturation", "gcs",
+                                 "glasgow", "glycemie", "glucose", "sugar"})
+
+
 def temperatures(doc: Doc) -> list[Fact]:
     """Body temperatures in °C (Fahrenheit converted) said near a fever word."""
     words = doc.words_with_punct
@@ -96,6 +101,12 @@ def temperatures(doc: Doc) -> list[Fact]:
             continue
         value, used = got
         last = words[i + used - 1]
+        # Another reading's number is no temperature: "BP 105/70, temperature 38.9" read 105
+        # as 105 °F (a fraction is a pressure; a pulse, pressure or rate cue just before it).
+        if doc.text[last.end:last.end + 1] == "/" or any(
+                w.text in _OTHER_READING_CUES for w in words[max(0, i - 2): i]):
+            i += used
+            continue
         context = {w.text for w in words[max(0, i - 4): i + used + 3]}
         after = doc.text[last.end: last.end + 3]
         degree_sign = "°" in after
@@ -336,7 +347,8 @@ _HR_CUES = frozenset({"pouls", "fc", "cardiaque", "pulse", "hr", "rate", "bpm", 
 _HR_UNITS = frozenset({"bpm", "battements", "pulsations", "beats"})
 _BP_CUES = frozenset({"tension", "ta", "pa", "arterielle", "pressure", "bp", "systolique",
                       "systolic"})
-_RR_CUES = frozenset({"respiratoire", "respiratory", "rr", "respirations", "resp"})
+# "FR 24/min" is the French clinical abbreviation (fréquence respiratoire), as "FC" is the pulse.
+_RR_CUES = frozenset({"respiratoire", "respiratory", "rr", "respirations", "resp", "fr"})
 _RR_UNITS = frozenset({"breaths", "respirations", "cycles", "mouvements"})
 _GCS_CUES = frozenset({"gcs", "glasgow"})
 
@@ -429,3 +441,73 @@ def glasgow(doc: Doc) -> list[Fact]:
         if got is not None and 3 <= got[0] <= 15:
             out.append(Fact(got[0], _span(doc, w, words[got[1]]), 0.8))
     return out
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """An aggregate score from the readings said, with the readings that scored."""
+
+    score: int
+    spans: tuple[Span, ...]
+
+
+def _scored(found: list[Fact], points: Callable[[float], int], worst: Callable[..., Fact]
+            ) -> tuple[int, Span | None]:
+    if not found:
+        return 0, None
+    reading = worst(found, key=lambda f: points(f.value))
+    return points(reading.value), reading.span
+
+
+def _news2_rr(v: float) -> int:
+    return 3 if v <= 8 else 1 if v <= 11 else 0 if v <= 20 else 2 if v <= 24 else 3
+
+
+def _news2_spo2(v: float) -> int:
+    return 3 if v <= 91 else 2 if v <= 93 else 1 if v <= 95 else 0
+
+
+def _news2_sbp(v: float) -> int:
+    return 3 if v <= 90 else 2 if v <= 100 else 1 if v <= 110 else 0 if v <= 219 else 3
+
+
+def _news2_pulse(v: float) -> int:
+    return 3 if v <= 40 else 1 if v <= 50 else 0 if v <= 90 else 1 if v <= 110 else \
+        2 if v <= 130 else 3
+
+
+def _news2_temp(v: float) -> int:
+    return 3 if v <= 35.0 else 1 if v <= 36.0 else 0 if v <= 38.0 else 1 if v <= 39.0 else 2
+
+
+def news2(doc: Doc, *, not_alert: bool) -> EarlyWarning:
+    """NEWS2 (Royal College of Physicians, 2017) over the parameters the text gives: a
+    parameter not said scores 0, so the sum is a lower bound of the patient's score (a
+    vignette that gives four readings and new confusion is scored on those). ``not_alert``:
+    new confusion, drowsiness or no response (ACVPU other than A) scores 3. Supplemental
+    oxygen is not read (its 2 points are left out: a lower bound still)."""
+    total = 3 if not_alert else 0
+    spans: list[Span] = []
+    for found, points in ((respiratory_rate(doc), _news2_rr), (oxygen_saturation(doc), _news2_spo2),
+                          (systolic_bp(doc), _news2_sbp), (heart_rate(doc), _news2_pulse),
+                          (temperatures(doc), _news2_temp)):
+        got, span = _scored(found, points, max)
+        total += got
+        if got and span is not None:
+            spans.append(span)
+    return EarlyWarning(total, tuple(spans))
+
+
+def qsofa(doc: Doc, *, altered_mentation: bool) -> EarlyWarning:
+    """qSOFA (Sepsis-3, Seymour/Singer 2016): one point each for a respiratory rate of 22 or
+    more, a systolic pressure of 100 or less and altered mentation; 2 or more with an
+    infection is the bedside sign of sepsis with a poor outcome."""
+    total = 1 if altered_mentation else 0
+    spans: list[Span] = []
+    rr = [f for f in respiratory_rate(doc) if f.value >= 22]
+    sbp = [f for f in systolic_bp(doc) if f.value <= 100]
+    for found in (rr, sbp):
+        if found:
+            total += 1
+            spans.append(found[0].span)
+    return EarlyWarning(total, tuple(spans))

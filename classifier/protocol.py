@@ -32,14 +32,16 @@ from classifier.facts import (
     glasgow,
     glucose_mmol,
     heart_rate,
+    news2,
     oxygen_saturation,
     pregnancy_weeks,
+    qsofa,
     respiratory_rate,
     systolic_bp,
     temperatures,
 )
 from classifier.labels import Intent, RedFlag, Urgency
-from classifier.text import Doc, Token, analyse, fold, phonetic, stem
+from classifier.text import Doc, Token, analyse, fold, number_at, phonetic, stem
 from classifier.types import RedFlagHit, Span
 
 LANGS = ("fr", "en")
@@ -511,7 +513,7 @@ class Protocol:
         # Pseudo-concepts: history cues, idioms, urgent evidence, intents.
         for lang in LANGS:
             hist = (data.get("history") or {}).get(lang) or {}
-            for kind in ("before", "after", "stop"):
+            for kind in ("before", "after", "stop", "frame", "present"):
                 name = f"__hist_{kind}"
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
@@ -630,6 +632,12 @@ class Protocol:
         hist_before = [o for o in occs if o.concept == "__hist_before"]
         hist_after = [o for o in occs if o.concept == "__hist_after"]
         hist_stop = [o for o in occs if o.concept == "__hist_stop"]
+        frames = [o for o in occs if o.concept == "__hist_frame"] + _age_at_frames(words, doc.text)
+        # What ends a past frame: a cue that starts today's picture ("depuis ce matin",
+        # "but now"), one that says it is back ("again", "de nouveau"), or a verb in the
+        # present about the patient ("je suis", "he can't").
+        frame_ends = [o for o in occs if o.concept in {
+            "__hist_stop", "__reopened", "__hist_present"}]
         valid: dict[str, list[Occurrence]] = {}
         ignored: list[str] = []
         covered = frozenset(k for o in occs if not o.concept.startswith("__")
@@ -642,7 +650,7 @@ class Protocol:
             if o.concept.startswith(EXCEPT_PREFIX):
                 excepted.setdefault(o.concept[len(EXCEPT_PREFIX):], []).append(o)
         for o in occs:
-            if o.concept in {"__idioms", "__hist_before", "__hist_after", "__hist_stop"} or \
+            if o.concept in _CUE_CONCEPTS or \
                     o.concept.startswith(EXCEPT_PREFIX):
                 continue
             if any(e.start < o.end and o.start < e.end for e in excepted.get(o.concept, ())):
@@ -659,14 +667,16 @@ class Protocol:
                                  else inability):
                     ignored.append(f"negated:{o.concept}")
                     continue
-                if not self.concepts[o.concept].ignore_history and \
-                        self._history(o, hist_before, hist_after, hist_stop, words):
+                if not self.concepts[o.concept].ignore_history and (
+                        self._history(o, hist_before, hist_after, hist_stop, words)
+                        or _in_past_frame(o, frames, frame_ends, words)):
                     ignored.append(f"history:{o.concept}")
                     continue
             valid.setdefault(o.concept, []).append(o)
         facts = _Facts(doc)
         self._add_measured(valid, facts, words)
         self._combine(valid)
+        self._add_early_warning(valid, doc, words)
         for name, exc in excepted.items():  # a combined concept's own exceptions
             if name in self.combine_order and name in valid:
                 kept = [o for o in valid[name]
@@ -830,6 +840,34 @@ class Protocol:
                 first, last = _word_at(words, span.start), _word_at(words, span.end - 1) + 1
                 valid.setdefault(name, []).append(Occurrence(name, first, last))
 
+    def _add_early_warning(self, valid: dict[str, list[Occurrence]], doc: Doc,
+                           words: tuple[Token, ...]) -> None:
+        """The aggregate scores a clinician computes from a complete picture spread over
+        several sentences (settings ``early_warning``): NEWS2 at or above its threshold and a
+        positive qSOFA become concepts the rules combine ("Respiratory rate 24, BP 95/60, he
+        is confused" with a pneumonia is sepsis, though no single reading is red)."""
+        spec = self.settings.get("early_warning") or {}
+        if not spec:
+            return
+        mentation = any(not o.fuzzy for c in spec.get("altered_mentation") or ()
+                        for o in valid.get(c, ()))
+        anchor = next((o for c in spec.get("altered_mentation") or () for o in valid.get(c, ())
+                       if not o.fuzzy), None)
+        for concept, score, at_least in (
+                (spec.get("news2_concept"), news2(doc, not_alert=mentation),
+                 spec.get("news2_at_least", 7)),
+                (spec.get("qsofa_concept"), qsofa(doc, altered_mentation=mentation),
+                 spec.get("qsofa_at_least", 2))):
+            if not concept or score.score < int(at_least) or not score.spans and anchor is None:
+                continue
+            firsts = [_word_at(words, sp.start) for sp in score.spans]
+            lasts = [_word_at(words, sp.end - 1) + 1 for sp in score.spans]
+            if anchor is not None:
+                firsts.append(anchor.start)
+                lasts.append(anchor.end)
+            valid.setdefault(str(concept), []).append(
+                Occurrence(str(concept), min(firsts), max(lasts)))
+
     def _combine(self, valid: dict[str, list[Occurrence]]) -> None:
         """Add the occurrences of combined concepts (``near``), in lexicon order, so a
         combination may build on one defined above it."""
@@ -855,6 +893,96 @@ class Protocol:
 
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+_CUE_CONCEPTS = frozenset({"__idioms", "__hist_before", "__hist_after", "__hist_stop",
+                           "__hist_frame", "__hist_present"})
+_CLAUSE_ENDS = _SENTENCE_ENDS | {",", ":", "mais", "but"}
+
+
+def _in_past_frame(occ: Occurrence, frames: Sequence[Occurrence],
+                   ends: Sequence[Occurrence], words: Sequence[Token]) -> bool:
+    """Evidence inside a clause that a past date frames ("Il y a longtemps, j'ai fait un choc
+    anaphylactique aux cacahuètes", "Last summer he had a DVT in the leg", "She had
+    meningitis at twenty"): the episode is the patient's history, however many words the
+    clause takes to tell it (a history cue reaches `history_gap` words; a story takes more).
+
+    A frame reaches to the end of its clause (a sentence end, a comma, "mais", "but"; the
+    punctuation right after a fronted frame does not count: "Il y a deux ans, ..."), and
+    never past what starts today's picture: a stop cue, a reopened cue or a present-tense
+    verb about the patient ("... et là je suis essoufflé", "but now he can't speak").
+    Evidence said inside the frame's own words is history too ("as a child").
+    """
+    for f in frames:
+        if f.start <= occ.start and occ.end <= f.end:
+            return True
+        if f.end <= occ.start:
+            if f.concept == _AGE_AT:
+                continue  # an age at the time dates what was told before it
+            lo, hi = f.end, occ.start
+            # "Il y a deux ans, ..." / "Back in 2019: ...": a fronted frame's own punctuation
+            fronted = f.start == 0 or words[f.start - 1].text in _CLAUSE_ENDS
+            if fronted and lo < hi and words[lo].text in {",", ":"}:
+                lo += 1
+        elif f.start >= occ.end:
+            lo, hi = occ.end, f.start
+            if lo < hi and words[hi - 1].text == ",":  # "... in DKA, at the time"
+                hi -= 1
+        else:
+            continue
+        if any(w.text in _CLAUSE_ENDS for w in words[lo:hi]):
+            continue
+        if any(lo <= e.start < hi for e in ends):
+            continue
+        return True
+    return False
+
+
+_AGE_AT = "__hist_frame_age"
+_AGE_AT_MAX = 40
+"""An age at the time of an episode frames it as history ("méningite à vingt ans"); only
+young ages: "il a fait un AVC à 80 ans" could be said of an 80-year-old today."""
+_PAST_VERBS = frozenset({
+    "had", "was", "were", "got", "took", "diagnosed", "developed", "suffered", "caught",
+    "eu", "fait", "avait", "avais", "etait", "etais", "diagnostique", "diagnostiquee",
+    "hospitalise", "hospitalisee", "opere", "operee"})
+
+
+def _age_at_frames(words: Sequence[Token], text: str) -> list[Occurrence]:
+    """"à vingt ans", "at seventeen" after an episode told in the past in the same clause
+    ("Elle a eu une méningite à vingt ans", "I took an overdose once at seventeen"): the age
+    the patient had then. A time ("at twenty past", "at 8"), a reading ("sats at 88",
+    "fever at 39") is no age: an age needs "à" (not the verb "a": "il a vingt ans" is his
+    age now) and "ans" in French; in English a spelt number from thirteen (a clock stops at
+    twelve: "he had a fit at ten") and a clause end after it; and a past verb before it in
+    the clause."""
+    out: list[Occurrence] = []
+    for i, w in enumerate(words):
+        if w.text not in {"a", "at"} or w.punct:
+            continue
+        num = number_at(tuple(words), i + 1)
+        if num is None or words[i + 1].text in {"a", "an", "un", "une"} or \
+                not 2 <= num[0] <= _AGE_AT_MAX:
+            continue
+        if w.text == "a" and text[w.start:w.end] not in {"à", "À"} or \
+                w.text == "at" and (words[i + 1].text.isdigit() or num[0] < 13):
+            continue
+        j = i + 1 + num[1]
+        nxt = words[j].text if j < len(words) else "."
+        if w.text == "a":
+            if nxt not in {"ans", "an"}:
+                continue
+            j += 1
+        elif nxt not in _CLAUSE_ENDS and nxt not in {"and", "when", "after", "but"}:
+            continue
+        k = i - 1
+        past = False
+        while k >= 0 and words[k].text not in _CLAUSE_ENDS:
+            if words[k].text in _PAST_VERBS:
+                past = True
+                break
+            k -= 1
+        if past:
+            out.append(Occurrence(_AGE_AT, i, j))
+    return out
 
 
 def _word_at(words: tuple[Token, ...], char: int) -> int:
