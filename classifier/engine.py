@@ -21,7 +21,16 @@ from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.lang import confident, detect
 from classifier.protocol import Protocol, ProtocolResult
-from classifier.question import ComposedAnswer, Question, compose, read_answer, read_question
+from classifier.question import (
+    ComposedAnswer,
+    Question,
+    compose,
+    compose_slot,
+    read_answer,
+    read_leading_no,
+    read_question,
+    read_slot,
+)
 from classifier.text import Doc, analyse, analyse_join
 from classifier.types import Classification, RedFlagHit, Span, TriageForm
 
@@ -530,9 +539,12 @@ class StreamingClassifier:
     def asked(self, question: str | None) -> Question | None:
         """The agent or the regulator just said ``question`` (their whole turn or line; None
         forgets any question). The caller's next short yes/no final ("oui, un peu", "non",
-        "no he's not answering") is then read with it, as the statement it makes ("vous
-        saignez un peu", "il ne respire pas", "he is not awake"), by the written protocol
-        alone; the caller's own words are classified as ever. Returns the closed question
+        "no he's not answering", "pas bien", "not properly") is then read with it, as the
+        statement it makes ("vous saignez un peu", "il ne respire pas", "he is not awake", "il
+        respire pas bien"), by the written protocol alone; the caller's own words are
+        classified as ever. An age or a duration asked ("il a quel âge ?", "depuis combien de
+        temps ?", `read_slot`) is read with a bare value ("trois semaines": "il a trois
+        semaines"). Returns the closed question
         read from ``question``: None when it ends with none (an open question, a statement,
         an instruction), and then nothing is read with the answer.
 
@@ -541,7 +553,7 @@ class StreamingClassifier:
         not ("vous avez mal à la poitrine ?" "non" never raises chest pain); and, as for all
         evidence, urgency never goes down. A flag raised this way has ``answer_to`` set to the
         question and ``source`` ``"answer:<rule id>"`` (the audit says where it came from)."""
-        self._question = read_question(question) if question else None
+        self._question = (read_question(question) or read_slot(question)) if question else None
         self._question_finals = 0
         return self._question
 
@@ -552,7 +564,16 @@ class StreamingClassifier:
         if question is None or not text.strip():
             return None
         self._question_finals += 1
-        answer = read_answer(text)
+        if question.slot is not None:
+            # "Il a quel âge ?" "trois semaines": the value is read as said of the patient.
+            composed = compose_slot(question, text)
+            if composed is not None or self._question_finals >= self.QUESTION_FINALS:
+                self._question = None
+            return composed
+        # A longer answer that opens with a no ("non il dit que ça lui fait trop mal", "no
+        # she's just lying there") answers the question too; its own words are classified
+        # as ever, the no adds what its negation raises (`read_leading_no`).
+        answer = read_answer(text) or read_leading_no(text)
         if answer is None:
             if self._question_finals >= self.QUESTION_FINALS:
                 self._question = None
@@ -585,8 +606,8 @@ class StreamingClassifier:
             # A "no" states the negation; what the affirmative raises too comes from the
             # question's words, never from the caller's "no" (a rewrite the protocol does not
             # read as negated must not raise what the question asked about).
-            affirmative = reading(f"{composed.question.proposition} {composed.answer.rest}"
-                                  .strip())
+            rest = "" if composed.answer.lead_only else composed.answer.rest
+            affirmative = reading(f"{composed.question.proposition} {rest}".strip())
             asked_about = {h.category for h in affirmative.red_flags} | {
                 h.category for h in affirmative.suspected}
             known, known_suspected = known | asked_about, known_suspected | asked_about
@@ -832,10 +853,11 @@ class StreamingClassifier:
         if composed is not None:
             self.answers_read += 1
             extra = self._answer_reading(composed, current, full, text)
-            if extra.red_flags or not composed.negated:
+            if (extra.red_flags or not composed.negated) and not composed.answer.lead_only:
                 # Later updates read the statement ("vous avez de la fièvre" then "la nuque
                 # raide ?" "oui" is a meningitis picture); a "no" that raised nothing is kept
-                # as said, so its rewrite is never read again.
+                # as said, so its rewrite is never read again; so is a longer answer opening
+                # with a no (its own words are what the caller said).
                 read_as = composed.text
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.
