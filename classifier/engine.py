@@ -24,6 +24,7 @@ from classifier.protocol import Protocol, ProtocolResult
 from classifier.question import (
     ComposedAnswer,
     Question,
+    asks_location,
     compose,
     compose_slot,
     read_answer,
@@ -522,6 +523,9 @@ class StreamingClassifier:
         self.last: Classification | None = None
         self._question: Question | None = None
         self._question_finals = 0
+        self._location_asked = False
+        """The regulator asked where or who (`asks_location`); the caller's next final is
+        the answer (`_identification_answer`)."""
         self.answers_read = 0
         """Short answers read with their question (composed), for the replay's report."""
         self._clause_words = 0
@@ -531,6 +535,9 @@ class StreamingClassifier:
         """Partial updates on which a new red flag waited for a possible history cue."""
         self.clause_reads = 0
         """Encoder passes on a partial's completed clause (`_clause_flags`)."""
+        self.identification_held = 0
+        """Heads-only emergencies on an address or a number answered, asked instead
+        (`_identification_answer`)."""
 
     @property
     def text(self) -> str:
@@ -555,6 +562,7 @@ class StreamingClassifier:
         question and ``source`` ``"answer:<rule id>"`` (the audit says where it came from)."""
         self._question = (read_question(question) or read_slot(question)) if question else None
         self._question_finals = 0
+        self._location_asked = bool(question) and asks_location(question or "")
         return self._question
 
     def _answer(self, text: str) -> ComposedAnswer | None:
@@ -814,6 +822,35 @@ class StreamingClassifier:
         return tuple(replace(h, source=h.source + CLAUSE_SUFFIX) for h in read.red_flags
                      if h.source in ("model", "similarity+model"))
 
+    def _identification_answer(self, current: Classification, full: str, text: str,
+                               doc: Doc | None, model_from: int) -> Classification:
+        """A final that answers the regulator's "quelle est l'adresse ?" or "un numéro où vous
+        rappeler ?" is an address or a number: the heads, trained on callers' descriptions,
+        raised such a turn as an emergency ("on est sur la départementale ... au rond point du
+        Leclerc juste après le pont" as stroke, dialogues_regulation_dev; an address clause as
+        stroke before, dialogues_dev). There a heads-only emergency stands only where the
+        protocol hears a symptom word in the call's words; else the caller is asked
+        (`suspected`, urgent), as for any unsupported model emergency. Rule evidence is never
+        touched ("12 rue des Lilas venez vite il respire plus" raises as ever)."""
+        heads = tuple(h for h in current.red_flags if h.source in ("model", "similarity+model"))
+        if not heads or len(heads) != len(current.red_flags):
+            return current
+        alone = self.classifier._classify(full, self.language, model_may_raise=False,
+                                          recent_words=len(text.split()), run_model=False,
+                                          model_from=model_from, doc=doc)
+        clinical = (alone.suspected or alone.urgency is not Urgency.ROUTINE
+                    or alone.intent_scores.get(Intent.SYMPTOM_REPORT.value, 0.0) > 0.0)
+        if clinical:
+            return current
+        self.identification_held += 1
+        known = {h.category for h in current.suspected}
+        return replace(current, urgency=Urgency.URGENT, red_flags=(),
+                       suspected=(*current.suspected,
+                                  *(replace(h, confirmed=False) for h in heads
+                                    if h.category not in known)),
+                       needs_review=True,
+                       review_reasons=(*current.review_reasons, "model_on_identification"))
+
     def update(self, text: str, *, t: float, final: bool, last_update: bool = False
                ) -> Classification:
         self._partial = text
@@ -839,6 +876,10 @@ class StreamingClassifier:
                                                 doc=doc)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
+        if final and self._location_asked:
+            self._location_asked = False
+            if self._cleared_offset is None:
+                current = self._identification_answer(current, full, text, doc, model_from)
         if not final and self._cleared_offset is None and current.red_flags:
             current = self._hold_for_history(current)
         if not final and current.urgency is not Urgency.EMERGENCY:

@@ -667,6 +667,32 @@ def _first_person_en(words: list[str]) -> list[str]:
     return out
 
 
+# -- where and who: the call's identification ------------------------------------------------
+
+_LOCATION_PHRASES = ("adresse", "vous etes ou", "ou etes-vous", "ou est-ce que vous etes",
+                     "vous appelez d'ou", "quelle ville", "quelle commune", "quel etage",
+                     "code de la porte", "digicode", "numero de telephone", "votre numero",
+                     "un numero", "le numero", "vous rappeler", "vous joindre", "votre nom",
+                     "vous vous appelez comment", "comment vous vous appelez", "address",
+                     "where are you", "postcode", "post code", "zip code", "phone number",
+                     "call you back", "your number", "your name", "what's your name")
+"""Folded phrases of a regulator's identification questions: where the patient is, how to call
+back, who is calling. SAMU regulation asks them first, and the caller answers with an address
+or a number at length."""
+
+
+def asks_location(turn: str) -> bool:
+    """``turn`` ends with a question for the call's identification (an address, a call-back
+    number, a name): "SAMU, quelle est l'adresse ?", "Un numéro où on peut vous rappeler ?",
+    "Ambulance service, what's the address?"."""
+    sentence = _last_sentence(turn)
+    if sentence is None:
+        return False
+    folded = " ".join(fold(w) for w in _words(sentence))
+    return any(re.search(rf"(?<![\w'-]){re.escape(p)}(?![\w'-])", folded)
+               for p in _LOCATION_PHRASES)
+
+
 # -- slot questions: an age, a duration ----------------------------------------------------------
 
 MAX_SLOT_WORDS = 6
@@ -805,5 +831,5 @@ def compose(question: Question, answer: ShortAnswer) -> ComposedAnswer | None:
 
 
 __all__ = ["MAX_CONTENT_WORDS", "MAX_SLOT_WORDS", "ComposedAnswer", "Question", "ShortAnswer",
-           "compose", "compose_slot", "read_answer", "read_leading_no", "read_question",
-           "read_slot"]
+           "asks_location", "compose", "compose_slot", "read_answer", "read_leading_no",
+           "read_question", "read_slot"]

@@ -11,7 +11,14 @@ from __future__ import annotations
 import pytest
 
 from classifier import Classification, Classifier, RedFlag, Urgency
-from classifier.question import compose_slot, read_answer, read_leading_no, read_slot
+from classifier.engine import StreamingClassifier
+from classifier.question import (
+    asks_location,
+    compose_slot,
+    read_answer,
+    read_leading_no,
+    read_slot,
+)
 
 
 def _call(clf: Classifier, before: str, question: str | None, answer: str,
@@ -220,3 +227,56 @@ def test_a_long_unpunctuated_turn_is_flagged_at_its_red_flag_clause(rules: Class
     # nothing).
     assert chest <= flagged_at <= chest + 4 < len(words)
     assert RedFlag.CHEST_PAIN in {h.category for h in c.red_flags}
+
+
+# -- the identification asked first: an address, a call-back number -------------------------
+
+@pytest.mark.parametrize(("said", "asks"), [
+    ("SAMU, quelle est l'adresse ?", True),
+    ("Un numéro où on peut vous rappeler ?", True),
+    ("Vous êtes où exactement ?", True),
+    ("À quel numéro pouvons-nous vous rappeler ?", True),  # the practice agent's own line
+    ("Ambulance service, what's the address of the emergency?", True),
+    ("What number can we call you back on?", True),
+    ("Il respire ?", False),
+    ("Il a mal où ?", False),
+    ("SAMU bonjour, j'écoute.", False),
+    ("Qu'est-ce qui se passe ?", False),
+])
+def test_identification_questions(said: str, asks: bool) -> None:
+    assert asks_location(said) is asks
+
+
+ADDRESS = ("on est sur la départementale entre Saint Jean et la zone commerciale au rond point "
+           "du Leclerc juste après le pont")
+
+
+def _final(s: StreamingClassifier, text: str, t: float) -> Classification:
+    return s.update(text, t=t, final=True)
+
+
+def test_heads_alone_do_not_raise_an_address_answered(classifier: Classifier) -> None:
+    # Without the question, the shipped heads raise this address as an emergency (that is
+    # what the gate is for); answered to "quelle est l'adresse ?" the caller is asked.
+    plain = classifier.stream("fr")
+    c = _final(plain, ADDRESS, 5.0)
+    assert c.urgency is Urgency.EMERGENCY and all(h.source == "model" for h in c.red_flags)
+    s = classifier.stream("fr")
+    s.asked("SAMU, quelle est l'adresse ?")
+    c = _final(s, ADDRESS, 5.0)
+    assert c.urgency is not Urgency.EMERGENCY
+    assert c.suspected and "model_on_identification" in c.review_reasons
+    assert s.identification_held == 1
+    # Only that answer: the next turn is read by the heads as ever.
+    s.asked("Qu'est-ce qui se passe ?")
+    c = _final(s, "un jeune en scooter il s'est fait renverser par une voiture il est par "
+               "terre il bouge plus", 12.0)
+    assert c.urgency is Urgency.EMERGENCY
+
+
+def test_rule_evidence_in_an_address_answered_raises_as_ever(rules: Classifier) -> None:
+    s = rules.stream("fr")
+    s.asked("SAMU, quelle est l'adresse ?")
+    c = _final(s, "12 rue des Lilas venez vite il respire plus", 5.0)
+    assert c.urgency is Urgency.EMERGENCY
+    assert RedFlag.BREATHING in {h.category for h in c.red_flags}
