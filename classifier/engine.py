@@ -21,7 +21,17 @@ from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.lang import confident, detect
 from classifier.protocol import Protocol, ProtocolResult
-from classifier.question import ComposedAnswer, Question, compose, read_answer, read_question
+from classifier.question import (
+    ComposedAnswer,
+    Question,
+    asks_location,
+    compose,
+    compose_slot,
+    read_answer,
+    read_leading_no,
+    read_question,
+    read_slot,
+)
 from classifier.text import Doc, analyse, analyse_join
 from classifier.types import Classification, RedFlagHit, Span, TriageForm
 
@@ -513,6 +523,9 @@ class StreamingClassifier:
         self.last: Classification | None = None
         self._question: Question | None = None
         self._question_finals = 0
+        self._location_asked = False
+        """The regulator asked where or who (`asks_location`); the caller's next final is
+        the answer (`_identification_answer`)."""
         self.answers_read = 0
         """Short answers read with their question (composed), for the replay's report."""
         self._clause_words = 0
@@ -522,6 +535,9 @@ class StreamingClassifier:
         """Partial updates on which a new red flag waited for a possible history cue."""
         self.clause_reads = 0
         """Encoder passes on a partial's completed clause (`_clause_flags`)."""
+        self.identification_held = 0
+        """Heads-only emergencies on an address or a number answered, asked instead
+        (`_identification_answer`)."""
 
     @property
     def text(self) -> str:
@@ -530,9 +546,12 @@ class StreamingClassifier:
     def asked(self, question: str | None) -> Question | None:
         """The agent or the regulator just said ``question`` (their whole turn or line; None
         forgets any question). The caller's next short yes/no final ("oui, un peu", "non",
-        "no he's not answering") is then read with it, as the statement it makes ("vous
-        saignez un peu", "il ne respire pas", "he is not awake"), by the written protocol
-        alone; the caller's own words are classified as ever. Returns the closed question
+        "no he's not answering", "pas bien", "not properly") is then read with it, as the
+        statement it makes ("vous saignez un peu", "il ne respire pas", "he is not awake", "il
+        respire pas bien"), by the written protocol alone; the caller's own words are
+        classified as ever. An age or a duration asked ("il a quel âge ?", "depuis combien de
+        temps ?", `read_slot`) is read with a bare value ("trois semaines": "il a trois
+        semaines"). Returns the closed question
         read from ``question``: None when it ends with none (an open question, a statement,
         an instruction), and then nothing is read with the answer.
 
@@ -541,8 +560,9 @@ class StreamingClassifier:
         not ("vous avez mal à la poitrine ?" "non" never raises chest pain); and, as for all
         evidence, urgency never goes down. A flag raised this way has ``answer_to`` set to the
         question and ``source`` ``"answer:<rule id>"`` (the audit says where it came from)."""
-        self._question = read_question(question) if question else None
+        self._question = (read_question(question) or read_slot(question)) if question else None
         self._question_finals = 0
+        self._location_asked = bool(question) and asks_location(question or "")
         return self._question
 
     def _answer(self, text: str) -> ComposedAnswer | None:
@@ -552,7 +572,16 @@ class StreamingClassifier:
         if question is None or not text.strip():
             return None
         self._question_finals += 1
-        answer = read_answer(text)
+        if question.slot is not None:
+            # "Il a quel âge ?" "trois semaines": the value is read as said of the patient.
+            composed = compose_slot(question, text)
+            if composed is not None or self._question_finals >= self.QUESTION_FINALS:
+                self._question = None
+            return composed
+        # A longer answer that opens with a no ("non il dit que ça lui fait trop mal", "no
+        # she's just lying there") answers the question too; its own words are classified
+        # as ever, the no adds what its negation raises (`read_leading_no`).
+        answer = read_answer(text) or read_leading_no(text)
         if answer is None:
             if self._question_finals >= self.QUESTION_FINALS:
                 self._question = None
@@ -585,8 +614,8 @@ class StreamingClassifier:
             # A "no" states the negation; what the affirmative raises too comes from the
             # question's words, never from the caller's "no" (a rewrite the protocol does not
             # read as negated must not raise what the question asked about).
-            affirmative = reading(f"{composed.question.proposition} {composed.answer.rest}"
-                                  .strip())
+            rest = "" if composed.answer.lead_only else composed.answer.rest
+            affirmative = reading(f"{composed.question.proposition} {rest}".strip())
             asked_about = {h.category for h in affirmative.red_flags} | {
                 h.category for h in affirmative.suspected}
             known, known_suspected = known | asked_about, known_suspected | asked_about
@@ -793,6 +822,35 @@ class StreamingClassifier:
         return tuple(replace(h, source=h.source + CLAUSE_SUFFIX) for h in read.red_flags
                      if h.source in ("model", "similarity+model"))
 
+    def _identification_answer(self, current: Classification, full: str, text: str,
+                               doc: Doc | None, model_from: int) -> Classification:
+        """A final that answers the regulator's "quelle est l'adresse ?" or "un numéro où vous
+        rappeler ?" is an address or a number: the heads, trained on callers' descriptions,
+        raised such a turn as an emergency ("on est sur la départementale ... au rond point du
+        Leclerc juste après le pont" as stroke, dialogues_regulation_dev; an address clause as
+        stroke before, dialogues_dev). There a heads-only emergency stands only where the
+        protocol hears a symptom word in the call's words; else the caller is asked
+        (`suspected`, urgent), as for any unsupported model emergency. Rule evidence is never
+        touched ("12 rue des Lilas venez vite il respire plus" raises as ever)."""
+        heads = tuple(h for h in current.red_flags if h.source in ("model", "similarity+model"))
+        if not heads or len(heads) != len(current.red_flags):
+            return current
+        alone = self.classifier._classify(full, self.language, model_may_raise=False,
+                                          recent_words=len(text.split()), run_model=False,
+                                          model_from=model_from, doc=doc)
+        clinical = (alone.suspected or alone.urgency is not Urgency.ROUTINE
+                    or alone.intent_scores.get(Intent.SYMPTOM_REPORT.value, 0.0) > 0.0)
+        if clinical:
+            return current
+        self.identification_held += 1
+        known = {h.category for h in current.suspected}
+        return replace(current, urgency=Urgency.URGENT, red_flags=(),
+                       suspected=(*current.suspected,
+                                  *(replace(h, confirmed=False) for h in heads
+                                    if h.category not in known)),
+                       needs_review=True,
+                       review_reasons=(*current.review_reasons, "model_on_identification"))
+
     def update(self, text: str, *, t: float, final: bool, last_update: bool = False
                ) -> Classification:
         self._partial = text
@@ -818,6 +876,10 @@ class StreamingClassifier:
                                                 doc=doc)
         if self.language is None and len(full.split()) >= 6:
             self.language = current.language  # stable language once enough is heard
+        if final and self._location_asked:
+            self._location_asked = False
+            if self._cleared_offset is None:
+                current = self._identification_answer(current, full, text, doc, model_from)
         if not final and self._cleared_offset is None and current.red_flags:
             current = self._hold_for_history(current)
         if not final and current.urgency is not Urgency.EMERGENCY:
@@ -832,10 +894,11 @@ class StreamingClassifier:
         if composed is not None:
             self.answers_read += 1
             extra = self._answer_reading(composed, current, full, text)
-            if extra.red_flags or not composed.negated:
+            if (extra.red_flags or not composed.negated) and not composed.answer.lead_only:
                 # Later updates read the statement ("vous avez de la fièvre" then "la nuque
                 # raide ?" "oui" is a meningitis picture); a "no" that raised nothing is kept
-                # as said, so its rewrite is never read again.
+                # as said, so its rewrite is never read again; so is a longer answer opening
+                # with a no (its own words are what the caller said).
                 read_as = composed.text
         if self._cleared_offset is not None:
             # After a human cleared the emergency, only words heard since can raise again.

@@ -15,8 +15,13 @@ no clinical phrase is written here.
   pain?", "he's awake?", "any chest pain?"). Open questions ("quel âge a-t-il ?", "what
   happened?"), conditionals ("s'il a du mal à respirer, rappelez") and statements ("je vous
   envoie les pompiers.") are not questions a yes/no can be read with.
+- `read_leading_no`: a longer answer that opens with a no ("non il dit que ça lui fait trop
+  mal", "no she's just lying there"): the no answers the question, the rest is the caller's
+  own words and is classified as such too.
 - `compose`: the statement the caller made by answering: the proposition for a yes, its
-  negation for a no, followed by the answer's other words ("un peu").
+  negation for a no, followed by the answer's other words ("un peu"); a manner answer ("pas
+  bien", "bizarrement", "à peine", "not properly") qualifies the proposition ("il respire pas
+  bien", "she is not breathing properly").
 
 Deterministic word rules, no model: a wrong rewrite must be visible in a test. Whatever the
 rewrite, the stream never lets a negated proposition raise what its affirmative raises too
@@ -63,6 +68,28 @@ _DEGREE = ("un petit peu", "un peu", "legerement", "a little bit", "a little", "
            "really", "assez", "quite")
 """Degree words: an affirmative on their own ("un peu" to "vous avez mal ?"), kept in the
 composed statement ("vous saignez un peu") and never counted as content words."""
+_MANNER_FR = ("pas tres bien", "pas trop bien", "pas bien", "pas normalement",
+              "pas correctement", "tres mal", "mal", "bizarrement", "bizarre", "difficilement",
+              "avec difficulte", "a peine", "de travers")
+"""French manner answers: the proposition as said, qualified ("il respire ?" "pas bien": "il
+respire pas bien"; "bizarrement": "il respire bizarrement"). Regulators ask the vital questions
+("il respire ?", "il vous répond ?") and callers answer how, not yes or no; the protocol reads
+the qualified statement ("il respire mal" is a breathing emergency, "il respire bizarrement" is
+asked). "pas mal" is not one: it means "quite a lot" ("vous saignez ?" "oui pas mal")."""
+_MANNER_EN_NOT = ("not very well", "not properly", "not well", "not normally", "not right",
+                  "barely", "hardly", "not really properly")
+"""English manner answers that deny the proposition done properly: "Is she breathing?" "not
+properly" / "barely": "she is not breathing properly"."""
+_MANNER_EN = ("badly", "strangely", "oddly", "funny", "weird", "weirdly")
+"""English manner answers that qualify it: "Is he breathing?" "weird": "he is breathing
+weird"."""
+_REASSURING = _set("bien normal normalement va fine okay ok well normally good alright")
+"""A word in the rest of a longer no-answer that may take the no back ("non non elle va bien"):
+such an answer is classified on its own words only."""
+_NUMBER_WORDS = _set("zero un une deux trois quatre cinq six sept huit neuf dix onze douze "
+                     "treize quatorze quinze seize vingt trente quarante cinquante soixante "
+                     "cent mille demi one two three four five six seven eight nine ten "
+                     "eleven twelve twenty thirty forty fifty hundred half")
 _FILLERS = _set("euh heu hum hmm ben bah bon eh ah oh well um uh er alors donc enfin "
                 "madame monsieur docteur mais")
 _PRONOUNS_EN = _set("i you he she it we they there that")
@@ -84,6 +111,9 @@ class ShortAnswer:
     """The answer's other words, as said ("un peu", "he's not answering"); may be empty."""
     contradicts: bool = False
     """French "si": yes to a negative question."""
+    lead_only: bool = False
+    """A no that opens a longer answer (`read_leading_no`): the statement is the negation
+    alone; ``rest`` (the caller's own words) is classified as said, never composed."""
 
 
 def _tokens(text: str) -> list[str]:
@@ -123,6 +153,18 @@ def read_answer(text: str) -> ShortAnswer | None:
     if echo is not None and not n_no and not n_yes:
         # "he isn't", "she does", "I don't": the auxiliary echoes the question.
         n_no, n_yes = (1, 0) if echo is False else (0, 1)
+    manner = _manner(without_degree)
+    if manner is not None and not n_yes and not _has_pas_mal(words):
+        # "pas bien", "non pas bien", "bizarrement", "not properly", "barely": how, not
+        # whether; the statement qualifies the proposition (`compose`).
+        phrase, denies = manner
+        others = [w for w in without_degree if w not in _FILLERS][len(phrase.split()):]
+        content = [w for w in content_words([w for w in others if w not in _FILLERS])
+                   if w not in _PRONOUNS_EN and w not in _AUX_EN and w not in _NEG_AUX_EN]
+        if len(content) <= MAX_CONTENT_WORDS:
+            if denies:
+                return ShortAnswer(yes=False, rest=" ".join(["properly", *others]).strip())
+            return ShortAnswer(yes=True, rest=" ".join([phrase, *others]).strip())
     if n_no and n_yes:
         return None
     if not n_no and not n_yes:
@@ -137,8 +179,48 @@ def read_answer(text: str) -> ShortAnswer | None:
     # is kept as said only when it carries a degree or content ("un peu", "not answering").
     kept = " ".join(w for w in rest if w not in _FILLERS)
     contradicts = bool(n_yes) and "si" in words and "oui" not in words
-    return ShortAnswer(yes=bool(n_yes), rest=kept if (content or n_degree) else "",
+    # A number is what was asked for ("vous avez pris la température ?" "oui trente huit
+    # cinq"): kept, or the statement read in its place dropped it from the call.
+    numbers = any(w.isdigit() or w in _NUMBER_WORDS for w in rest)
+    return ShortAnswer(yes=bool(n_yes), rest=kept if (content or n_degree or numbers) else "",
                        contradicts=contradicts)
+
+
+def _manner(words: list[str]) -> tuple[str, bool] | None:
+    """The manner answer ``words`` (folded) open with, and whether it denies the proposition
+    done properly (English "not properly"); None when they open with none. Only at the start:
+    "la voiture est mal garée" answers nothing about how the patient breathes."""
+    words = [w for w in words if w not in _FILLERS]
+    for phrases, denies in ((_MANNER_EN_NOT, True), (_MANNER_FR, False), (_MANNER_EN, False)):
+        for phrase in sorted(phrases, key=len, reverse=True):
+            if words[:len(phrase.split())] == phrase.split():
+                return phrase, denies
+    return None
+
+
+def _has_pas_mal(words: list[str]) -> bool:
+    return any(a == "pas" and b == "mal" for a, b in zip(words, words[1:], strict=False))
+
+
+def read_leading_no(text: str) -> ShortAnswer | None:
+    """A longer answer that opens with a no ("non il dit que ça lui fait trop mal il peut pas
+    baisser la tête", "no she's just lying there"): the no, with the rest as said (only to
+    check it does not take the no back); None when the answer does not open with a no, when
+    it also says yes, or when its rest may reassure ("non non elle va bien")."""
+    words = [w for w in _tokens(text) if w not in ("'", "-")]
+    while words and words[0] in _FILLERS:
+        words = words[1:]
+    lead = next((p.split() for p in sorted(_NO, key=len, reverse=True)
+                 if words[:len(p.split())] == p.split()), None)
+    if lead is None:
+        return None
+    rest = words[len(lead):]
+    while rest and rest[0] in ("non", "nan", "no", "nope"):
+        rest = rest[1:]
+    _, n_yes = _strip_phrase(rest, _YES)
+    if not rest or n_yes or _REASSURING & set(rest) or _has_pas_mal(rest):
+        return None
+    return ShortAnswer(yes=False, rest=" ".join(rest), lead_only=True)
 
 
 def _english_echo(words: list[str]) -> bool | None:
@@ -179,16 +261,32 @@ class Question:
     negative: bool = False
     """The question was asked in the negative ("il ne respire plus ?", "isn't he breathing?")."""
     language: str = "fr"
+    slot: str | None = None
+    """An open question for one value (`read_slot`): ``"age"`` or ``"duration"``; the answer
+    is read by `compose_slot`, not as a yes or a no. ``proposition`` is then the statement's
+    opening ("il a", "she is", "depuis", "for")."""
 
 
 _WH_FR = _set("quel quelle quels quelles combien comment pourquoi quand ou qui quoi "
               "lequel laquelle lesquels lesquelles qu'est-ce")
 _WH_FR_ANYWHERE = _set("quel quelle quels quelles combien")
 _WH_EN = _set("what when where why how which who whom whose")
-_LEAD = ("et", "alors", "donc", "bon", "bien", "d'accord", "ok", "okay", "euh", "heu", "hum",
+_INDIRECT = ("regardez si", "regardez s'", "regarde si", "regarde s'", "allez voir si",
+             "allez voir s'", "va voir si", "va voir s'", "verifiez si", "verifiez s'",
+             "dites-moi si", "dites-moi s'", "dites moi si", "dites moi s'",
+             "vous pouvez regarder si", "vous pouvez regarder s'", "vous voyez si",
+             "vous voyez s'", "check if", "check whether", "see if", "see whether",
+             "look and see if", "can you see if", "can you check if", "can you check whether",
+             "tell me if", "tell me whether", "let me know if")
+"""A regulator's instruction to look, which is a yes/no question ("Regardez si son ventre se
+soulève.", "allez voir s'il respire", "check if he's breathing"), said with a full stop as
+often as with a question mark: a caller's "non" to it is "son ventre ne se soulève pas"."""
+_LEAD = ("c'est-a-dire", "c'est a dire", "et", "alors", "donc", "bon", "bien", "d'accord", "ok",
+         "okay", "euh", "heu", "hum",
          "madame", "monsieur", "mademoiselle", "docteur", "ecoutez", "dites-moi", "dites moi",
          "je voudrais savoir si", "je voulais savoir si", "vous savez si", "savez-vous si",
-         "est-ce que vous savez si", "and", "so", "well", "now", "alright", "all right", "sir",
+         *_INDIRECT, "est-ce que vous savez si", "and", "so", "well", "now", "alright",
+         "all right", "sir",
          "ma'am", "please", "tell me", "can you tell me if", "can you tell me whether",
          "do you know if", "do you know whether")
 _TAGS = ("c'est ca", "c'est bien ca", "n'est-ce pas", "hein", "ou pas", "ou non",
@@ -211,6 +309,7 @@ _STILL_FR = _set("toujours encore")
 _DETS_EN = _set("the your my his her their our a an this that")
 _PRENOMINAL_EN = _set("little young old baby")
 _PRONOUN_SWAP_EN = {"you": "I", "your": "my", "yours": "mine", "yourself": "myself"}
+_PREPOSITIONS_EN = _set("to with at for from about by")
 _BE_AFTER_I = {"are": "am", "were": "was", "aren't": "am not", "weren't": "wasn't"}
 _POSSESSIVE_SWAP_FR = {"vos": "mes"}
 """The caller's own: "vos jours" -> "mes jours" ("votre" stays: "mon" or "ma")."""
@@ -242,9 +341,21 @@ def _last_sentence(turn: str) -> str | None:
     last = sentences[-1].strip()
     if last.endswith("?"):
         return last
+    if last.endswith(".") and _indirect(last):
+        return last[:-1]
     if last[-1] in ".!…":
         return None  # a statement or an instruction: "d'accord" to it affirms nothing
     return " ".join(last.split()[-MAX_UNPUNCTUATED_WORDS:])
+
+
+def _indirect(sentence: str) -> bool:
+    """``sentence`` opens with an instruction to look that asks yes or no (`_INDIRECT`)."""
+    folded = [fold(w) for w in _words(sentence)]
+    for lead in ("d'accord", "ok", "alors", "bon", "madame", "monsieur", "ok so", "right"):
+        p = [fold(w) for w in _words(lead)]
+        if folded[:len(p)] == p:
+            folded = folded[len(p):]
+    return any(folded[:len(q)] == q for q in ([fold(w) for w in _words(p)] for p in _INDIRECT))
 
 
 def _strip_ends(words: list[str]) -> list[str]:
@@ -301,7 +412,8 @@ def read_question(turn: str) -> Question | None:
     folded = [fold(w) for w in words]
     first = folded[0]
     if first in _WH_FR or first in _WH_EN or folded[-1] in _WH_FR | _WH_EN or \
-            _WH_FR_ANYWHERE & set(folded) or any(w.startswith("qu'est") for w in folded):
+            _WH_FR_ANYWHERE & set(folded) or any(w.startswith("qu'est") for w in folded) or \
+            _open_inside(words, folded):
         return None
     conditional = _CONDITIONAL & set(folded) or first in _CONDITIONAL_FIRST or any(
         a == "s'" and b in ("il", "ils") for a, b in zip(folded, folded[1:], strict=False))
@@ -312,6 +424,25 @@ def read_question(turn: str) -> Question | None:
     if _english(folded):
         return _question_en(sentence, words)
     return _question_fr(sentence, words)
+
+
+_WH_INSIDE_FR = _set("comment pourquoi")
+_WH_INSIDE_EN = _set("what where why how which who whom whose")
+"""Question words that make a question open wherever they stand ("Il est comment votre
+ventre ?", "Ambulance service, what's the address?"): a yes to it affirms nothing. "when" and
+"quand" stay conditions at the start only ("il vous répond quand vous lui parlez ?")."""
+
+
+def _open_inside(words: list[str], folded: list[str]) -> bool:
+    """An open question whose question word is not first: after a greeting or a name
+    ("SAMU, qu'est-ce qui se passe ?"), inside ("il a mal où ?" is caught by its last word,
+    "un numéro où vous joindre ?" here)."""
+    if any(a == "qu'" and b.startswith("est-ce") for a, b in zip(folded, folded[1:],
+                                                                   strict=False)):
+        return True  # "qu'est-ce qui se passe ?": "qu'" and "est-ce" are two words here
+    if any(w.lower() == "où" for w in words) or _WH_INSIDE_FR & set(folded):
+        return True
+    return any(w.split("'")[0] in _WH_INSIDE_EN for w in folded)
 
 
 # French ------------------------------------------------------------------------------------
@@ -525,13 +656,129 @@ def _first_person_en(words: list[str]) -> list[str]:
     out: list[str] = []
     for w in words:
         swap = _PRONOUN_SWAP_EN.get(fold(w))
-        if swap is not None:
+        if swap == "I" and out and fold(out[-1]) in _PREPOSITIONS_EN:
+            out.append("me")  # "is he talking to you?" -> "he is talking to me"
+        elif swap is not None:
             out.append(swap)
         elif out and out[-1] == "I" and fold(w) in _BE_AFTER_I:
             out.append(_BE_AFTER_I[fold(w)])
         else:
             out.append(w)
     return out
+
+
+# -- where and who: the call's identification ------------------------------------------------
+
+_LOCATION_PHRASES = ("adresse", "vous etes ou", "ou etes-vous", "ou est-ce que vous etes",
+                     "vous appelez d'ou", "quelle ville", "quelle commune", "quel etage",
+                     "code de la porte", "digicode", "numero de telephone", "votre numero",
+                     "un numero", "le numero", "vous rappeler", "vous joindre", "votre nom",
+                     "vous vous appelez comment", "comment vous vous appelez", "address",
+                     "where are you", "postcode", "post code", "zip code", "phone number",
+                     "call you back", "your number", "your name", "what's your name")
+"""Folded phrases of a regulator's identification questions: where the patient is, how to call
+back, who is calling. SAMU regulation asks them first, and the caller answers with an address
+or a number at length."""
+
+
+def asks_location(turn: str) -> bool:
+    """``turn`` ends with a question for the call's identification (an address, a call-back
+    number, a name): "SAMU, quelle est l'adresse ?", "Un numéro où on peut vous rappeler ?",
+    "Ambulance service, what's the address?"."""
+    sentence = _last_sentence(turn)
+    if sentence is None:
+        return False
+    folded = " ".join(fold(w) for w in _words(sentence))
+    return any(re.search(rf"(?<![\w'-]){re.escape(p)}(?![\w'-])", folded)
+               for p in _LOCATION_PHRASES)
+
+
+# -- slot questions: an age, a duration ----------------------------------------------------------
+
+MAX_SLOT_WORDS = 6
+"""An answer to "il a quel âge ?" or "depuis combien de temps ?" longer than this is the
+caller's own sentence, classified as said."""
+_UNITS_AGE = _set("an ans annee annees mois semaine semaines jour jours year years month "
+                  "months week weeks day days")
+_UNITS_TIME = _set("seconde secondes minute minutes heure heures jour jours semaine semaines "
+                   "mois an ans quart second seconds minute minutes hour hours day days week "
+                   "weeks month months year years")
+_PHRASED_FIRST = _set("depuis pendant ca il elle on je j' since for he she it i they")
+_PHRASED_SECOND = _set("a ai avez fait is am are was has")
+"""An answer that already says its own statement ("ça fait dix minutes", "il a sept ans",
+"since this morning", "she's three"): read as said. "à peu près dix minutes" is a value."""
+
+
+def read_slot(turn: str) -> Question | None:
+    """The open question for one value ``turn`` ends with: an age ("il a quel âge ?", "quel
+    âge a-t-elle ?", "how old is he?") or a duration ("depuis quand ?", "depuis combien de
+    temps il convulse ?", "ça dure depuis combien de temps ?", "how long has he been
+    fitting?"); None for any other turn.
+
+    The caller's answer is a bare value ("trois semaines", "cinq minutes"), which the
+    protocol cannot tie to the patient: "mon bébé a 38,5 ... trois semaines" is suspected
+    infant fever, "... il a trois semaines" the emergency; "il convulse ... cinq minutes"
+    asked, "... depuis cinq minutes" a seizure of five minutes (SAMU regulation asks the age
+    and the duration first because both decide)."""
+    sentence = _last_sentence(turn)
+    if sentence is None:
+        return None
+    words = _words(sentence)
+    folded = [fold(w) for w in words]
+    joined = " ".join(folded)
+    english = _english(folded)
+    if english:
+        if "how old" in joined:
+            subject = next((w for w in folded if w in ("he", "she", "you", "they")), "he")
+            opening = {"you": "I am", "they": "they are"}.get(subject, f"{subject} is")
+            return Question(sentence, opening, opening, language="en", slot="age")
+        if "how long" in joined or "since when" in joined:
+            return Question(sentence, "for", "for", language="en", slot="duration")
+        return None
+    if "age" in folded and {"quel", "quelle", "combien"} & set(folded):
+        subject = "il"
+        for w in folded:
+            pronoun = w.rsplit("-", 1)[-1]
+            if pronoun in ("il", "elle", "vous", "tu"):
+                subject = pronoun
+                break
+        opening = {"vous": "j'ai", "tu": "j'ai"}.get(subject, f"{subject} a")
+        return Question(sentence, opening, opening, language="fr", slot="age")
+    if ("depuis" in folded and {"quand", "combien"} & set(folded)) or \
+            "combien de temps" in joined or ("commence" in folded and "quand" in folded):
+        return Question(sentence, "depuis", "depuis", language="fr", slot="duration")
+    return None
+
+
+def compose_slot(question: Question, text: str) -> ComposedAnswer | None:
+    """The statement an age or a duration answer makes: "il a trois semaines", "elle a
+    quatre-vingts ans", "depuis cinq minutes", "she is three weeks old", "for ten minutes";
+    None when the answer is no bare value (longer than `MAX_SLOT_WORDS`, already phrased,
+    "je sais pas", no number or unit)."""
+    if question.slot is None:
+        return None
+    words = [w for w in _tokens(text) if w not in ("'", "-") and w not in _FILLERS]
+    if not words or len(words) > MAX_SLOT_WORDS or words[0] in _PHRASED_FIRST or \
+            _PHRASED_SECOND & set(words[1:2]) or words[0].split("'")[0] in _PHRASED_FIRST or \
+            "ago" in words:
+        return None
+    numbers = any(w.isdigit() or p in _NUMBER_WORDS for w in words for p in w.split("-")) or any(
+        w.replace(",", "").replace(".", "").isdigit() for w in text.split())
+    units = _UNITS_AGE if question.slot == "age" else _UNITS_TIME
+    has_unit = bool(units & set(words))
+    if not has_unit and not (numbers and question.slot == "age"):
+        return None
+    said = " ".join(text.split()).strip(" .,!?")
+    if question.slot == "age":
+        if question.language == "en":
+            tail = " old" if has_unit else " years old"
+            statement = f"{question.proposition} {said}{'' if 'old' in words else tail}"
+        else:
+            statement = f"{question.proposition} {said}{'' if has_unit else ' ans'}"
+    else:
+        statement = f"{question.proposition} {said}"
+    return ComposedAnswer(text=statement, question=question,
+                          answer=ShortAnswer(yes=True, rest=said))
 
 
 # -- composition ------------------------------------------------------------------------------
@@ -565,6 +812,11 @@ def compose(question: Question, answer: ShortAnswer) -> ComposedAnswer | None:
     which the question does not spell out)."""
     if question.negative and answer.contradicts:
         return None
+    if not answer.yes and not question.negative and _REASSURING & set(_tokens(answer.rest)):
+        # "non non elle va bien elle dort" to "elle vous répond ?": the rest may take the no
+        # back (the caller misheard, or answers another question); the caller's own words
+        # are classified as they are.
+        return None
     if not answer.yes and not question.negative and _repeats(answer.rest, question.asked):
         # "Non non, il respire bien" / "non, il respire plus" to "il respire ?": the caller
         # says in their own words what holds; those words are classified as they are.
@@ -572,9 +824,12 @@ def compose(question: Question, answer: ShortAnswer) -> ComposedAnswer | None:
     base = question.proposition if answer.yes or question.negative else question.negation
     if not base.strip():
         return None
+    if answer.lead_only:
+        return ComposedAnswer(text=base, question=question, answer=answer)
     text = f"{base} {answer.rest}".strip() if answer.rest else base
     return ComposedAnswer(text=text, question=question, answer=answer)
 
 
-__all__ = ["MAX_CONTENT_WORDS", "ComposedAnswer", "Question", "ShortAnswer", "compose",
-           "read_answer", "read_question"]
+__all__ = ["MAX_CONTENT_WORDS", "MAX_SLOT_WORDS", "ComposedAnswer", "Question", "ShortAnswer",
+           "asks_location", "compose", "compose_slot", "read_answer", "read_leading_no",
+           "read_question", "read_slot"]

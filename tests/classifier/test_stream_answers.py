@@ -139,7 +139,9 @@ def test_only_a_final_is_an_answer(rules: Classifier) -> None:
 
 def test_an_open_question_or_a_statement_gives_nothing_to_read(rules: Classifier) -> None:
     s = rules.stream("fr")
-    for said in ("Quel est le motif de votre appel ?", "Il a quel âge ?",
+    for said in ("Quel est le motif de votre appel ?", "Qu'est-ce qui se passe ?",
+                 "SAMU bonjour, qu'est-ce qui se passe ?", "Il est comment votre ventre ?",
+                 "Ambulance service, what's the address?",
                  "Je vous envoie une ambulance, il ne faut pas le bouger.",
                  "S'il a du mal à respirer, rappelez le 15 ?", "What happened?",
                  # Unpunctuated (a transcript): instructions, not questions.
@@ -147,6 +149,11 @@ def test_an_open_question_or_a_statement_gives_nothing_to_read(rules: Classifier
                  "vous allez le mettre sur le côté et surveiller sa respiration",
                  "okay I'm going to send an ambulance you need to stay with him"):
         assert s.asked(said) is None, said
+    # An age asked is an open question for one value (`read_slot`): a yes or a no to it
+    # states nothing.
+    asked = s.asked("Il a quel âge ?")
+    assert asked is not None and asked.slot == "age"
+    assert _answer(rules, "Il a quel âge ?", "oui").urgency is Urgency.ROUTINE
     assert _answer(rules, "Je vous envoie une équipe. Il faut rester à côté de lui s'il "
                    "respire mal.", "d'accord").urgency is Urgency.ROUTINE
     assert _answer(rules, "bon il faut le masser s'il ne respire plus d'accord",

@@ -121,3 +121,52 @@ def test_decisive_heads_and_shared_queue_match_heads_on_every_final() -> None:
     flagged = [r for r in decisive if r.gold.is_emergency and r.time_to_flag_s is not None]
     assert len(flagged) >= len([r for r in decisive if r.gold.is_emergency]) // 2
     assert all(r.flag is not None and r.flag.t == r.time_to_flag_s for r in flagged)
+
+
+def _asked(*pairs: tuple[str, str], gap: float = 0.8) -> list[dict[str, Any]]:
+    """Regulator and caller turns, each pair a question and its answer."""
+    turns, t = [], 0.0
+    for question, answer in pairs:
+        for speaker, text, rate in (("regulator", question, 2.8), ("caller", answer, 2.4)):
+            dur = max(0.6, len(text.split()) / rate)
+            turns.append({"speaker": speaker, "start": round(t, 2),
+                          "end": round(t + dur, 2), "text": text})
+            t += dur + gap
+    return turns
+
+
+# Written here: the regulator leads, and the red flag comes as an answer (a bare value, a
+# manner, a no that opens a longer answer); a routine call answers no to every vital question.
+REGULATION = [
+    ("r1", "fr", _asked(("SAMU bonjour, j'écoute.", "bonjour mon bébé a de la fièvre 38,5"),
+                        ("Il a quel âge ?", "trois semaines"))),
+    ("r2", "fr", _asked(("SAMU bonjour, j'écoute.", "c'est mon mari il est sur le canapé"),
+                        ("Il respire ?", "pas bien"))),
+    ("r3", "fr", _asked(("SAMU bonjour, j'écoute.", "oui bonjour c'est ma voisine"),
+                        ("Elle vous répond ?", "non elle est allongée sur le carrelage"))),
+    ("r4", "en", _asked(("Ambulance service, what's the address?", "12 Mill Lane"),
+                        ("What's happened?", "he's fitting"),
+                        ("How long has he been fitting?", "five minutes"))),
+    ("r5", "fr", _asked(("SAMU bonjour, j'écoute.",
+                         "ma mère est tombée ce matin elle s'est relevée toute seule"),
+                        ("Elle s'est cogné la tête ?", "non"),
+                        ("Elle a mal quelque part ?", "non elle a rien elle a juste eu peur"))),
+]
+
+
+@pytest.mark.slow
+def test_fast_replay_matches_on_answers_to_the_regulator() -> None:
+    dataset = dataset_from_rows([{"id": i, "language": lang, "turns": turns}
+                                 for i, lang, turns in REGULATION])
+    slow = evaluate(dataset, config=EvalConfig(workers=1, model_on_partials=True),
+                    progress=False)
+    fast = evaluate(dataset, config=EvalConfig(workers=2, model_on_partials=False),
+                    progress=False)
+    for a, b in zip(slow.results, fast.results, strict=True):
+        assert a.time_to_flag_s == b.time_to_flag_s, a.id
+        assert a.urgency == b.urgency, a.id
+        assert [(h.category, h.t, h.source) for h in a.red_flags] == \
+            [(h.category, h.t, h.source) for h in b.red_flags], a.id
+    flagged = {r.id for r in fast.results if r.predicted_emergency}
+    assert {"r1", "r2", "r3", "r4"} <= flagged
+    assert "r5" not in flagged
