@@ -4,7 +4,7 @@ Knows nothing of classifier/, pipecat, FastAPI or the database.
 """
 
 from asr.audio import AudioFormatError
-from asr.engine import Recognizer, RecognizerConfig
+from asr.engine import Recognizer, RecognizerConfig, transcribe_recording
 from asr.streaming import StreamingTranscriber
 from asr.types import (
     AsrEvent,
@@ -20,5 +20,5 @@ from asr.types import (
 __all__ = [
     "AudioFormatError", "Recognizer", "RecognizerConfig", "StreamingTranscriber",
     "AsrEvent", "AudioChunk", "Segment", "SpeechEnd", "SpeechStart", "Transcript",
-    "TranscriptUpdate", "Word",
+    "TranscriptUpdate", "Word", "transcribe_recording",
 ]

@@ -384,11 +384,11 @@ def real_speech(recognizer: Any, folder: Path, *, stock: bool = True) -> dict[st
 _OURS = """
 import sys, time
 t = time.perf_counter()
-from asr import Recognizer, RecognizerConfig
+from asr import RecognizerConfig, transcribe_recording
 from asr.audio import load_file
 cfg = RecognizerConfig(model=sys.argv[2], model_cache_dir=__import__("pathlib").Path(sys.argv[3]),
                        compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]))
-tr = Recognizer.load(cfg, live=False).transcribe(load_file(sys.argv[1]), "fr")
+tr = transcribe_recording(load_file(sys.argv[1]), cfg, "fr")
 print(time.perf_counter() - t)
 print(tr.text)
 """

@@ -428,14 +428,14 @@ class Recognizer:
         return _Worker(ct2, fw)
 
     @classmethod
-    def load(cls, config: RecognizerConfig | None = None, *, live: bool = True
-             ) -> Recognizer:
+    def load(cls, config: RecognizerConfig | None = None, *, live: bool = True,
+             vad: SileroModel | None = None) -> Recognizer:
         """Load the model. ``live`` (a process that takes calls): one warm-up pass, so a live
         call's first final is not the slow first one, and the urgent lane's model
         (``urgent_lane_threads``). A command that only decodes recordings (``live=False``)
         skips both: the warm-up is a whole final pass (beam 4, 15 s window) and the lane a
         second model load, paid for nothing by whole-file transcription, which must stay as
-        fast as plain faster-whisper."""
+        fast as plain faster-whisper. ``vad``: an already loaded Silero model to share."""
         import os
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -452,7 +452,7 @@ class Recognizer:
             str(path), device="cpu", compute_type=config.compute_type,
             cpu_threads=config.cpu_threads, num_workers=1, local_files_only=True,
         )
-        rec = cls(config, whisper, SileroModel(), path)
+        rec = cls(config, whisper, vad or SileroModel(), path)
         if live:
             rec._decode(np.zeros(16000, np.float32), config.language or "fr")
         return rec
@@ -730,7 +730,8 @@ class Recognizer:
         return lang
 
     def transcribe(self, samples_16k: npt.NDArray[np.float32], language: str | None = None,
-                   *, bias: bool | None = None, word_timestamps: bool = False) -> Transcript:
+                   *, bias: bool | None = None, word_timestamps: bool = False,
+                   spans: Sequence[tuple[int, int]] | None = None) -> Transcript:
         """Whole recording: VAD speech segments, merged up to ``recording_max_segment_s``,
         decoded in batches with the finals' policy (the same decoding a live call's finals
         get).
@@ -741,20 +742,18 @@ class Recognizer:
         default: the alignment is one more decoder pass per segment (one final: 1.42 CPU-s
         with it, 1.07 without), and whole-file transcription had to come down to stock
         faster-whisper's speed (1.78x with it, load ~7). Segments whose no-speech probability
-        is suspicious are still aligned, for the word-confidence filter.
+        is suspicious are still aligned, for the word-confidence filter. ``spans``: the
+        sample ranges :func:`recording_spans` found in these samples, when already known (see
+        :func:`transcribe_recording`).
         """
-        from asr.audio import AudioFormatError
-
-        x = np.asarray(samples_16k, dtype=np.float32)
-        if x.ndim != 1 or x.size == 0:
-            raise AudioFormatError(
-                f"expected non-empty mono 16 kHz float32 samples, got shape {x.shape}")
+        x = _recording_samples(samples_16k)
         started = time.perf_counter()
         lang = self._language(language)
         policy = dataclasses.replace(
             self.final_policy, word_timestamps=word_timestamps,
             bias=self.final_policy.bias if bias is None else bias)
-        spans = self.speech_segments(x)
+        if spans is None:
+            spans = self.speech_segments(x)
         requests = []
         for a, b in spans:
             req = self.request(x[a:b], lang, PassKind.RECORDING, policy=policy)
@@ -794,38 +793,88 @@ class Recognizer:
         )
 
     def speech_segments(self, x: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
-        """Sample ranges to decode: Silero speech chunks (the live calls' VAD, blocks of the
-        file batched, see :class:`asr.vad.RecordingVad`), found by the rule live streams
-        follow; neighbours closer than ``merge_gap_s`` merged up to
-        ``recording_max_segment_s`` so Whisper sees sentence context, as stock decoding does,
-        each starting
-        ``lead_context_s`` before its speech."""
-        from asr.vad import WINDOW, RecordingVad, speech_spans
+        """Sample ranges to decode (see :func:`recording_spans`), with this recognizer's VAD."""
+        from asr.vad import RecordingVad
 
-        cfg = self.config
         with self._lock:
             if self._recording_vad is None:
                 self._recording_vad = RecordingVad(self.vad)
             vad = self._recording_vad
-        chunks = speech_spans(
-            vad.probs(x), threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
-            min_speech_windows=max(1, round(cfg.min_speech_ms * SAMPLE_RATE / 1000 / WINDOW)),
-            end_silence_windows=max(1, round(cfg.end_silence_ms * SAMPLE_RATE / 1000 / WINDOW)),
-            pad=int(cfg.speech_pad_ms * SAMPLE_RATE / 1000),
-            max_samples=int(cfg.max_utterance_s * SAMPLE_RATE), total=len(x))
-        limit = int(cfg.recording_max_segment_s * SAMPLE_RATE)
-        gap = int(cfg.merge_gap_s * SAMPLE_RATE)
-        lead = max(0, int((cfg.lead_context_s - cfg.speech_pad_ms / 1000) * SAMPLE_RATE))
-        spans: list[tuple[int, int]] = []
-        for a, b in chunks:
-            if spans and a - spans[-1][1] <= gap and b - spans[-1][0] <= limit:
-                spans[-1] = (spans[-1][0], b)
-            else:
-                # The gap before is > merge_gap_s of non-speech: leading context, no words.
-                spans.append((max(0, a - lead, spans[-1][1] if spans else 0), b))
-        return spans
+        return recording_spans(x, vad, self.config)
 
     def transcribe_file(self, path: str | Path, language: str | None = None) -> Transcript:
         from asr.audio import load_file
 
         return self.transcribe(load_file(path), language)
+
+
+def recording_spans(x: npt.NDArray[np.float32], vad: RecordingVad, config: RecognizerConfig
+                    ) -> list[tuple[int, int]]:
+    """Sample ranges of a recording to decode: Silero speech chunks (the live calls' VAD,
+    blocks of the file batched, see :class:`asr.vad.RecordingVad`), found by the rule live
+    streams follow; neighbours closer than ``merge_gap_s`` merged up to
+    ``recording_max_segment_s`` so Whisper sees sentence context, as stock decoding does, each
+    starting ``lead_context_s`` before its speech. Needs no Whisper model (see
+    :func:`transcribe_recording`)."""
+    from asr.vad import WINDOW, speech_spans
+
+    cfg = config
+    chunks = speech_spans(
+        vad.probs(x), threshold=cfg.vad_threshold, neg_threshold=cfg.vad_neg_threshold,
+        min_speech_windows=max(1, round(cfg.min_speech_ms * SAMPLE_RATE / 1000 / WINDOW)),
+        end_silence_windows=max(1, round(cfg.end_silence_ms * SAMPLE_RATE / 1000 / WINDOW)),
+        pad=int(cfg.speech_pad_ms * SAMPLE_RATE / 1000),
+        max_samples=int(cfg.max_utterance_s * SAMPLE_RATE), total=len(x))
+    limit = int(cfg.recording_max_segment_s * SAMPLE_RATE)
+    gap = int(cfg.merge_gap_s * SAMPLE_RATE)
+    lead = max(0, int((cfg.lead_context_s - cfg.speech_pad_ms / 1000) * SAMPLE_RATE))
+    spans: list[tuple[int, int]] = []
+    for a, b in chunks:
+        if spans and a - spans[-1][1] <= gap and b - spans[-1][0] <= limit:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            # The gap before is > merge_gap_s of non-speech: leading context, no words.
+            spans.append((max(0, a - lead, spans[-1][1] if spans else 0), b))
+    return spans
+
+
+def _recording_samples(samples_16k: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    from asr.audio import AudioFormatError
+
+    x = np.asarray(samples_16k, dtype=np.float32)
+    if x.ndim != 1 or x.size == 0:
+        raise AudioFormatError(
+            f"expected non-empty mono 16 kHz float32 samples, got shape {x.shape}")
+    return x
+
+
+def transcribe_recording(samples_16k: npt.NDArray[np.float32],
+                         config: RecognizerConfig | None = None, language: str | None = None
+                         ) -> Transcript:
+    """One recording in a process that has no recognizer yet (``permanence transcribe``):
+    :meth:`Recognizer.transcribe`'s text, with the Whisper model loading while the VAD finds
+    the speech. The model load (~1 s; CTranslate2 releases the GIL) and the VAD (~0.3 s of one
+    core for 60 s, single-threaded) ran one after the other before; side by side, the process
+    ends ~0.3 s sooner on 2 cores, which is what whole-file transcription needed to reach
+    plain faster-whisper's wall time (``bench asr`` whole_file_60s)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asr.vad import RecordingVad, SileroModel
+
+    x = _recording_samples(samples_16k)
+    config = config or RecognizerConfig()
+    vad = SileroModel()
+    # The import holds the GIL (~0.5 s of module code): done first, so the VAD thread
+    # overlaps the model load proper. The model loads on this thread: loaded on a pool thread
+    # (which then exits), every later decode took twice the CPU (60 s of French: 9.5-10.1 vs
+    # 4.6 CPU-s).
+    import faster_whisper  # noqa: F401
+
+    with ThreadPoolExecutor(1, thread_name_prefix="asr-vad") as pool:
+        finding = pool.submit(recording_spans, x, RecordingVad(vad), config)
+        recognizer = Recognizer.load(config, live=False, vad=vad)
+        spans = finding.result()
+    try:
+        return recognizer.transcribe(x, language, spans=spans)
+    finally:
+        recognizer.close()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from asr.engine import Recognizer
+    from asr.engine import Recognizer, RecognizerConfig
 
 
 class Language(StrEnum):
@@ -28,15 +28,20 @@ DEMO_SENTENCES = (
 )
 
 
-def _recognizer(language: str | None = None, *, live: bool = True) -> Recognizer:
-    from asr import Recognizer
+def _config(language: str | None = None) -> RecognizerConfig:
     from pipeline.engines import recognizer_config
     from pipeline.settings import get_settings
 
     settings = get_settings()
     if language is not None:
         settings = settings.model_copy(update={"language": language})
-    return Recognizer.load(recognizer_config(settings), live=live)
+    return recognizer_config(settings)
+
+
+def _recognizer(language: str | None = None) -> Recognizer:
+    from asr import Recognizer
+
+    return Recognizer.load(_config(language))
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
@@ -48,6 +53,7 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Transcribe a recording with the same recognizer a live call uses."""
+        from asr import transcribe_recording
         from asr.audio import AudioFormatError, load_file
 
         try:
@@ -55,8 +61,9 @@ def register(app: typer.Typer, bench_app: typer.Typer) -> None:
         except AudioFormatError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        rec = _recognizer(language.value, live=False)  # one file: no warm-up, no urgent lane
-        tr = rec.transcribe(samples, None if language is Language.auto else language.value)
+        # One file: no warm-up, no urgent lane, the model loading while the VAD runs.
+        tr = transcribe_recording(samples, _config(language.value),
+                                  None if language is Language.auto else language.value)
         if as_json:
             typer.echo(json.dumps({
                 "text": tr.text, "language": tr.language,

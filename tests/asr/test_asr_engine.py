@@ -415,3 +415,21 @@ def test_sharing_the_encoder_leaves_a_calls_finals_unchanged(
     texts, encoded_shared = finals(True)
     assert texts == expected
     assert encoded_shared < encoded_alone
+
+
+def test_a_recording_transcribed_while_its_model_loads_reads_the_same(
+        recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
+    """``permanence transcribe``'s path (the VAD runs while the model loads) gives the text and
+    segments of a recognizer that was loaded first."""
+    from asr import AudioFormatError, transcribe_recording
+
+    gap = np.zeros(16000 * 3, np.float32)
+    x = np.concatenate([gap, load_file(speech(red_flag_fr, "fr")), gap,
+                        load_file(speech("Je voudrais un rendez-vous demain matin.", "fr"))])
+    loaded_first = recognizer.transcribe(x, "fr")
+    together = transcribe_recording(x, recognizer.config, "fr")
+    assert len(loaded_first.segments) == 2
+    assert together.segments == loaded_first.segments
+    assert together.text == loaded_first.text
+    with pytest.raises(AudioFormatError, match="non-empty mono"):
+        transcribe_recording(np.zeros(0, np.float32), recognizer.config)
