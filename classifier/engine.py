@@ -606,6 +606,10 @@ class StreamingClassifier:
             return self.classifier._classify(self._newest(joined), language,
                                              model_may_raise=False, run_model=False, doc=doc)
 
+        def alone(statement: str) -> Classification:
+            return self.classifier._classify(statement, language, model_may_raise=False,
+                                             run_model=False)
+
         said = reading(composed.text)
         known = {h.category for h in current.red_flags}
         known_suspected = known | {h.category for h in current.suspected}
@@ -613,9 +617,11 @@ class StreamingClassifier:
         if composed.negated:
             # A "no" states the negation; what the affirmative raises too comes from the
             # question's words, never from the caller's "no" (a rewrite the protocol does not
-            # read as negated must not raise what the question asked about).
+            # read as negated must not raise what the question asked about). Read alone:
+            # after the call's finals, what they already suspect ("he's on the floor")
+            # counted as asked about, and "does he respond?" "no" raised nothing.
             rest = "" if composed.answer.lead_only else composed.answer.rest
-            affirmative = reading(f"{composed.question.proposition} {rest}".strip())
+            affirmative = alone(f"{composed.question.proposition} {rest}".strip())
             asked_about = {h.category for h in affirmative.red_flags} | {
                 h.category for h in affirmative.suspected}
             known, known_suspected = known | asked_about, known_suspected | asked_about

@@ -280,3 +280,20 @@ def test_rule_evidence_in_an_address_answered_raises_as_ever(rules: Classifier) 
     c = _final(s, "12 rue des Lilas venez vite il respire plus", 5.0)
     assert c.urgency is Urgency.EMERGENCY
     assert RedFlag.BREATHING in {h.category for h in c.red_flags}
+
+
+# -- a no that confirms what the caller's own words only suspected ------------------------------
+
+@pytest.mark.parametrize(("before", "question", "answer", "language"), [
+    ("It's my husband, he's on the floor in the kitchen.",
+     "Is he awake? Does he respond when you talk to him?", "no he doesn't", "en"),
+    ("c'est mon père il est par terre dans la cuisine", "Il vous répond ?", "non", "fr"),
+])
+def test_a_no_raises_what_the_finals_before_it_only_suspected(
+        rules: Classifier, before: str, question: str, answer: str, language: str) -> None:
+    # "On the floor" alone is asked about (suspected consciousness); the "no" to "does he
+    # respond?" is the unresponsive patient. Reading the affirmative after the finals counted
+    # the suspicion as asked about, so the answer raised nothing.
+    c = _call(rules, before, question, answer, language)
+    assert c.urgency is Urgency.EMERGENCY
+    assert _from_answer(c, RedFlag.CONSCIOUSNESS)
