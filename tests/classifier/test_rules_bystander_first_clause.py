@@ -3,8 +3,8 @@ punctuation, fillers, repeats), answers SAMU's vital questions and raises at onc
 words about a thing, a hair colour or the weather do not (issue 13, t-rules, session 6).
 
 SAMU régulation asks first: does the person answer (conscience), breathe normally, what
-colour are they. "Il est par terre" alone is asked (conscious? breathing?); on the floor and
-not answering, not moving, grey or breathing oddly is the emergency. Written by hand; none
+colour are they. On the floor and not answering, not moving, grey or breathing oddly is the
+emergency; a person gone grey is raised alone. Written by hand; none
 copied from an evaluation set. Rules alone.
 """
 
@@ -35,12 +35,8 @@ def test_a_bystanders_first_clause_raises_at_once(rules: Classifier, text: str) 
     assert_raised(rules, RedFlag.CONSCIOUSNESS, text)
 
 
-@pytest.mark.parametrize("text", ["il est par terre", "he's on the floor",
-                                  "my dad he's gone all grey"])
-def test_a_person_on_the_floor_or_grey_alone_is_asked(rules: Classifier, text: str) -> None:
-    c = assert_not_raised(rules, text)
-    assert c.urgency is Urgency.URGENT
-    assert RedFlag.CONSCIOUSNESS in {h.category for h in c.suspected}
+def test_a_person_gone_grey_is_raised_alone(rules: Classifier) -> None:
+    assert_raised(rules, RedFlag.CONSCIOUSNESS, "my dad he's gone all grey")
 
 
 @pytest.mark.parametrize("text", [
