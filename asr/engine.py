@@ -854,9 +854,12 @@ def transcribe_recording(samples_16k: npt.NDArray[np.float32],
     """One recording in a process that has no recognizer yet (``permanence transcribe``):
     :meth:`Recognizer.transcribe`'s text, with the Whisper model loading while the VAD finds
     the speech. The model load (~1 s; CTranslate2 releases the GIL) and the VAD (~0.3 s of one
-    core for 60 s, single-threaded) ran one after the other before; side by side, the process
-    ends ~0.3 s sooner on 2 cores, which is what whole-file transcription needed to reach
-    plain faster-whisper's wall time (``bench asr`` whole_file_60s)."""
+    core for 60 s, single-threaded) ran one after the other before; side by side they need
+    the second core free, so the gain (up to the VAD's ~0.3 s) shows on a quiet box only.
+    ``bench asr`` whole_file_60s (60.8 s of real French, 3 interleaved fresh processes,
+    load 2.5 -> 2.2 from other work): 1.033x plain faster-whisper by wall (4.11 vs 3.98 s),
+    1.092x by CPU (6.74 vs 6.17 CPU-s), WER 0.103 vs 0.224; at load 4-5 the ratios swung
+    0.92-1.06 run to run."""
     from concurrent.futures import ThreadPoolExecutor
 
     from asr.vad import RecordingVad, SileroModel
