@@ -613,10 +613,19 @@ class Protocol:
             # into the next sentence (a colon still joins: "Antécédents : infarctus").
             return any(w.text in _SENTENCE_ENDS for w in words[start:end])
 
+        def new_subject(start: int, end: int) -> bool:
+            # Said without punctuation, a subject starts the next clause: "aux antécédents
+            # d'asthme il tremble de tout son corps", "no past history she has drunk bleach"
+            # are the seizure and the poisoning now, not history ("il y a deux ans" is a date).
+            return any(words[k].text in _SUBJECT_PRONOUNS
+                       and not (k + 1 < len(words) and words[k + 1].text == "y")
+                       for k in range(start, end))
+
         for h in hist_before:
             if h.end <= occ.start and occ.start - h.end <= gap and not any(
                     h.end <= s.start and s.end <= occ.start for s in hist_stop) \
-                    and not sentence_end(h.end, occ.start):
+                    and not sentence_end(h.end, occ.start) \
+                    and not new_subject(h.end, occ.start):
                 # "A 50-year-old with a history of alcohol use presents with severe pain":
                 # what follows "presents with" is the picture now, not the history.
                 return True
@@ -896,6 +905,8 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 _CUE_CONCEPTS = frozenset({"__idioms", "__hist_before", "__hist_after", "__hist_stop",
                            "__hist_frame", "__hist_present"})
 _CLAUSE_ENDS = _SENTENCE_ENDS | {",", ":", "mais", "but"}
+_SUBJECT_PRONOUNS = frozenset({"il", "elle", "je", "j'", "on", "ils", "elles", "he", "she", "i",
+                               "they", "we"})
 
 
 def _in_past_frame(occ: Occurrence, frames: Sequence[Occurrence],

@@ -124,3 +124,24 @@ def test_a_clock_time_or_a_reading_is_no_age_at_the_time(rules: Classifier) -> N
                   "ten minutes.")
     c = rules.classify("He had a seizure at ten.")
     assert c.suspected or c.red_flags, "a seizure at a clock time is asked, not history"
+
+
+# -- a history cue said without punctuation stops at the next clause's subject ---------------
+
+@pytest.mark.parametrize(("text", "flag"), [
+    ("a 20-year-old woman with no past history she has drunk bleach", RedFlag.POISONING),
+    ("mon fils aux antécédents d'asthme il tremble de tout son corps ça ne s'arrête pas",
+     RedFlag.SEIZURE),
+])
+def test_a_history_cue_does_not_reach_past_a_new_subject(rules: Classifier, text: str,
+                                                         flag: RedFlag) -> None:
+    assert_raised(rules, flag, text)
+
+
+@pytest.mark.parametrize("text", [
+    "il a des antécédents d'infarctus il va bien il veut renouveler son traitement",
+    "antécédents d'AVC il y a deux ans je voudrais un rendez-vous",
+    "she has a history of seizures she needs her prescription renewed",
+])
+def test_the_history_itself_stays_history(rules: Classifier, text: str) -> None:
+    assert_not_raised(rules, text)
