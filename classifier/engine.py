@@ -826,7 +826,7 @@ class StreamingClassifier:
             # "my daughter ... she's asthmatic" (0.43) before the caller asked for a renewal.
             return ()
         return tuple(replace(h, source=h.source + CLAUSE_SUFFIX) for h in read.red_flags
-                     if h.source in ("model", "similarity+model"))
+                     if h.from_model)
 
     def _identification_answer(self, current: Classification, full: str, text: str,
                                doc: Doc | None, model_from: int) -> Classification:
@@ -838,7 +838,7 @@ class StreamingClassifier:
         protocol hears a symptom word in the call's words; else the caller is asked
         (`suspected`, urgent), as for any unsupported model emergency. Rule evidence is never
         touched ("12 rue des Lilas venez vite il respire plus" raises as ever)."""
-        heads = tuple(h for h in current.red_flags if h.source in ("model", "similarity+model"))
+        heads = tuple(h for h in current.red_flags if h.from_model)
         if not heads or len(heads) != len(current.red_flags):
             return current
         alone = self.classifier._classify(full, self.language, model_may_raise=False,

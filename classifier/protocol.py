@@ -858,10 +858,9 @@ class Protocol:
         spec = self.settings.get("early_warning") or {}
         if not spec:
             return
-        mentation = any(not o.fuzzy for c in spec.get("altered_mentation") or ()
-                        for o in valid.get(c, ()))
         anchor = next((o for c in spec.get("altered_mentation") or () for o in valid.get(c, ())
                        if not o.fuzzy), None)
+        mentation = anchor is not None
         for concept, score, at_least in (
                 (spec.get("news2_concept"), news2(doc, not_alert=mentation),
                  spec.get("news2_at_least", 7)),

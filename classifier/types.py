@@ -47,8 +47,9 @@ class RedFlagHit:
 
 
 def source_is_model(source: str) -> bool:
-    """A red flag's ``source`` names the heads (``model``, ``model:clause``), not a rule."""
-    return source.split(":", 1)[0] == "model"
+    """A red flag's ``source`` names the heads (``model``, ``model:clause``, and
+    ``similarity+model``: the heads with the reference bank agreeing), not a rule."""
+    return source.split(":", 1)[0] in {"model", "similarity+model"}
 
 
 @dataclass(frozen=True)

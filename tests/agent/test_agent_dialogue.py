@@ -331,6 +331,7 @@ def test_a_clause_read_by_the_heads_is_acted_on_at_once_and_counts_as_the_heads_
     c = replace(_cls(Urgency.EMERGENCY), red_flags=(clause,))
     assert protocol_hits(c) == (clause,)
     assert clause.from_model and RedFlagHit(RedFlag.STROKE, None, "model").from_model
+    assert RedFlagHit(RedFlag.STROKE, None, "similarity+model").from_model
     assert not RedFlagHit(RedFlag.STROKE, None, "stroke.fr.face").from_model
     d = _started()
     d.denied_flags.add("stroke")

@@ -13,6 +13,7 @@ from classifier import Classifier
 from eval.config import ConfigError, EvalConfig, load_config
 from eval.dataset import dataset_from_rows
 from eval.runner import _questions, evaluate
+from tests.eval.replay_checks import assert_fast_replay_matches
 
 
 def _turn(speaker: str, start: float, end: float, text: str) -> dict[str, Any]:
@@ -106,15 +107,7 @@ def test_fast_replay_with_answers_matches_the_word_by_word_replay() -> None:
     """With the full classifier: the fast replay (heads on finals, in two processes) and the
     plain one (heads on every word, here) give the same flags and times with answers read."""
     dataset = _dataset()
-    slow = evaluate(dataset, config=EvalConfig(workers=1, model_on_partials=True),
-                    progress=False)
-    fast = evaluate(dataset, config=EvalConfig(workers=2, model_on_partials=False),
-                    progress=False)
-    for a, b in zip(slow.results, fast.results, strict=True):
-        assert a.time_to_flag_s == b.time_to_flag_s, a.id
-        assert a.urgency == b.urgency, a.id
-        assert [(h.category, h.t, h.source) for h in a.red_flags] == \
-            [(h.category, h.t, h.source) for h in b.red_flags], a.id
+    fast = assert_fast_replay_matches(dataset)
     # The heads may flag the fall earlier on its own words; never later than the answer.
     flagged = {r.id: r.time_to_flag_s for r in fast.results}
     assert flagged["fall"] is not None and flagged["fall"] <= 9.5

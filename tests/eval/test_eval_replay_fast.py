@@ -12,8 +12,9 @@ import pytest
 
 from eval.config import EvalConfig
 from eval.dataset import DialogueItem, dataset_from_rows, load_dataset
-from eval.runner import _replay_parallel, evaluate, run_item
+from eval.runner import _replay_parallel, run_item
 from eval.types import ItemResult
+from tests.eval.replay_checks import assert_fast_replay_matches
 
 CORPUS = Path(__file__).resolve().parents[2] / "models" / "corpus"
 
@@ -59,18 +60,7 @@ DIALOGUES = [
 def test_fast_replay_matches_the_word_by_word_replay() -> None:
     dataset = dataset_from_rows([{"id": i, "language": lang, "turns": _turns(*caller)}
                                  for i, lang, caller in DIALOGUES])
-    slow = evaluate(dataset, config=EvalConfig(workers=1, model_on_partials=True),
-                    progress=False)
-    fast = evaluate(dataset, config=EvalConfig(workers=2, model_on_partials=False),
-                    progress=False)
-    assert [r.id for r in slow.results] == [r.id for r in fast.results]
-    for a, b in zip(slow.results, fast.results, strict=True):
-        assert a.time_to_flag_s == b.time_to_flag_s, a.id
-        assert a.urgency == b.urgency, a.id
-        assert a.intent == b.intent, a.id
-        assert [(h.category, h.t, h.source) for h in a.red_flags] == \
-            [(h.category, h.t, h.source) for h in b.red_flags], a.id
-        assert a.emergency_score == pytest.approx(b.emergency_score), a.id
+    fast = assert_fast_replay_matches(dataset)
     # The set is not trivial: the emergencies were raised, the routine calls were not.
     flagged = {r.id for r in fast.results if r.predicted_emergency}
     assert {"d1", "d3", "d8"} <= flagged
@@ -158,15 +148,7 @@ REGULATION = [
 def test_fast_replay_matches_on_answers_to_the_regulator() -> None:
     dataset = dataset_from_rows([{"id": i, "language": lang, "turns": turns}
                                  for i, lang, turns in REGULATION])
-    slow = evaluate(dataset, config=EvalConfig(workers=1, model_on_partials=True),
-                    progress=False)
-    fast = evaluate(dataset, config=EvalConfig(workers=2, model_on_partials=False),
-                    progress=False)
-    for a, b in zip(slow.results, fast.results, strict=True):
-        assert a.time_to_flag_s == b.time_to_flag_s, a.id
-        assert a.urgency == b.urgency, a.id
-        assert [(h.category, h.t, h.source) for h in a.red_flags] == \
-            [(h.category, h.t, h.source) for h in b.red_flags], a.id
+    fast = assert_fast_replay_matches(dataset)
     flagged = {r.id for r in fast.results if r.predicted_emergency}
     assert {"r1", "r2", "r3", "r4"} <= flagged
     assert "r5" not in flagged
