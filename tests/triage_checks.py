@@ -19,3 +19,20 @@ def assert_not_raised(classifier: Classifier, text: str) -> Classification:
     c = classifier.classify(text)
     assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
     return c
+
+
+def answer_word_by_word(classifier: Classifier, question: str | None, answer: str, *,
+                        before: str = "", language: str | None = None) -> Classification:
+    """A call's stream hears ``before`` (a final), then ``question`` asked, then ``answer``
+    word by word as the recognizer gives it, from t = 5 s, 0.3 s a word: only the final is
+    read as an answer. Returns the classification after the final."""
+    s = classifier.stream(language)
+    if before:
+        s.update(before, t=1.0, final=True)
+    s.asked(question)
+    words = answer.split()
+    c = None
+    for i in range(1, len(words) + 1):
+        c = s.update(" ".join(words[:i]), t=5.0 + 0.3 * i, final=i == len(words))
+    assert c is not None
+    return c

@@ -8,21 +8,9 @@ import pytest
 
 from classifier import Classification, Classifier, RedFlag, Urgency
 from classifier.question import compose, read_answer, read_question
+from tests.triage_checks import answer_word_by_word
 
-
-def _answer(clf: Classifier, question: str | None, answer: str, *, before: str = "",
-            language: str | None = None) -> Classification:
-    s = clf.stream(language)
-    if before:
-        s.update(before, t=1.0, final=True)
-    s.asked(question)
-    # Word by word, as the recognizer gives it: only the final is read as an answer.
-    words = answer.split()
-    c = None
-    for i in range(1, len(words) + 1):
-        c = s.update(" ".join(words[:i]), t=5.0 + 0.3 * i, final=i == len(words))
-    assert c is not None
-    return c
+_answer = answer_word_by_word
 
 
 def _categories(c: Classification) -> set[RedFlag]:

@@ -19,19 +19,12 @@ from classifier.question import (
     read_leading_no,
     read_slot,
 )
+from tests.triage_checks import answer_word_by_word
 
 
 def _call(clf: Classifier, before: str, question: str | None, answer: str,
           language: str | None = "fr") -> Classification:
-    s = clf.stream(language)
-    s.update(before, t=1.0, final=True)
-    s.asked(question)
-    words = answer.split()
-    c = None
-    for i in range(1, len(words) + 1):
-        c = s.update(" ".join(words[:i]), t=10.0 + 0.3 * i, final=i == len(words))
-    assert c is not None
-    return c
+    return answer_word_by_word(clf, question, answer, before=before, language=language)
 
 
 def _from_answer(c: Classification, category: RedFlag) -> bool:
