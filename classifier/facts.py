@@ -37,6 +37,11 @@ _DURATION_CUES = frozenset({
     "since", "more", "than", "presque", "almost", "about", "environ", "de", "bien", "already",
     "deja",
 })
+_TEMPERATURE_WORDS = frozenset({"temperature", "temp", "t", "thermometre", "thermometer",
+                                 "temperatura", "temprature", "temperture"})
+_NOT_DEGREES = frozenset({"ans", "an", "years", "year", "mois", "months", "semaines", "weeks",
+                          "jours", "days", "kg", "kilos", "cm", "minutes", "min", "heures",
+                          "hours", "h", "f", "fahrenheit", "%"})
 _MINUTE_UNITS = {"minute": 1.0, "minutes": 1.0, "min": 1.0, "mn": 1.0, "heure": 60.0,
                  "heures": 60.0, "hour": 60.0, "hours": 60.0, "h": 60.0}
 
@@ -124,6 +129,13 @@ def temperatures(doc: Doc) -> list[Fact]:
                                or words[i + used].text not in _AGE_UNITS | _MINUTE_UNITS))
         if (35.0 <= value <= 42.5 and (context & _FEVER_CONTEXT or degree_sign or said_of_person
                                        or (tenths and value >= 37.5))):
+            out.append(Fact(value, _span(doc, words[i], last), 0.9))
+        elif 28.0 <= value < 35.0 and (degree_sign or any(
+                w.text in _TEMPERATURE_WORDS for w in (*words[max(0, i - 2): i],
+                                                        *words[i + used: i + used + 2]))) and (
+                i + used >= len(words) or words[i + used].text not in _NOT_DEGREES):
+            # Hypothermia ("température 34", "T° 33,8"): only right after the temperature
+            # word or with a degree sign, never an age or a count near it ("34 ans").
             out.append(Fact(value, _span(doc, words[i], last), 0.9))
         elif 95.0 <= value <= 108.0 and (fahrenheit or context & _FEVER_CONTEXT):
             out.append(Fact(round((value - 32.0) * 5.0 / 9.0, 1), _span(doc, words[i], last),

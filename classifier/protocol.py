@@ -78,6 +78,10 @@ class Concept:
     ignore_history: bool = False
     """Past-history cues do not apply: a comorbidity ("history of asthma" is still asthma) or
     a recent event by definition ("vient d'accoucher")."""
+    explained_by: Near | None = None
+    """A cause the caller names for it, said within ``window`` words in the same sentence,
+    explains it away ("elle ne peut pas lever le bras à cause de son épaule": the shoulder,
+    not a stroke). Applied to the concept's own and its combined occurrences."""
 
 
 @dataclass(frozen=True)
@@ -467,9 +471,18 @@ class Protocol:
                     raise ProtocolError(f"{source}: concept {name}: each `near` entry needs "
                                         "`all` with two or more concepts")
                 near.append(Near(parts, int(alt.get("window", 3))))
+            explained = spec.get("explained_by")
+            explained_by: Near | None = None
+            if explained is not None:
+                causes = tuple(_as_list(explained.get("any") if isinstance(explained, dict)
+                                        else None, f"{source}: concept {name}.explained_by.any"))
+                if not causes:
+                    raise ProtocolError(f"{source}: concept {name}: `explained_by` needs `any` "
+                                        "with one or more concepts")
+                explained_by = Near(causes, int(explained.get("window", 8)))
             concepts[name] = Concept(name, phrases, bool(spec.get("fuzzy", False)), tuple(near),
                                      bool(spec.get("inability", False)),
-                                     bool(spec.get("ignore_history", False)))
+                                     bool(spec.get("ignore_history", False)), explained_by)
             excepted = spec.get("except")
             if excepted is not None:
                 if not isinstance(excepted, dict):
@@ -479,6 +492,11 @@ class Protocol:
                 concepts[exc] = Concept(exc, {lg: tuple(_phrase(t) for t in _as_list(
                     excepted.get(lg), f"{source}: concept {name}.except.{lg}")) for lg in LANGS})
         combine_order = _combine_order(concepts, source)
+        for concept in concepts.values():
+            for cname in concept.explained_by.all if concept.explained_by else ():
+                if cname not in concepts:
+                    raise ProtocolError(f"{source}: concept {concept.name}.explained_by names "
+                                        f"unknown concept {cname!r}")
         rules: list[Rule] = []
         for cat_name, cat in (data.get("categories") or {}).items():
             try:
@@ -685,6 +703,7 @@ class Protocol:
         facts = _Facts(doc)
         self._add_measured(valid, facts, words)
         self._combine(valid)
+        self._explain_away(valid, words, ignored)
         self._add_early_warning(valid, doc, words)
         for name, exc in excepted.items():  # a combined concept's own exceptions
             if name in self.combine_order and name in valid:
@@ -886,6 +905,37 @@ class Protocol:
                 for first, last, fuzzy in _combinations(lists, near.window):
                     valid.setdefault(concept.name, []).append(
                         Occurrence(concept.name, first, last, fuzzy))
+
+    def _explain_away(self, valid: dict[str, list[Occurrence]], words: tuple[Token, ...],
+                      ignored: list[str]) -> None:
+        """Drop the occurrences a named cause explains: the cause said within the concept's
+        ``explained_by.window`` words, before or after, with no sentence end between ("can't
+        lift her arm because of her shoulder", "avec son plâtre il ne peut plus bouger la
+        jambe"). A face that droops or speech that slurs is read by its own rules still."""
+        for name, concept in self.concepts.items():
+            near = concept.explained_by
+            if near is None or name not in valid:
+                continue
+            causes = [o for c in near.all for o in valid.get(c, ())]
+            if not causes:
+                continue
+            kept = []
+            for o in valid[name]:
+                explained = False
+                for c in causes:
+                    lo, hi = (o.end, c.start) if c.start >= o.end else (c.end, o.start)
+                    if hi - lo <= near.window and not any(
+                            w.text in _SENTENCE_ENDS for w in words[max(lo, 0):max(hi, 0)]):
+                        explained = True
+                        break
+                if not explained:
+                    kept.append(o)
+            if len(kept) < len(valid[name]):
+                ignored.append(f"explained:{name}")
+            if kept:
+                valid[name] = kept
+            else:
+                del valid[name]
 
     @staticmethod
     def _rule_span(rule: Rule, valid: Mapping[str, list[Occurrence]]

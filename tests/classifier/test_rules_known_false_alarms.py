@@ -1,0 +1,129 @@
+"""Two false alarms and a miss, fixed where the mechanism is (issue 13, t-rules, session 7).
+
+- Speech: who the patient no longer talks TO is a relationship, not aphasia ("il ne me parle
+  plus depuis notre dispute"). The dative / reciprocal form is not NHS 111 FAST's "speech";
+  said suddenly with no quarrel named, it is asked.
+- Weakness with a local cause named for it (a shoulder, a fracture, a cast, a tendon) is
+  the limb, not a stroke (FRENCH traumatologie vs déficit moteur); a face, speech or one side
+  said with it are still read by their own rules.
+- Post-ictal: a fit told in the past and not waking since is the emergency (NHS 111: not
+  waking up after a seizure, call 999; SAMU: crise sans reprise de conscience).
+
+Every case written by hand; none copied from an evaluation set. Rules alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier import Classifier, RedFlag, Urgency
+from tests.triage_checks import assert_not_raised, assert_raised
+
+RELATIONAL = (
+    "il ne me parle plus depuis notre dispute",
+    "Mon fils ne nous parle plus depuis des mois, je voudrais un conseil.",
+    "ma sœur et moi on ne se parle plus depuis Noël",
+    "Elle ne m'adresse plus la parole depuis qu'on s'est disputés.",
+    "my husband isn't talking to me since our argument",
+    "she won't speak to me since the row, can I see someone about my stress?",
+    "they don't talk to each other any more since the divorce",
+    "je n'arrive plus à lui parler, il est fâché",
+)
+
+
+@pytest.mark.parametrize("text", RELATIONAL)
+def test_not_talking_to_someone_is_a_relationship(rules: Classifier, text: str) -> None:
+    c = assert_not_raised(rules, text)
+    assert RedFlag.STROKE not in {h.category for h in c.suspected}, c.suspected
+
+
+def test_not_talking_to_me_all_of_a_sudden_is_asked(rules: Classifier) -> None:
+    c = assert_not_raised(rules, "d'un coup il ne me parle plus, il me regarde fixement")
+    assert RedFlag.STROKE in {h.category for h in c.suspected}
+
+
+SPEECH_STILL_RAISED = (
+    "il ne parle plus",
+    "elle parle plus du tout depuis une heure",
+    "elle ne peut plus parler, elle me regarde",
+    "mon père ne me parle plus et il a la bouche de travers",
+    "he can't speak",
+    "my wife suddenly can't get her words out",
+)
+
+
+def test_not_answering_when_talked_to_is_no_quarrel(rules: Classifier) -> None:
+    # The relational exception names "to me", never "to him": a bystander's "he won't
+    # respond when we talk to him" is the unresponsive patient (NHS Pathways: conscious?).
+    assert_raised(rules, RedFlag.CONSCIOUSNESS,
+                  "my client won't respond when we talk to him, for five minutes now")
+
+
+@pytest.mark.parametrize("text", SPEECH_STILL_RAISED)
+def test_a_speech_disorder_is_still_raised(rules: Classifier, text: str) -> None:
+    assert_raised(rules, RedFlag.STROKE, text)
+
+
+LOCAL_CAUSE = (
+    "elle ne peut pas lever le bras à cause de son épaule",
+    "elle ne peut pas lever le bras, c'est son épaule qui la bloque",
+    "il ne peut plus bouger le bras depuis sa fracture du poignet",
+    "avec son plâtre il ne peut plus bouger la jambe",
+    "Je ne peux plus lever le bras à cause de ma tendinite, il me faut un rendez-vous.",
+    "she can't lift her arm because of her shoulder",
+    "he can't lift his arm since he broke his wrist",
+    "my mum can't raise her arm, it's her frozen shoulder again",
+    "I can't move my arm because of my tendinitis, can I book physio?",
+)
+
+
+@pytest.mark.parametrize("text", LOCAL_CAUSE)
+def test_weakness_with_a_local_cause_named_is_not_a_stroke(rules: Classifier,
+                                                           text: str) -> None:
+    c = assert_not_raised(rules, text)
+    assert RedFlag.STROKE not in {h.category for h in c.suspected}, c.suspected
+
+
+WEAKNESS_STILL_RAISED = (
+    "elle ne peut pas lever le bras",
+    "she can't lift her arm",
+    # The cause explains the arm, not the face: the droop is read by its own rule.
+    "elle ne peut pas lever le bras à cause de son épaule et sa bouche est de travers",
+    "he suddenly can't lift his arm and his face is drooping, he has arthritis in his shoulder",
+    # A shoulder pain in another sentence explains nothing.
+    "Il a mal à l'épaule depuis un mois. Là d'un coup il ne peut plus bouger le bras droit.",
+    # No fracture: the cause is negated.
+    "il ne peut plus bouger le bras, pas de fracture, rien, c'est venu d'un coup",
+)
+
+
+@pytest.mark.parametrize("text", WEAKNESS_STILL_RAISED)
+def test_weakness_without_its_own_cause_is_still_raised(rules: Classifier, text: str) -> None:
+    assert_raised(rules, RedFlag.STROKE, text)
+
+
+POST_ICTAL = (
+    "he had a fit at ten tonight and he still isn't waking up",
+    "he had a fit at ten tonight and he still hasn't come round",
+    "My son had a seizure an hour ago and we can't wake him.",
+    "il a fait une crise d'épilepsie à 22 heures et il ne se réveille toujours pas",
+    "elle a convulsé ce soir et depuis elle ne reprend pas connaissance",
+    "mon fils a fait une crise, il a convulsé, et on n'arrive pas à le réveiller",
+    "Patient de 40 ans, épileptique connu. Crise tonico-clonique vers 22 h. Depuis, ne se "
+    "réveille pas, ne répond pas aux ordres simples.",
+    "A 25-year-old man had a generalised seizure at 10 pm. He has not woken up since.",
+)
+
+
+@pytest.mark.parametrize("text", POST_ICTAL)
+def test_not_waking_after_a_fit_is_an_emergency(rules: Classifier, text: str) -> None:
+    assert_raised(rules, RedFlag.SEIZURE, text)
+
+
+@pytest.mark.parametrize("text", [
+    "he had a fit this morning, it lasted a minute, he came round and he's fine now",
+    "il a fait une crise ce matin, il s'est réveillé et il va bien maintenant",
+    "he had a fit last night, he's sleepy today but talking normally",
+])
+def test_a_fit_over_and_woken_from_is_not_raised(rules: Classifier, text: str) -> None:
+    assert assert_not_raised(rules, text).urgency is not Urgency.EMERGENCY
