@@ -32,7 +32,7 @@ from classifier.question import (
     read_question,
     read_slot,
 )
-from classifier.text import Doc, analyse, analyse_join
+from classifier.text import Doc, analyse, analyse_join, fold
 from classifier.types import Classification, RedFlagHit, Span, TriageForm
 
 if TYPE_CHECKING:
@@ -470,9 +470,117 @@ PAST_FRAME_WORDS = 4
 """Words before a red flag's evidence (and in it) searched for a past frame."""
 
 
+def _bare(word: str) -> str:
+    return word.lower().strip("\"'«»().,;:!?\u2026")
+
+
+def told_as_past(words: Sequence[str]) -> bool:
+    """A completed past event is told in ``words`` (`_PAST_FRAME`; "a eu", "a fait")."""
+    bare = [fold(_bare(w)) for w in words]
+    return any(w in _PAST_FRAME or (w in _PAST_PARTICIPLES and k > 0 and bare[k - 1] in _AVOIR)
+               for k, w in enumerate(bare))
+
+
 def spoken_words(words: Sequence[str]) -> int:
     """Words that are not fillers ("euh", "hmm")."""
     return sum(1 for w in words if w.lower().strip(".,;:!?\u2026") not in _FILLER_WORDS)
+
+
+CLAUSE_WINDOW_WORDS = 8
+"""Words said since the heads' last read after which a stretch with no clause boundary is
+read anyway, at the next word that is no dangling word: a caller who runs one sentence into
+the next with no punctuation and no opener the boundary reader knows ("il est par terre dans
+la salle de bain on arrive pas à le réveiller") was read by the heads only at the turn's end."""
+
+# Words a caller puts between two stretches of speech, where a writer would put a full stop:
+# the stretch before them is complete ("... il respire bizarre euh on l'a mis sur le côté").
+_PAUSE_WORDS = _FILLER_WORDS | frozenset({"voila", "voilà", "bon", "bref", "enfin", "okay",
+                                          "ok", "well", "like", "anyway"})
+
+
+def clause_boundary(words: Sequence[str], since: int) -> int:
+    """How many of a partial's ``words`` make up a stretch the heads may read now (0: none):
+    a completed clause (`completed_clause`: punctuation, or an opener such as "et", "il",
+    "and"); the words before a pause-like filler or discourse marker ("euh", "voilà",
+    "bon"); else, once `CLAUSE_WINDOW_WORDS` words were said since the read ending at
+    ``since``, the words before the newest one when the one before it can end a clause (the
+    newest is then known, so a stretch is never cut inside "de la", "parce que")."""
+    n = completed_clause(words)
+    if n or len(words) < 2:
+        return n
+    before = _bare(words[-2])
+    if before in _CLAUSE_DANGLING or words[-2].endswith("'"):
+        return 0
+    if _bare(words[-1]) in _PAUSE_WORDS:
+        return len(words) - 1
+    if len(words) - 1 - since >= CLAUSE_WINDOW_WORDS:
+        return len(words) - 1
+    return 0
+
+
+# What a caller says to the regulator's "where?", "who?", "a number to call you back?": on such
+# a stretch the heads, trained on descriptions of symptoms, raised an emergency ("c'est au 14 rue
+# des Acacias ... au fond de l'impasse", "on est sur la départementale au rond point" read as a
+# stroke; last session's unpunctuated-partial trial: every gain on the regulation set was such a
+# clause). Folded words (`classifier.text.fold`), matched whole.
+_STREET_WORDS_TEXT = """
+rue avenue boulevard bd impasse allee chemin quai lotissement residence batiment bat digicode
+interphone cedex departementale nationale autoroute rond-point lieu-dit hameau square
+street avenue lane crescent postcode zip apartment
+"""
+_STREET_WORDS = frozenset(_STREET_WORDS_TEXT.split())
+"""Address words alone: a street, a building, a road."""
+_PLACE_WORDS_TEXT = """
+etage escalier code appartement appart bloc numero building block unit suite
+"""
+_PLACE_WORDS = frozenset(_PLACE_WORDS_TEXT.split())
+"""Address words only with a number said in the same stretch ("au troisième étage", "le
+code c'est 4 5 B 7", "escalier B"); alone they are ordinary words ("tombé dans l'escalier")."""
+_CONTACT_WORDS = frozenset({"telephone", "portable", "numero", "mobile", "fixe", "phone", "number",
+                            "cell"})
+_NAME_WORDS_TEXT = """
+m'appelle s'appelle nom prenom epelle epeler name surname spelled spell spelt
+"""
+_NAME_WORDS = frozenset(_NAME_WORDS_TEXT.split())
+_BIRTH_WORDS = frozenset({"naissance", "born", "birth"})
+_NUMBER_WORDS_TEXT = """
+deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt
+trente quarante cinquante soixante cent mille premier premiere deuxieme troisieme quatrieme
+cinquieme sixieme septieme huitieme neuvieme dixieme rdc bis ter two three four five six seven
+eight nine ten first second third fourth fifth sixth ground
+"""
+_NUMBER_WORDS = frozenset(_NUMBER_WORDS_TEXT.split())
+"""Numbers and ordinals, "un"/"one" aside (an article as often as a number)."""
+
+
+def identification(words: Sequence[str]) -> bool:
+    """``words`` (a stretch of a caller's turn) give an address, a phone number, a name
+    spelled or a date of birth: street or road words ("14 rue des Acacias", "sur la
+    départementale"), building words with a number ("bâtiment C troisième étage", "le code
+    c'est 4 5 B 7"), a run of digits ("06 12 48 77 30"), letters spelled one by one ("D U P
+    O N T", "d comme Denis"), a name or birth cue ("je m'appelle", "née le 3 mars 1950", "my
+    date of birth"). Measured values ("38,6", "sa tension est à 8") are none of these."""
+    bare = [w for w in (fold(_bare(w)) for w in words) if w]
+    numbered = any(any(ch.isdigit() for ch in w) or w in _NUMBER_WORDS for w in bare)
+    letters = run = longest = 0
+    for w in bare:
+        letters = letters + 1 if len(w) == 1 and w.isalpha() else 0
+        if letters >= 3:
+            return True  # "D U P O N T"
+        digits = sum(ch.isdigit() for ch in w)
+        run = run + digits if digits else 0
+        longest = max(longest, run)
+    pairs = list(zip(bare, bare[1:], strict=False))
+    return (longest >= 6  # a phone number said in groups, or in one
+            or any(w in _STREET_WORDS for w in bare)
+            or (numbered and any(w in _PLACE_WORDS for w in bare))
+            or (numbered and any(w in _CONTACT_WORDS for w in bare))
+            or any(w in _NAME_WORDS or w in _BIRTH_WORDS for w in bare)
+            # "née le 3 mars", "né en 1950" (not the negation "il ne le ...")
+            or any(w in {"ne", "nee"} and nxt in {"le", "en"} and k + 2 < len(bare)
+                   and (any(ch.isdigit() for ch in bare[k + 2]) or bare[k + 2] in _NUMBER_WORDS)
+                   for k, (w, nxt) in enumerate(pairs))
+            or any(len(w) == 1 and w.isalpha() and nxt == "comme" for w, nxt in pairs))
 
 
 class StreamingClassifier:
@@ -530,6 +638,9 @@ class StreamingClassifier:
         """Short answers read with their question (composed), for the replay's report."""
         self._clause_words = 0
         """Words of the current utterance the heads last read as a completed clause."""
+        self._clause_seen: frozenset[RedFlag] = frozenset()
+        """Categories the heads raised, not sure enough to act on, on the current
+        utterance's last stretch read (`_clause_flags`)."""
         self._history_cues: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.held = 0
         """Partial updates on which a new red flag waited for a possible history cue."""
@@ -778,55 +889,86 @@ class StreamingClassifier:
                                   *(replace(h, confirmed=False) for h in held)))
 
     def _clause_flags(self, partial: str) -> tuple[RedFlagHit, ...]:
-        """The heads read a partial's completed clauses as they would a final, and what they
-        raise there is raised now. A recognizer sends a final at a pause; a caller who speaks
-        for 30 s without one (or a recording replayed turn by turn) was read by the heads only
-        at its end: on Simsamu's real calls the heads raised 35 flags at 32.4 s median, the
-        rules 18 at 21.7 s. Read every `CLAUSE_EVERY_WORDS` new words at a clause boundary
-        (`completed_clause`), once the clause holds `CLAUSE_MIN_WORDS`, until the call is
-        flagged, never after a human cleared it (finals read as ever).
+        """The heads read a partial's stretches as they would a final, and what they raise
+        there is raised now. A recognizer sends a final at a pause; a caller who speaks for
+        30 s without one (or a recording replayed turn by turn) was read by the heads only at
+        its end: on Simsamu's real calls the heads raised 36 flags at 27.8 s median, the rules
+        18 at 21.7 s. A stretch ends where `clause_boundary` says (punctuation, an opener, a
+        filler, or `CLAUSE_WINDOW_WORDS` words with no boundary), read every
+        `CLAUSE_EVERY_WORDS` new words once the utterance holds `CLAUSE_MIN_WORDS`, until the
+        call is flagged, never after a human cleared it (finals read as ever). A caller asked
+        "quelle est l'adresse ?" who answers "venez vite ... il bouge plus" is read as any
+        other: the address stretches are what the gate below leaves out.
 
-        The heads read a clause only where the protocol suspects a category there and raises
-        none (they confirm the suspicion earlier; the protocol reads every partial anyway),
-        and only their confident emergency counts (``source`` ``model:clause``): P(emergency)
-        at the threshold the heads need to raise alone on a final, above the agent's bar for
-        a model-only emergency (a whole sentence, not unsure), so the agent acts on it at
-        once. Below it, the final decides as before."""
+        Gates, each from a false alarm measured:
+        - the newest stretch gives no address, phone number, name or date of birth
+          (`identification`): the heads raised "12 rue des Lilas ... le code" as a stroke,
+          and last session's trial without this gate gained only on such clauses;
+        - the words after the boundary start no past-history cue ("il a fait un AVC | il y a
+          deux ans"): the stretch is read once they are said;
+        - the protocol suspects a category there and raises none (the heads confirm the
+          suspicion earlier; the protocol reads every partial anyway);
+        - the heads raise under the final's support rules (`Classifier._classify`), and a
+          raise sure enough to stand alone on a final (P(emergency) >= the heads' ``alone``
+          threshold) counts at once; a weaker one, supported only by the protocol's
+          suspicion, counts when the next stretch of the same utterance raises the same
+          category again. Read once, such raises were "ma fille ... elle est asthmatique"
+          (P 0.32) before a renewal request and "il est asthmatique mais là ça va très bien
+          il a pas" (0.26; dialogues_dev, a routine call); read twice, the category holds
+          on the words that follow ("... elle fait une crise depuis une heure").
+        What they raise has ``source`` ``model:clause`` and the agent acts on it at once."""
         if (self.classifier.model is None or self.emergency
                 or self._cleared_offset is not None):
             return ()
         words = partial.split()
-        n = completed_clause(words)
-        if n - self._clause_words < CLAUSE_EVERY_WORDS or \
-                spoken_words(words[:n]) < CLAUSE_MIN_WORDS:
+        n = clause_boundary(words, self._clause_words)
+        # A clause that ends (punctuation, an opener) is read sooner after the last read than
+        # a window or a pause: "... qui est tombé | devant la boulangerie | il bouge plus"
+        # read as a window at "tombé" then waited 6 words and flagged 0.6 s later.
+        every = CLAUSE_EVERY_WORDS // 2 if n and completed_clause(words) == n else \
+            CLAUSE_EVERY_WORDS
+        if n - self._clause_words < every or spoken_words(words[:n]) < CLAUSE_MIN_WORDS:
+            return ()
+        stretch = words[self._clause_words:n]
+        after = [fold(_bare(w)) for w in words[n:]]
+        if after and told_as_past(stretch) and any(
+                cue[0] != "*" and all(map(_cue_word, cue, after))
+                for cue in self._cues_after(self.language or "")):
+            # "il a fait un AVC | il y a deux ans": the words after the boundary may still
+            # set a past event in the past; read it once they cannot. Only for a past
+            # frame, as `_hold_for_history`: "il y a" also opens "il y a un monsieur qui
+            # est tombé | il bouge plus" (dialogues_dev, 0.6 s later when held).
             return ()
         self._clause_words = n
+        if identification(stretch):
+            self._clause_seen = frozenset()
+            return ()
         clause = " ".join(words[:n])
         full, doc = self._read(clause)
         model_from = self._model_from(full, clause)
         alone = self.classifier._classify(full, self.language, model_may_raise=True,
                                           recent_words=n, run_model=False,
                                           model_from=model_from, doc=doc)
-        if alone.red_flags or not alone.suspected:
-            # The heads add no category where the protocol found one. Where it suspects
-            # none, they wait for the final: on clauses with no symptom word they raised
-            # an address ("j'habite 12 rue des Lilas ... le code") as a stroke and "je suis
-            # enceinte de sept mois" as obstetric (dialogues_dev).
+        if alone.red_flags:
+            return ()  # the heads add no category where the protocol found one
+        if not alone.suspected:
+            # Where it suspects none, they wait for the final: on clauses with no symptom
+            # word they raised "je suis enceinte de sept mois" as obstetric (dialogues_dev).
+            self._clause_seen = frozenset()
             return ()
         self.clause_reads += 1
         read = self.classifier._classify(full, self.language, model_may_raise=True,
                                          recent_words=n, run_model=True,
                                          model_from=model_from, doc=doc)
-        alone_bar = self.classifier.model.thresholds(self.classifier.config).alone
-        if (read.urgency_scores.get(Urgency.EMERGENCY.value, 0.0) < alone_bar
-                or any(r.startswith("model_uncertain") for r in read.review_reasons)):
-            # A clause is not yet the whole utterance: the heads must be as sure as they must
-            # be to raise alone on a final. With the protocol's suspicion as only support
-            # (threshold 0.13) they raised "ma fille ... elle est asthmatique" (P 0.32) and
-            # "my daughter ... she's asthmatic" (0.43) before the caller asked for a renewal.
+        if any(r.startswith("model_uncertain") for r in read.review_reasons):
+            self._clause_seen = frozenset()
             return ()
-        return tuple(replace(h, source=h.source + CLAUSE_SUFFIX) for h in read.red_flags
-                     if h.from_model)
+        hits = tuple(h for h in read.red_flags if h.from_model)
+        seen, self._clause_seen = self._clause_seen, frozenset(h.category for h in hits)
+        alone_bar = self.classifier.model.thresholds(self.classifier.config).alone
+        if read.urgency_scores.get(Urgency.EMERGENCY.value, 0.0) < alone_bar:
+            hits = tuple(h for h in hits if h.category in seen)
+        return tuple(replace(h, source=h.source + CLAUSE_SUFFIX) for h in hits)
 
     def _identification_answer(self, current: Classification, full: str, text: str,
                                doc: Doc | None, model_from: int) -> Classification:
@@ -940,6 +1082,7 @@ class StreamingClassifier:
             self._append_final(text, read_as)
             self._partial = ""
             self._clause_words = 0
+            self._clause_seen = frozenset()
         self.last = result
         return result
 

@@ -61,7 +61,7 @@ def test_fillers_are_not_spoken_words() -> None:
 LONG_EMERGENCIES = [
     ("en", "hi um I'm calling about my dad he fell down the stairs about an hour ago and hit "
            "his head on the floor and he was out for a bit and now he's in the lounge and he "
-           "keeps asking the same thing", RedFlag.TRAUMA, "ago"),
+           "keeps asking the same thing", RedFlag.TRAUMA, "stairs"),  # a window, no opener
     ("fr", "venez vite venez vite il y a un monsieur qui est tombé devant la boulangerie et "
            "les gens sont autour de lui on sait pas quoi faire il est tout seul on sait pas qui "
            "c'est", RedFlag.CONSCIOUSNESS, "boulangerie"),
@@ -76,7 +76,7 @@ def test_long_turn_is_flagged_at_its_red_flag_clause(
     flagged, c, reads = _replay(classifier, text, language)
     words = text.split()
     assert flagged is not None and flagged < len(words) - 10, "flagged only at the turn's end"
-    # At the word after the completed clause (it opened the next one)...
+    # At the word after the completed clause or stretch (`clause_boundary`)...
     assert words[flagged - 2] == clause_end
     hit = next(h for h in c.red_flags if h.category is category)
     # ...by the heads, read as a final would be, marked so the audit (and the agent) knows.
