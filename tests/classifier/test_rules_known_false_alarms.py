@@ -127,3 +127,30 @@ def test_not_waking_after_a_fit_is_an_emergency(rules: Classifier, text: str) ->
 ])
 def test_a_fit_over_and_woken_from_is_not_raised(rules: Classifier, text: str) -> None:
     assert assert_not_raised(rules, text).urgency is not Urgency.EMERGENCY
+
+
+# "Rendre" and "sick" as paperwork, not vomiting: each of these was `suspected` diabetic
+# before the exceptions (the vomiting word joined to the diabetes named beside it).
+PAPERWORK = (
+    "Je suis diabétique depuis dix ans. J'ai reçu le compte rendu de ma prise de sang, "
+    "je voudrais en parler au médecin.",
+    "Il se rend compte qu'il a oublié son insuline, il est diabétique.",
+    "I need a sick note for work, I have diabetes and a cold.",
+)
+VOMITING_STILL_READ = (
+    "Mon fils est diabétique, il a tout rendu depuis ce matin.",
+    "My husband is diabetic and he's been sick all morning.",
+)
+
+
+@pytest.mark.parametrize("text", PAPERWORK)
+def test_a_report_or_a_sick_note_is_no_vomiting(rules: Classifier, text: str) -> None:
+    c = assert_not_raised(rules, text)
+    assert RedFlag.DIABETIC not in {h.category for h in c.suspected}, c.suspected
+
+
+@pytest.mark.parametrize("text", VOMITING_STILL_READ)
+def test_vomiting_said_plainly_is_still_read(rules: Classifier, text: str) -> None:
+    c = rules.classify(text)
+    assert RedFlag.DIABETIC in ({h.category for h in c.suspected}
+                                | {h.category for h in c.red_flags}), c
