@@ -36,3 +36,26 @@ def answer_word_by_word(classifier: Classifier, question: str | None, answer: st
         c = s.update(" ".join(words[:i]), t=5.0 + 0.3 * i, final=i == len(words))
     assert c is not None
     return c
+
+
+def replay_word_by_word(classifier: Classifier, text: str, language: str, *,
+                        fast: bool = True, before: str = "", asked: str | None = None
+                        ) -> tuple[int | None, Classification, int]:
+    """One caller turn heard word by word (0.4 s a word, the last one final), after ``before``
+    (a final) and the agent's ``asked`` question; ``fast`` is the replay's stream (no heads on
+    partials). Returns (index of the word that raised the emergency or None, the last result,
+    the stream's clause reads)."""
+    s = (classifier.stream(language, model_on_partials=False, heads_on_flagged_finals=False)
+         if fast else classifier.stream(language))
+    if before:
+        s.update(before, t=0.5, final=True)
+    s.asked(asked)
+    words = text.split()
+    flagged: int | None = None
+    c = None
+    for i in range(1, len(words) + 1):
+        c = s.update(" ".join(words[:i]), t=1.0 + 0.4 * i, final=i == len(words))
+        if flagged is None and c.urgency is Urgency.EMERGENCY:
+            flagged = i
+    assert c is not None
+    return flagged, c, s.clause_reads

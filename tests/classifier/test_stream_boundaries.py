@@ -9,26 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from classifier import Classification, Classifier, RedFlag, Urgency
+from classifier import Classifier, RedFlag, Urgency
 from classifier.engine import CLAUSE_SUFFIX, CLAUSE_WINDOW_WORDS, clause_boundary, identification
-
-
-def _replay(clf: Classifier, text: str, language: str, *, fast: bool = True,
-            asked: str | None = None) -> tuple[int | None, Classification, int]:
-    """(index of the word that raised the emergency or None, last result, clause reads)."""
-    s = (clf.stream(language, model_on_partials=False, heads_on_flagged_finals=False) if fast
-         else clf.stream(language))
-    s.asked(asked)
-    words = text.split()
-    flagged: int | None = None
-    c = None
-    for i in range(1, len(words) + 1):
-        c = s.update(" ".join(words[:i]), t=1.0 + 0.4 * i, final=i == len(words))
-        if flagged is None and c.urgency is Urgency.EMERGENCY:
-            flagged = i
-    assert c is not None
-    return flagged, c, s.clause_reads
-
+from tests.triage_checks import replay_word_by_word
 
 # -- what is identification ---------------------------------------------------------------------
 
@@ -96,7 +79,7 @@ LONG_EMERGENCY = (
 @pytest.mark.slow
 def test_long_unpunctuated_turn_is_flagged_before_its_final(classifier: Classifier) -> None:
     language, text = LONG_EMERGENCY
-    flagged, c, reads = _replay(classifier, text, language)
+    flagged, c, reads = replay_word_by_word(classifier, text, language)
     words = text.split()
     assert flagged is not None and flagged < len(words) - 8, "flagged only at the turn's end"
     # By the heads, on the fall and the blow to the head, before the rules hear "il a vomi"
@@ -113,8 +96,8 @@ def test_plain_and_fast_streams_agree_on_the_long_turn(classifier: Classifier) -
     """Heads on every partial (the live agent's stream) or on finals only (the replay's):
     the same stretches read, the same flag at the same word."""
     language, text = LONG_EMERGENCY
-    fast = _replay(classifier, text, language, fast=True)
-    plain = _replay(classifier, text, language, fast=False)
+    fast = replay_word_by_word(classifier, text, language, fast=True)
+    plain = replay_word_by_word(classifier, text, language, fast=False)
     assert fast[0] == plain[0]
     assert [(h.category, h.source, h.t) for h in fast[1].red_flags] == \
         [(h.category, h.source, h.t) for h in plain[1].red_flags]
@@ -139,7 +122,7 @@ ADDRESS_TURNS = [
 def test_an_address_turn_never_raises(classifier: Classifier, language: str,
                                       text: str) -> None:
     question = "Quelle est l'adresse ?" if language == "fr" else "What's the address?"
-    flagged, c, reads = _replay(classifier, text, language, asked=question)
+    flagged, c, reads = replay_word_by_word(classifier, text, language, asked=question)
     assert flagged is None, c.red_flags
     assert not any(h.source.endswith(CLAUSE_SUFFIX) for h in c.red_flags)
     assert reads == 0  # the protocol suspects nothing and every stretch is an address
@@ -147,24 +130,3 @@ def test_an_address_turn_never_raises(classifier: Classifier, language: str,
 
 # -- a routine long turn stays routine ----------------------------------------------------------
 
-LONG_ROUTINE = [
-    # Asthma named, then "ça va très bien": a stretch cut at "il a pas" must not raise.
-    ("fr", "oui bonjour c'est pour renouveler la ventoline de mon garçon il est asthmatique "
-           "mais en ce moment ça va très bien il a pas fait de crise depuis l'automne c'est "
-           "juste que le flacon est presque vide"),
-    ("en", "hello I'm ringing for my mum she's eighty two she's diabetic and her sugars have "
-           "been fine all month she just needs her insulin pens and strips renewed before we "
-           "go away"),
-    ("fr", "bonjour mon père a fait un AVC il y a deux ans il a bien récupéré il marche et il "
-           "parle normalement et il faudrait juste un rendez-vous pour son suivi avec le "
-           "docteur"),
-]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(("language", "text"), LONG_ROUTINE)
-def test_routine_long_turn_stays_routine(classifier: Classifier, language: str,
-                                         text: str) -> None:
-    flagged, c, _ = _replay(classifier, text, language)
-    assert flagged is None, c.red_flags
-    assert c.urgency is not Urgency.EMERGENCY

@@ -9,27 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from classifier import Classification, Classifier, RedFlag, Urgency
+from classifier import Classifier, RedFlag, Urgency
 from classifier.engine import CLAUSE_SUFFIX, completed_clause, spoken_words
-
-
-def _replay(clf: Classifier, text: str, language: str, *, fast: bool = True,
-            before: str = "") -> tuple[int | None, Classification, int]:
-    """(index of the word that raised the emergency or None, last result, clause reads)."""
-    s = (clf.stream(language, model_on_partials=False, heads_on_flagged_finals=False) if fast
-         else clf.stream(language))
-    if before:
-        s.update(before, t=0.5, final=True)
-    words = text.split()
-    flagged: int | None = None
-    c = None
-    for i in range(1, len(words) + 1):
-        c = s.update(" ".join(words[:i]), t=1.0 + 0.4 * i, final=i == len(words))
-        if flagged is None and c.urgency is Urgency.EMERGENCY:
-            flagged = i
-    assert c is not None
-    return flagged, c, s.clause_reads
-
+from tests.triage_checks import replay_word_by_word
 
 # -- where a clause ends ------------------------------------------------------------------------
 
@@ -73,7 +55,7 @@ LONG_EMERGENCIES = [
 def test_long_turn_is_flagged_at_its_red_flag_clause(
         classifier: Classifier, language: str, text: str, category: RedFlag,
         clause_end: str) -> None:
-    flagged, c, reads = _replay(classifier, text, language)
+    flagged, c, reads = replay_word_by_word(classifier, text, language)
     words = text.split()
     assert flagged is not None and flagged < len(words) - 10, "flagged only at the turn's end"
     # At the word after the completed clause or stretch (`clause_boundary`)...
@@ -92,8 +74,8 @@ def test_plain_stream_flags_the_clause_as_the_fast_one(
         clause_end: str) -> None:
     """Heads on every partial (the live agent's stream) or on finals only (the replay's):
     the same clause read, the same flag at the same word."""
-    fast = _replay(classifier, text, language, fast=True)
-    plain = _replay(classifier, text, language, fast=False)
+    fast = replay_word_by_word(classifier, text, language, fast=True)
+    plain = replay_word_by_word(classifier, text, language, fast=False)
     assert fast[0] == plain[0]
     assert [(h.category, h.source, h.t) for h in fast[1].red_flags] == \
         [(h.category, h.source, h.t) for h in plain[1].red_flags]
@@ -107,7 +89,7 @@ def test_the_agent_acts_on_a_clause_flag_at_once(classifier: Classifier) -> None
     from pipeline.agent.dialogue import protocol_hits
 
     language, text, category, _ = LONG_EMERGENCIES[0]
-    flagged, c, _ = _replay(classifier, text, language)
+    flagged, c, _ = replay_word_by_word(classifier, text, language)
     assert flagged is not None
     assert category in {h.category for h in protocol_hits(c)}
 
@@ -137,6 +119,16 @@ LONG_ROUTINE = [
            "and the school needs a form filled in for sports"),
     ("fr", "oui bonjour c'est pour mon père il a eu une pneumonie le mois dernier il a été "
            "hospitalisé il va beaucoup mieux maintenant et il voudrait une radio de contrôle"),
+    # Asthma named, then "ça va très bien": a stretch cut at "il a pas" must not raise.
+    ("fr", "oui bonjour c'est pour renouveler la ventoline de mon garçon il est asthmatique "
+           "mais en ce moment ça va très bien il a pas fait de crise depuis l'automne c'est "
+           "juste que le flacon est presque vide"),
+    ("en", "hello I'm ringing for my mum she's eighty two she's diabetic and her sugars have "
+           "been fine all month she just needs her insulin pens and strips renewed before we "
+           "go away"),
+    ("fr", "bonjour mon père a fait un AVC il y a deux ans il a bien récupéré il marche et il "
+           "parle normalement et il faudrait juste un rendez-vous pour son suivi avec le "
+           "docteur"),
 ]
 
 
@@ -144,7 +136,7 @@ LONG_ROUTINE = [
 @pytest.mark.parametrize(("language", "text"), LONG_ROUTINE)
 def test_long_routine_turn_stays_routine(classifier: Classifier, language: str,
                                          text: str) -> None:
-    flagged, c, _ = _replay(classifier, text, language)
+    flagged, c, _ = replay_word_by_word(classifier, text, language)
     assert flagged is None, c.red_flags
     assert c.urgency is not Urgency.EMERGENCY
 
@@ -153,7 +145,8 @@ def test_long_routine_turn_stays_routine(classifier: Classifier, language: str,
 def test_clauses_were_read_on_the_routine_turns(classifier: Classifier) -> None:
     """The routine table is not trivial: on the asthma turns the protocol suspected breathing
     and the heads did read clauses, and did not raise."""
-    reads = [_replay(classifier, text, language)[2] for language, text in LONG_ROUTINE[:2]]
+    reads = [replay_word_by_word(classifier, text, language)[2]
+             for language, text in LONG_ROUTINE[:2]]
     assert all(r >= 1 for r in reads)
 
 
@@ -180,5 +173,5 @@ def test_protocol_only_classifier_reads_no_clause() -> None:
     from classifier import ClassifierConfig
 
     clf = Classifier.load(ClassifierConfig(use_model=False))
-    flagged, _, reads = _replay(clf, LONG_EMERGENCIES[0][1], "en")
+    flagged, _, reads = replay_word_by_word(clf, LONG_EMERGENCIES[0][1], "en")
     assert reads == 0
