@@ -477,8 +477,14 @@ def _bare(word: str) -> str:
 def told_as_past(words: Sequence[str]) -> bool:
     """A completed past event is told in ``words`` (`_PAST_FRAME`; "a eu", "a fait")."""
     bare = [fold(_bare(w)) for w in words]
-    return any(w in _PAST_FRAME or (w in _PAST_PARTICIPLES and k > 0 and bare[k - 1] in _AVOIR)
-               for k, w in enumerate(bare))
+    return any(_past_event_at(bare, k) for k in range(len(bare)))
+
+
+def _past_event_at(words: Sequence[str], k: int) -> bool:
+    """``words[k]`` (folded) tells a completed past event: a past auxiliary ("avait", "had",
+    "was") or a participle after "avoir" ("a eu", "a fait")."""
+    return words[k] in _PAST_FRAME or (words[k] in _PAST_PARTICIPLES and k > 0
+                                       and words[k - 1] in _AVOIR)
 
 
 def spoken_words(words: Sequence[str]) -> int:
@@ -855,9 +861,7 @@ class StreamingClassifier:
         inside = [w.text for w in analyse(text[span.start:span.end]).words]
         words = [*before, *inside]
         first = max(0, len(before) - PAST_FRAME_WORDS)  # the word before it is context only
-        return any(words[k] in _PAST_FRAME or (words[k] in _PAST_PARTICIPLES and k > 0
-                                               and words[k - 1] in _AVOIR)
-                   for k in range(first, len(words)))
+        return any(_past_event_at(words, k) for k in range(first, len(words)))
 
     def _hold_for_history(self, current: Classification) -> Classification:
         """A red flag a partial raises for the first time waits while the words after it

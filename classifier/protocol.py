@@ -707,14 +707,9 @@ class Protocol:
         self._add_early_warning(valid, doc, words)
         for name, exc in excepted.items():  # a combined concept's own exceptions
             if name in self.combine_order and name in valid:
-                kept = [o for o in valid[name]
-                        if not any(e.start < o.end and o.start < e.end for e in exc)]
-                if len(kept) < len(valid[name]):
-                    ignored.append(f"except:{name}")
-                if kept:
-                    valid[name] = kept
-                else:
-                    del valid[name]
+                _keep(valid, name, [o for o in valid[name]
+                                    if not any(e.start < o.end and o.start < e.end for e in exc)],
+                      "except", ignored)
 
         confirmed: dict[RedFlag, RedFlagHit] = {}
         suspected: dict[RedFlag, RedFlagHit] = {}
@@ -917,25 +912,10 @@ class Protocol:
             if near is None or name not in valid:
                 continue
             causes = [o for c in near.all for o in valid.get(c, ())]
-            if not causes:
-                continue
-            kept = []
-            for o in valid[name]:
-                explained = False
-                for c in causes:
-                    lo, hi = (o.end, c.start) if c.start >= o.end else (c.end, o.start)
-                    if hi - lo <= near.window and not any(
-                            w.text in _SENTENCE_ENDS for w in words[max(lo, 0):max(hi, 0)]):
-                        explained = True
-                        break
-                if not explained:
-                    kept.append(o)
-            if len(kept) < len(valid[name]):
-                ignored.append(f"explained:{name}")
-            if kept:
-                valid[name] = kept
-            else:
-                del valid[name]
+            if causes:
+                _keep(valid, name, [o for o in valid[name] if not any(
+                    _same_sentence_near(o, c, near.window, words) for c in causes)],
+                      "explained", ignored)
 
     @staticmethod
     def _rule_span(rule: Rule, valid: Mapping[str, list[Occurrence]]
@@ -1078,6 +1058,29 @@ def _combine_order(concepts: Mapping[str, Concept], source: str) -> tuple[str, .
     for name in concepts:
         visit(name, ())
     return tuple(order)
+
+
+def _keep(valid: dict[str, list[Occurrence]], name: str, kept: list[Occurrence],
+          reason: str, ignored: list[str]) -> None:
+    """``kept`` (a subset of ``valid[name]``) replaces the concept's occurrences; what it left
+    out is recorded in ``ignored`` as ``reason:name``."""
+    if len(kept) < len(valid[name]):
+        ignored.append(f"{reason}:{name}")
+    if kept:
+        valid[name] = kept
+    else:
+        del valid[name]
+
+
+def _sentence_end_between(words: Sequence[Token], start: int, end: int) -> bool:
+    return any(w.text in _SENTENCE_ENDS for w in words[max(start, 0):max(end, 0)])
+
+
+def _same_sentence_near(a: Occurrence, b: Occurrence, window: int,
+                        words: Sequence[Token]) -> bool:
+    """At most ``window`` words between ``a`` and ``b`` (either order), no sentence end."""
+    lo, hi = (a.end, b.start) if b.start >= a.end else (b.end, a.start)
+    return hi - lo <= window and not _sentence_end_between(words, lo, hi)
 
 
 def _combinations(lists: list[list[Occurrence]], window: int | None
