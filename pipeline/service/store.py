@@ -354,8 +354,15 @@ class Store:
     def write_applied(self, write_id: str) -> bool:
         """The journaled write with this id is committed (a shared write stream's producer
         learns it from the database of record, not from the stream)."""
+        return bool(self.writes_applied([write_id]))
+
+    def writes_applied(self, write_ids: Sequence[str]) -> set[str]:
+        """Which of these journaled writes are committed, in one query."""
+        if not write_ids:
+            return set()
         with self.session(read=True) as s:
-            return s.get(JournalApplied, write_id) is not None
+            return set(s.execute(select(JournalApplied.write_id).where(
+                JournalApplied.write_id.in_(list(write_ids)))).scalars())
 
     def record_applied(self, write_ids: Sequence[str]) -> None:
         """Mark writes as done without applying them (refused and quarantined by a shared

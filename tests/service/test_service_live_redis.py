@@ -315,3 +315,41 @@ def test_a_dead_writers_pending_batch_is_reclaimed_and_stored_once_in_order(
             store.dispose()
     finally:
         r.close()
+
+
+def test_writes_a_restarted_redis_lost_are_sent_again_before_flush_says_stored(
+        tmp_path, pg_url, redis_server, secrets):
+    """Redis comes back without the writes it held while the writer lagged (here: another
+    process held the writer lease), and writes handed afterwards are committed first. `flush`
+    must not report them stored while the lost ones are only in the journal: the producer
+    sends them again (idempotent by write id) and only then is everything settled."""
+    import redis
+
+    r = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    try:
+        r.set("permanence:writer", "a-stalled-writer", px=60_000)
+
+        async def run():  # type: ignore[no-untyped-def]
+            hub = _hub(tmp_path, "a", pg_url, redis_server.url, 30.0, secrets)
+            await hub.start()
+            try:
+                before = await hub.start_call(channel="twilio", language="fr")
+                await hub.record_event(before, TranscriptFinal(1.0, 1, "bonjour"))
+                for _ in range(200):  # bounded: 10 s for the writes to reach the stream
+                    if not hub.pending_writes and r.xlen("permanence:writes"):
+                        break
+                    await asyncio.sleep(0.05)
+                assert r.xlen("permanence:writes") >= 2
+                r.delete("permanence:writes")  # what a Redis restarted empty holds of them
+                r.delete("permanence:writer")  # the stalled writer let go: this hub drains
+                after = await hub.start_call(channel="twilio", language="fr")
+                assert await hub.flush(20.0)
+                with hub.store.session(read=True) as s:
+                    assert s.get(Call, after) is not None
+                    assert s.get(Call, before) is not None  # sent again, not left behind
+            finally:
+                await hub.close()
+
+        asyncio.run(run())
+    finally:
+        r.close()
