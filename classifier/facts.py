@@ -170,7 +170,21 @@ def ages(doc: Doc) -> list[AgeFact]:
             out.append(AgeFact(PatientAge(value, unit), _span(doc, words[i], words[j]),
                                confidence))
     # "a 2-year-old", "six-week-old": the hyphenated unit arrives as "year" + "old" already.
+    # "my week old baby", "a day-old", "a few weeks old": no number before the unit.
+    numbered = {words[j].start for _, j, _ in _numbers_followed_by_word(words)}
+    for j in range(len(words) - 1):
+        unit = _AGE_UNITS.get(words[j].text)
+        if unit not in {"days", "weeks", "months"} or words[j + 1].text != "old" or \
+                words[j].start in numbered:
+            continue
+        few = [w for w in words[max(0, j - 2): j] if w.text in _FEW]
+        first = few[0] if few else words[j]
+        value = 3.0 if few else 1.0
+        out.append(AgeFact(PatientAge(value, unit), _span(doc, first, words[j + 1]), 0.8))
     return out
+
+
+_FEW = frozenset({"few", "couple"})
 
 
 def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> float | None:

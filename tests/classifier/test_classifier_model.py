@@ -116,3 +116,53 @@ def test_served_classifier_escalates(classifier: Classifier, lang: str, text: st
     c = classifier.classify(text, lang)
     assert c.urgency is Urgency.EMERGENCY, c.to_dict()
     assert c.intent.value == "symptom_report"
+
+
+def test_heads_are_also_scored_without_the_protocols_suspicion(classifier: Classifier) -> None:
+    """The heads read "any suspected red flag" as an input; the counterfactual row is the
+    same words with that input off, so the engine can tell the heads' own evidence apart."""
+    from classifier.model import protocol_features
+    from classifier.text import analyse
+
+    model = classifier.model
+    assert model is not None
+    text = "il est asthmatique depuis tout petit et il a besoin de son traitement de fond"
+    seen = classifier.protocol.match(analyse(text), "fr")
+    assert seen.suspected
+    proto = protocol_features(seen)
+    out = model.predict(text, proto)
+    unsuspected = proto.copy()
+    unsuspected[10] = 0.0
+    plain = model.predict(text, unsuspected)
+    assert plain.emergency_without_suspicion is None  # nothing suspected: no second row
+    assert out.emergency_without_suspicion == pytest.approx(plain.urgency["emergency"],
+                                                            abs=1e-5)
+    assert out.urgency["emergency"] != pytest.approx(plain.urgency["emergency"], abs=1e-5)
+
+
+_RENEWAL_WITH_HISTORY = ("Bonjour, je voudrais renouveler la Ventoline de ma fille, elle est "
+                         "asthmatique depuis l'enfance, ça va bien en ce moment.")
+
+
+@pytest.mark.parametrize(("without_suspicion", "urgency"), [
+    (0.0, Urgency.URGENT), (1.0, Urgency.EMERGENCY)])
+def test_a_suspicion_backs_the_heads_only_when_they_stand_without_it(
+        classifier: Classifier, monkeypatch: pytest.MonkeyPatch, without_suspicion: float,
+        urgency: Urgency) -> None:
+    """Counting the suspicion the heads were fed as support too counted one piece of
+    evidence twice (narrative renewals with a stable asthma raised emergencies). Under the
+    threshold without it the caller is asked (suspected), never left routine."""
+    import dataclasses
+
+    model = classifier.model
+    assert model is not None
+    real = model.predict_with_similarity
+
+    def scripted(text, proto):  # type: ignore[no-untyped-def]
+        out, sim = real(text, proto)
+        return dataclasses.replace(out, emergency_without_suspicion=without_suspicion), sim
+
+    monkeypatch.setattr(model, "predict_with_similarity", scripted)
+    c = classifier.classify(_RENEWAL_WITH_HISTORY, "fr")
+    assert c.urgency is urgency
+    assert any(h.category.value == "breathing" for h in c.suspected)

@@ -40,3 +40,15 @@ def test_a_fever_said_after_an_age_or_misspelt(text: str, value: float) -> None:
 
 def test_a_fever_needs_its_context() -> None:
     assert temperatures(analyse("elle a 39 ans")) == []
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("my week old baby has a fever", 1 / 4.33),
+    ("a day-old baby with a temperature", 1 / 30.4),
+    ("our son is a few weeks old", 3 / 4.33),
+    ("she's only a month old", 1.0),
+])
+def test_an_infant_age_said_with_no_number(text: str, months: float) -> None:
+    found = ages(analyse(text))
+    assert found, text
+    assert found[0].age.in_months == pytest.approx(months, rel=0.05)

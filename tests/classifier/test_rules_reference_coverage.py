@@ -192,6 +192,8 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
      "my baby is seven weeks old and she has a temperature of 38.3"),
     ("infant_fever.under_three_months", {F.INFANT_FEVER},
      "mon bébé de deux mois a 38,5 de fièvre"),
+    ("infant_fever.under_three_months", {F.INFANT_FEVER},
+     "I'm worried, our day old baby feels hot and the thermometer says 38.4"),
     # -- suicidal (FRENCH idées suicidaires tri 2; SAMU RUD)
     ("suicidal.plan_means", {F.SUICIDAL},
      "A 28-year-old man says he has saved up his tablets and plans to take them all tonight."),
@@ -199,6 +201,14 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
      "je n'en peux plus, j'ai préparé tous mes médicaments, je vais en finir ce soir"),
     ("suicidal.plan_means", {F.SUICIDAL},
      "my sister sent me a goodbye message and says she's going to kill herself"),
+    # HAS crise suicidaire: preparations (a farewell written, belongings given away).
+    ("suicidal.preparations", {F.SUICIDAL},
+     "Homme de 52 ans, isolé depuis son divorce. Sa voisine dit qu'il a rédigé une lettre "
+     "d'adieu. Il a donné toutes ses affaires cette semaine."),
+    ("suicidal.preparations", {F.SUICIDAL},
+     "my dad left a note for us and he's been giving away his things all week"),
+    ("suicidal.preparations", {F.SUICIDAL},
+     "ma fille a mis ses papiers en ordre et elle a laissé une lettre pour nous"),
     # -- seizure (NHS111: 5 minutes or more, not waking after it)
     ("seizure.five_minutes", {F.SEIZURE},
      "Patient de 30 ans. Convulsions généralisées depuis plus de cinq minutes. Ne répond pas."),
@@ -443,6 +453,10 @@ TRAPS: tuple[tuple[str, str], ...] = (
                  "metformine."),
     ("diabetic", "I had a hypo this morning, I took sugar and I'm fine now."),
     # The pictures this audit added: the same words without the combination.
+    ("suicidal", "Ma mère a donné ses affaires à sa soeur avant de partir en maison de "
+                 "retraite."),
+    ("suicidal", "I've made a will and I'd like a copy of my medical records."),
+    ("infant_fever", "my week old baby is feeding well, I'd like her first check-up."),
     ("hypothermia", "Elle a 34 ans, température normale, je voudrais un rendez-vous."),
     ("hypothermia", "Il fait 34 degrés dehors, mon père a chaud, il boit bien."),
     ("electrical", "I had an electric shock from a plug yesterday, just a tingle, I'm fine."),
