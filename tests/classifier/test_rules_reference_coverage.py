@@ -56,6 +56,9 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
     ("breathing.asthma_not_relieved", {F.BREATHING},
      "mon fils fait une crise d'asthme, la ventoline ne fait rien, il est trop essoufflé "
      "pour parler"),
+    ("breathing.asthma_not_relieved", {F.BREATHING},
+     "he's asthmatic and he's been having an attack since lunchtime, we've given him the blue "
+     "inhaler six or seven times now and honestly it's not doing anything"),
     ("breathing.copd_worse", {F.BREATHING},
      "A 72-year-old man with COPD presents with increasing breathlessness over two days. "
      "His usual inhalers are not helping. He is breathless at rest."),
@@ -252,6 +255,10 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
      "my toddler has swallowed some of my blood pressure tablets"),
     ("poisoning.child_tablets", {F.POISONING},
      "ma fille a mangé les cachets de son grand-père"),
+    ("poisoning.child_amount_unknown", {F.POISONING},
+     "c'est mon neveu, il a quatre ans, il était chez nous pour le week-end et pendant qu'on "
+     "mangeait il a trouvé le pilulier de mon père dans la cuisine, il en a avalé, on ne sait "
+     "pas combien"),
     ("poisoning.whole_box", {F.POISONING, F.SUICIDAL},
      "A 45-year-old woman took a whole box of sleeping pills two hours ago. She is drowsy."),
     ("poisoning.whole_box", {F.POISONING, F.SUICIDAL},
