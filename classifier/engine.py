@@ -286,14 +286,7 @@ class Classifier:
                 # "Whisse bien ça" were flagged `suicidal` by the heads alone (issue 13).
                 # The heads alone need a whole sentence with content in it, or a symptom
                 # word the protocol knows.
-                # A protocol suspicion supports the heads only when they stand without it:
-                # they are fed that suspicion as an input (`protocol_features`), so counting
-                # it again as support counted one piece of evidence twice; 4 of the 5
-                # suspicion-backed compose_narrative_dev false alarms fell under the
-                # threshold without it (t-support, session 7). Below it the caller is asked.
-                independent = (out.emergency_without_suspicion is None
-                               or out.emergency_without_suspicion >= th.emergency)
-                supported = ((bool(result.suspected) and independent) or sim_hit is not None
+                supported = (bool(result.suspected) or sim_hit is not None
                              or (p_em >= th.alone
                                  and new_words >= self.config.model_alone_min_words
                                  and (clinical or n_content >= ALONE_MIN_CONTENT_WORDS)))

@@ -12,7 +12,6 @@ matched (intent keyword votes, protocol urgency): measured on dev, intent macro-
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import warnings
@@ -36,9 +35,6 @@ class ModelOutput:
     intent: Mapping[str, float]
     urgency: Mapping[str, float]
     red_flag: Mapping[str, float]
-    emergency_without_suspicion: float | None = None
-    """P(emergency) had the protocol suspected nothing (`predict_with_similarity`), set only
-    when it did: the heads' own evidence, apart from the suspicion they were fed."""
 
 
 @dataclass(frozen=True)
@@ -235,8 +231,6 @@ class Head:
 
 PROTOCOL_FEATURES = 12
 _PROTO_SCALE = 3.0
-_SUSPECTED_FEATURE = 10
-"""Index of "any suspected red flag" in `protocol_features` (after 7 intents, 3 urgencies)."""
 
 
 def protocol_features(result: Any) -> np.ndarray:
@@ -332,15 +326,15 @@ class HeadsModel:
         probs = {name: head.probs(x) for name, head in self.heads.items()}
         out = []
         for i in range(x.shape[0]):
-            intent, urgency, red_flag = (
+            out.append(ModelOutput(*(
                 {label: float(p) for label, p in zip(self.heads[name].labels, probs[name][i],
                                                      strict=True)}
-                for name in HEAD_NAMES)
-            out.append(ModelOutput(intent, urgency, red_flag))
+                for name in HEAD_NAMES)))
         return out
 
     def predict(self, text: str, proto: np.ndarray) -> ModelOutput:
-        return self._with_counterfactual(self.encoder.embed([text])[0], proto)
+        return self.predict_vectors(self.features(self.encoder.embed([text]),
+                                                  proto[None, :]))[0]
 
     def predict_with_similarity(self, text: str, proto: np.ndarray
                                 ) -> tuple[ModelOutput, SimilarityResult]:
@@ -352,17 +346,5 @@ class HeadsModel:
             return self.predict(text, proto), EMPTY
         windows = clause_windows(text)
         full, vectors = self.encoder.encode_with_spans(text, windows)
-        out = self._with_counterfactual(full, proto)
+        out = self.predict_vectors(self.features(full[None, :], proto[None, :]))[0]
         return out, self.similarity.score_vectors(text, windows, vectors)
-
-    def _with_counterfactual(self, emb: np.ndarray, proto: np.ndarray) -> ModelOutput:
-        """The heads on `proto`, and, when it says the protocol suspected a red flag, on the
-        same words without that input (one extra row through the heads, no encoder pass)."""
-        if not proto[_SUSPECTED_FEATURE]:
-            return self.predict_vectors(self.features(emb[None, :], proto[None, :]))[0]
-        unsuspected = proto.copy()
-        unsuspected[_SUSPECTED_FEATURE] = 0.0
-        out, alone = self.predict_vectors(self.features(np.stack([emb, emb]),
-                                                        np.stack([proto, unsuspected])))
-        return dataclasses.replace(
-            out, emergency_without_suspicion=alone.urgency.get("emergency", 0.0))
