@@ -197,7 +197,14 @@ class RecognizerConfig:
     """Mean aligned-word probability below which an utterance is dropped when no_speech_prob
     is above half its threshold (below half of it: dropped regardless)."""
     max_tokens_per_s: float = 12.0
-    """Token budget: a runaway repetition loop cannot cost more than the audio warrants."""
+    """Token budget of finals: a runaway repetition loop cannot cost more than the audio
+    warrants."""
+    partial_max_tokens_per_s: float = 5.0
+    """Token budget of partials (new tokens: 8 + this per second of audio). Greedy partials on
+    unfinished audio often loop (repeat a phrase until the budget): such a pass cost 0.9-1.4
+    CPU-s against ~0.3 for a normal one. Fast French speech is ~3-4 Whisper BPE tokens a
+    second; a partial cut at the budget loses only the loop, which ``trim_repetition`` drops
+    anyway, and the final (budget ``max_tokens_per_s``) re-decodes the whole utterance."""
     # Streaming / VAD
     vad_threshold: float = 0.5
     vad_neg_threshold: float = 0.35
@@ -321,6 +328,8 @@ class DecodePolicy:
     word_timestamps: bool
     min_phrase_repeats: int
     """A phrase repeated this many times in a row is a decoding loop (``trim_repetition``)."""
+    max_tokens_per_s: float = 12.0
+    """New tokens allowed per second of audio (plus 8): the cost bound of a looping pass."""
 
 
 class SharedEncoding:
@@ -396,9 +405,11 @@ class Recognizer:
         self._prompt_tokens: dict[str, list[int]] = {}
         self._recording_vad: RecordingVad | None = None
         self.partial_policy = DecodePolicy(config.partial_beam_size, config.bias,
-                                           config.min_window_s, False, 2)
+                                           config.min_window_s, False, 2,
+                                           config.partial_max_tokens_per_s)
         self.final_policy = DecodePolicy(config.beam_size, config.final_bias,
-                                         config.final_min_window_s, config.word_timestamps, 3)
+                                         config.final_min_window_s, config.word_timestamps, 3,
+                                         config.max_tokens_per_s)
         lanes: list[Lane[DecodeRequest, Decoded]] = []
         self._lane: _Worker | None = None
         if config.urgent_lane_threads > 0:
@@ -560,7 +571,7 @@ class Recognizer:
             prefix_tokens = tok.encode(" " + r.prefix) if r.prefix else []
             prompt += prefix_tokens
             duration = len(r.samples) / SAMPLE_RATE
-            budget = int(8 + self.config.max_tokens_per_s * duration)
+            budget = int(8 + policy.max_tokens_per_s * duration)
             budgets.append(min(448, len(prompt) + budget) - len(prompt))
             prompts.append(prompt)
             prefixes.append(prefix_tokens)
