@@ -287,6 +287,24 @@ def trim_repetition(text: str, min_phrase_repeats: int = 3) -> str:
     return text
 
 
+def trim_cut_loop(text: str) -> str:
+    """Drop the unfinished copy a decoding loop ends with when the token budget stopped it
+    ("il s'étouffe, il s'ét" -> "il s'étouffe,"): the text's longest tail of 2+ words that
+    repeats words said earlier (its last word may be cut mid-word). Only for passes that hit
+    their budget: of 147 bench partials, the 9 whose text the 5 tokens/s budget changed all
+    ended in such a copy, which ``trim_repetition`` (two whole copies) does not catch."""
+    words = text.split()
+    keys = [re.sub(r"[^\w']", "", normalize(w)) for w in words]
+    n = len(keys)
+    for j in range(1, n - 1):
+        tail = keys[j:]
+        for i in range(j):
+            if keys[i:i + len(tail) - 1] == tail[:-1] and i + len(tail) <= n and \
+                    tail[-1] and keys[i + len(tail) - 1].startswith(tail[-1]):
+                return " ".join(words[:j])
+    return text
+
+
 def _keys(text: str) -> list[str]:
     return [k for k in (re.sub(r"[^\w']", "", w) for w in normalize(text).split()) if k]
 
@@ -330,6 +348,9 @@ class DecodePolicy:
     """A phrase repeated this many times in a row is a decoding loop (``trim_repetition``)."""
     max_tokens_per_s: float = 12.0
     """New tokens allowed per second of audio (plus 8): the cost bound of a looping pass."""
+    trim_cut_loop: bool = False
+    """Partials: a pass stopped by its budget drops the unfinished loop copy it ends with
+    (``trim_cut_loop``); finals keep their text as before."""
 
 
 class SharedEncoding:
@@ -406,7 +427,7 @@ class Recognizer:
         self._recording_vad: RecordingVad | None = None
         self.partial_policy = DecodePolicy(config.partial_beam_size, config.bias,
                                            config.min_window_s, False, 2,
-                                           config.partial_max_tokens_per_s)
+                                           config.partial_max_tokens_per_s, True)
         self.final_policy = DecodePolicy(config.beam_size, config.final_bias,
                                          config.final_min_window_s, config.word_timestamps, 3,
                                          config.max_tokens_per_s)
@@ -620,7 +641,8 @@ class Recognizer:
                     enc_np = np.asarray(enc)
                 words = self._align(tok, tokens, enc_np[i:i + 1], frames[i], worker.fw)
             out.append(self._finish_decode(tok, prefix_tokens, new_tokens, words, avg_logprob,
-                                           no_speech, lang, policy))
+                                           no_speech, lang, policy,
+                                           len(new_tokens) >= budgets[i]))
         # The triage prompt can leak into short or unclear audio as a verbatim run of it (a 1 s
         # "ask not" came out as "Chest pain, can't breathe, choking,"): a false red flag. Such
         # a run is kept only if a decode without the prompt hears it too. A prompted decode
@@ -674,7 +696,7 @@ class Recognizer:
 
     def _finish_decode(self, tok: Any, prefix_tokens: list[int], new_tokens: list[int],
                        words: tuple[Word, ...], avg_logprob: float, no_speech_prob: float,
-                       lang: str, policy: DecodePolicy) -> Decoded:
+                       lang: str, policy: DecodePolicy, cut: bool = False) -> Decoded:
         cfg = self.config
         tokens = prefix_tokens + new_tokens
         text = tok.decode(tokens).strip()
@@ -690,6 +712,8 @@ class Recognizer:
         new_text = tok.decode(new_tokens).strip() if dropped is None else ""
         if new_text:
             trimmed = trim_repetition(new_text, policy.min_phrase_repeats)
+            if cut and policy.trim_cut_loop:
+                trimmed = trim_cut_loop(trimmed)
             if trimmed != new_text:
                 new_text = trimmed
                 text = f"{tok.decode(prefix_tokens).strip()} {trimmed}".strip()
