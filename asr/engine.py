@@ -209,7 +209,9 @@ class RecognizerConfig:
     (with ``trim_cut_loop``); the 123 passes that ended by themselves used at most 8 + 3.3
     tokens a second of audio; ``bench asr`` (load ~2):
     CPU-s per partial 0.255 -> 0.219, per closing partial 0.292 -> 0.235, engine busy 30.9 ->
-    26.9 s, WER and triage-term recall unchanged."""
+    26.9 s, WER and triage-term recall unchanged. ``bench calls --concurrency 4``, one run
+    each, load 1.7-2.9: CPU-s per call-second 0.612 / 0.579 / 0.466 -> 0.536 / 0.442 / 0.354
+    at 1 / 2 / 4 calls (noisy at this load: re-measure at 8 calls on a quiet box)."""
     # Streaming / VAD
     vad_threshold: float = 0.5
     vad_neg_threshold: float = 0.35
