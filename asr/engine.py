@@ -201,8 +201,9 @@ class RecognizerConfig:
     warrants."""
     partial_max_tokens_per_s: float = 5.0
     """Token budget of partials (new tokens: 8 + this per second of audio). Greedy partials on
-    unfinished audio often loop (repeat a phrase until the budget): such a pass cost 0.9-1.4
-    CPU-s against ~0.3 for a normal one. Fast French speech is ~3-4 Whisper BPE tokens a
+    unfinished audio often loop (repeat a phrase until the budget): on the bench replay below
+    such a pass cost 0.37-0.66 CPU-s at 12 tokens/s, 0.20-0.43 at 5 (a normal one ~0.25).
+    Fast French speech is ~3-4 Whisper BPE tokens a
     second; a partial cut at the budget loses only the loop, which ``trim_repetition`` drops
     anyway, and the final (budget ``max_tokens_per_s``) re-decodes the whole utterance. Bench
     clips (synthesized FR + EN), 147 partial passes replayed at 12 vs 5: same text on every one
