@@ -160,11 +160,12 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
     ("cauda_equina", {F.STROKE, F.TRAUMA, F.ACUTE_ABDOMEN},
      "Patient de 45 ans, lombalgie. Depuis ce matin, anesthésie en selle et rétention "
      "urinaire."),
-    # -- acute limb ischaemia (6 P)
-    ("limb_ischaemia", {F.STROKE, F.TRAUMA, F.ACUTE_ABDOMEN, F.CHEST_PAIN},
+    # -- acute limb ischaemia (6 P); raised as sepsis, where protocol.yaml puts it (LABELS.md
+    # has no vascular category and "mottled" is its sepsis criterion)
+    ("limb_ischaemia", {F.SEPSIS, F.STROKE, F.TRAUMA, F.ACUTE_ABDOMEN, F.CHEST_PAIN},
      "ma jambe est devenue froide et blanche d'un coup, très douloureuse, je ne la sens "
      "plus"),
-    ("limb_ischaemia", {F.STROKE, F.TRAUMA, F.ACUTE_ABDOMEN, F.CHEST_PAIN},
+    ("limb_ischaemia", {F.SEPSIS, F.STROKE, F.TRAUMA, F.ACUTE_ABDOMEN, F.CHEST_PAIN},
      "my dad's leg suddenly went cold and pale and really painful, he can't move his foot"),
     # -- GI bleed as melaena with faintness (NICE CKS)
     ("gi_bleed.melaena", {F.BLEEDING},
@@ -231,7 +232,6 @@ TRAPS: tuple[tuple[str, str], ...] = (
 GAP: frozenset[int] = frozenset({
     11,      # a tearing back pain, sudden, worst ever: no chest or belly named
     27,      # FR posterior stroke: "la tête me tourne" + "je vois double" + cannot stand
-    45, 46,  # acute limb ischaemia: a limb cold, pale, painful, numb, sudden
 })
 # Traps the rules raise today (strict xfail: over-triage, never fixed by lowering a rule).
 TRAP_GAP: frozenset[int] = frozenset({
