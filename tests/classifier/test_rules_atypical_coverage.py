@@ -185,6 +185,12 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
     ("pre_eclampsia", {F.OBSTETRIC},
      "my wife's 35 weeks pregnant, she's got a bad headache, blurred vision and pain under "
      "her ribs"),
+    # -- posterior stroke with no word for sudden (NICE CKS vertigo, central signs)
+    ("stroke.posterior", {F.STROKE},
+     "ma mère dit que la tête lui tourne, elle voit double depuis ce matin et elle ne tient "
+     "plus debout"),
+    ("stroke.posterior", {F.STROKE},
+     "the room is spinning, I'm seeing double and I keep falling over"),
     )
 )
 
@@ -226,12 +232,14 @@ TRAPS: tuple[tuple[str, str], ...] = (
                       "soir."),
     ("pre_eclampsia", "I'm 30 weeks pregnant and I'd like my blood pressure checked at my "
                       "routine appointment."),
+    ("posterior", "J'ai des vertiges quand je me lève trop vite, ça passe tout seul."),
+    ("posterior", "Depuis mes nouvelles lunettes je vois un peu flou de loin, ça me donne le "
+                  "tournis."),
 )
 
 # Cases the rules miss today (strict xfail: each must fail until its concept is added).
 GAP: frozenset[int] = frozenset({
     11,      # a tearing back pain, sudden, worst ever: no chest or belly named
-    27,      # FR posterior stroke: "la tête me tourne" + "je vois double" + cannot stand
 })
 # Traps the rules raise today (strict xfail: over-triage, never fixed by lowering a rule).
 TRAP_GAP: frozenset[int] = frozenset({
