@@ -97,6 +97,10 @@ CASES: tuple[tuple[str, frozenset[RedFlag], str], ...] = tuple(
     ("breathing.child_drooling", {F.BREATHING},
      "our daughter has a fever, she's drooling and can't swallow, her breathing sounds noisy"),
     # -- stroke (NHS111 FAST; FRENCH déficit neurologique brutal tri 2)
+    # One eye gone dark all at once: the eye named beside the loss (vision_combo's near
+    # forms; a concept written between its lists and its `near:` once took them).
+    ("stroke.vision_one_eye", {F.STROKE},
+     "brutalement elle a l'oeil gauche tout noir"),
     ("stroke.face_arm", {F.STROKE},
      "Patient de 70 ans. Depuis une heure, bouche déviée à droite. Le bras droit ne tient "
      "pas."),
