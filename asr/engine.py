@@ -280,7 +280,7 @@ def trim_repetition(text: str, min_phrase_repeats: int = 3) -> str:
     usual artifact ("today only platforms 1 and 3 are used today only ...").
     """
     words = text.split()
-    keys = [re.sub(r"[^\w']", "", normalize(w)) for w in words]
+    keys = [_word_key(normalize(w)) for w in words]
     for i in range(len(keys)):
         for n in range(1, len(keys) // 2 + 1):
             reps = 1
@@ -302,19 +302,24 @@ def trim_cut_loop(text: str) -> str:
     their budget: of 147 bench partials, the 9 whose text the 5 tokens/s budget changed all
     ended in such a copy, which ``trim_repetition`` (two whole copies) does not catch."""
     words = text.split()
-    keys = [re.sub(r"[^\w']", "", normalize(w)) for w in words]
+    keys = [_word_key(normalize(w)) for w in words]
     n = len(keys)
     for j in range(1, n - 1):
         tail = keys[j:]
         for i in range(j):
-            if keys[i:i + len(tail) - 1] == tail[:-1] and i + len(tail) <= n and \
+            # i < j, so the earlier copy always fits before the tail's end.
+            if keys[i:i + len(tail) - 1] == tail[:-1] and \
                     tail[-1] and keys[i + len(tail) - 1].startswith(tail[-1]):
                 return " ".join(words[:j])
     return text
 
 
+def _word_key(word: str) -> str:
+    return re.sub(r"[^\w']", "", word)
+
+
 def _keys(text: str) -> list[str]:
-    return [k for k in (re.sub(r"[^\w']", "", w) for w in normalize(text).split()) if k]
+    return [k for k in (_word_key(w) for w in normalize(text).split()) if k]
 
 
 def prompt_echo(text: str, prompt: str) -> list[str]:
