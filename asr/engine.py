@@ -7,22 +7,20 @@ Two decoding policies, chosen on the real clips of ``../shared/external/audio`` 
   (audio + 1 s, at least 5 s), the triage prompt. One pass ~0.1-0.2 s: cheap enough for a
   partial every ~1 s of speech on every call.
 * Finals and whole recordings: beam 4 (same words as beam 5 on the real clips, for 12 decoder
-  rows a step instead of 15: see ``RecognizerConfig.beam_size``), the prompt, an encoder window
-  of at least 15 s, 1 s of audio before the speech start. Measured on the real French clips (16
-  kHz, WER, whole clips): greedy + 5 s window + prompt (the old final) 0.327, beam 5 alone
-  0.308, no prompt alone 0.308, beam 5 + no prompt + 10 s window 0.269, + 15 s window 0.212 =
-  stock faster-whisper (30 s, beam 5, fallback) 0.212 on the same clips (EN: 0.059 both); with
-  the prompt back at beam 5 + 15 s: FR 0.250 (one extra word on a numbers clip), EN 0.024. Short
-  windows make the decoder repeat the sentence ("today only platforms 1 and 3 are used today
-  only platforms 1 and 3 are used" at 5 s) and lose rare words ("mer zone" for "mer jaune");
-  greedy + prompt pulls "conseiller général" to "conseillés générales". A 15 s window costs
-  ~0.11 s of encoder on 2 cores vs 0.49 s for 30 s: stock accuracy at a quarter of its cost.
-  Most of the remaining FR errors are the references' own (digits vs words, "est-ce"). Those
-  figures predate the recordings' VAD fix (``asr.vad.RecordingVad``: a sentence said after 28 s
-  of line noise was lost). Re-measured with it (``bench asr``, same run, load ~7): ours FR 0.121
-  / 8 kHz 0.052, EN 0.023 / 0.034; stock FR 0.155 / 0.103, EN 0.057 / 0.138. Final window
-  re-checked then: 8 s FR 0.414 (sentences doubled), 10 s 0.138 / 8 kHz 0.19, 12 s 0.138 /
-  0.103, 15 s 0.121 / 0.052: 15 s stays.
+  rows a step instead of 15: see ``RecognizerConfig.beam_size``), the prompt, Whisper's own
+  30 s encoder window (the input stock faster-whisper decodes), 1 s of audio before the speech
+  start; a live final also hears the utterance before it when the caller only paused
+  (``asr.streaming``: its text forced as prefix). Short windows were cheaper and matched stock
+  on one CPU, not on another: a 15 s window gave "la mer zone" for "la mer jaune" on this
+  Xeon (AVX-512/AMX) and on CI, where it had matched on an EPYC; int8 numerics differ by CPU,
+  and only Whisper's native window is what the model was trained on. Short windows also make
+  the decoder repeat the sentence ("today only platforms 1 and 3 are used today only ..." at
+  5 s); greedy + prompt pulls "conseiller général" to "conseillés générales". Real clips, this
+  machine, WER against the human transcripts (recording / live finals): 15 s windows, finals
+  alone: FR 0.155 / 0.138, EN 0.046 / 0.057 (16 kHz), FR 0.086 / 0.086, EN 0.057 / 0.080
+  (8 kHz mu-law); 30 s windows + context: FR 0.069 / 0.069, EN 0.046 / 0.023, FR 0.052 /
+  0.052, EN 0.057 / 0.023. Most of the remaining errors are the references' own (digits vs
+  words, "est-ce").
 
 Passes of every call go through one :class:`asr.scheduler.InferenceScheduler` that batches them.
 """
@@ -121,10 +119,20 @@ class RecognizerConfig:
     beam 1: 3.95); whole process, load included (``bench asr`` whole_file_speed, load 1.1):
     1.08x plain by wall and CPU (beam 5: 1.11x). A live final of a ~5 s utterance gains little
     (1.27 vs 1.31 CPU-s, min of 3, load ~3): its 15 s encoder window dominates."""
-    final_min_window_s: float = 15.0
-    """Shortest encoder window of finals. Real FR clips, beam 5 no prompt: WER 0.308 at 5 s,
-    0.269 at 10 s, 0.212 at 15 s (stock 30 s: 0.212); EN 0.153 at 5 s (sentence repeated),
-    0.059 from 10 s on. Encoder cost on 2 cores: 0.11 s at 15 s vs 0.49 s at 30 s."""
+    final_min_window_s: float = 30.0
+    """Shortest encoder window of finals: Whisper's 30 s, so a final's encoder input is stock
+    faster-whisper's (its text then matches stock's on every CPU, tested on real clips). Real
+    FR clips (this Xeon, 16 kHz, whole clips): 15 s 0.155, 30 s 0.069; 8 kHz 0.086 / 0.052.
+    Cost: the encoder of a 30 s window is ~4x a 15 s one (0.49 vs 0.11 s on 2 idle cores, an
+    older measure); finals run one per batch and after the red-flag path's partials (see
+    ``asr.scheduler``), so the handoff does not wait for them."""
+    final_context_gap_s: float = 2.0
+    """A final whose utterance began at most this long after the previous one ended decodes
+    both, the previous text forced as prefix, when both fit its window (``asr.streaming``),
+    like ``merge_gap_s`` for recordings. Real clips, live finals, 30 s windows, without / with
+    context: FR 0.172 / 0.069, EN 0.069 / 0.023 (16 kHz); EN 0.046 / 0.023 (8 kHz). A
+    sentence cut at a breath lost words alone ("Ask not. | Watch your country can do for
+    you."); a lone "1" came out as the triage prompt ("Il n'y a plus à respirer")."""
     final_bias: bool = True
     """Triage prompt on finals too. Real clips, beam 5 + 15 s window, prompt vs none: FR 0.250
     vs 0.212 at 16 kHz (one word, "mon chiffre préféré *est* 3360 et 1", on a numbers clip),
@@ -148,13 +156,13 @@ class RecognizerConfig:
     max_batch: int = 8
     """Passes per CTranslate2 batch (one per simultaneous call at the 8-call target)."""
     max_batch_window_s: float = 90.0
-    """Summed encoder windows per batch of whole-recording segments (six 15 s segments): 60 s
+    """Summed encoder windows per batch of whole-recording segments (three 30 s windows): 60 s
     of real French in 3 segments, 4.6-4.9 CPU-s batched vs 5.3 one by one (load ~7)."""
-    max_final_batch_window_s: float = 15.0
-    """Summed encoder windows per batch of live finals: one 15 s final. Batching saves decoder
-    steps, not encoder work: 1.42 CPU-s for one final, 7.3 CPU-s for six (load ~6); and a
-    running batch cannot be interrupted, so at 8 calls batches of six finals made the closing
-    partials (the red-flag path) wait ~20 s behind them (`bench calls`, load ~6)."""
+    max_final_batch_window_s: float = 30.0
+    """Summed encoder windows per batch of live finals: one final (30 s window). Batching saves
+    decoder steps, not encoder work: 1.42 CPU-s for one 15 s final, 7.3 CPU-s for six (load
+    ~6); and a running batch cannot be interrupted, so at 8 calls batches of six finals made
+    the closing partials (the red-flag path) wait ~20 s behind them (`bench calls`, load ~6)."""
     max_partial_batch_window_s: float = 15.0
     """Summed encoder windows per batch of partials (3 partials of 5 s). A final that arrives
     while a partial batch runs waits for it: measured 0.56 CPU-s of encoder per 15 s window
@@ -238,13 +246,14 @@ class RecognizerConfig:
     is decoded. 0.5 s: 1 of 3 lost again."""
     merge_gap_s: float = 2.0
     """Whole recordings: speech chunks less than this apart are decoded together (context)."""
-    recording_max_segment_s: float = 14.0
-    """Whole recordings: neighbouring chunks are merged up to this, so a segment and its
-    1 s pad fit the finals' 15 s encoder window. The encoder costs 1.7 CPU-s for a 30 s window
-    and 0.47 for 15 s (2 cores, load ~6): merged up to 24 s (30 s windows), 60 s of real
-    French took 1.36x plain faster-whisper tuned for speed. A single chunk longer than this
-    (no pause) is kept whole, up to ``max_utterance_s``, in Whisper's 30 s window."""
-
+    recording_max_segment_s: float = 24.0
+    """Whole recordings: neighbouring chunks are merged up to this, so a segment, its lead and
+    its pad fit Whisper's 30 s window (the finals' window). ``bench asr`` whole_file_60s (60.8 s
+    of real French, 3 fresh processes each, load ~1.2, this Xeon): 14 s segments in 15 s
+    windows 1.05x plain faster-whisper tuned for speed by wall, WER 0.103 ("mer zone"); in 30 s
+    windows 1.59x, 0.103; 24 s segments in 30 s windows 1.43x, WER 0.086 (plain: 0.241).
+    Accuracy first: the speed target (1.0x) is missed by 0.4x; plain decodes greedily on
+    windows of the same size, we at beam 4."""
 
 @dataclass(frozen=True)
 class Decoded:
@@ -261,6 +270,9 @@ class Decoded:
     no_speech_prob: float
     dropped: str | None = None
     """Why the text was discarded (phantom phrase, no speech...), or None."""
+    prefix_words: int = 0
+    """How many of ``words`` are the forced prefix's (aligned words, which can split a
+    written word: "rendez" "-vous")."""
 
 
 def normalize(text: str) -> str:
@@ -652,9 +664,12 @@ class Recognizer:
             if tokens and (policy.word_timestamps or suspicious):
                 if enc_np is None:
                     enc_np = np.asarray(enc)
-                words = self._align(tok, tokens, enc_np[i:i + 1], frames[i], worker.fw)
-            out.append(self._finish_decode(tok, prefix_tokens, new_tokens, words, avg_logprob,
-                                           no_speech, lang, policy,
+                words, prefix_words = self._align(tok, tokens, enc_np[i:i + 1], frames[i],
+                                                  worker.fw, len(prefix_tokens))
+            else:
+                prefix_words = 0
+            out.append(self._finish_decode(tok, prefix_tokens, new_tokens, words, prefix_words,
+                                           avg_logprob, no_speech, lang, policy,
                                            len(new_tokens) >= budgets[i]))
         # The triage prompt can leak into short or unclear audio as a verbatim run of it (a 1 s
         # "ask not" came out as "Chest pain, can't breathe, choking,"): a false red flag. Such
@@ -708,8 +723,9 @@ class Recognizer:
         return ctranslate2.StorageView.from_array(np.ascontiguousarray(stacked)), frames
 
     def _finish_decode(self, tok: Any, prefix_tokens: list[int], new_tokens: list[int],
-                       words: tuple[Word, ...], avg_logprob: float, no_speech_prob: float,
-                       lang: str, policy: DecodePolicy, cut: bool = False) -> Decoded:
+                       words: tuple[Word, ...], prefix_words: int, avg_logprob: float,
+                       no_speech_prob: float, lang: str, policy: DecodePolicy,
+                       cut: bool = False) -> Decoded:
         cfg = self.config
         tokens = prefix_tokens + new_tokens
         text = tok.decode(tokens).strip()
@@ -720,7 +736,9 @@ class Recognizer:
             dropped = "no speech"
         elif is_phantom(text):
             dropped = "phantom phrase"
-        elif words and self._unlikely(words, no_speech_prob):
+        elif words[prefix_words:] and self._unlikely(words[prefix_words:], no_speech_prob):
+            # Judged on the pass's own words: a forced prefix (confirmed words, or the
+            # previous utterance a final carries as context) is no evidence for them.
             dropped = "low word confidence"
         new_text = tok.decode(new_tokens).strip() if dropped is None else ""
         if new_text:
@@ -734,7 +752,8 @@ class Recognizer:
         if dropped is not None and prefix_tokens:
             text, dropped = tok.decode(prefix_tokens).strip(), None  # keep what was confirmed
         return Decoded(text if dropped is None else "", new_text, tuple(tokens), lang, words,
-                       float(avg_logprob), float(no_speech_prob), dropped)
+                       float(avg_logprob), float(no_speech_prob), dropped,
+                       min(prefix_words, len(words)))
 
     def _unlikely(self, words: tuple[Word, ...], no_speech_prob: float) -> bool:
         """Text the audio does not support: Whisper's own no-speech/logprob rule misses the
@@ -750,7 +769,9 @@ class Recognizer:
         ) or (mean < 2 * cfg.min_word_probability and no_speech_prob > cfg.no_speech_threshold)
 
     def _align(self, tok: Any, tokens: list[int], enc: Any, n_frames: int,
-               fw: Any = None) -> tuple[Word, ...]:
+               fw: Any = None, prefix_tokens: int = 0) -> tuple[tuple[Word, ...], int]:
+        """Aligned words of ``tokens``, and how many of them lie within its first
+        ``prefix_tokens`` tokens (the forced prefix)."""
         import ctranslate2
         from faster_whisper.transcribe import merge_punctuations
 
@@ -758,10 +779,16 @@ class Recognizer:
             enc = ctranslate2.StorageView.from_array(np.ascontiguousarray(enc))
         alignment = (fw or self._fw).find_alignment(tok, [tokens], enc, n_frames)[0]
         merge_punctuations(alignment, "\"'“¿([{-", "\"'.。,，!！?？:：”)]}、")
-        return tuple(
-            Word(a["word"].strip(), float(a["start"]), float(a["end"]), float(a["probability"]))
-            for a in alignment if a["word"].strip()
-        )
+        words: list[Word] = []
+        prefix_words = seen = 0
+        for a in alignment:
+            seen += len(a["tokens"])
+            if a["word"].strip():
+                words.append(Word(a["word"].strip(), float(a["start"]), float(a["end"]),
+                                  float(a["probability"])))
+                if seen <= prefix_tokens:
+                    prefix_words = len(words)
+        return tuple(words), prefix_words
 
     # -- public API ------------------------------------------------------------------------
     def stream(self, language: str | None = None, t0: float = 0.0) -> StreamingTranscriber:
@@ -805,13 +832,13 @@ class Recognizer:
         requests = []
         for a, b in spans:
             req = self.request(x[a:b], lang, PassKind.RECORDING, policy=policy)
-            # Two window sizes only (15 s, 30 s). Each segment in its own whole-second window
+            # The finals' window, or 30 s when longer. Each segment in its own whole-second window
             # (as live finals) was 5 % faster but lost words: 60 s of real French, WER 0.103
             # -> 0.276 (a 20 s segment in a 21 s window instead of Whisper's native 30 s).
             requests.append(dataclasses.replace(
                 req, window_frames=req.window_frames if req.window_frames <= int(
                     policy.min_window_s * FRAMES_PER_SECOND) else MAX_FRAMES))
-        # All queued at once: the segments (15 s windows, see ``recording_max_segment_s``)
+        # All queued at once: the segments (see ``recording_max_segment_s``)
         # share batches, which saves decoder steps (batching gives the same text, tested).
         futures = self.engine.submit_many(requests)
         segments: list[Segment] = []

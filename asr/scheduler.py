@@ -12,7 +12,7 @@ then partials of a stream the caller marked urgent (a red flag is suspected, see
 whole-recording segments. The red-flag path (what hands a call off) never queues behind
 finals: a final is what the call keeps, but the handoff is decided on the partials.
 A running batch cannot be interrupted, so batches of live passes are kept short: partials up
-to ``max_partial_batch_window_s``, finals up to ``max_final_batch_window_s`` (one 15 s final
+to ``max_partial_batch_window_s``, finals up to ``max_final_batch_window_s`` (one 30 s final
 by default). Batching finals saves little: six 15 s finals cost 7.3 CPU-s batched, 1.42 alone
 (~85 % of six alone); batched finals of 8 calls made every closing partial wait ~20 s behind
 them (`bench calls`, 8 calls, load ~6).

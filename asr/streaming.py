@@ -10,10 +10,13 @@ waits for a partial:
   fast (greedy, short window, triage prompt). Words agreed by two consecutive partials are
   confirmed (LocalAgreement-2) and forced as the prefix of later partials, so confirmed text
   never changes between partials.
-* Finals: decoded from scratch with the stock-quality policy (beam 4, 15 s window, the prompt;
-  see ``asr.engine``), so a final may correct words partials had confirmed; it is what the
-  call keeps. The final is submitted speculatively once ``speech_pad_ms`` of silence has
-  passed (batched with other calls' finals), and emitted by the first ``feed`` after it is
+* Finals: decoded from scratch with the stock-quality policy (beam 4, Whisper's 30 s window,
+  the prompt; see ``asr.engine``), so a final may correct words partials had confirmed; it is
+  what the call keeps. When the caller only paused (``final_context_gap_s``), the final
+  decodes the previous utterance too, its final text forced as prefix, and keeps what follows
+  it: a sentence cut at a breath is heard whole, as Whisper hears it in a recording. The
+  final is submitted speculatively once ``speech_pad_ms`` of silence has passed (one per
+  engine batch), and emitted by the first ``feed`` after it is
   done (``flush`` waits for it); ``SpeechEnd`` comes when ``end_silence_ms`` ends the
   utterance.
 * ``prioritize()``: the caller (who knows what the words mean) marks this call's partials
@@ -22,8 +25,9 @@ waits for a partial:
   whole utterance, run before finals; emitted as a partial between ``SpeechEnd`` and the final
   if it is done first. A red flag said last reaches the classifier without waiting for a burst
   of beam-4 finals from other calls. When its encoder window is the final's (an utterance of
-  14 s or more; any length with ``RecognizerConfig.closing_shares_final_encoder``), the final
-  reuses its encoder output: one encoder pass per utterance, the final's text unchanged.
+  29 s or more; any length with ``RecognizerConfig.closing_shares_final_encoder``) and the
+  final carries no context, the final reuses its encoder output: one encoder pass per
+  utterance, the final's text unchanged.
 
 Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far.
 """
@@ -69,6 +73,21 @@ class _PendingFinal:
     """Its closing partial (fast pass over the whole utterance), until emitted or moot."""
     confirmed: tuple[str, ...] = ()
     """Words confirmed before the closing partial, forced as its prefix."""
+    context: bool = False
+    """Its final decodes the previous utterance too, forced as prefix (see ``_Context``): the
+    final's own text and words come after it."""
+    audio_start_sample: int = 0
+    speech_end_sample: int = 0
+
+
+@dataclass(frozen=True)
+class _Context:
+    """The audio and forced text a final carries over from the utterance before it."""
+
+    start: int
+    """Stream sample index where the decoded audio starts (the previous utterance's start)."""
+    prefix: str
+    """The previous utterance's final text."""
 
 
 @dataclass
@@ -79,6 +98,10 @@ class _InFlight:
     end: int
     """Stream sample index just after the audio it decodes."""
     future: Future[Decoded]
+    start: int = 0
+    """Stream sample index of the first sample it decodes."""
+    context: bool = False
+    """A final that carries the previous utterance (see ``_Context``)."""
 
 
 def _words(text: str) -> list[str]:
@@ -125,6 +148,12 @@ class StreamingTranscriber:
         self._utterance_id = 0
         self._in_speech = False
         self._finals: deque[_PendingFinal] = deque()
+        self._previous: _PendingFinal | None = None
+        """The last ended utterance: its audio and final text are the next final's context."""
+        self._context_window = int((cfg.final_min_window_s - cfg.window_pad_s) * RATE)
+        self._history: deque[npt.NDArray[np.float32]] = deque(
+            maxlen=max(1, self._context_window // WINDOW + 1))
+        """The stream's last windows (a final's context reaches back this far)."""
         self._wall0 = time.monotonic()
         """A live line's audio is spoken after its stream was created: fed audio never runs
         ahead of the wall time since then (a backlog only catches up with it)."""
@@ -241,6 +270,7 @@ class StreamingTranscriber:
         cfg = self.recognizer.config
         start = self._n
         self._n += WINDOW
+        self._history.append(w)
         p = self._vad.prob(w, quiet=not self._in_speech and not self._candidate)
         if not self._in_speech:
             if p >= cfg.vad_threshold:
@@ -284,8 +314,8 @@ class StreamingTranscriber:
                 if running is not None and running.future.cancel():
                     self._partial_pass = None
                 closing = self._request(end, PassKind.CLOSING_PARTIAL)
-                if cfg.closing_shares_final_encoder or \
-                        closing.window_frames == final.window_frames:
+                if not final.prefix and (cfg.closing_shares_final_encoder or
+                                         closing.window_frames == final.window_frames):
                     # Same audio, same window: the final reuses the closing partial's encoder
                     # output (one encoder pass per utterance instead of two).
                     encoding = SharedEncoding()
@@ -339,6 +369,10 @@ class StreamingTranscriber:
     def _request(self, end: int, kind: PassKind) -> DecodeRequest:
         rec = self.recognizer
         partial = kind.partial
+        context = None if partial else self._final_context(end)
+        if context is not None:
+            return rec.request(self._stream_audio(context.start, end), self._utt_language,
+                               kind, prefix=context.prefix)
         req = rec.request(self._utterance_audio(end), self._utt_language, kind,
                           prefix=" ".join(self._confirmed) if partial else "")
         if partial and self.bias != req.policy.bias:
@@ -346,8 +380,47 @@ class StreamingTranscriber:
                                                                       bias=self.bias))
         return req
 
+    def _final_context(self, end: int) -> _Context | None:
+        """The previous utterance, when the caller went on after a short pause: its audio and
+        its final text (forced as prefix) go into this final's pass, as Whisper hears a
+        sentence within its 30 s window. Cut at pauses, a sentence decoded piece by piece lost
+        words: real JFK clip, "Ask not. | Watch your country can do for you." (stock, whole
+        clip: "ask not what your country"); "One. | | Three."; a lone "1" came out as the
+        triage prompt ("Il n'y a plus à respirer"). With the previous utterance as context
+        every such piece came out as said (see ``RecognizerConfig.final_context_gap_s``).
+
+        Only while the whole span fits the final's window (the encoder cost is the same), and
+        only once the previous final is done: a live line does not wait for it (this final
+        then goes alone), a replay does (its text must not depend on machine speed)."""
+        prev = self._previous
+        cfg = self.recognizer.config
+        if prev is None or self._speech_start - prev.speech_end_sample > \
+                cfg.final_context_gap_s * RATE:
+            return None
+        start = prev.audio_start_sample
+        if end - start > self._context_window or start < self._n - len(self._history) * WINDOW:
+            return None
+        if not prev.future.done() and self._sync:
+            wait_futures([prev.future], timeout=self._wait_limit(math.inf))
+        if not prev.future.done() or prev.future.cancelled() or \
+                prev.future.exception() is not None:
+            return None
+        d = prev.future.result()
+        text = d.new_text if prev.context else d.text
+        if not text or d.dropped or (self._utt_language and d.language != self._utt_language):
+            return None
+        return _Context(start, text)
+
+    def _stream_audio(self, start: int, end: int) -> npt.NDArray[np.float32]:
+        """Samples ``start:end`` of the stream (within ``_history``)."""
+        first = self._n - len(self._history) * WINDOW
+        audio = np.concatenate(list(self._history))
+        return audio[start - first:end - first]
+
     def _submit_request(self, end: int, req: DecodeRequest) -> _InFlight:
-        return _InFlight(self._utterance_id, end, self.recognizer.engine.submit(req))
+        return _InFlight(self._utterance_id, end, self.recognizer.engine.submit(req),
+                         end - len(req.samples),
+                         not req.kind.partial and bool(req.prefix))
 
     def _result(self, d: Decoded) -> Decoded:
         if self._utt_language is None:
@@ -432,10 +505,13 @@ class StreamingTranscriber:
             closing.future.cancel()
             closing = None
         self._closing = None
-        self._finals.append(_PendingFinal(
+        final = _PendingFinal(
             self._utterance_id, spec.future, self._t(self._speech_start), self._t(end_voiced),
-            self._t(self._audio_start), self._any_partial,
-            closing.future if closing is not None else None, tuple(self._confirmed)))
+            self._t(spec.start), self._any_partial,
+            closing.future if closing is not None else None, tuple(self._confirmed),
+            spec.context, self._audio_start, end_voiced)
+        self._finals.append(final)
+        self._previous = final
         self._in_speech = False
         self._reset_utterance()
         sync = self.wait_for_finals or self._sync
@@ -490,15 +566,18 @@ class StreamingTranscriber:
         while self._finals and self._finals[0].future.done():
             f = self._finals.popleft()
             d = f.future.result()  # a final is never shed; a model fault propagates
-            if d.text or f.any_partial:
+            # A final with context: its own words follow the previous utterance's, forced.
+            text = d.new_text if f.context else d.text
+            if text or f.any_partial:
                 off = f.audio_start
                 events.append(TranscriptUpdate(
                     utterance_id=f.utterance_id,
-                    confirmed=d.text,
+                    confirmed=text,
                     pending="",
                     is_final=True,
                     words=tuple(Word(w.text, round(off + w.start, 3), round(off + w.end, 3),
-                                     w.probability) for w in d.words) if d.text else (),
+                                     w.probability) for w in d.words[d.prefix_words:]
+                                ) if text else (),
                     start=f.start,
                     end=f.end,
                     language=d.language,
