@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,12 @@ def _call(agent_app: Any, token: str, speech: Any, answers: dict[str, list[str]]
                                       voice=_voice(speech), call_sid=sid, caller=LINE))
     session = agent_app.state.agent_calls[-1]
     assert session.options.provider_call_id == sid
+    # The caller's side returns when it hangs up; the agent then still flushes the call's last
+    # final (the decisive utterance's, after a handoff), so read the timeline once it ended.
+    deadline = time.monotonic() + 120.0
+    while not session.ended.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session.ended.is_set(), "the call never ended on the agent's side"
     return call, session.report().to_json()
 
 
