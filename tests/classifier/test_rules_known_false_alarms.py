@@ -154,3 +154,66 @@ def test_vomiting_said_plainly_is_still_read(rules: Classifier, text: str) -> No
     c = rules.classify(text)
     assert RedFlag.DIABETIC in ({h.category for h in c.suspected}
                                 | {h.category for h in c.red_flags}), c
+
+
+# A child given their own medicine is a dose, not an accidental ingestion (SAMU: ingestion
+# accidentelle = what the child got hold of). Too much, or someone else's, stays raised.
+OWN_DOSE = (
+    "mon fils a pris son doliprane ce matin, il a encore de la fièvre",
+    "ma fille a bien pris son antibiotique mais elle tousse toujours",
+    "my son took his medicine this morning but still has a temperature",
+    "my daughter had her calpol an hour ago, can I give ibuprofen too?",
+)
+
+
+@pytest.mark.parametrize("text", OWN_DOSE)
+def test_a_child_taking_their_own_medicine_is_not_an_ingestion(rules: Classifier,
+                                                               text: str) -> None:
+    c = assert_not_raised(rules, text)
+    assert RedFlag.POISONING not in {h.category for h in c.red_flags}
+
+
+INGESTION_STILL_RAISED = (
+    "mon fils a pris toute la boite de son doliprane",
+    "ma fille a pris les médicaments de sa grand-mère",
+    "my toddler swallowed some tablets",
+    "mon bébé a pris son doliprane et il est tout mou",
+)
+
+
+@pytest.mark.parametrize("text", INGESTION_STILL_RAISED)
+def test_too_much_or_someone_elses_medicine_is_still_raised(rules: Classifier,
+                                                            text: str) -> None:
+    assert_raised(rules, RedFlag.POISONING, text)
+
+
+# Words of a red flag used for something else: a figure of speech, a vaccine, tablets, a wound.
+NOT_THE_RED_FLAG = (
+    "I nearly had a heart attack when I saw the bill, who do I talk to about it?",
+    "j'ai failli faire une crise cardiaque en voyant la facture, vous pouvez m'expliquer ?",
+    "il me faut mes comprimés pour le cœur comme d'habitude, c'est pour un renouvellement",
+    "je n'ai plus de comprimés pour la tension, je peux passer chercher une ordonnance ?",
+    "my son needs his meningitis jab before he goes to university, can we book it?",
+    "je voudrais prendre rendez-vous pour le vaccin contre la méningite de ma fille",
+    "the cut on my finger is deep and gaping but it stopped bleeding, does it need stitches?",
+)
+
+
+@pytest.mark.parametrize("text", NOT_THE_RED_FLAG)
+def test_red_flag_words_used_for_something_else_are_not_raised(rules: Classifier,
+                                                               text: str) -> None:
+    assert_not_raised(rules, text)
+
+
+RED_FLAG_WORDS_STILL_RAISED = (
+    (RedFlag.CHEST_PAIN, "I think I'm having a heart attack"),
+    (RedFlag.CHEST_PAIN, "ça me comprime la poitrine depuis une heure"),
+    (RedFlag.CHEST_PAIN, "j'ai une douleur qui me comprime le cœur"),
+    (RedFlag.MENINGITIS, "the hospital thinks my son has meningitis"),
+    (RedFlag.BREATHING, "he's gasping for air"),
+)
+
+
+@pytest.mark.parametrize("flag,text", RED_FLAG_WORDS_STILL_RAISED)
+def test_the_red_flag_itself_is_still_raised(rules: Classifier, flag: RedFlag, text: str) -> None:
+    assert_raised(rules, flag, text)
