@@ -16,12 +16,15 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from asr.types import AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate
+from asr.types import AsrEvent, AudioChunk, SpeechEnd, SpeechStart, TranscriptUpdate
+
+if TYPE_CHECKING:
+    from asr.streaming import StreamingTranscriber
 
 
 @dataclass(frozen=True)
@@ -331,15 +334,14 @@ def _wer(refs: list[str], hyps: list[str]) -> float | None:
     return round(float(jiwer.wer([r for r, _ in pairs], [h or "<empty>" for _, h in pairs])), 3)
 
 
-def live_finals(recognizer: Any, x: npt.NDArray[np.float32], language: str) -> str:
-    """The finals a call gets for ``x`` (fed in 100 ms chunks, then 1 s of silence), joined:
-    what the caller's words become when cut into utterances at pauses."""
-    from asr.types import AudioChunk, TranscriptUpdate
-
-    stream = recognizer.stream(language)
-    events = []
-    for a in range(0, len(x), 1600):
-        events += stream.feed(AudioChunk(x[a:a + 1600], a / 16000))
+def live_finals(stream: StreamingTranscriber, x: npt.NDArray[np.float32],
+                chunk_samples: int = 1600) -> str:
+    """The finals a call's ``stream`` gives for ``x`` (fed in chunks, 100 ms by default, then
+    1 s of silence), joined: what the caller's words become when cut into utterances at
+    pauses."""
+    events: list[AsrEvent] = []
+    for a in range(0, len(x), chunk_samples):
+        events += stream.feed(AudioChunk(x[a:a + chunk_samples], a / 16000))
     events += stream.feed(AudioChunk(np.zeros(16000, np.float32), len(x) / 16000))
     events += stream.flush()
     return " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
@@ -362,7 +364,7 @@ def real_speech(recognizer: Any, folder: Path, *, stock: bool = True) -> dict[st
     audio = {c.file: load_file(c.file) for c in clips}
     systems: dict[str, Any] = {"recognizer": lambda x, lang: recognizer.transcribe(x, lang).text,
                                "recognizer_live_finals": lambda x, lang: live_finals(
-                                   recognizer, x, lang)}
+                                   recognizer.stream(lang), x)}
     if stock:
         def plain(x: npt.NDArray[np.float32], lang: str) -> str:
             segments, _ = recognizer._fw.transcribe(x, language=lang)

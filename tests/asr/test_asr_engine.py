@@ -81,12 +81,7 @@ def test_a_burst_of_simultaneous_finals_all_complete(
              (load_file(speech(red_flag_en, "en")), "en")]
 
     def final_of(stream: StreamingTranscriber, x: np.ndarray) -> str:
-        events = []
-        for a in range(0, len(x), 8000):
-            events += stream.feed(AudioChunk(x[a:a + 8000], a / 16000))
-        events += stream.feed(AudioChunk(np.zeros(16000, np.float32), len(x) / 16000))
-        events += stream.flush()
-        return " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
+        return live_finals(stream, x, chunk_samples=8000)
 
     expected = {lang: final_of(recognizer.stream(lang), x) for x, lang in clips}
     recognizer.engine.reset_stats()
@@ -292,7 +287,7 @@ def test_real_speech_is_transcribed_word_for_word_as_stock_whisper(
     assert _norm_words(ours) == _norm_words(stock) == _norm_words(clip.transcript), (ours, stock)
     # And through the live path: cut into utterances at the speaker's pauses (JFK's clip: four),
     # a call's finals say the same words.
-    finals = live_finals(recognizer, x, clip.language)
+    finals = live_finals(recognizer.stream(clip.language), x)
     assert _norm_words(finals) == _norm_words(clip.transcript), finals
 
 
