@@ -106,6 +106,34 @@ def content_words(words: list[str]) -> list[str]:
             and w.rstrip("'") not in _NO_CONTENT]
 
 
+_REFLEXIVE = frozenset({"m'", "s'", "t'", "m", "s", "t"})
+_NAME_NOUNS = frozenset({"name", "nom", "prenom", "surname", "firstname"})
+_AFTER_A_NAME = frozenset({"et", "and", "j'", "i", "il", "elle", "he", "she", "mais", "but",
+                           "je", "on", "we", "it", "ca"})
+
+
+def without_introduced_names(words: list[str]) -> list[str]:
+    """``words`` less a name the caller gives ("je m'appelle Jean Martin", "elle s'appelle
+    Marie du pont", "my name is John Smith"): a name is no content. Answering the name
+    question on a busy box, "Je m'appelle Jean Martin" after a misheard first sentence had
+    three content words, so the heads' 0.40 read as `suicidal` and the routine caller was
+    asked whether they thought of ending their life (`test_routine_calls_fill_the_form`)."""
+    out: list[str] = []
+    names = 0
+    for i, w in enumerate(words):
+        prev = words[i - 1] if i else ""
+        if w.startswith("appel") and prev in _REFLEXIVE or w in _NAME_NOUNS:
+            names = 3  # a first name and a surname of up to two words ("du pont")
+            continue
+        if names and w in _AFTER_A_NAME:
+            names = 0
+        elif names and w not in _NO_CONTENT and w not in {"is", "c'", "c", "s'"}:
+            names -= 1
+            continue
+        out.append(w)
+    return out
+
+
 def clinical_evidence(result: ProtocolResult) -> bool:
     """The protocol heard a symptom or red-flag word (not negated, not past)."""
     return bool(result.red_flags or result.suspected or result.urgent_evidence
@@ -272,7 +300,7 @@ class Classifier:
             # is never lowered (it does not reach here as low content).
             clinical = clinical_evidence(result)
             newest = [w.text for w in doc.words[-new_words:]] if new_words else []
-            n_content = len(content_words(newest))
+            n_content = len(content_words(without_introduced_names(newest)))
             low_content = (not clinical and sim_hit is None
                            and n_content < MIN_CONTENT_WORDS)
             if low_content:

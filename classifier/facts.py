@@ -196,6 +196,10 @@ def _age_confidence(words: tuple[Token, ...], i: int, j: int, unit: str) -> floa
     if prev in {"depuis", "pendant", "for", "since", "dans", "in", "tous", "every"} or \
             prev2 in {"depuis", "pendant", "for"}:
         return None
+    # "born 5 days ago", "I gave birth 3 weeks ago": the baby's age, said as a time ago.
+    if after[:1] == ["ago"] and {"born", "birth", "delivered"} & {
+            w.text for w in words[max(0, i - 6): i]}:
+        return 0.8
     born_ago = "il y a" in " ".join(before) or prev in {"ya"} and prev2 in {"ne", "nee"}
     if born_ago:
         born = {"ne", "nee", "naissance", "accouche", "born"} & {

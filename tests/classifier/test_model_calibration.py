@@ -58,6 +58,26 @@ def test_short_answer_in_a_routine_call_raises_no_model_question(
         assert not c.suspected, (text, c.suspected)
 
 
+@pytest.mark.parametrize("first", [
+    # What Whisper made of "un rendez-vous" on a busy box, then the answer to the name question.
+    "Bonjour, je voudrais arrender vous avec le docteur la semaine prochaine.",
+    "Bonjour, je voudrais prendre rendez-vous avec le docteur la semaine prochaine.",
+])
+def test_a_caller_giving_their_name_is_asked_nothing(classifier: Classifier, first: str) -> None:
+    """A name is no content: the heads' lean on a misheard first sentence (P(emergency) 0.40,
+    `suicidal`) must not turn the name answer into a suicide question."""
+    stream = classifier.stream("fr")
+    for i, text in enumerate([first, "Je m'appelle Jean Martin.", "Elle s'appelle Marie du pont."]):
+        c = stream.update(text, t=float(i), final=True)
+        assert c.urgency is not Urgency.EMERGENCY, (text, c.red_flags)
+        assert not c.suspected, (text, c.suspected)
+
+
+def test_a_name_said_with_a_symptom_keeps_the_symptom(classifier: Classifier) -> None:
+    c = classifier.classify("Je m'appelle Jean Martin et j'ai très mal à la poitrine", "fr")
+    assert c.urgency is Urgency.EMERGENCY, c.suspected
+
+
 # Emergencies in plain words, several of them in a register or wording the rules were not
 # written from: each must be flagged, or at least asked about (suspected).
 PARAPHRASED_EMERGENCIES = [

@@ -217,3 +217,23 @@ RED_FLAG_WORDS_STILL_RAISED = (
 @pytest.mark.parametrize("flag,text", RED_FLAG_WORDS_STILL_RAISED)
 def test_the_red_flag_itself_is_still_raised(rules: Classifier, flag: RedFlag, text: str) -> None:
     assert_raised(rules, flag, text)
+
+
+# After a delivery the baby's age is in the sentence, but a fever said in the first person is
+# the mother's (NICE CKS: postpartum fever, mastitis: seen the same day, not a 999 call). A
+# baby named with the fever, or a baby's age said as "born ... ago", is the infant's fever.
+def test_a_mother_s_own_fever_after_delivery_is_not_an_infant_fever(rules: Classifier) -> None:
+    for text in ("J'ai accouché il y a cinq jours et j'ai 38,3 ce matin, le sein est rouge.",
+                 "I gave birth 5 days ago and I have a fever of 38.4, my breast is sore"):
+        c = rules.classify(text)
+        assert RedFlag.INFANT_FEVER not in {h.category for h in c.red_flags}, text
+
+
+@pytest.mark.parametrize("text", [
+    "j'ai accouché il y a cinq jours et le bébé a 38,3",
+    "j'ai accouché il y a cinq jours et il a de la fièvre",
+    "I gave birth 5 days ago and the baby has a temperature of 38.2",
+    "she was born three weeks ago and has a fever",
+])
+def test_a_newborn_s_fever_after_delivery_is_raised(rules: Classifier, text: str) -> None:
+    assert_raised(rules, RedFlag.INFANT_FEVER, text)
