@@ -334,17 +334,22 @@ def _wer(refs: list[str], hyps: list[str]) -> float | None:
     return round(float(jiwer.wer([r for r, _ in pairs], [h or "<empty>" for _, h in pairs])), 3)
 
 
-def live_finals(stream: StreamingTranscriber, x: npt.NDArray[np.float32],
-                chunk_samples: int = 1600) -> str:
-    """The finals a call's ``stream`` gives for ``x`` (fed in chunks, 100 ms by default, then
-    1 s of silence), joined: what the caller's words become when cut into utterances at
-    pauses."""
+def final_updates(stream: StreamingTranscriber, x: npt.NDArray[np.float32],
+                  chunk_samples: int = 1600) -> list[TranscriptUpdate]:
+    """The finals a call's ``stream`` gives for ``x``, fed in chunks (100 ms by default), then
+    1 s of silence: the caller's words as cut into utterances at pauses."""
     events: list[AsrEvent] = []
     for a in range(0, len(x), chunk_samples):
         events += stream.feed(AudioChunk(x[a:a + chunk_samples], a / 16000))
     events += stream.feed(AudioChunk(np.zeros(16000, np.float32), len(x) / 16000))
     events += stream.flush()
-    return " ".join(e.text for e in events if isinstance(e, TranscriptUpdate) and e.is_final)
+    return [e for e in events if isinstance(e, TranscriptUpdate) and e.is_final]
+
+
+def live_finals(stream: StreamingTranscriber, x: npt.NDArray[np.float32],
+                chunk_samples: int = 1600) -> str:
+    """The text of :func:`final_updates`, joined."""
+    return " ".join(u.text for u in final_updates(stream, x, chunk_samples))
 
 
 def real_speech(recognizer: Any, folder: Path, *, stock: bool = True) -> dict[str, Any]:

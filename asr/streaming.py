@@ -35,6 +35,7 @@ Time is the call's audio clock: ``t0`` of the stream plus the samples fed so far
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 import time
@@ -76,7 +77,9 @@ class _PendingFinal:
     context: bool = False
     """Its final decodes the previous utterance too, forced as prefix (see ``_Context``): the
     final's own text and words come after it."""
-    audio_start_sample: int = 0
+    own_audio_start: int = 0
+    """Stream sample index where this utterance's own audio (lead included) starts: a
+    following final's context starts here."""
     speech_end_sample: int = 0
 
 
@@ -397,7 +400,7 @@ class StreamingTranscriber:
         if prev is None or self._speech_start - prev.speech_end_sample > \
                 cfg.final_context_gap_s * RATE:
             return None
-        start = prev.audio_start_sample
+        start = prev.own_audio_start
         if end - start > self._context_window or start < self._n - len(self._history) * WINDOW:
             return None
         if not prev.future.done() and self._sync:
@@ -412,10 +415,14 @@ class StreamingTranscriber:
         return _Context(start, text)
 
     def _stream_audio(self, start: int, end: int) -> npt.NDArray[np.float32]:
-        """Samples ``start:end`` of the stream (within ``_history``)."""
+        """Samples ``start:end`` of the stream (within ``_history``), joining only the windows
+        that hold them."""
         first = self._n - len(self._history) * WINDOW
-        audio = np.concatenate(list(self._history))
-        return audio[start - first:end - first]
+        skip = (start - first) // WINDOW
+        windows = list(itertools.islice(self._history, skip, None))
+        audio = np.concatenate(windows)
+        off = first + skip * WINDOW
+        return audio[start - off:end - off]
 
     def _submit_request(self, end: int, req: DecodeRequest) -> _InFlight:
         return _InFlight(self._utterance_id, end, self.recognizer.engine.submit(req),

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from asr import AudioChunk, Recognizer, TranscriptUpdate
+from asr import Recognizer, TranscriptUpdate
 from asr.audio import load_file
+from asr.bench import final_updates
 from asr.engine import DecodeRequest
 from asr.scheduler import PassKind
 
@@ -33,14 +34,9 @@ def _call(recognizer: Recognizer, x: np.ndarray, monkeypatch: pytest.MonkeyPatch
         return submit(req)
 
     monkeypatch.setattr(recognizer.engine, "submit", spy)
-    stream = recognizer.stream("fr")
-    events = []
-    for a in range(0, len(x), 1600):
-        events += stream.feed(AudioChunk(x[a:a + 1600], a / 16000))
-    events += stream.flush()
+    finals = final_updates(recognizer.stream("fr"), x)
     monkeypatch.undo()
-    return [e for e in events if isinstance(e, TranscriptUpdate) and e.is_final], \
-        finals_submitted
+    return finals, finals_submitted
 
 
 def _two_utterances(speech: Callable[..., Path], pause_s: float) -> np.ndarray:
@@ -48,8 +44,7 @@ def _two_utterances(speech: Callable[..., Path], pause_s: float) -> np.ndarray:
     between the two speech spans)."""
     first = load_file(speech(FIRST, "fr"))
     second = load_file(speech(SECOND, "fr"))
-    return np.concatenate([first, np.zeros(int(pause_s * 16000), np.float32), second,
-                           np.zeros(16000, np.float32)])
+    return np.concatenate([first, np.zeros(int(pause_s * 16000), np.float32), second])
 
 
 def test_a_final_after_a_pause_decodes_the_utterance_before_it_and_keeps_its_own_words(
