@@ -57,7 +57,8 @@ def _plain_request(result: ProtocolResult) -> bool:
     7 of the 10 routine false alarms of the hand-written dev_v2 ("renouveler la Ventoline
     de mon fils", "Can I get my antidepressants renewed") and no emergency of any dev set."""
     votes = result.intent_votes
-    return (any(votes.get(i, 0) for i in _REQUESTS) and not votes.get("symptom_report", 0)
+    symptoms = votes.get("symptom_report", 0) - result.symptoms_said_absent
+    return (any(votes.get(i, 0) for i in _REQUESTS) and symptoms <= 0
             and not result.suspected and not result.urgent_evidence and not result.red_flags)
 
 

@@ -124,6 +124,9 @@ class ProtocolResult:
     ignored: tuple[str, ...] = ()
     """Evidence that matched but did not count, explained: "negated:chest", "history:..."."""
     rules_fired: tuple[str, ...] = ()
+    symptoms_said_absent: int = 0
+    """Symptom-report votes (counted in ``intent_votes``) whose symptom was said absent
+    ("pas de fièvre", "no pain at all")."""
 
 
 def _phrase(text: str) -> Phrase:
@@ -688,6 +691,12 @@ class Protocol:
                     not o.concept.startswith(("__intent", "__benign_cause")):
                 ignored.append(f"idiom:{o.concept}")
                 continue
+            if o.concept == _SYMPTOM_VOTE and self._negated(words, o, langs, covered,
+                                                             inability):
+                # "pas de fièvre, c'est pour la visite du quatrième mois": a symptom said
+                # absent is no symptom report, so the request stays a plain request. The vote
+                # itself still counts: the heads were trained on votes counted this way.
+                valid.setdefault(_SYMPTOM_ABSENT, []).append(o)
             if not o.concept.startswith("__intent"):
                 if self._negated(words, o, langs, covered,
                                  frozenset() if self.concepts[o.concept].inability
@@ -807,7 +816,8 @@ class Protocol:
                  if name.startswith("__intent_")}
         order = sorted(confirmed.values(), key=lambda h: h.span.start if h.span else 0)
         return ProtocolResult(tuple(order), tuple(suspected.values()), urgency, urgent, votes,
-                              tuple(ignored), tuple(fired))
+                              tuple(ignored), tuple(fired),
+                              symptoms_said_absent=len(valid.get(_SYMPTOM_ABSENT, ())))
 
     def _resolved_to_question(self, confirmed: dict[RedFlag, RedFlagHit],
                               suspected: dict[RedFlag, RedFlagHit],
@@ -840,7 +850,16 @@ class Protocol:
         if not resolved:
             return
         last_resolved = max(o.start for o in resolved)
-        if any(o.start > last_resolved for o in reopened):
+        # "again" / "encore" / "still" after the ending reopen the episode only when a
+        # symptom word is said after it too: "he's been fine since ... to talk about driving
+        # again", "whether I still need the aspirin" are the follow-up visit, not a relapse;
+        # "but I still have pain" is one.
+        absent = {(o.start, o.end) for o in valid.get(_SYMPTOM_ABSENT, ())}
+        said_after = any(o.start > last_resolved and (o.start, o.end) not in absent
+                         for o in valid.get(_SYMPTOM_VOTE, ()))
+        if any(o.start > last_resolved and (
+                said_after or " ".join(w.text for w in words[o.start:o.end]) not in _WEAK_REOPEN)
+               for o in reopened):
             return  # "... c'était rien. Mais depuis ce matin ça recommence"
         for cat, hit in list(confirmed.items()):
             if cat.value in kept or hit.span is None or hit.source.startswith("model"):
@@ -976,6 +995,9 @@ def _in_past_frame(occ: Occurrence, frames: Sequence[Occurrence],
     return False
 
 
+_SYMPTOM_VOTE = "__intent_symptom_report"
+_SYMPTOM_ABSENT = "__symptom_absent"
+_WEAK_REOPEN = frozenset({"again", "still", "encore", "de nouveau", "a nouveau"})
 _AGE_AT = "__hist_frame_age"
 _AGE_AT_MAX = 40
 """An age at the time of an episode frames it as history ("méningite à vingt ans"); only

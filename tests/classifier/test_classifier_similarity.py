@@ -39,6 +39,20 @@ def test_negated_and_past_clauses_are_left_out() -> None:
     assert _texts("no chest pain at all") == []
 
 
+def test_reassuring_clauses_are_left_out() -> None:
+    """A function said intact or a sign said stopped sits next to that red flag's
+    descriptions in e5 space; it is no evidence of it. Said with a negator it stays."""
+    windows = _texts("des plaques rouges sur les bras, je respire bien, il mange normalement")
+    assert windows == ["des plaques rouges sur les bras"]
+    assert _texts("the cut is deep, it has stopped bleeding, I can swallow") == [
+        "the cut is deep"]
+    assert _texts("ça ne saigne plus") == []
+    assert _texts("je ne respire pas bien") == ["je ne respire pas bien"]
+    assert _texts("I can't swallow") == ["I can't swallow"]
+    assert _texts("il ne respire plus") == ["il ne respire plus"]
+    assert _texts("she can barely breathe") == ["she can barely breathe"]
+
+
 def test_bank_covers_every_category_and_rejects_unknown(tmp_path: Path) -> None:
     bank = ReferenceBank.load()
     assert set(bank.categories) == set(RedFlag)
