@@ -395,7 +395,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict) and isinstance(out.get(key), dict) and key in {
                 "concepts", "categories", "settings", "intents", "negation", "history",
                 "idioms", "urgent", "negation_gap_words", "resolved", "reopened",
-                "benign_cause", "chronic"}:
+                "reopened_weak", "benign_cause", "chronic"}:
             merged = dict(out[key])
             merged.update(value)
             out[key] = merged
@@ -539,12 +539,14 @@ class Protocol:
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
                     _phrase(t) for t in _as_list(hist.get(kind), f"history.{lang}.{kind}"))
-        for key in ("idioms", "urgent", "resolved", "reopened", "benign_cause", "chronic"):
+        for key in ("idioms", "urgent", "resolved", "reopened", "reopened_weak", "benign_cause",
+                    "chronic"):
             name = f"__{key}"
             section = data.get(key) or {}
             concepts[name] = Concept(name, {lg: tuple(_phrase(t) for t in _as_list(
                 section.get(lg), f"{key}.{lg}")) for lg in LANGS},
-                ignore_history=key in {"resolved", "reopened", "benign_cause", "chronic"})
+                ignore_history=key in {"resolved", "reopened", "reopened_weak", "benign_cause",
+                                       "chronic"})
         for intent_name, spec in (data.get("intents") or {}).items():
             try:
                 Intent(intent_name)
@@ -667,7 +669,7 @@ class Protocol:
         # "but now"), one that says it is back ("again", "de nouveau"), or a verb in the
         # present about the patient ("je suis", "he can't").
         frame_ends = [o for o in occs if o.concept in {
-            "__hist_stop", "__reopened", "__hist_present"}]
+            "__hist_stop", "__reopened", "__reopened_weak", "__hist_present"}]
         valid: dict[str, list[Occurrence]] = {}
         ignored: list[str] = []
         covered = frozenset(k for o in occs if not o.concept.startswith("__")
@@ -830,7 +832,9 @@ class Protocol:
         adrenaline, an ingestion, suicidal words, a feverish young infant) are kept."""
         if not confirmed:
             return
-        reopened = valid.get("__reopened", ())
+        strong_reopen = valid.get("__reopened", [])
+        weak_reopen = valid.get("__reopened_weak", [])
+        reopened = strong_reopen + weak_reopen
         kept = frozenset(self.settings.get("resolved_keeps") or ())
         acute = [o for c in (self.settings.get("terrain_promotion") or {}).get("severity") or ()
                  for o in valid.get(c, ())]
@@ -850,16 +854,12 @@ class Protocol:
         if not resolved:
             return
         last_resolved = max(o.start for o in resolved)
-        # "again" / "encore" / "still" after the ending reopen the episode only when a
-        # symptom word is said after it too: "he's been fine since ... to talk about driving
-        # again", "whether I still need the aspirin" are the follow-up visit, not a relapse;
-        # "but I still have pain" is one.
-        absent = {(o.start, o.end) for o in valid.get(_SYMPTOM_ABSENT, ())}
-        said_after = any(o.start > last_resolved and (o.start, o.end) not in absent
+        # A weak cue ("again", "encore") reopens only with a symptom said after the ending.
+        absent = valid.get(_SYMPTOM_ABSENT, ())
+        said_after = any(o.start > last_resolved and o not in absent
                          for o in valid.get(_SYMPTOM_VOTE, ()))
-        if any(o.start > last_resolved and (
-                said_after or " ".join(w.text for w in words[o.start:o.end]) not in _WEAK_REOPEN)
-               for o in reopened):
+        if any(o.start > last_resolved for o in strong_reopen) or (said_after and any(
+                o.start > last_resolved for o in weak_reopen)):
             return  # "... c'était rien. Mais depuis ce matin ça recommence"
         for cat, hit in list(confirmed.items()):
             if cat.value in kept or hit.span is None or hit.source.startswith("model"):
@@ -997,7 +997,6 @@ def _in_past_frame(occ: Occurrence, frames: Sequence[Occurrence],
 
 _SYMPTOM_VOTE = "__intent_symptom_report"
 _SYMPTOM_ABSENT = "__symptom_absent"
-_WEAK_REOPEN = frozenset({"again", "still", "encore", "de nouveau", "a nouveau"})
 _AGE_AT = "__hist_frame_age"
 _AGE_AT_MAX = 40
 """An age at the time of an episode frames it as history ("méningite à vingt ans"); only

@@ -237,3 +237,12 @@ def test_a_mother_s_own_fever_after_delivery_is_not_an_infant_fever(rules: Class
 ])
 def test_a_newborn_s_fever_after_delivery_is_raised(rules: Classifier, text: str) -> None:
     assert_raised(rules, RedFlag.INFANT_FEVER, text)
+
+
+# A "fit note" is the UK sick note; "another fit" is a seizure told like any other.
+def test_another_fit_is_seizure_evidence_and_a_fit_note_is_not(rules: Classifier) -> None:
+    assert_raised(rules, RedFlag.SEIZURE,
+                  "He had another fit this morning and now he isn't waking up.")
+    assert rules.classify("He had another fit this morning.").urgency is Urgency.URGENT
+    note = assert_not_raised(rules, "I need another fit note for work, the last one ran out.")
+    assert note.urgency is Urgency.ROUTINE

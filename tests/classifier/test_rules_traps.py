@@ -93,6 +93,19 @@ RESOLVED_ASKED: tuple[str, ...] = (
     "Samedi j'ai fait un gros malaise avec perte de connaissance aux urgences, tous les "
     "examens étaient normaux, depuis je vais bien.",
     "My son had trouble breathing at the weekend, it was just a panic attack, he's fine now.",
+    # Endings in the caller's own words (session 10: dev_v3 false alarms).
+    "En mars mon père a eu une grosse douleur dans la poitrine, on lui a posé un stent, il "
+    "s'est bien remis, c'est pour le renouvellement de son traitement.",
+    "L'hiver dernier j'ai fait une crise d'asthme terrible, je n'arrivais plus à respirer, "
+    "je n'en ai plus jamais eu depuis, je voudrais juste ma Ventoline.",
+    "Ma fille a fait une crise d'épilepsie à l'école en mai, depuis elle va très bien, aucune "
+    "récidive, le neurologue veut un suivi.",
+    "My daughter had a seizure at school in May, she's been fine ever since, the consultant "
+    "wants her reviewed so we can talk about swimming again.",
+    "Two years ago my dad had crushing chest pain and ended up with a stent, he's made a good "
+    "recovery, no symptoms since, and he wonders whether he still needs the statin.",
+    "Last winter I had an asthma attack and couldn't breathe, it never happened again, I'm "
+    "calling for my inhaler prescription.",
 )
 
 # The same endings where something current follows, or where the reference escalates even
@@ -118,6 +131,17 @@ RESOLVED_STILL_EMERGENCY: tuple[tuple[RedFlag, str], ...] = (
      "He can't breathe, his lips are blue, I hope it's nothing serious."),
     (RedFlag.BREATHING,
      "Il n'arrive plus à respirer, j'espère que c'est rien de grave."),
+    # A weak cue ("encore", "still") with a symptom said after the ending.
+    (RedFlag.SEIZURE,
+     "Il a fait une crise d'épilepsie la semaine dernière, depuis il va bien, mais là il "
+     "convulse encore."),
+    (RedFlag.SEIZURE,
+     "She had a seizure last week, she's been fine since, but she's fitting again."),
+    (RedFlag.CHEST_PAIN,
+     "I had chest pain yesterday, it was nothing, but I still have pain in my chest."),
+    (RedFlag.CHEST_PAIN,
+     "Hier j'ai eu mal à la poitrine, ce n'était rien, mais j'ai encore une douleur dans la "
+     "poitrine qui serre."),
 )
 
 
@@ -131,6 +155,14 @@ def test_resolved_picture_becomes_the_agents_question(rules: Classifier) -> None
                        "étaient normaux.")
     assert c.urgency is Urgency.URGENT
     assert [h.source for h in c.suspected] == ["consciousness.unresponsive+resolved"]
+
+
+def test_a_recovered_picture_with_no_date_is_still_asked(rules: Classifier) -> None:
+    # No date frames the story: only its ending ("haven't had a twinge") says it is over.
+    c = rules.classify("I was getting chest pains walking up hills and they put in a stent. "
+                       "Since then I haven't had a twinge, can I book my review?")
+    assert c.urgency is Urgency.URGENT
+    assert [h.source for h in c.suspected] == ["chest_pain.pain_chest+resolved"]
 
 
 @pytest.mark.parametrize(("flag", "text"), RESOLVED_STILL_EMERGENCY)
