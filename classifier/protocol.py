@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 from rapidfuzz import fuzz
+from wordfreq import top_n_list
 
 from classifier.facts import (
     ages,
@@ -222,11 +223,24 @@ def _fuzzy_equal(pattern: str, token: str, cutoff: float) -> bool:
     return len(key) >= 5 and key == phonetic(token)
 
 
+@lru_cache(maxsize=8)
+def common_words(language: str, count: int) -> frozenset[str]:
+    """The ``count`` most frequent words of ``language`` (wordfreq, offline data in the
+    package), folded as the caller's text is.
+
+    A fuzzy match reads a misheard or misspelt word as the term it nearly is. A word this
+    common is read as itself: the recognizer writes words it knows, and "cooking" is cooking,
+    not "choking" (fuzz ratio 86), as "stepped" is not "stopped" nor "vendre" "ventre".
+    Typos and garbled forms ("thorasique", "convulsse", "bleedin") stay rare and are matched."""
+    return frozenset(fold(w) for w in top_n_list(language, count))
+
+
 class PhraseIndex:
     """Finds every occurrence of a set of named phrase lists in a doc."""
 
     def __init__(self, entries: Iterable[tuple[str, Phrase, bool]], fuzzy_min_len: int,
-                 fuzzy_score: float) -> None:
+                 fuzzy_score: float, common: frozenset[str] = frozenset()) -> None:
+        """``common``: words never read fuzzily as another (`common_words`)."""
         self.exact: dict[str, list[tuple[str, Phrase, bool]]] = {}
         self.by_stem: dict[str, list[tuple[str, Phrase, bool]]] = {}
         self.prefix: list[tuple[str, str, Phrase, bool]] = []
@@ -234,6 +248,7 @@ class PhraseIndex:
         """Fuzzy phrases by their first word's first letter (a misheard word keeps it)."""
         self.fuzzy_min_len = fuzzy_min_len
         self.fuzzy_score = fuzzy_score
+        self.common = common
         # Candidate phrases depend only on the word: computed once per distinct word (the
         # prefix and fuzzy scans cost ~10 ms an utterance otherwise, measured on train).
         self._candidates: dict[tuple[str, str], tuple[tuple[str, Phrase, bool, bool], ...]] = {}
@@ -314,7 +329,7 @@ class PhraseIndex:
                 j += 1
                 continue
             if (fuzzy and not pattern.endswith("*") and len(pattern) >= self.fuzzy_min_len
-                    and len(token) >= self.fuzzy_min_len - 2
+                    and len(token) >= self.fuzzy_min_len - 2 and token not in self.common
                     and _fuzzy_equal(pattern, token, self.fuzzy_score)):
                 used_fuzzy = True
                 k += 1
@@ -343,7 +358,8 @@ class PhraseIndex:
         for bucket in (self.prefix_by_start.get(text[:2], ()), self.short_prefix):
             candidates.extend((n, p, f, False) for pre, n, p, f in bucket
                               if text.startswith(pre))
-        if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact:
+        if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact and \
+                text not in self.common:
             seen = {(n, p) for n, p, _, _ in candidates}
             heard: list[tuple[str, Phrase]] = list(self.fuzzy_first.get(text[0], ()))
             if _onset(text) != text[0]:
@@ -592,8 +608,11 @@ class Protocol:
         if key not in self._indexes:
             entries = [(c.name, p, c.fuzzy) for c in self.concepts.values() for lg in langs
                        for p in c.phrases.get(lg, ())]
+            common_count = int(self.settings.get("fuzzy_common_words", 0))
+            common = frozenset().union(*(common_words(lg, common_count) for lg in langs)) \
+                if common_count else frozenset()
             self._indexes[key] = PhraseIndex(entries, int(self.settings.get("fuzzy_min_len", 6)),
-                                             float(self.settings.get("fuzzy_score", 80)))
+                                             float(self.settings.get("fuzzy_score", 80)), common)
         return self._indexes[key]
 
     # -- matching ---------------------------------------------------------------------------
