@@ -231,8 +231,15 @@ def common_words(language: str, count: int) -> frozenset[str]:
     A fuzzy match reads a misheard or misspelt word as the term it nearly is. A word this
     common is read as itself: the recognizer writes words it knows, and "cooking" is cooking,
     not "choking" (fuzz ratio 86), as "stepped" is not "stopped" nor "vendre" "ventre".
-    Typos and garbled forms ("thorasique", "convulsse", "bleedin") stay rare and are matched."""
+    Typos and garbled forms ("thorasique", "convulsse", "bleedin") stay rare and are matched,
+    and so does a common word of the term's own family (`_same_family`)."""
     return frozenset(fold(w) for w in top_n_list(language, count))
+
+
+def _same_family(pattern: str, token: str) -> bool:
+    """``token`` begins like ``pattern`` for five letters: an inflection the stem rules miss
+    ("reveillee" for "reveillable"), not another word ("cooking" / "choking" share one)."""
+    return token[:5] == pattern[:5]
 
 
 class PhraseIndex:
@@ -329,7 +336,8 @@ class PhraseIndex:
                 j += 1
                 continue
             if (fuzzy and not pattern.endswith("*") and len(pattern) >= self.fuzzy_min_len
-                    and len(token) >= self.fuzzy_min_len - 2 and token not in self.common
+                    and len(token) >= self.fuzzy_min_len - 2
+                    and (token not in self.common or _same_family(pattern, token))
                     and _fuzzy_equal(pattern, token, self.fuzzy_score)):
                 used_fuzzy = True
                 k += 1
@@ -358,14 +366,15 @@ class PhraseIndex:
         for bucket in (self.prefix_by_start.get(text[:2], ()), self.short_prefix):
             candidates.extend((n, p, f, False) for pre, n, p, f in bucket
                               if text.startswith(pre))
-        if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact and \
-                text not in self.common:
+        if len(text) >= self.fuzzy_min_len - 2 and text not in self.exact:
+            common = text in self.common
             seen = {(n, p) for n, p, _, _ in candidates}
             heard: list[tuple[str, Phrase]] = list(self.fuzzy_first.get(text[0], ()))
             if _onset(text) != text[0]:
                 heard.extend(self.fuzzy_first.get(_onset(text), ()))
             for name, phrase in heard:
                 if (name, phrase) not in seen and abs(len(phrase[0]) - len(text)) <= 3 and \
+                        (not common or _same_family(phrase[0], text)) and \
                         _fuzzy_equal(phrase[0], text, self.fuzzy_score):
                     candidates.append((name, phrase, True, True))
         return tuple(candidates)
