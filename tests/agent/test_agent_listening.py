@@ -84,7 +84,7 @@ def test_routine_calls_fill_the_form_and_are_not_handed_off(
     assert not any(e["type"] == "handoff" for e in tl["events"]), story
     form = tl["form"]["dialogue"]
     assert form["confirmed"] is True, story
-    assert form["callback_number"] == LINE
+    assert form["callback_number"] == LINE, story
     assert form["name"] and "jean" in form["name"].lower(), story
     assert form["date_of_birth"] == "1980-03-03" or "date_of_birth" in form["to_check"], story
     # The name question came once the whole reason was heard, and was answered by the name.
