@@ -68,7 +68,9 @@ def test_an_asthma_attack_whose_reliever_fails_is_raised(rules: Classifier, text
 
 
 def test_a_reliever_that_works_fine_is_no_emergency(rules: Classifier) -> None:
-    assert_not_raised(rules, "my asthma inhaler works fine, I just need a new prescription for it")
+    # Many puffs are raised unless the reliever is said to work (breathing.many_puffs).
+    assert_not_raised(rules, "he's asthmatic, he had ten puffs and it works fine now, I just"
+                             " need a new inhaler")
 
 
 # A fuzzy match is for a misheard or misspelt word; an everyday word is read as itself
