@@ -130,7 +130,11 @@ _HISTORY = re.compile(
     r"\b(?:il y a (?:\d+|un|une|deux|trois|quatre|cinq|six|dix|quelques|plusieurs) "
     r"(?:ans?|années?|mois)|l'an(?:née)? derni[eè]re?|autrefois|quand (?:il|elle|j') ?"
     r"(?:était|étais) (?:petit|petite|bébé|enfant|jeune)|enfant,|petit,|years? ago|"
-    r"last year|as a (?:child|kid|baby)|used to|in the past|months ago)\b", re.I)
+    r"last year|as a (?:child|kid|baby)|used to|in the past|months ago|"
+    # A month or a week back, unless the caller says it has lasted since then.
+    r"(?<!depuis )le mois dernier|(?<!since )last month|"
+    # A relative's death is family history ("ma mère est morte d'un cancer").
+    r"(?:mort|morte|d[ée]c[ée]d[ée]e?) d'(?:un|une)|died (?:of|from)|passed away)\b", re.I)
 # Reassurance said in the positive ("je respire bien", "I can swallow", "ça ne saigne plus",
 # "eating and drinking normally") names the very function a red flag is about, so e5 puts it
 # next to that red flag's descriptions: on dev_v3 such clauses were the similarity support of

@@ -39,6 +39,19 @@ def test_negated_and_past_clauses_are_left_out() -> None:
     assert _texts("no chest pain at all") == []
 
 
+def test_a_month_back_and_a_relatives_death_are_past() -> None:
+    """"Last month" dates an episode as "months ago" does, unless the caller says it has
+    lasted since; a relative's death is family history, not a picture now."""
+    assert not any("stroke" in w for w in _texts(
+        "I'm calling about my mother's discharge, she had a stroke last month"))
+    assert not any("infarctus" in w for w in _texts(
+        "ma voisine a fait un infarctus le mois dernier, je voudrais un bilan"))
+    assert not any("cancer" in w for w in _texts("ma mère est morte d'un cancer"))
+    assert not any("heart" in w for w in _texts("my dad died of a heart attack at sixty"))
+    assert any("tousse" in w for w in _texts("il tousse du sang depuis le mois dernier"))
+    assert any("wheezy" in w for w in _texts("she has been wheezy since last month"))
+
+
 def test_reassuring_clauses_are_left_out() -> None:
     """A function said intact or a sign said stopped sits next to that red flag's
     descriptions in e5 space; it is no evidence of it. Said with a negator it stays."""
