@@ -412,7 +412,8 @@ t = time.perf_counter()
 from asr import RecognizerConfig, transcribe_recording
 from asr.audio import load_file
 cfg = RecognizerConfig(model=sys.argv[2], model_cache_dir=__import__("pathlib").Path(sys.argv[3]),
-                       compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]))
+                       compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]),
+                       workers=int(sys.argv[6]))
 tr = transcribe_recording(load_file(sys.argv[1]), cfg, "fr")
 print(time.perf_counter() - t)
 print(tr.text)
@@ -425,7 +426,8 @@ from faster_whisper import WhisperModel
 from asr.audio import load_file
 from models.whisper import ensure_whisper
 path = ensure_whisper(sys.argv[2], __import__("pathlib").Path(sys.argv[3]))
-m = WhisperModel(str(path), device="cpu", compute_type=sys.argv[4], cpu_threads=int(sys.argv[5]),
+m = WhisperModel(str(path), device="cpu", compute_type=sys.argv[4],
+                 cpu_threads=int(sys.argv[5]) * int(sys.argv[6]),
                  local_files_only=True)
 segs, _ = m.transcribe(load_file(sys.argv[1]), language="fr", beam_size=1, temperature=0.0,
                        vad_filter=True)
@@ -478,8 +480,10 @@ def whole_file_speed(folder: Path, config: Any, target_s: float = 60.0,
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
         sf.write(str(wav), audio, 16000, subtype="PCM_16")
+        # Both sides get the same cores: ours as ``workers`` x ``cpu_threads``, plain
+        # faster-whisper as that many threads of its one worker (2 here, as the issue's).
         args = [str(wav), str(config.model), str(config.model_cache_dir),
-                str(config.compute_type), str(config.cpu_threads)]
+                str(config.compute_type), str(config.cpu_threads), str(config.workers)]
         for r in range(rounds):
             # Interleaved, the order swapped every round: a change of load (other work on a
             # shared box) falls on both sides, not on whichever ran second.

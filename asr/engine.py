@@ -104,7 +104,22 @@ class RecognizerConfig:
     compute_type: str = "int8"
     """int8 weights. Measured on the bench set (shared 2-core box): RTF 0.23 vs 0.51 for
     float32, same WER (0.181) and triage-term recall."""
-    cpu_threads: int = 2
+    cpu_threads: int = 1
+    """Threads of each inference worker (``workers``). One: on this 2-core Xeon a pass takes
+    about the same wall time on 1 thread as on 2, for less CPU: 60.8 s of real French, two
+    30 s windows batched on one worker, 2.65 s / 2.78 CPU-s on 1 thread against 2.55 s /
+    3.64 CPU-s on 2 (idle box, 3 runs each); the decoder's token steps are too small to share
+    across cores. The cores are worth more as workers."""
+    workers: int = 2
+    """Inference workers, each running ``cpu_threads`` threads on one shared model instance
+    (CTranslate2 ``inter_threads``), all taking passes from the one queue
+    (``asr.scheduler``): two passes run side by side on two cores. The same two windows on
+    two 1-thread workers: 1.40 s / 2.56 CPU-s, against 2.55 s / 3.64 CPU-s on one 2-thread
+    worker (idle box, faster-whisper's own decoding, 2 runs each). ``bench calls``, same
+    hour, load ~1, one 2-thread worker -> two 1-thread workers: handoff p95 at 8 calls
+    1.23 -> 0.96 s, final p95 8.9 -> 5.3 s, CPU-s per call-second 0.48 -> 0.45, peak RSS
+    1.53 -> 1.69 GB; ``bench asr``: final p50 / p95 1.51 / 2.17 -> 1.45 / 1.86 s, partial
+    gap max 2.11 -> 1.34 s, same words on every clip. One per core."""
     language: str | None = "fr"
     """Forced language, or None to detect among ``languages``."""
     languages: tuple[str, ...] = ("fr", "en")
@@ -158,9 +173,12 @@ class RecognizerConfig:
     """Windows are rounded up to this step, so passes of similar length share a batch."""
     max_batch: int = 8
     """Passes per CTranslate2 batch (one per simultaneous call at the 8-call target)."""
-    max_batch_window_s: float = 90.0
-    """Summed encoder windows per batch of whole-recording segments (three 30 s windows): 60 s
-    of real French in 3 segments, 4.6-4.9 CPU-s batched vs 5.3 one by one (load ~7)."""
+    max_batch_window_s: float = 30.0
+    """Summed encoder windows per batch of whole-recording segments: one 30 s window, so the
+    segments of a recording spread over the ``workers``. On a 1-thread worker, batching gains
+    nothing: two 30 s windows 2.65 s batched, 2.63-2.70 s one after the other (idle box);
+    with one 2-thread worker, three windows batched were 4.6-4.9 CPU-s vs 5.3 one by one
+    (load ~7)."""
     max_final_batch_window_s: float = 30.0
     """Summed encoder windows per batch of live finals: one final (30 s window). Batching saves
     decoder steps, not encoder work: 1.42 CPU-s for one 15 s final, 7.3 CPU-s for six (load
@@ -255,8 +273,17 @@ class RecognizerConfig:
     of real French, 3 fresh processes each, load ~1.2, this Xeon): 14 s segments in 15 s
     windows 1.05x plain faster-whisper tuned for speed by wall, WER 0.103 ("mer zone"); in 30 s
     windows 1.59x, 0.103; 24 s segments in 30 s windows 1.43x, WER 0.086 (plain: 0.241).
-    Accuracy first: the speed target (1.0x) is missed by 0.4x; plain decodes greedily on
-    windows of the same size, we at beam 4."""
+    Accuracy first: plain decodes greedily on windows of the same size, we at beam 4. With two
+    1-thread ``workers`` (the two segments side by side): 1.013x by wall, 5 rounds, load ~1
+    (one 2-thread worker: 1.50x, same box, same hour)."""
+
+    def __post_init__(self) -> None:
+        for name in ("cpu_threads", "workers"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"RecognizerConfig.{name} must be a whole number of at least "
+                                 f"1, got {value!r} (one worker per core, one thread each, "
+                                 "is the measured default)")
 
 @dataclass(frozen=True)
 class Decoded:
@@ -386,7 +413,8 @@ class SharedEncoding:
     decode exactly that input (a closing partial and its final): the first to run encodes,
     the other decodes on the same output. The final's text does not change (the encoder output
     is the same array, bit for bit, as when it encodes alone; tested) and the utterance saves
-    one encoder pass. Thread-safe: passes may run on different workers."""
+    one encoder pass. Thread-safe: passes may run on different workers (two workers that take
+    both passes at the same moment both encode: the same text, no saving)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -441,6 +469,8 @@ class Recognizer:
 
     def __init__(self, config: RecognizerConfig, whisper: Any, vad: SileroModel,
                  model_path: Path) -> None:
+        """``whisper``: faster-whisper's model, loaded with ``num_workers=config.workers`` (see
+        :meth:`load`) so that its CTranslate2 instance runs that many passes side by side."""
         self.config = config
         self.model_path = model_path
         self._fw = whisper
@@ -465,6 +495,11 @@ class Recognizer:
             lane = self._lane = self._lane_worker(config.urgent_lane_threads)
             lanes.append(Lane(functools.partial(self._run_on, lane), frozenset(
                 k for k in PassKind if k.partial), "asr-urgent-lane"))
+        # The other workers share the main one's CTranslate2 instance (its ``inter_threads``
+        # run their batches side by side on one copy of the weights: 505 MB peak for two
+        # workers' passes against 651 MB with a second instance, same wall time).
+        for k in range(2, config.workers + 1):
+            lanes.append(Lane(self._run_batch, frozenset(PassKind), f"asr-worker-{k}"))
         self.engine: InferenceScheduler[DecodeRequest, Decoded] = InferenceScheduler(
             self._run_batch, max_batch=config.max_batch,
             max_batch_window_s=config.max_batch_window_s,
@@ -490,12 +525,14 @@ class Recognizer:
     @classmethod
     def load(cls, config: RecognizerConfig | None = None, *, live: bool = True,
              vad: SileroModel | None = None) -> Recognizer:
-        """Load the model. ``live`` (a process that takes calls): one warm-up pass, so a live
-        call's first final is not the slow first one, and the urgent lane's model
-        (``urgent_lane_threads``). A command that only decodes recordings (``live=False``)
-        skips both: the warm-up is a whole final pass (beam 4, 15 s window) and the lane a
-        second model load, paid for nothing by whole-file transcription, which must stay as
-        fast as plain faster-whisper. ``vad``: an already loaded Silero model to share."""
+        """Load the model (one instance, run by ``workers`` threads side by side). ``live``
+        (a process that takes calls): one warm-up pass, so a live call's first final is not
+        the slow first one, and the urgent lane's model (``urgent_lane_threads``). A command
+        that only decodes recordings (``live=False``) skips both: the warm-up is a whole final
+        pass (beam 4, 30 s window) and the lane a model load, paid for nothing by whole-file
+        transcription, which must stay as fast as plain faster-whisper (its workers are kept:
+        a recording's segments spread over them). ``vad``: an already loaded Silero model to
+        share."""
         import os
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -510,7 +547,7 @@ class Recognizer:
         path = ensure_whisper(config.model, config.model_cache_dir)
         whisper = WhisperModel(
             str(path), device="cpu", compute_type=config.compute_type,
-            cpu_threads=config.cpu_threads, num_workers=1, local_files_only=True,
+            cpu_threads=config.cpu_threads, num_workers=config.workers, local_files_only=True,
         )
         rec = cls(config, whisper, vad or SileroModel(), path)
         if live:
@@ -934,10 +971,10 @@ def transcribe_recording(samples_16k: npt.NDArray[np.float32],
     the speech. The model load (~1 s; CTranslate2 releases the GIL) and the VAD (~0.3 s of one
     core for 60 s, single-threaded) ran one after the other before; side by side they need
     the second core free, so the gain (up to the VAD's ~0.3 s) shows on a quiet box only.
-    ``bench asr`` whole_file_60s (60.8 s of real French, 3 interleaved fresh processes,
-    load 2.5 -> 2.2 from other work): 1.033x plain faster-whisper by wall (4.11 vs 3.98 s),
-    1.092x by CPU (6.74 vs 6.17 CPU-s), WER 0.103 vs 0.224; at load 4-5 the ratios swung
-    0.92-1.06 run to run."""
+    ``whole_file_speed`` (60.8 s of real French, 5 interleaved fresh processes, load ~1,
+    two 1-thread workers against plain faster-whisper tuned for speed on 2 threads): 1.013x
+    by wall (2.26 vs 2.23 s), 1.24x by CPU (beam 4 against its greedy decoding), WER 0.086
+    vs 0.241."""
     from concurrent.futures import ThreadPoolExecutor
 
     from asr.vad import RecordingVad, SileroModel

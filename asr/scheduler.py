@@ -1,10 +1,13 @@
 """One inference engine for every call: Whisper passes from all streams go through one queue,
-are batched (CTranslate2 encodes and decodes a batch in one call) and run by one worker thread.
+are batched (CTranslate2 encodes and decodes a batch in one call) and run by the workers that
+take from it, one model instance each.
 
-Why one worker: CTranslate2 already uses every core for one batch (``cpu_threads``); two
-passes running side by side on 2 cores only slow each other down (each call's passes queued for
-the same cores before this existed: handoff p95 7.4 s at 8 calls). Batching is where the gain
-is: the decoder's token steps cost about the same for 1 or 8 sequences on this CPU.
+Why one queue: each call's passes used to queue for the same cores on their own (handoff p95
+7.4 s at 8 calls); one queue orders them (below) and batches compatible passes. Why several
+1-thread workers rather than one worker using every core: a Whisper pass barely speeds up on a
+second thread (its decoder steps are small), so two passes side by side on two cores finish in
+about the time one takes (two 30 s windows of real French: 1.40 s on two 1-thread workers,
+2.55 s on one 2-thread worker; see ``RecognizerConfig.workers``).
 
 Order: closing partials (one fast pass over an utterance that just ended, see ``PassKind``),
 then partials of a stream the caller marked urgent (a red flag is suspected, see
@@ -16,10 +19,11 @@ to ``max_partial_batch_window_s``, finals up to ``max_final_batch_window_s`` (on
 by default). Batching finals saves little: six 15 s finals cost 7.3 CPU-s batched, 1.42 alone
 (~85 % of six alone); batched finals of 8 calls made every closing partial wait ~20 s behind
 them (`bench calls`, 8 calls, load ~6).
-Optional extra workers (:class:`Lane`, each with its own ``run_batch``: its own model
-instance and threads) take passes of some kinds only from the same queue; the recognizer's
-urgent lane (``RecognizerConfig.urgent_lane_threads``, off by default: no gain measured) takes
-partials, so the red-flag path does not wait for a running final.
+Extra workers (:class:`Lane`, each with its own ``run_batch``: its own model instance and
+threads) take passes from the same queue, in its order: the recognizer's other workers take
+every kind; its optional urgent lane (``RecognizerConfig.urgent_lane_threads``, off by
+default: no gain measured) takes partials, so the red-flag path does not wait for a running
+final.
 Under overload only ordinary partials are shed (a partial that waited longer than
 ``max_partial_wait_s``: its stream submits fresh audio at its next cadence point); a final, a
 closing or urgent partial or a recording segment is never shed.
@@ -143,7 +147,7 @@ def _close_engines_at_exit() -> None:
 
 
 class InferenceScheduler(Generic[Q, R]):
-    """Priority queue of passes run in batches by one worker thread.
+    """Priority queue of passes run in batches by a main worker thread and its lanes.
 
     ``run_batch(requests) -> results`` does the actual work (one result per request, same
     order); it must give each request the result it would get alone, so batching never

@@ -20,6 +20,7 @@ def recognizer_config(settings: Settings) -> RecognizerConfig:
         model_cache_dir=settings.model_cache_dir,
         compute_type=settings.whisper_compute_type,
         cpu_threads=settings.asr_threads,
+        workers=settings.asr_workers,
         language=None if settings.language == "auto" else settings.language,
         languages=tuple(settings.languages),
         bias=settings.asr_bias,

@@ -72,7 +72,11 @@ class Settings(BaseSettings):
     """``base`` (assembled from packages), ``tiny.en``, or a path to a CTranslate2 Whisper folder
     (a practice with a larger model points this at it)."""
     whisper_compute_type: str = "int8"
-    asr_threads: int = 2
+    asr_threads: int = Field(default=1, ge=1)
+    """Threads of each recognizer inference worker (``RecognizerConfig.cpu_threads``)."""
+    asr_workers: int = Field(default=2, ge=1)
+    """Recognizer inference workers, one model instance each; one per core
+    (``RecognizerConfig.workers``)."""
     asr_bias: bool = True
     """Bias Whisper toward triage vocabulary (poitrine, respirer, convulse...) via its prompt."""
 

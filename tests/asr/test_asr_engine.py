@@ -46,26 +46,32 @@ def test_batching_gives_the_same_text_as_one_by_one(
         assert all(t for t in together)
 
 
-def test_the_urgent_lane_hears_what_the_main_worker_hears(
+def test_every_worker_hears_what_the_main_worker_hears(
         recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str,
         red_flag_en: str) -> None:
-    """Partials run on either worker (the urgent lane is a second model instance with its own
-    threads): the same pass gives the same text on both, batched or not."""
+    """Passes run on whichever worker is free (each extra worker and the urgent lane is a
+    model instance of its own): the same pass gives the same text on every one, batched or
+    not."""
     import dataclasses
 
-    rec = Recognizer(dataclasses.replace(recognizer.config, urgent_lane_threads=1),
+    rec = Recognizer(dataclasses.replace(recognizer.config, workers=2, urgent_lane_threads=1),
                      recognizer._fw, recognizer.vad, recognizer.model_path)
     try:
-        lane = rec._lane
-        assert lane is not None and len(rec.engine.lanes) == 2
+        assert rec._lane is not None and len(rec.engine.lanes) == 3
+        by_name = {lane.name: lane for lane in rec.engine.lanes}
+        worker, lane = by_name["asr-worker-2"], by_name["asr-urgent-lane"]
+        assert worker.kinds == frozenset(PassKind)
+        assert lane.kinds == frozenset(k for k in PassKind if k.partial)
         fr = load_file(speech(red_flag_fr, "fr"))
         en = load_file(speech(red_flag_en, "en"))
-        for kind in (PassKind.CLOSING_PARTIAL, PassKind.PARTIAL):
+        for kind in (PassKind.CLOSING_PARTIAL, PassKind.PARTIAL, PassKind.FINAL):
             reqs = [rec.request(x, lang, kind) for x, lang in
                     ((fr, "fr"), (fr[:40000], "fr"), (en, "en"))]
             main = [rec._run_batch([r])[0].text for r in reqs]
-            assert [rec._run_on(lane, [r])[0].text for r in reqs] == main
             assert all(main)
+            assert [worker.run_batch([r])[0].text for r in reqs] == main
+            if kind.partial:
+                assert [lane.run_batch([r])[0].text for r in reqs] == main
             if not kind.sheddable:  # through the engine: whichever worker takes them
                 assert [f.result(300).text for f in rec.engine.submit_many(reqs)] == main
     finally:
@@ -372,7 +378,8 @@ def test_sharing_the_encoder_leaves_a_calls_finals_unchanged(
         recognizer: Recognizer, speech: Callable[..., Path], red_flag_fr: str) -> None:
     """Through the live path (speculative final + closing partial, through the engine): the
     same finals with the closing partial's encoder output shared as without, for fewer
-    encoder passes."""
+    encoder passes. One worker: two workers may take the closing partial and its final at
+    the same moment, and then both encode (same texts, no saving)."""
     import dataclasses
 
     from asr.engine import _Worker
@@ -382,7 +389,7 @@ def test_sharing_the_encoder_leaves_a_calls_finals_unchanged(
                             np.zeros(16000, np.float32)])
 
     def finals(share: bool) -> tuple[list[str], int]:
-        rec = Recognizer(dataclasses.replace(recognizer.config,
+        rec = Recognizer(dataclasses.replace(recognizer.config, workers=1,
                                              closing_shares_final_encoder=share),
                          recognizer._fw, recognizer.vad, recognizer.model_path)
         model = _CountingModel(recognizer._ct2)

@@ -201,3 +201,38 @@ def test_a_partials_lane_runs_the_red_flag_path_beside_a_running_final() -> None
     assert lane.batches == [["c1"]]
     assert main.batches == [["f1"], ["f2"]]
 
+
+
+def test_two_workers_run_two_passes_side_by_side() -> None:
+    """Two workers on one queue (``RecognizerConfig.workers``): two finals queued together
+    run at the same time, one on each worker; with one worker, they cannot meet."""
+    for workers, expected in ((2, ["F1", "F2"]), (1, None)):
+        meet = threading.Barrier(2, timeout=1.0)
+        ran: list[str] = []
+
+        def run(jobs: Sequence[Job], meet: threading.Barrier = meet,
+                ran: list[str] = ran) -> list[str]:
+            ran.append(threading.current_thread().name)
+            meet.wait()  # both passes inside a worker at once, or BrokenBarrierError
+            return [j.name.upper() for j in jobs]
+
+        lanes = [Lane(run, frozenset(PassKind), "worker-2")] if workers == 2 else []
+        # One final per batch, as the recognizer's (``max_final_batch_window_s``).
+        sched: InferenceScheduler[Job, str] = InferenceScheduler(
+            run, max_partial_wait_s=60.0, max_final_batch_window_s=5.0, lanes=lanes)
+        futures = sched.submit_many([Job("f1", PassKind.FINAL), Job("f2", PassKind.FINAL)])
+        if expected is None:
+            with pytest.raises(threading.BrokenBarrierError):
+                futures[0].result(5)
+        else:
+            assert [f.result(5) for f in futures] == expected
+            assert sorted(ran) == ["asr-engine", "worker-2"]
+        sched.close()
+
+
+@pytest.mark.parametrize("field", ["workers", "cpu_threads"])
+def test_the_recognizer_refuses_zero_workers_or_threads(field: str) -> None:
+    from asr import RecognizerConfig
+
+    with pytest.raises(ValueError, match=f"RecognizerConfig.{field} must be a whole number"):
+        RecognizerConfig(**{field: 0})  # type: ignore[arg-type]
