@@ -105,11 +105,10 @@ class RecognizerConfig:
     """int8 weights. Measured on the bench set (shared 2-core box): RTF 0.23 vs 0.51 for
     float32, same WER (0.181) and triage-term recall."""
     cpu_threads: int = 1
-    """Threads of each inference worker (``workers``). One: on this 2-core Xeon a pass takes
-    about the same wall time on 1 thread as on 2, for less CPU: 60.8 s of real French, two
-    30 s windows batched on one worker, 2.65 s / 2.78 CPU-s on 1 thread against 2.55 s /
-    3.64 CPU-s on 2 (idle box, 3 runs each); the decoder's token steps are too small to share
-    across cores. The cores are worth more as workers."""
+    """Threads of each inference worker. One: on this 2-core Xeon a pass takes about the same
+    wall time on 1 thread as on 2, for less CPU (two 30 s windows of real French on one
+    worker: 2.65 s / 2.78 CPU-s on 1 thread, 2.55 s / 3.64 CPU-s on 2; idle box, 3 runs
+    each), so the cores are worth more as ``workers``."""
     workers: int = 2
     """Inference workers, each running ``cpu_threads`` threads on one shared model instance
     (CTranslate2 ``inter_threads``), all taking passes from the one queue
@@ -284,6 +283,7 @@ class RecognizerConfig:
                 raise ValueError(f"RecognizerConfig.{name} must be a whole number of at least "
                                  f"1, got {value!r} (one worker per core, one thread each, "
                                  "is the measured default)")
+
 
 @dataclass(frozen=True)
 class Decoded:

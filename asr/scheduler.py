@@ -1,6 +1,6 @@
 """One inference engine for every call: Whisper passes from all streams go through one queue,
-are batched (CTranslate2 encodes and decodes a batch in one call) and run by the workers that
-take from it, one model instance each.
+are batched (CTranslate2 encodes and decodes a batch in one call) and run by the worker
+threads that take from it.
 
 Why one queue: each call's passes used to queue for the same cores on their own (handoff p95
 7.4 s at 8 calls); one queue orders them (below) and batches compatible passes. Why several
@@ -19,11 +19,11 @@ to ``max_partial_batch_window_s``, finals up to ``max_final_batch_window_s`` (on
 by default). Batching finals saves little: six 15 s finals cost 7.3 CPU-s batched, 1.42 alone
 (~85 % of six alone); batched finals of 8 calls made every closing partial wait ~20 s behind
 them (`bench calls`, 8 calls, load ~6).
-Extra workers (:class:`Lane`, each with its own ``run_batch``: its own model instance and
-threads) take passes from the same queue, in its order: the recognizer's other workers take
-every kind; its optional urgent lane (``RecognizerConfig.urgent_lane_threads``, off by
-default: no gain measured) takes partials, so the red-flag path does not wait for a running
-final.
+Extra workers (:class:`Lane`, each with its own ``run_batch``) take passes from the same
+queue, in its order: the recognizer's other workers take every kind (on its one model
+instance, whose ``inter_threads`` run them side by side); its optional urgent lane
+(``RecognizerConfig.urgent_lane_threads``, a model instance of its own, off by default: no
+gain measured) takes partials, so the red-flag path does not wait for a running final.
 Under overload only ordinary partials are shed (a partial that waited longer than
 ``max_partial_wait_s``: its stream submits fresh audio at its next cadence point); a final, a
 closing or urgent partial or a recording segment is never shed.

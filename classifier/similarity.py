@@ -131,7 +131,7 @@ _HISTORY = re.compile(
     r"(?:ans?|années?|mois)|l'an(?:née)? derni[eè]re?|autrefois|quand (?:il|elle|j') ?"
     r"(?:était|étais) (?:petit|petite|bébé|enfant|jeune)|enfant,|petit,|years? ago|"
     r"last year|as a (?:child|kid|baby)|used to|in the past|months ago|"
-    # A month or a week back, unless the caller says it has lasted since then.
+    # A month back, unless the caller says it has lasted since then.
     r"(?<!depuis )le mois dernier|(?<!since )last month|"
     # A relative's death is family history ("ma mère est morte d'un cancer").
     r"(?:mort|morte|d[ée]c[ée]d[ée]e?) d'(?:un|une)|died (?:of|from)|passed away)\b", re.I)

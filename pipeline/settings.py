@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     asr_threads: int = Field(default=1, ge=1)
     """Threads of each recognizer inference worker (``RecognizerConfig.cpu_threads``)."""
     asr_workers: int = Field(default=2, ge=1)
-    """Recognizer inference workers, one model instance each; one per core
+    """Recognizer inference workers sharing one model instance; one per core
     (``RecognizerConfig.workers``)."""
     asr_bias: bool = True
     """Bias Whisper toward triage vocabulary (poitrine, respirer, convulse...) via its prompt."""

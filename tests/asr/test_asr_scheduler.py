@@ -207,7 +207,9 @@ def test_two_workers_run_two_passes_side_by_side() -> None:
     """Two workers on one queue (``RecognizerConfig.workers``): two finals queued together
     run at the same time, one on each worker; with one worker, they cannot meet."""
     for workers, expected in ((2, ["F1", "F2"]), (1, None)):
-        meet = threading.Barrier(2, timeout=1.0)
+        # Generous, so a busy machine's thread start-up never breaks the two-worker case;
+        # the one-worker case waits it out once.
+        meet = threading.Barrier(2, timeout=3.0)
         ran: list[str] = []
 
         def run(jobs: Sequence[Job], meet: threading.Barrier = meet,
