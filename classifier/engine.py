@@ -37,6 +37,7 @@ from classifier.types import Classification, RedFlagHit, Span, TriageForm
 
 if TYPE_CHECKING:
     from classifier.model import HeadsModel
+    from classifier.similarity import SimilarityHit
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,17 @@ def _urgency_max(a: Urgency, b: Urgency) -> Urgency:
 
 _REQUESTS = ("prescription_renewal", "test_results", "appointment_booking",
              "appointment_change")
+
+
+def _raised_category(result: ProtocolResult, sim_hit: SimilarityHit | None,
+                     model_category: RedFlag, below_alone: bool) -> RedFlag:
+    """The category a heads-raised emergency is named: the protocol's suspicion, else the
+    similar reference description's when the heads alone are not sure, else the heads'."""
+    if result.suspected:
+        return result.suspected[0].category
+    if sim_hit is not None and below_alone:
+        return sim_hit.category
+    return model_category
 
 
 def _plain_request(result: ProtocolResult) -> bool:
@@ -291,7 +303,9 @@ class Classifier:
             new_words = n_words if recent_words is None else min(n_words, recent_words)
             known = {h.category for h in red_flags} | {h.category for h in suspected}
             sim_hit = next((h for h in sim.hits if h.margin >= th.sim_suspect
-                            and h.category not in known), None) if model_may_raise else None
+                            and h.category not in known
+                            and h.category not in result.ruled_out),
+                           None) if model_may_raise else None
             model_category = RedFlag(max(out.red_flag, key=lambda k: out.red_flag[k]))
             # Out of distribution: the newest words hold almost no content (a name, "oui
             # c'est bien ça", a misheard "Whisse bien ça"), the protocol heard no clinical word
@@ -304,6 +318,14 @@ class Classifier:
             n_content = len(content_words(without_introduced_names(newest)))
             low_content = (not clinical and sim_hit is None
                            and n_content < MIN_CONTENT_WORDS)
+            # The caller says it has stopped or the patient is well now, and no rule raised:
+            # the heads read the episode's words, not its ending (my own routine passages,
+            # heads on: "I cut my thumb, bled a bit, it's stopped" P(emergency) 0.97, "a
+            # nosebleed, it stopped after ten minutes" 0.99, a head bump, "il joue et il
+            # mange normalement" 0.30). They ask instead of raising, except for the
+            # categories the protocol keeps after an ending (a TIA, an ingestion, ...).
+            settled = result.settled and not red_flags
+            keeps = self.protocol.resolved_keeps
             if low_content:
                 # Neither an emergency, a suspicion nor an urgency from the heads.
                 log.debug("heads not used on a low-content utterance (%d content words, "
@@ -321,6 +343,13 @@ class Classifier:
                                  and (clinical or n_content >= ALONE_MIN_CONTENT_WORDS)))
                 if _plain_request(result):
                     supported = False  # a request the heads read as an emergency: ask
+                raised = _raised_category(result, sim_hit, model_category, p_em < th.alone)
+                if settled and raised not in keeps:
+                    supported = False  # "it stopped", "il joue normalement": ask
+                if raised in result.ruled_out:
+                    # The heads name a category the caller's words rule out ("bébé de trois
+                    # mois et demi, pas de fièvre": infant fever at P 0.74): ask.
+                    supported = False
                 if supported or red_flags:
                     model_urgency = Urgency.EMERGENCY
                 elif model_category not in known:
@@ -328,7 +357,8 @@ class Classifier:
                     reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
                     model_urgency = Urgency.URGENT
             elif (sim_hit is not None and p_em >= th.sim_agree and not red_flags
-                  and enough_words and not _plain_request(result)):
+                  and enough_words and not _plain_request(result)
+                  and not (settled and sim_hit.category not in keeps)):
                 # Two independent signals agree: what the caller said reads like a reference
                 # description of the category, and the heads lean to an emergency.
                 model_urgency = Urgency.EMERGENCY
@@ -339,9 +369,8 @@ class Classifier:
                 # on an utterance long enough to mean something, as for emergencies.
                 model_urgency = Urgency.URGENT
             if model_urgency is Urgency.EMERGENCY and not red_flags:
-                category = (result.suspected[0].category if result.suspected else
-                            sim_hit.category if sim_hit is not None and p_em < th.alone
-                            else model_category)
+                category = _raised_category(result, sim_hit, model_category,
+                                            p_em < th.alone)
                 red_flags.append(RedFlagHit(category, None, "model", confirmed=True))
             elif (urgency is not Urgency.EMERGENCY and p_em >= th.review and enough_words
                   and model_may_raise and not low_content

@@ -128,6 +128,15 @@ class ProtocolResult:
     symptoms_said_absent: int = 0
     """Symptom-report votes (counted in ``intent_votes``) whose symptom was said absent
     ("pas de fièvre", "no pain at all")."""
+    ruled_out: frozenset[RedFlag] = frozenset()
+    """Categories the caller's words rule out: every concept that defines them said absent
+    ("pas de fièvre" for an infant's fever). A similar reference description of such a
+    category raises nothing (``classifier.engine``)."""
+    settled: bool = False
+    """The caller said the trouble has stopped or the patient is well now (lexicon
+    ``settled`` or ``resolved``, a stopped bleed) and nothing current after
+    it. No rule is lowered by it; the heads do not raise an emergency alone on such words
+    (``classifier.engine``): the caller is asked."""
 
 
 def _phrase(text: str) -> Phrase:
@@ -455,6 +464,12 @@ class Protocol:
     """Concepts a measured value stands for ("TA 8/5" is ``low_bp``, "T 39.2" is ``fever``):
     (concept, one `when` condition), from the ``measured`` section of protocol.yaml."""
 
+    @property
+    def resolved_keeps(self) -> frozenset[RedFlag]:
+        """Categories whose reference escalates even after the episode ended
+        (``settings.resolved_keeps``)."""
+        return frozenset(RedFlag(c) for c in self.settings.get("resolved_keeps") or ())
+
     @classmethod
     def load(cls, path: Path | None = None) -> Protocol:
         """The shipped protocol, with the practice's file (if any) merged over it."""
@@ -564,14 +579,14 @@ class Protocol:
                 c = concepts.setdefault(name, Concept(name, {lg: () for lg in LANGS}))
                 c.phrases[lang] = c.phrases[lang] + tuple(  # type: ignore[index]
                     _phrase(t) for t in _as_list(hist.get(kind), f"history.{lang}.{kind}"))
-        for key in ("idioms", "urgent", "resolved", "reopened", "reopened_weak", "benign_cause",
-                    "chronic"):
+        for key in ("idioms", "urgent", "resolved", "settled", "reopened", "reopened_weak",
+                    "benign_cause", "chronic"):
             name = f"__{key}"
             section = data.get(key) or {}
             concepts[name] = Concept(name, {lg: tuple(_phrase(t) for t in _as_list(
                 section.get(lg), f"{key}.{lg}")) for lg in LANGS},
-                ignore_history=key in {"resolved", "reopened", "reopened_weak", "benign_cause",
-                                       "chronic"})
+                ignore_history=key in {"resolved", "settled", "reopened", "reopened_weak",
+                                       "benign_cause", "chronic"})
         for intent_name, spec in (data.get("intents") or {}).items():
             try:
                 Intent(intent_name)
@@ -586,6 +601,16 @@ class Protocol:
             if cname not in concepts:
                 raise ProtocolError(f"{source}: settings.general_discriminators names unknown "
                                     f"concept {cname!r}")
+        for cat, names in (settings.get("absent_rules_out") or {}).items():
+            try:
+                RedFlag(cat)
+            except ValueError:
+                raise ProtocolError(f"{source}: settings.absent_rules_out names unknown "
+                                    f"category {cat!r}; see LABELS.md") from None
+            for cname in names or ():
+                if cname not in concepts:
+                    raise ProtocolError(f"{source}: settings.absent_rules_out.{cat} names "
+                                        f"unknown concept {cname!r}")
         terrain = settings.get("terrain_promotion") or {}
         for key in ("severity", "terrain"):
             for cname in terrain.get(key) or ():
@@ -699,6 +724,7 @@ class Protocol:
         frame_ends = [o for o in occs if o.concept in {
             "__hist_stop", "__reopened", "__reopened_weak", "__hist_present"}]
         valid: dict[str, list[Occurrence]] = {}
+        negated: set[str] = set()
         ignored: list[str] = []
         covered = frozenset(k for o in occs if not o.concept.startswith("__")
                             for k in range(o.start, o.end))
@@ -732,6 +758,7 @@ class Protocol:
                                  frozenset() if self.concepts[o.concept].inability
                                  else inability):
                     ignored.append(f"negated:{o.concept}")
+                    negated.add(o.concept)
                     continue
                 if not self.concepts[o.concept].ignore_history and (
                         self._history(o, hist_before, hist_after, hist_stop, words)
@@ -847,7 +874,19 @@ class Protocol:
         order = sorted(confirmed.values(), key=lambda h: h.span.start if h.span else 0)
         return ProtocolResult(tuple(order), tuple(suspected.values()), urgency, urgent, votes,
                               tuple(ignored), tuple(fired),
-                              symptoms_said_absent=len(valid.get(_SYMPTOM_ABSENT, ())))
+                              symptoms_said_absent=len(valid.get(_SYMPTOM_ABSENT, ())),
+                              settled=_settled(valid),
+                              ruled_out=self._ruled_out(negated, valid))
+
+    def _ruled_out(self, negated: set[str], valid: Mapping[str, list[Occurrence]]
+                   ) -> frozenset[RedFlag]:
+        """Categories whose defining concepts were all said absent and none said present
+        (``settings.absent_rules_out``): "pas de fièvre" rules out an infant's fever."""
+        out = set()
+        for cat, names in (self.settings.get("absent_rules_out") or {}).items():
+            if all(n in negated and n not in valid for n in names):
+                out.add(RedFlag(cat))
+        return frozenset(out)
 
     def _resolved_to_question(self, confirmed: dict[RedFlag, RedFlagHit],
                               suspected: dict[RedFlag, RedFlagHit],
@@ -1024,6 +1063,9 @@ def _in_past_frame(occ: Occurrence, frames: Sequence[Occurrence],
 
 
 _SYMPTOM_VOTE = "__intent_symptom_report"
+_SETTLED_CONCEPTS = ("__settled", "__resolved", "bleeding_stopped")
+"""Not ``seizure_resolved``: its "came round", "a few seconds" end a seizure only (compose
+dev: "the physio came round yesterday" would have settled a broken waters and bleeding)."""
 _SYMPTOM_ABSENT = "__symptom_absent"
 _AGE_AT = "__hist_frame_age"
 _AGE_AT_MAX = 40
@@ -1301,3 +1343,17 @@ class _Facts:
             else:
                 raise ProtocolError(f"unknown `when` condition {key!r}")
         return True
+
+
+def _settled(valid: Mapping[str, list[Occurrence]]) -> bool:
+    """A settling cue said (not fuzzily, not negated) with no reopening cue after it ("it
+    stopped, but now he is very pale": not settled)."""
+    cues = [o for c in _SETTLED_CONCEPTS for o in valid.get(c, ()) if not o.fuzzy]
+    if not cues:
+        return False
+    last = max(o.start for o in cues)
+    absent = valid.get(_SYMPTOM_ABSENT, ())
+    said_after = any(o.start > last and o not in absent for o in valid.get(_SYMPTOM_VOTE, ()))
+    if any(o.start > last for o in valid.get("__reopened", ())):
+        return False
+    return not (said_after and any(o.start > last for o in valid.get("__reopened_weak", ())))

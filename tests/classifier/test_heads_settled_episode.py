@@ -1,0 +1,120 @@
+"""An episode the caller says has settled is asked about, not raised by the heads (issue 13,
+session 13).
+
+The encoder heads read an episode's words, not its ending: on routine passages written for
+this check they gave P(emergency) 0.97 to a cut thumb that "bled a bit, it's stopped" and
+0.99 to a nosebleed that "stopped after ten minutes", and confirmed the protocol's suspicion
+on a head bump where the child "cried at once and is playing normally". When the caller says
+the trouble stopped or the patient is well now (lexicon ``settled``, or ``resolved``, or a
+stopped bleed) and no rule raised, the heads ask (`suspected`) instead of raising. A rule is
+never lowered by it, a reopening cue after the ending undoes it ("... but now"), and the
+categories the protocol keeps after an ending (a TIA, an ingestion, ...) are still raised.
+
+A category whose defining concepts are all said absent ("pas de fièvre" for an infant's
+fever) is ruled out for the similarity signal.
+
+Every case written by hand; none copied from an evaluation or corpus set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier import Classifier, RedFlag, Urgency
+from classifier.protocol import Protocol
+from classifier.text import analyse
+from tests.triage_checks import assert_not_raised, assert_raised
+
+SETTLED_ROUTINE = (
+    ("en", "My daughter caught her finger in the drawer, it bled a bit, it's stopped now "
+           "with a plaster."),
+    ("en", "He had a nosebleed during the match, it stopped after a few minutes of "
+           "pinching."),
+    ("en", "I get a bit lightheaded if I stand up quickly, it passes in a second."),
+    ("fr", "Ma fille s'est cogné le front contre la porte, elle a pleuré tout de suite, "
+           "une petite bosse, elle joue et elle mange normalement."),
+    ("fr", "Il a saigné du nez à l'école, ça s'est arrêté tout seul au bout de cinq minutes."),
+)
+
+
+@pytest.mark.parametrize(("language", "text"), SETTLED_ROUTINE)
+def test_a_settled_episode_is_asked_not_raised_by_the_heads(
+        classifier: Classifier, language: str, text: str) -> None:
+    c = classifier.classify(text, language)
+    assert c.urgency is not Urgency.EMERGENCY, (text, c.emergency_score,
+                                                 [h.source for h in c.red_flags])
+
+
+STILL_EMERGENCIES = (
+    # A reopening after the ending: the picture is current again.
+    (RedFlag.BLEEDING, "The bleeding stopped for a while but now it's pouring again and "
+                       "he's gone very pale and faint."),
+    # A kept category: a TIA is an emergency even when it has passed (NHS 111 FAST).
+    (RedFlag.STROKE, "Her face drooped on one side and she couldn't lift her arm, it's "
+                     "stopped now, she feels fine."),
+    # A rule's own evidence is never lowered by a settling cue.
+    (RedFlag.SEIZURE, "Il a convulsé pendant dix minutes, ça s'est arrêté mais il ne se "
+                      "réveille pas."),
+)
+
+
+@pytest.mark.parametrize(("flag", "text"), STILL_EMERGENCIES)
+def test_a_settling_cue_lowers_no_rule_and_no_reopened_picture(
+        classifier: Classifier, flag: RedFlag, text: str) -> None:
+    assert_raised(classifier, flag, text)
+
+
+@pytest.fixture(scope="module")
+def protocol() -> Protocol:
+    return Protocol.load()
+
+
+@pytest.mark.parametrize(("text", "settled"), [
+    ("it bled a bit, it's stopped now", True),
+    ("il a pleuré tout de suite, il joue normalement", True),
+    ("it stopped yesterday but now it's back", False),
+    ("ça s'est arrêté, mais là ça recommence", False),
+    ("I have chest pain", False),
+    # "came round" ends a seizure only: the physio's visit settles nothing.
+    ("the physio came round yesterday and she is bleeding", False),
+])
+def test_the_protocol_says_when_the_trouble_has_settled(
+        protocol: Protocol, text: str, settled: bool) -> None:
+    language = "fr" if "ç" in text or "il " in text else "en"
+    assert protocol.match(analyse(text), language).settled is settled
+
+
+@pytest.mark.parametrize(("text", "language", "out"), [
+    # "fièvre" is an infection's word too: nothing infectious is said.
+    ("Mon bébé de deux mois a le nez bouché, pas de fièvre, il boit bien.", "fr",
+     {RedFlag.INFANT_FEVER, RedFlag.MENINGITIS, RedFlag.SEPSIS}),
+    ("no fever, no infection that we know of", "en",
+     {RedFlag.INFANT_FEVER, RedFlag.MENINGITIS, RedFlag.SEPSIS}),
+    # A fever said too: nothing is ruled out.
+    ("pas de fièvre hier, mais ce soir 39 de fièvre", "fr", set()),
+    # An infection said: sepsis is not ruled out by a fever said absent.
+    ("no fever but a chest infection and he's confused", "en",
+     {RedFlag.INFANT_FEVER, RedFlag.MENINGITIS}),
+])
+def test_a_category_whose_defining_concepts_are_said_absent_is_ruled_out(
+        protocol: Protocol, text: str, language: str, out: set[RedFlag]) -> None:
+    assert protocol.match(analyse(text), language).ruled_out == out
+
+
+@pytest.mark.parametrize("age", ["deux mois", "trois mois et demi"])
+def test_an_infant_with_no_fever_is_not_raised_as_an_infant_fever(
+        classifier: Classifier, age: str) -> None:
+    # Before: P(emergency) 0.65 / 0.74, raised by the heads (alone or with a similar
+    # reference description) although the fever is said absent.
+    c = assert_not_raised(classifier, f"Mon bébé de {age} a le nez bouché, pas de fièvre, "
+                                      "il boit bien ses biberons.")
+    assert RedFlag.INFANT_FEVER not in {h.category for h in c.red_flags}
+
+
+def test_an_unknown_concept_in_absent_rules_out_is_refused(tmp_path) -> None:
+    from classifier.protocol import ProtocolError
+
+    practice = tmp_path / "protocol.yaml"
+    practice.write_text("settings:\n  absent_rules_out:\n    sepsis: [no_such_concept]\n")
+    with pytest.raises(ProtocolError, match="no_such_concept"):
+        Protocol.load(practice)
