@@ -11,7 +11,11 @@ never lowered by it, a reopening cue after the ending undoes it ("... but now"),
 categories the protocol keeps after an ending (a TIA, an ingestion, ...) are still raised.
 
 A category whose defining concepts are all said absent ("pas de fièvre" for an infant's
-fever) is ruled out for the similarity signal.
+fever) is ruled out for the similarity signal and for the heads' own category.
+
+Two rule gaps found on the same passages: "idées noires" (the everyday French for thoughts
+of dying) is despair, so with means bought or a farewell letter it is a suicide being
+prepared; "it passed after ten minutes" ends an episode as "it passed on its own" does.
 
 Every case written by hand; none copied from an evaluation or corpus set.
 """
@@ -118,3 +122,26 @@ def test_an_unknown_concept_in_absent_rules_out_is_refused(tmp_path) -> None:
     practice.write_text("settings:\n  absent_rules_out:\n    sepsis: [no_such_concept]\n")
     with pytest.raises(ProtocolError, match="no_such_concept"):
         Protocol.load(practice)
+
+
+@pytest.mark.parametrize("text", [
+    "J'ai des idées noires depuis des mois, et cette nuit j'ai acheté de quoi le faire.",
+    "Des idées noires tout le temps, j'ai écrit une lettre à ma famille hier soir.",
+    "I wrote a letter to my family and I've got the pills ready for tonight.",
+])
+def test_dark_thoughts_with_means_or_a_farewell_are_raised(rules: Classifier,
+                                                           text: str) -> None:
+    # "idées noires" is the everyday French for thoughts of dying (a despair word): with
+    # means bought or a farewell written, a suicide being prepared (HAS crise suicidaire).
+    assert_raised(rules, RedFlag.SUICIDAL, text)
+
+
+@pytest.mark.parametrize("text", [
+    "J'ai eu des idées noires il y a quelques années, ça va beaucoup mieux, c'est pour "
+    "renouveler mon traitement.",
+    "Last month I had a panic attack, I felt I couldn't breathe, it passed after a few "
+    "minutes; I'd like to talk about it.",
+])
+def test_dark_thoughts_told_as_past_and_an_attack_that_passed_are_not_raised(
+        rules: Classifier, text: str) -> None:
+    assert_not_raised(rules, text)
