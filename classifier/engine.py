@@ -326,6 +326,11 @@ class Classifier:
             # categories the protocol keeps after an ending (a TIA, an ingestion, ...).
             settled = result.settled and not red_flags
             keeps = self.protocol.resolved_keeps
+            sim_agrees = (sim_hit is not None and p_em >= th.sim_agree and not red_flags
+                          and enough_words and not _plain_request(result))
+            sim_held = (sim_agrees and settled and sim_hit is not None
+                        and sim_hit.category not in keeps)
+            sim_agrees = sim_agrees and not sim_held
             if low_content:
                 # Neither an emergency, a suspicion nor an urgency from the heads.
                 log.debug("heads not used on a low-content utterance (%d content words, "
@@ -344,21 +349,22 @@ class Classifier:
                 if _plain_request(result):
                     supported = False  # a request the heads read as an emergency: ask
                 raised = _raised_category(result, sim_hit, model_category, p_em < th.alone)
-                if settled and raised not in keeps:
+                if supported and settled and raised not in keeps:
                     supported = False  # "it stopped", "il joue normalement": ask
-                if raised in result.ruled_out:
+                    if "model_held:settled" not in reasons:
+                        reasons.append("model_held:settled")
+                if supported and raised in result.ruled_out:
                     # The heads name a category the caller's words rule out ("bébé de trois
                     # mois et demi, pas de fièvre": infant fever at P 0.74): ask.
                     supported = False
+                    reasons.append(f"model_held:ruled_out:{raised.value}")
                 if supported or red_flags:
                     model_urgency = Urgency.EMERGENCY
                 elif model_category not in known:
                     suspected.append(RedFlagHit(model_category, None, "model", confirmed=False))
                     reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
                     model_urgency = Urgency.URGENT
-            elif (sim_hit is not None and p_em >= th.sim_agree and not red_flags
-                  and enough_words and not _plain_request(result)
-                  and not (settled and sim_hit.category not in keeps)):
+            elif sim_agrees and sim_hit is not None:
                 # Two independent signals agree: what the caller said reads like a reference
                 # description of the category, and the heads lean to an emergency.
                 model_urgency = Urgency.EMERGENCY
@@ -368,6 +374,9 @@ class Classifier:
                 # Two words ("Bonjour, je") are not evidence of anything: the heads only vote
                 # on an utterance long enough to mean something, as for emergencies.
                 model_urgency = Urgency.URGENT
+            if (sim_held and model_urgency is not Urgency.EMERGENCY
+                    and "model_held:settled" not in reasons):
+                reasons.append("model_held:settled")
             if model_urgency is Urgency.EMERGENCY and not red_flags:
                 category = _raised_category(result, sim_hit, model_category,
                                             p_em < th.alone)

@@ -145,3 +145,13 @@ def test_dark_thoughts_with_means_or_a_farewell_are_raised(rules: Classifier,
 def test_dark_thoughts_told_as_past_and_an_attack_that_passed_are_not_raised(
         rules: Classifier, text: str) -> None:
     assert_not_raised(rules, text)
+
+
+def test_the_held_back_heads_are_named_in_the_review_reasons(classifier: Classifier) -> None:
+    # P(emergency) 0.86 here: the heads would have raised it; the audit says why they did not.
+    c = classifier.classify("My daughter caught her finger in the drawer, it bled a bit, it's "
+                            "stopped now with a plaster.", "en")
+    assert c.needs_review and "model_held:settled" in c.review_reasons
+    c = classifier.classify("Mon bébé de trois mois et demi a le nez bouché, pas de fièvre, "
+                            "il boit bien ses biberons.", "fr")
+    assert "model_held:ruled_out:infant_fever" in c.review_reasons
