@@ -110,6 +110,26 @@ ALONE_MIN_CONTENT_WORDS = 4
 symptom word the protocol knows); under it the caller is asked (`suspected`)."""
 
 
+GARBLED_SHARE = 0.3
+"""Share of the newest words that are no word of French or English (not among either's
+50,000 most frequent) at or above which the text is heard as garbled."""
+GARBLED_MIN_WORDS = 6
+
+
+def garbled(words: list[str]) -> bool:
+    """The recognizer wrote mostly non-words ("Moufie s'allavaient celles, s'allavaient mes
+    îl'abot moral": 4 of 11). On my routine passages spoken by the test voice and heard by
+    Whisper base, the heads and the similarity raised such text as emergencies (P 0.17); their
+    probabilities mean nothing there. Digits and names are not counted."""
+    from classifier.protocol import common_words
+
+    known = common_words("fr", 50000) | common_words("en", 50000)
+    letters = [w for w in words if w.replace("'", "").replace("-", "").isalpha()]
+    if len(letters) < GARBLED_MIN_WORDS:
+        return False
+    return sum(w not in known for w in letters) / len(letters) >= GARBLED_SHARE
+
+
 def content_words(words: list[str]) -> list[str]:
     """Words that may carry meaning: not function words, fillers, confirmations, dates or
     numbers; at least three letters."""
@@ -325,11 +345,16 @@ class Classifier:
             # mange normalement" 0.30). They ask instead of raising, except for the
             # categories the protocol keeps after an ending (a TIA, an ingestion, ...).
             settled = result.settled and not red_flags
+            # Only without protocol suspicion: "Il s'en boucoute sa haette pas" (heard for
+            # "il saigne beaucoup, ça s'arrête pas", 2 non-words of 6) is a bleeding the
+            # protocol suspects, and the heads rightly confirm it.
+            noise = (not red_flags and not result.suspected
+                     and garbled(without_introduced_names(newest)))
             keeps = self.protocol.resolved_keeps
             sim_agrees = (sim_hit is not None and p_em >= th.sim_agree and not red_flags
                           and enough_words and not _plain_request(result))
-            sim_held = (sim_agrees and settled and sim_hit is not None
-                        and sim_hit.category not in keeps)
+            sim_held = sim_agrees and (noise or (settled and sim_hit is not None
+                                                 and sim_hit.category not in keeps))
             sim_agrees = sim_agrees and not sim_held
             if low_content:
                 # Neither an emergency, a suspicion nor an urgency from the heads.
@@ -353,6 +378,9 @@ class Classifier:
                     supported = False  # "it stopped", "il joue normalement": ask
                     if "model_held:settled" not in reasons:
                         reasons.append("model_held:settled")
+                if supported and noise:
+                    supported = False  # mostly non-words: the heads' P means nothing
+                    reasons.append("model_held:garbled")
                 if supported and raised in result.ruled_out:
                     # The heads name a category the caller's words rule out ("bébé de trois
                     # mois et demi, pas de fièvre": infant fever at P 0.74): ask.
@@ -374,9 +402,9 @@ class Classifier:
                 # Two words ("Bonjour, je") are not evidence of anything: the heads only vote
                 # on an utterance long enough to mean something, as for emergencies.
                 model_urgency = Urgency.URGENT
-            if (sim_held and model_urgency is not Urgency.EMERGENCY
-                    and "model_held:settled" not in reasons):
-                reasons.append("model_held:settled")
+            held = "model_held:garbled" if noise else "model_held:settled"
+            if sim_held and model_urgency is not Urgency.EMERGENCY and held not in reasons:
+                reasons.append(held)
             if model_urgency is Urgency.EMERGENCY and not red_flags:
                 category = _raised_category(result, sim_hit, model_category,
                                             p_em < th.alone)
