@@ -184,3 +184,22 @@ def test_garbled_counts_non_words_not_names_digits_or_short_text() -> None:
     assert not garbled(words("Mon fils a de la fièvre et il vomit depuis ce matin"))
     assert not garbled(words("My husband takes Xarelto and Kardegic and he fell"))
     assert not garbled(words("Whisse bien ça"))  # too short to say: low content handles it
+
+
+@pytest.mark.parametrize(("flag", "text"), [
+    # Knocked out is a blow with a loss of consciousness (NICE CG176), vomiting after it.
+    (RedFlag.TRAUMA, "He was tackled hard at football, got knocked out for a few seconds, "
+                     "and now he's been sick twice."),
+    (RedFlag.TRAUMA, "Elle a été assommée par une branche, elle a vomi deux fois depuis."),
+    # "du mal" as Whisper base writes it from the test voice ("j'ai dimal à respirer").
+    (RedFlag.BREATHING, "Depuis ce matin j'ai dimal à respirer, je n'arrive plus à parler."),
+])
+def test_a_knock_out_and_a_misheard_breathlessness_are_raised(rules: Classifier,
+                                                              flag: RedFlag, text: str) -> None:
+    assert_raised(rules, flag, text)
+
+
+def test_knocked_out_of_a_cup_is_no_head_injury(rules: Classifier) -> None:
+    c = assert_not_raised(rules, "We got knocked out of the cup and he threw up on the coach "
+                                 "home, he's gutted.")
+    assert RedFlag.TRAUMA not in {h.category for h in c.suspected}
