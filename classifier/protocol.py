@@ -130,8 +130,8 @@ class ProtocolResult:
     ("pas de fièvre", "no pain at all")."""
     ruled_out: frozenset[RedFlag] = frozenset()
     """Categories the caller's words rule out: every concept that defines them said absent
-    ("pas de fièvre" for an infant's fever). A similar reference description of such a
-    category raises nothing (``classifier.engine``)."""
+    ("pas de fièvre" for an infant's fever). Neither a similar reference description nor the
+    heads may name such a category (``classifier.engine``): the caller is asked."""
     settled: bool = False
     """The caller said the trouble has stopped or the patient is well now (lexicon
     ``settled`` or ``resolved``, a stopped bleed) and nothing current after
@@ -607,7 +607,10 @@ class Protocol:
             except ValueError:
                 raise ProtocolError(f"{source}: settings.absent_rules_out names unknown "
                                     f"category {cat!r}; see LABELS.md") from None
-            for cname in names or ():
+            if not names:
+                raise ProtocolError(f"{source}: settings.absent_rules_out.{cat} lists no "
+                                    f"concept; name the concepts that define the category")
+            for cname in names:
                 if cname not in concepts:
                     raise ProtocolError(f"{source}: settings.absent_rules_out.{cat} names "
                                         f"unknown concept {cname!r}")

@@ -115,12 +115,17 @@ def test_an_infant_with_no_fever_is_not_raised_as_an_infant_fever(
     assert RedFlag.INFANT_FEVER not in {h.category for h in c.red_flags}
 
 
-def test_an_unknown_concept_in_absent_rules_out_is_refused(tmp_path) -> None:
+@pytest.mark.parametrize(("entry", "message"), [
+    ("sepsis: [no_such_concept]", "no_such_concept"),
+    ("no_such_category: [fever]", "no_such_category"),
+    ("sepsis: []", "lists no concept"),  # an empty list would rule sepsis out always
+])
+def test_a_bad_absent_rules_out_entry_is_refused(tmp_path, entry: str, message: str) -> None:
     from classifier.protocol import ProtocolError
 
     practice = tmp_path / "protocol.yaml"
-    practice.write_text("settings:\n  absent_rules_out:\n    sepsis: [no_such_concept]\n")
-    with pytest.raises(ProtocolError, match="no_such_concept"):
+    practice.write_text(f"settings:\n  absent_rules_out:\n    {entry}\n")
+    with pytest.raises(ProtocolError, match=message):
         Protocol.load(practice)
 
 
