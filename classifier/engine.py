@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from classifier.config import ClassifierConfig
 from classifier.labels import Intent, RedFlag, Urgency
 from classifier.lang import confident, detect
-from classifier.protocol import Protocol, ProtocolResult
+from classifier.protocol import LANGS, Protocol, ProtocolResult, common_words_of
 from classifier.question import (
     ComposedAnswer,
     Question,
@@ -61,6 +61,20 @@ def _raised_category(result: ProtocolResult, sim_hit: SimilarityHit | None,
     if sim_hit is not None and below_alone:
         return sim_hit.category
     return model_category
+
+
+def _heads_held(result: ProtocolResult, category: RedFlag, *, settled: bool,
+                noise: bool, keeps: frozenset[RedFlag]) -> str | None:
+    """Why the heads may not raise ``category`` here (the review reason), or None: the caller
+    says the trouble has settled (not for the categories kept after an ending), the newest
+    words are mostly non-words, or the caller's words rule the category out."""
+    if settled and category not in keeps:
+        return "model_held:settled"
+    if noise:
+        return "model_held:garbled"
+    if category in result.ruled_out:
+        return f"model_held:ruled_out:{category.value}"
+    return None
 
 
 def _plain_request(result: ProtocolResult) -> bool:
@@ -112,18 +126,18 @@ symptom word the protocol knows); under it the caller is asked (`suspected`)."""
 
 GARBLED_SHARE = 0.3
 """Share of the newest words that are no word of French or English (not among either's
-50,000 most frequent) at or above which the text is heard as garbled."""
+``GARBLED_VOCABULARY`` most frequent) at or above which the text is heard as garbled."""
 GARBLED_MIN_WORDS = 6
+GARBLED_VOCABULARY = 50_000
 
 
 def garbled(words: list[str]) -> bool:
     """The recognizer wrote mostly non-words ("Moufie s'allavaient celles, s'allavaient mes
     îl'abot moral": 4 of 11). On my routine passages spoken by the test voice and heard by
     Whisper base, the heads and the similarity raised such text as emergencies (P 0.17); their
-    probabilities mean nothing there. Digits and names are not counted."""
-    from classifier.protocol import common_words
-
-    known = common_words("fr", 50000) | common_words("en", 50000)
+    probabilities mean nothing there. Digits and names are not counted. The vocabulary is
+    built once (~0.4 s, at ``Classifier.load``), not per call."""
+    known = common_words_of(LANGS, GARBLED_VOCABULARY)
     letters = [w for w in words if w.replace("'", "").replace("-", "").isalpha()]
     if len(letters) < GARBLED_MIN_WORDS:
         return False
@@ -221,6 +235,7 @@ class Classifier:
                 from classifier.model import HeadsModel
 
                 model = HeadsModel.load(config)
+                common_words_of(LANGS, GARBLED_VOCABULARY)  # `garbled`'s, off the first call
             except Exception as exc:  # noqa: BLE001 - any model failure degrades to review
                 error = f"{type(exc).__name__}: {exc}"
                 log.warning("classifier model unavailable, protocol only with every result "
@@ -351,16 +366,18 @@ class Classifier:
             noise = (not red_flags and not result.suspected
                      and garbled(without_introduced_names(newest)))
             keeps = self.protocol.resolved_keeps
+            heads_emergency = (p_em >= th.emergency and model_may_raise
+                               and (enough_words or bool(result.suspected)))
             sim_agrees = (sim_hit is not None and p_em >= th.sim_agree and not red_flags
                           and enough_words and not _plain_request(result))
-            sim_held = sim_agrees and (noise or (settled and sim_hit is not None
-                                                 and sim_hit.category not in keeps))
-            sim_agrees = sim_agrees and not sim_held
+            sim_hold = (_heads_held(result, sim_hit.category, settled=settled, noise=noise,
+                                    keeps=keeps)
+                        if sim_agrees and sim_hit is not None else None)
             if low_content:
                 # Neither an emergency, a suspicion nor an urgency from the heads.
                 log.debug("heads not used on a low-content utterance (%d content words, "
                           "P(emergency) %.2f)", n_content, p_em)
-            elif p_em >= th.emergency and model_may_raise and (enough_words or result.suspected):
+            elif heads_emergency:
                 # A model-only emergency needs support: protocol suspicion, a similar
                 # reference description, or a confident model on a whole sentence. Without
                 # it the caller is asked (suspected): garbled routine fragments heard as
@@ -373,26 +390,22 @@ class Classifier:
                                  and (clinical or n_content >= ALONE_MIN_CONTENT_WORDS)))
                 if _plain_request(result):
                     supported = False  # a request the heads read as an emergency: ask
-                raised = _raised_category(result, sim_hit, model_category, p_em < th.alone)
-                if supported and settled and raised not in keeps:
-                    supported = False  # "it stopped", "il joue normalement": ask
-                    if "model_held:settled" not in reasons:
-                        reasons.append("model_held:settled")
-                if supported and noise:
-                    supported = False  # mostly non-words: the heads' P means nothing
-                    reasons.append("model_held:garbled")
-                if supported and raised in result.ruled_out:
-                    # The heads name a category the caller's words rule out ("bébé de trois
-                    # mois et demi, pas de fièvre": infant fever at P 0.74): ask.
+                # "it stopped", "il joue normalement"; mostly non-words; a category the
+                # caller's words rule out ("bébé de trois mois et demi, pas de fièvre":
+                # infant fever at P 0.74): ask.
+                hold = _heads_held(result, _raised_category(result, sim_hit, model_category,
+                                                            p_em < th.alone),
+                                   settled=settled, noise=noise, keeps=keeps)
+                if supported and hold is not None:
                     supported = False
-                    reasons.append(f"model_held:ruled_out:{raised.value}")
+                    reasons.append(hold)
                 if supported or red_flags:
                     model_urgency = Urgency.EMERGENCY
                 elif model_category not in known:
                     suspected.append(RedFlagHit(model_category, None, "model", confirmed=False))
                     reasons.append(f"model_uncertain_emergency:{p_em:.2f}")
                     model_urgency = Urgency.URGENT
-            elif sim_agrees and sim_hit is not None:
+            elif sim_agrees and sim_hit is not None and sim_hold is None:
                 # Two independent signals agree: what the caller said reads like a reference
                 # description of the category, and the heads lean to an emergency.
                 model_urgency = Urgency.EMERGENCY
@@ -402,9 +415,8 @@ class Classifier:
                 # Two words ("Bonjour, je") are not evidence of anything: the heads only vote
                 # on an utterance long enough to mean something, as for emergencies.
                 model_urgency = Urgency.URGENT
-            held = "model_held:garbled" if noise else "model_held:settled"
-            if sim_held and model_urgency is not Urgency.EMERGENCY and held not in reasons:
-                reasons.append(held)
+            if sim_hold is not None and not heads_emergency:
+                reasons.append(sim_hold)  # the agreement branch was held back
             if model_urgency is Urgency.EMERGENCY and not red_flags:
                 category = _raised_category(result, sim_hit, model_category,
                                             p_em < th.alone)

@@ -245,6 +245,12 @@ def common_words(language: str, count: int) -> frozenset[str]:
     return frozenset(fold(w) for w in top_n_list(language, count))
 
 
+@lru_cache(maxsize=4)
+def common_words_of(languages: tuple[str, ...], count: int) -> frozenset[str]:
+    """``common_words`` of several languages together (one set, built once)."""
+    return frozenset().union(*(common_words(lg, count) for lg in languages))
+
+
 def _same_family(pattern: str, token: str) -> bool:
     """``token`` begins like ``pattern`` for five letters: an inflection the stem rules miss
     ("reveillee" for "reveillable"), not another word ("cooking" / "choking" share one)."""
@@ -646,8 +652,7 @@ class Protocol:
             entries = [(c.name, p, c.fuzzy) for c in self.concepts.values() for lg in langs
                        for p in c.phrases.get(lg, ())]
             common_count = int(self.settings.get("fuzzy_common_words", 0))
-            common = frozenset().union(*(common_words(lg, common_count) for lg in langs)) \
-                if common_count else frozenset()
+            common = common_words_of(langs, common_count) if common_count else frozenset()
             self._indexes[key] = PhraseIndex(entries, int(self.settings.get("fuzzy_min_len", 6)),
                                              float(self.settings.get("fuzzy_score", 80)), common)
         return self._indexes[key]
@@ -902,10 +907,8 @@ class Protocol:
         adrenaline, an ingestion, suicidal words, a feverish young infant) are kept."""
         if not confirmed:
             return
-        strong_reopen = valid.get("__reopened", [])
-        weak_reopen = valid.get("__reopened_weak", [])
-        reopened = strong_reopen + weak_reopen
-        kept = frozenset(self.settings.get("resolved_keeps") or ())
+        reopened = [*valid.get("__reopened", ()), *valid.get("__reopened_weak", ())]
+        kept = self.resolved_keeps
         acute = [o for c in (self.settings.get("terrain_promotion") or {}).get("severity") or ()
                  for o in valid.get(c, ())]
         if valid.get("__benign_cause") and valid.get("__chronic") and not reopened \
@@ -914,7 +917,7 @@ class Protocol:
             # ("à chaque fois que je fais mes crises d'angoisse", "my reflux for years"),
             # nothing sudden or new: asked, not raised.
             for cat, hit in list(confirmed.items()):
-                if cat.value in kept or hit.source.startswith("model"):
+                if cat in kept or hit.source.startswith("model"):
                     continue
                 suspected[cat] = replace(hit, source=f"{hit.source}+chronic", confirmed=False)
                 del confirmed[cat]
@@ -924,15 +927,10 @@ class Protocol:
         if not resolved:
             return
         last_resolved = max(o.start for o in resolved)
-        # A weak cue ("again", "encore") reopens only with a symptom said after the ending.
-        absent = valid.get(_SYMPTOM_ABSENT, ())
-        said_after = any(o.start > last_resolved and o not in absent
-                         for o in valid.get(_SYMPTOM_VOTE, ()))
-        if any(o.start > last_resolved for o in strong_reopen) or (said_after and any(
-                o.start > last_resolved for o in weak_reopen)):
+        if _reopened_after(valid, last_resolved):
             return  # "... c'était rien. Mais depuis ce matin ça recommence"
         for cat, hit in list(confirmed.items()):
-            if cat.value in kept or hit.span is None or hit.source.startswith("model"):
+            if cat in kept or hit.span is None or hit.source.startswith("model"):
                 continue
             if _word_at(words, hit.span.end - 1) >= last_resolved:
                 continue  # the ending came before this picture, not after it
@@ -1352,11 +1350,14 @@ def _settled(valid: Mapping[str, list[Occurrence]]) -> bool:
     """A settling cue said (not fuzzily, not negated) with no reopening cue after it ("it
     stopped, but now he is very pale": not settled)."""
     cues = [o for c in _SETTLED_CONCEPTS for o in valid.get(c, ()) if not o.fuzzy]
-    if not cues:
-        return False
-    last = max(o.start for o in cues)
+    return bool(cues) and not _reopened_after(valid, max(o.start for o in cues))
+
+
+def _reopened_after(valid: Mapping[str, list[Occurrence]], ending: int) -> bool:
+    """Something current is said after the ending at word ``ending``: a reopening cue ("mais
+    depuis", "but now"), or a weak one ("again", "encore") with a symptom said after it."""
+    if any(o.start > ending for o in valid.get("__reopened", ())):
+        return True
     absent = valid.get(_SYMPTOM_ABSENT, ())
-    said_after = any(o.start > last and o not in absent for o in valid.get(_SYMPTOM_VOTE, ()))
-    if any(o.start > last for o in valid.get("__reopened", ())):
-        return False
-    return not (said_after and any(o.start > last for o in valid.get("__reopened_weak", ())))
+    said_after = any(o.start > ending and o not in absent for o in valid.get(_SYMPTOM_VOTE, ()))
+    return said_after and any(o.start > ending for o in valid.get("__reopened_weak", ()))
