@@ -107,7 +107,7 @@ def test_agenda_page_book_move_cancel(tmp_path: Path, agenda_template_db: Path,
         assert page.locator("#grid thead th").count() == 8
         # The language toggle works without inline handlers.
         page.click("#lang-toggle")
-        page.locator("#view option", has_text="Week").wait_for(state="attached", timeout=5000)
+        page.locator("#view option", has_text="Week").wait_for(state="attached", timeout=15000)
         page.screenshot(path=str(shots / "agenda-week.png"), full_page=False)
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -95,7 +95,9 @@ def test_event_made_in_the_calendar_app_blocks_then_frees(client: Any, env: Agen
     r = dav.put(href, _ics("dentist-1", TUESDAY_1030, TUESDAY_1030 + timedelta(minutes=30)),
                 {"Content-Type": "text/calendar", "If-None-Match": "*"})
     assert r.status in (201, 204)
-    assert _sync(client, h)["pulled"] >= 1
+    # Not `pulled >= 1`: the app's own sync worker (poll_s=0.3) may pull the event first, and
+    # under a busy core it did (pulled 0, twice); what must hold is that the slot is blocked.
+    assert _sync(client, h)["error"] is None
     free = _free(client, h, "2026-12-08")
     assert "2026-12-08T10:30:00+01:00" not in free
     assert "2026-12-08T10:45:00+01:00" not in free

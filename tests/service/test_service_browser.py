@@ -48,7 +48,7 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
         page.fill("#login-username", "tele_secretary")
         page.fill("#login-password", "correct horse battery")
         page.click("#login-submit")
-        page.wait_for_selector(".conn.on", timeout=5000)
+        page.wait_for_selector(".conn.on", timeout=15000)
         assert "tele_secretary" in page.inner_text("#whoami")
         assert page.is_hidden("#alert")
 
@@ -80,7 +80,7 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
 
         # Acknowledge from the alert banner: alert gone, escalation stopped, audited.
         page.click("#alert-ack")
-        page.wait_for_selector("#alert", state="hidden", timeout=3000)
+        page.wait_for_selector("#alert", state="hidden", timeout=15000)
         detail = api.get(f"/api/calls/{call_id}", headers=auth).json()
         assert detail["call"]["acknowledged_by"] == "tele_secretary"
         assert detail["call"]["needs_ack"] is False
@@ -90,7 +90,7 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
         page.fill("#form-patient_name", "Jean Dupont")
         page.click("#form-save")
         # A selector, not wait_for_function: the page's CSP forbids eval (which that uses).
-        page.wait_for_selector("#form-status:not(:empty)", timeout=3000)
+        page.wait_for_selector("#form-status:not(:empty)", timeout=15000)
         detail = api.get(f"/api/calls/{call_id}", headers=auth).json()
         assert detail["form"]["patient_name"]["value"] == "Jean Dupont"
         assert detail["form_corrected"] is True
@@ -100,11 +100,11 @@ def test_dashboard_red_flag_ack_correct_reports(service_settings: Any, services:
 
         # Reports page: charts drawn from the stored call.
         page.click("#nav-reports")
-        page.wait_for_selector("#kpi-total", timeout=5000)
+        page.wait_for_selector("#kpi-total", timeout=15000)
         assert page.inner_text("#kpi-total") == "1"
         # Header buttons work under the CSP (no inline handlers): the page switches to English.
         page.click("[data-action='toggle-lang']")
-        page.wait_for_selector("a.active[data-i18n='reports']:text-is('Reports')", timeout=5000)
+        page.wait_for_selector("a.active[data-i18n='reports']:text-is('Reports')", timeout=15000)
         assert page.locator("#chart-urgency svg rect").count() >= 1
         assert page.locator("#chart-day svg").count() == 1
         page.screenshot(path=str(shots / "reports.png"), full_page=True)
