@@ -207,6 +207,8 @@ def test_a_bad_absent_rules_out_entry_is_refused(tmp_path: Path, entry: str,
     "J'ai des idées noires depuis des mois, et cette nuit j'ai acheté de quoi le faire.",
     "Des idées noires tout le temps, j'ai écrit une lettre à ma famille hier soir.",
     "I wrote a letter to my family and I've got the pills ready for tonight.",
+    # A farewell, a place and a time: an established scenario (SAMU RUD), not only asked.
+    "I've written letters to my kids and tonight I'll drive up to the bridge.",
 ])
 def test_dark_thoughts_with_means_or_a_farewell_are_raised(rules: Classifier,
                                                            text: str) -> None:

@@ -67,8 +67,10 @@ def test_plain_words_for_a_droop_or_speech_trouble_raise_a_stroke(rules: Classif
 
 
 def test_a_farewell_with_a_bridge_named_is_asked(rules: Classifier) -> None:
+    # With a time said as well ("tonight") it is an established scenario and raised
+    # (test_heads_settled_episode.py); without one, asked.
     c = assert_not_raised(
-        rules, "I've written a letter to my children and tonight I'm going up on the bridge")
+        rules, "I've written a letter to my children and I keep thinking about the bridge")
     assert RedFlag.SUICIDAL in {h.category for h in c.suspected}, c.suspected
 
 
