@@ -401,14 +401,6 @@ class Classifier:
                     reasons.append(hold)
                 if supported or red_flags:
                     model_urgency = Urgency.EMERGENCY
-                elif model_category in result.ruled_out:
-                    # No question the caller has answered already ("pas de fièvre", "ma
-                    # fille de 18 mois" for an infant's fever): a human reads it, at the top
-                    # of the queue.
-                    held = f"model_held:ruled_out:{model_category.value}"
-                    if held not in reasons:
-                        reasons.append(held)
-                    model_urgency = Urgency.URGENT
                 elif model_category not in known:
                     suspected.append(RedFlagHit(model_category, None, "model", confirmed=False))
                     reasons.append(f"model_uncertain_emergency:{p_em:.2f}")

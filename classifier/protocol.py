@@ -620,29 +620,6 @@ class Protocol:
                 if cname not in concepts:
                     raise ProtocolError(f"{source}: settings.absent_rules_out.{cat} names "
                                         f"unknown concept {cname!r}")
-        for cat, names in (settings.get("requires_said") or {}).items():
-            try:
-                RedFlag(cat)
-            except ValueError:
-                raise ProtocolError(f"{source}: settings.requires_said names unknown "
-                                    f"category {cat!r}; see LABELS.md") from None
-            if not names:
-                raise ProtocolError(f"{source}: settings.requires_said.{cat} lists no "
-                                    f"concept; an empty list would rule the category out "
-                                    f"always")
-            for cname in names:
-                if cname not in concepts:
-                    raise ProtocolError(f"{source}: settings.requires_said.{cat} names "
-                                        f"unknown concept {cname!r}")
-        for cat, months in (settings.get("age_rules_out") or {}).items():
-            try:
-                RedFlag(cat)
-            except ValueError:
-                raise ProtocolError(f"{source}: settings.age_rules_out names unknown "
-                                    f"category {cat!r}; see LABELS.md") from None
-            if not isinstance(months, int | float) or isinstance(months, bool) or months <= 0:
-                raise ProtocolError(f"{source}: settings.age_rules_out.{cat} must be an age in "
-                                    f"months above 0, got {months!r}")
         terrain = settings.get("terrain_promotion") or {}
         for key in ("severity", "terrain"):
             for cname in terrain.get(key) or ():
@@ -907,25 +884,15 @@ class Protocol:
                               tuple(ignored), tuple(fired),
                               symptoms_said_absent=len(valid.get(_SYMPTOM_ABSENT, ())),
                               settled=_settled(valid),
-                              ruled_out=self._ruled_out(negated, valid, facts))
+                              ruled_out=self._ruled_out(negated, valid))
 
-    def _ruled_out(self, negated: set[str], valid: Mapping[str, list[Occurrence]],
-                   facts: _Facts) -> frozenset[RedFlag]:
+    def _ruled_out(self, negated: set[str], valid: Mapping[str, list[Occurrence]]
+                   ) -> frozenset[RedFlag]:
         """Categories whose defining concepts were all said absent and none said present
-        (``settings.absent_rules_out``: "pas de fièvre" rules out an infant's fever), or
-        defined by an age that no age said is under (``settings.age_rules_out``: "ma fille
-        de 18 mois" is no infant under 3 months), or of which nothing that defines it was
-        said at all (``settings.requires_said``: no infant named, no fever, rash or neck)."""
+        (``settings.absent_rules_out``): "pas de fièvre" rules out an infant's fever."""
         out = set()
         for cat, names in (self.settings.get("absent_rules_out") or {}).items():
             if all(n in negated and n not in valid for n in names):
-                out.add(RedFlag(cat))
-        for cat, names in (self.settings.get("requires_said") or {}).items():
-            if not any(n in valid for n in names):
-                out.add(RedFlag(cat))
-        for cat, months in (self.settings.get("age_rules_out") or {}).items():
-            youngest = facts.age_months
-            if youngest is not None and youngest >= float(months):
                 out.add(RedFlag(cat))
         return frozenset(out)
 

@@ -17,11 +17,9 @@ Two rule gaps found on the same passages: "idées noires" (the everyday French f
 of dying) is despair, so with means bought or a farewell letter it is a suicide being
 prepared; "it passed after ten minutes" ends an episode as "it passed on its own" does.
 
-Session 14: a category is also ruled out when every age said is past the one that defines
-it (an 18-month-old has no infant's fever) or when nothing that defines it was said at all
-(no infant named; no fever, rash or neck for a meningitis), and the heads then ask no
-question about it. Fainting at the sight of blood is vasovagal, not a haemorrhage; a red
-painful eye and painless spotting in pregnancy are seen the same day.
+Session 14: fainting at the sight of blood is vasovagal, not a haemorrhage; "plus rien
+après", "il va très bien", "fine straight after" settle; a red painful eye and painless
+spotting in pregnancy are seen the same day; a farewell with a place and a time is raised.
 
 Every case written by hand; none copied from an evaluation or corpus set.
 """
@@ -104,7 +102,7 @@ def test_the_protocol_says_when_the_trouble_has_settled(
     ("no fever, no infection that we know of", "en",
      {RedFlag.INFANT_FEVER, RedFlag.MENINGITIS, RedFlag.SEPSIS}),
     # A fever said too: nothing is ruled out.
-    ("pas de fièvre hier, mais ce soir le bébé a 39 de fièvre", "fr", set()),
+    ("pas de fièvre hier, mais ce soir 39 de fièvre", "fr", set()),
     # An infection said: sepsis is not ruled out by a fever said absent.
     ("no fever but a chest infection and he's confused", "en",
      {RedFlag.INFANT_FEVER, RedFlag.MENINGITIS}),
@@ -122,70 +120,6 @@ def test_an_infant_with_no_fever_is_not_raised_as_an_infant_fever(
     c = assert_not_raised(classifier, f"Mon bébé de {age} a le nez bouché, pas de fièvre, "
                                       "il boit bien ses biberons.")
     assert RedFlag.INFANT_FEVER not in {h.category for h in c.red_flags}
-
-
-@pytest.mark.parametrize(("text", "language", "out"), [
-    ("Ma fille de 18 mois a une otite, la fièvre est partie.", "fr", {RedFlag.INFANT_FEVER}),
-    ("My four-year-old has a temperature of 38.5.", "en", {RedFlag.INFANT_FEVER}),
-    # The youngest age said decides: a six-week-old brother keeps an infant's fever open.
-    ("Mon fils de 3 ans tousse et son petit frère de 6 semaines est tout chaud.", "fr",
-     set()),
-    ("The baby is hot and grumpy.", "en", set()),  # no age said: nothing ruled out
-])
-def test_an_age_every_patient_is_past_rules_out_a_category_defined_by_age(
-        protocol: Protocol, text: str, language: str, out: set[RedFlag]) -> None:
-    assert protocol.match(analyse(text), language).ruled_out == out
-
-
-def test_the_heads_ask_no_question_the_caller_has_answered(classifier: Classifier) -> None:
-    # Before: the heads raised an infant's fever (P 0.31, with a similar description) for an
-    # 18-month-old; held back, they would have asked about a fever under three months.
-    c = classifier.classify("Ma fille de 18 mois a une otite, elle est sous antibiotiques "
-                            "depuis trois jours, la fièvre est partie. Elle refuse un peu de "
-                            "manger, est-ce normal ?", "fr")
-    assert c.urgency is not Urgency.EMERGENCY
-    assert RedFlag.INFANT_FEVER not in {h.category for h in (*c.red_flags, *c.suspected)}
-
-
-@pytest.mark.parametrize(("text", "language", "out"), [
-    # No infant, child or age named, no fever, rash, neck or headache: both are ruled out.
-    ("I've got a cold and need a sick note, I'm 35.", "en",
-     {RedFlag.INFANT_FEVER, RedFlag.MENINGITIS}),
-    ("Mon fils a avalé un peu de dentifrice, il va très bien.", "fr", {RedFlag.MENINGITIS}),
-    # A measured temperature is a fever said and a stiff neck keeps meningitis open; no
-    # infant is named.
-    ("Il a 39,5 et il a très mal à la nuque, il ne peut plus baisser la tête.", "fr",
-     {RedFlag.INFANT_FEVER}),
-])
-def test_a_category_nothing_of_which_was_said_is_ruled_out(
-        protocol: Protocol, text: str, language: str, out: set[RedFlag]) -> None:
-    assert protocol.match(analyse(text), language).ruled_out == out
-
-
-@pytest.mark.parametrize(("entry", "message"), [
-    ("meningitis: [no_such_concept]", "no_such_concept"),
-    ("no_such_category: [fever]", "no_such_category"),
-    ("meningitis: []", "lists no concept"),
-])
-def test_a_bad_requires_said_entry_is_refused(tmp_path: Path, entry: str,
-                                              message: str) -> None:
-    from classifier.protocol import ProtocolError
-
-    practice = tmp_path / "protocol.yaml"
-    practice.write_text(f"settings:\n  requires_said:\n    {entry}\n")
-    with pytest.raises(ProtocolError, match=message):
-        Protocol.load(practice)
-
-
-@pytest.mark.parametrize("entry", ["infant_fever: 0", "infant_fever: [3]",
-                                   "no_such_category: 3"])
-def test_a_bad_age_rules_out_entry_is_refused(tmp_path: Path, entry: str) -> None:
-    from classifier.protocol import ProtocolError
-
-    practice = tmp_path / "protocol.yaml"
-    practice.write_text(f"settings:\n  age_rules_out:\n    {entry}\n")
-    with pytest.raises(ProtocolError, match="age_rules_out"):
-        Protocol.load(practice)
 
 
 @pytest.mark.parametrize(("entry", "message"), [
