@@ -13,10 +13,11 @@ def assert_raised(classifier: Classifier, flag: RedFlag, text: str) -> None:
     assert flag in {h.category for h in c.red_flags}, (text, [h.source for h in c.red_flags])
 
 
-def assert_not_raised(classifier: Classifier, text: str) -> Classification:
+def assert_not_raised(classifier: Classifier, text: str,
+                      language: str | None = None) -> Classification:
     """``text`` is not an emergency (a trap, or a partial picture that is asked); a failure
     names the rules that raised it. Returns the classification for further checks."""
-    c = classifier.classify(text)
+    c = classifier.classify(text, language)
     assert c.urgency is not Urgency.EMERGENCY, (text, [h.source for h in c.red_flags])
     return c
 

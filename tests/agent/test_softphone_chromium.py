@@ -52,12 +52,16 @@ def _chromium(p: Any, wav: Path) -> Any:
     return launch(p, *microphone_args(wav), AUTOPLAY)
 
 
+MEDIA_TIMEOUT_S = 5.0
+"""The product default: at 2 s a Chromium whose first audio came late on a busy core was lost
+before it spoke."""
+
+
 @pytest.fixture
 def phone_app(tmp_path: Path, rules: Any, fake_twilio: Any) -> Iterator[Any]:
     """The real app (SQLite, hub, Twilio routes on, its REST API faked on 127.0.0.1) on
     127.0.0.1; the agent on scripted engines (a caller whose words are never recognized: the
-    agent waits, then hands off). A softphone silent for 5 s (the default) is lost: at 2 s a
-    Chromium whose first audio came late on a busy core was lost before it spoke."""
+    agent waits, then hands off). A softphone silent for ``MEDIA_TIMEOUT_S`` is lost."""
     from handoff import TwilioTransferChannel
     from pipeline.agent.runtime import AgentRuntime
     from pipeline.agent.tts import EspeakSynthesizer
@@ -69,7 +73,7 @@ def phone_app(tmp_path: Path, rules: Any, fake_twilio: Any) -> Iterator[Any]:
 
     settings = Settings(data_dir=tmp_path / "data", twilio_account_sid="ACtest",
                         twilio_auth_token="secret", softphone_connect_timeout_s=30.0,
-                        softphone_media_timeout_s=5.0)
+                        softphone_media_timeout_s=MEDIA_TIMEOUT_S)
     channel = TwilioTransferChannel("ACtest", "secret", api_base=fake_twilio.url)
     services = build_services(settings, channels=[channel], classifier=rules,
                               clock=lambda: WEEKDAY)
@@ -380,12 +384,12 @@ def test_the_secretary_hanging_up_a_phone_call_hangs_it_up_at_twilio(
                 _heard(lambda: _softphone_reading(page), CALLER_HZ)
                 assert _hangups(fake_twilio) == []
                 # Muting the microphone is not losing the line (the softphone is lost after
-                # 5 s without media here): the caller hears silence, the bridge stays live.
+                # MEDIA_TIMEOUT_S without media): the caller hears silence, the bridge stays live.
                 bridge = phone_app.state.softphone.get(session.call_id)
                 assert _wait(lambda: bridge.stats.human_frames_to_caller > 25)
                 page.click("#softphone-mute")
                 frames = bridge.stats.human_frames_to_caller
-                time.sleep(6.0)
+                time.sleep(MEDIA_TIMEOUT_S + 1.0)
                 assert bridge.state.value == "live"
                 assert bridge.stats.human_frames_to_caller > frames  # silence, still flowing
                 level, _hz = caller.heard(0)
